@@ -1,0 +1,79 @@
+"""Configuration objects: :class:`ClientOptions`, :class:`RestOptions`, :class:`CacheSizeLimits`.
+
+All are frozen dataclasses with defaults that work against the real Fluxer service; none
+of them holds the token (the token is passed to ``login`` and never stored in options).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from fluxer_rx._version import __version__
+
+__all__ = ["CacheSizeLimits", "ClientOptions", "RestOptions", "Transport"]
+
+Transport = Literal["websockets", "aiohttp"]
+
+DEFAULT_API_URL = "https://api.fluxer.app/v1"
+
+
+@dataclass(frozen=True, slots=True)
+class RestOptions:
+    """How the REST client talks to the API.
+
+    ``api_url`` includes the version prefix (``/v1``). ``timeout`` is per request in
+    seconds. ``max_retries`` bounds retries of 429, 5xx, timeouts and connection errors.
+    ``global_rate_limit`` is the proactive global limit in requests per second
+    (``None`` disables proactive limiting; the server's 429s are still honoured).
+    """
+
+    api_url: str = DEFAULT_API_URL
+    timeout: float = 15.0
+    max_retries: int = 3
+    user_agent: str = f"fluxer_rx/{__version__} (https://github.com/fluxer-rx/fluxer_rx)"
+    global_rate_limit: float | None = 50.0
+
+
+@dataclass(frozen=True, slots=True)
+class CacheSizeLimits:
+    """Per-entity upper bounds of the cache; ``None`` means unbounded.
+
+    When a bound is exceeded the least recently used entries are evicted. ``members``
+    counts members across all guilds.
+    """
+
+    guilds: int | None = None
+    channels: int | None = None
+    users: int | None = None
+    members: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClientOptions:
+    """Everything a :class:`~fluxer_rx.Client` can be told before ``login``.
+
+    ``intents`` is accepted for source compatibility with Discord libraries and is never
+    sent: Fluxer has no intents. Use ``ignored_events`` (event names the server should not
+    send) instead.
+    """
+
+    intents: int = 0
+    presence: Mapping[str, Any] | None = None
+    rest: RestOptions = field(default_factory=RestOptions)
+    gateway_version: str = "1"
+    wait_for_guilds: bool = False
+    guild_ready_timeout: float = 2.0
+    cache: CacheSizeLimits = field(default_factory=CacheSizeLimits)
+    ignored_events: Sequence[str] = ()
+    gateway_url: str | None = None
+    transport: Transport = "websockets"
+    shard_ids: Sequence[int] | None = None
+    shard_count: int | None = None
+    chunk_guilds: bool = False
+    cache_users: bool = True
+    cache_members: bool = True
+    cache_presences: bool = False
+    cache_voice_states: bool = False
+    message_cache_size: int = 0

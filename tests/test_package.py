@@ -1,0 +1,41 @@
+"""The public surface imports and the command line answers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import fluxer_rx
+from fluxer_rx import CacheSizeLimits, Client, ClientOptions, Events, RestOptions
+from fluxer_rx.cli import main
+
+
+def test_public_names_import() -> None:
+    options = ClientOptions(cache=CacheSizeLimits(members=10), rest=RestOptions(timeout=1.0))
+    client = Client(options)
+    assert client.options.cache.members == 10
+    assert options.intents == 0
+    assert options.gateway_version == "1"
+    assert options.wait_for_guilds is False
+    assert Events.MESSAGE_CREATE == "MESSAGE_CREATE"
+    assert Client().options == ClientOptions()
+
+
+def test_cli_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert fluxer_rx.__version__ in capsys.readouterr().out
+
+
+def test_console_script_runs_as_module() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "fluxer_rx.cli", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout
+    assert "fluxer-rx" in out
