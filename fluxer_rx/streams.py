@@ -1,0 +1,246 @@
+"""Loop-bound observables: the streams the client hands out.
+
+Two guarantees hold for every observable in this module and for every observable derived
+from one with ``.pipe(...)`` or a fluent operator method (``.filter(...)``, ...):
+
+* **Loop scheduling.** When ``subscribe`` is called without a scheduler inside a running
+  asyncio loop, the subscription uses an :class:`~reactivex.scheduler.eventloop.AsyncIOScheduler`
+  for that loop, so time-based operators (``debounce``, ``timeout``, ``delay``) fire on the
+  loop's thread instead of reactivex's default timer threads.
+* **Isolation.** :class:`EventSubject` delivers each value to its subscribers in
+  subscription order, synchronously, with no task per value. An exception raised by one
+  subscriber is handed to the subject's error sink and does not reach the other
+  subscribers, the subject, or the producer; that subscriber stays subscribed.
+
+:class:`EventSubject` is loop-only and lock-free: call ``on_next`` from the loop's thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
+from weakref import WeakKeyDictionary
+
+from reactivex import Observable, abc
+from reactivex.disposable import Disposable
+from reactivex.observable.mixins import (
+    CombinationMixin,
+    ConditionalMixin,
+    ErrorHandlingMixin,
+    FilteringMixin,
+    MathematicalMixin,
+    MulticastingMixin,
+    TestingMixin,
+    TimeBasedMixin,
+    TransformationMixin,
+    UtilityMixin,
+    WindowingMixin,
+)
+from reactivex.scheduler.eventloop import AsyncIOScheduler
+
+__all__ = ["ErrorSink", "EventSubject", "LoopObservable", "loop_scheduler"]
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+A = TypeVar("A")
+B = TypeVar("B")
+C = TypeVar("C")
+D = TypeVar("D")
+E = TypeVar("E")
+
+ErrorSink = Callable[[Exception], None]
+"""Receives an exception raised by a subscriber of an :class:`EventSubject`."""
+
+_schedulers: WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncIOScheduler] = WeakKeyDictionary()
+
+
+def loop_scheduler() -> AsyncIOScheduler | None:
+    """The :class:`AsyncIOScheduler` of the running loop (one per loop), or ``None``."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    scheduler = _schedulers.get(loop)
+    if scheduler is None:
+        scheduler = _schedulers[loop] = AsyncIOScheduler(loop)
+    return scheduler
+
+
+class LoopObservable(Observable[T_co]):
+    """An Observable that subscribes on the running loop's scheduler by default.
+
+    Results of ``pipe`` and of the fluent operator methods are wrapped again, so the
+    default propagates down any chain built from this observable.
+    """
+
+    def subscribe(
+        self,
+        on_next: abc.ObserverBase[T_co] | abc.OnNext[T_co] | None = None,
+        on_error: abc.OnError | None = None,
+        on_completed: abc.OnCompleted | None = None,
+        *,
+        scheduler: abc.SchedulerBase | None = None,
+    ) -> abc.DisposableBase:
+        """Subscribe as :meth:`Observable.subscribe`, defaulting to the loop's scheduler."""
+        if scheduler is None:
+            scheduler = loop_scheduler()
+        return super().subscribe(on_next, on_error, on_completed, scheduler=scheduler)
+
+    @overload
+    def pipe(self) -> LoopObservable[T_co]: ...
+    @overload
+    def pipe(self, __op1: Callable[[Observable[T_co]], A]) -> A: ...
+    @overload
+    def pipe(self, __op1: Callable[[Observable[T_co]], A], __op2: Callable[[A], B]) -> B: ...
+    @overload
+    def pipe(
+        self,
+        __op1: Callable[[Observable[T_co]], A],
+        __op2: Callable[[A], B],
+        __op3: Callable[[B], C],
+    ) -> C: ...
+    @overload
+    def pipe(
+        self,
+        __op1: Callable[[Observable[T_co]], A],
+        __op2: Callable[[A], B],
+        __op3: Callable[[B], C],
+        __op4: Callable[[C], D],
+    ) -> D: ...
+    @overload
+    def pipe(
+        self,
+        __op1: Callable[[Observable[T_co]], A],
+        __op2: Callable[[A], B],
+        __op3: Callable[[B], C],
+        __op4: Callable[[C], D],
+        __op5: Callable[[D], E],
+    ) -> E: ...
+    @overload
+    def pipe(self, *operators: Callable[[Any], Any]) -> Any: ...
+
+    def pipe(self, *operators: Callable[[Any], Any]) -> Any:
+        """Compose operators left to right; an Observable result stays loop-bound."""
+        return _bind(super().pipe(*operators))
+
+
+def _bind(result: Any) -> Any:
+    if isinstance(result, Observable) and not isinstance(result, LoopObservable):
+        return LoopObservable(result._subscribe_core)
+    return result
+
+
+def _wrap_fluent(name: str) -> None:
+    original = getattr(Observable, name)
+
+    @functools.wraps(original)
+    def method(self: Observable[Any], *args: Any, **kwargs: Any) -> Any:
+        return _bind(original(self, *args, **kwargs))
+
+    setattr(LoopObservable, name, method)
+
+
+_FLUENT_MIXINS = (
+    CombinationMixin,
+    ConditionalMixin,
+    ErrorHandlingMixin,
+    FilteringMixin,
+    MathematicalMixin,
+    MulticastingMixin,
+    TestingMixin,
+    TimeBasedMixin,
+    TransformationMixin,
+    UtilityMixin,
+    WindowingMixin,
+)
+for _mixin in _FLUENT_MIXINS:
+    for _name, _value in vars(_mixin).items():
+        if not _name.startswith("_") and callable(_value):
+            _wrap_fluent(_name)
+
+
+def _report_to_loop(error: Exception) -> None:
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        raise error from None
+    loop.call_exception_handler(
+        {"message": "unhandled exception in an EventSubject subscriber", "exception": error}
+    )
+
+
+class EventSubject(LoopObservable[T]):
+    """A hot, loop-only multicast source with per-subscriber error isolation.
+
+    ``on_next`` calls each current subscriber in subscription order. A subscriber added
+    or removed during delivery takes effect from the next value. After ``on_completed``
+    or ``on_error`` the subject is stopped: later values are ignored and new subscribers
+    receive the terminal notification at once.
+    """
+
+    def __init__(self, error_sink: ErrorSink | None = None) -> None:
+        super().__init__(self._attach)
+        self._observers: tuple[abc.ObserverBase[T], ...] = ()
+        self._error_sink: ErrorSink = error_sink or _report_to_loop
+        self._stopped = False
+        self._error: Exception | None = None
+
+    @property
+    def has_observers(self) -> bool:
+        """Whether anyone is subscribed now."""
+        return bool(self._observers)
+
+    def set_error_sink(self, sink: ErrorSink) -> None:
+        """Route subscriber exceptions to ``sink`` from now on."""
+        self._error_sink = sink
+
+    def _attach(
+        self, observer: abc.ObserverBase[T], scheduler: abc.SchedulerBase | None = None
+    ) -> abc.DisposableBase:
+        if self._stopped:
+            if self._error is not None:
+                observer.on_error(self._error)
+            else:
+                observer.on_completed()
+            return Disposable()
+        self._observers = (*self._observers, observer)
+
+        def detach() -> None:
+            self._observers = tuple(o for o in self._observers if o is not observer)
+
+        return Disposable(detach)
+
+    def on_next(self, value: T) -> None:
+        """Deliver ``value`` to every subscriber; subscriber exceptions go to the sink."""
+        for observer in self._observers:
+            try:
+                observer.on_next(value)
+            except Exception as exc:  # isolation is the point: report and go on
+                self._error_sink(exc)
+
+    def on_completed(self) -> None:
+        """Complete every subscriber and stop the subject."""
+        if self._stopped:
+            return
+        self._stopped = True
+        observers, self._observers = self._observers, ()
+        for observer in observers:
+            try:
+                observer.on_completed()
+            except Exception as exc:  # same isolation as on_next
+                self._error_sink(exc)
+
+    def on_error(self, error: Exception) -> None:
+        """Fail every subscriber with ``error`` and stop the subject."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._error = error
+        observers, self._observers = self._observers, ()
+        for observer in observers:
+            try:
+                observer.on_error(error)
+            except Exception as exc:  # same isolation as on_next
+                self._error_sink(exc)
