@@ -27,32 +27,18 @@ class Faults:
       limited", as when the API's session RPC answers 429) or ``"server_error"`` (closes
       4000 "Failed to start session", as on an API 500).
 
-    REST (read by the REST routes; semantics owned there):
+    REST faults (5xx, slow answers, 429 storms, drops) belong to the REST half: its
+    fault object is attached as ``rest`` (``None`` until the REST routes are mounted).
 
-    * ``rest_error_rate``: probability in [0, 1] that a request fails with
-      ``rest_error_status`` (default 500); drawn from ``rng``.
-    * ``rest_fail_next``: the next N requests fail with ``rest_error_status`` (decremented
-      by the REST half).
-    * ``rest_delay``: seconds added before every REST response (slow REST).
-    * ``rest_429_storm``: while True every REST request gets a 429.
-    * ``rng``: the seeded random source for seeded-random faults.
+    * ``rng``: the seeded random source for the gateway's seeded-random faults.
     """
 
     ack_heartbeats: bool = True
     identify_failure: str | None = None
-    rest_error_rate: float = 0.0
-    rest_error_status: int = 500
-    rest_fail_next: int = 0
-    rest_delay: float = 0.0
-    rest_429_storm: bool = False
+    rest: object | None = None
     rng: random.Random = field(default_factory=lambda: random.Random(0))
 
     def reset(self) -> None:
-        """Turn every switch off again (the ``rng`` keeps its state)."""
+        """Turn every gateway switch off again (``rng`` and ``rest`` are kept)."""
         self.ack_heartbeats = True
         self.identify_failure = None
-        self.rest_error_rate = 0.0
-        self.rest_error_status = 500
-        self.rest_fail_next = 0
-        self.rest_delay = 0.0
-        self.rest_429_storm = False
