@@ -40,6 +40,7 @@ from fluxer_rx.sandbox.faults import Faults
 __all__ = [
     "FLUXER_EPOCH_MS",
     "UNSET",
+    "Ban",
     "Channel",
     "Emoji",
     "Guild",
@@ -224,6 +225,16 @@ class Message:
 
 
 @dataclass(slots=True)
+class Ban:
+    """A guild ban of ``user_id`` by ``moderator_id``."""
+
+    user_id: str
+    moderator_id: str
+    banned_at_ms: int
+    reason: str | None = None
+
+
+@dataclass(slots=True)
 class Guild:
     """A guild with its roles, emojis, channels (ids, in position order) and members."""
 
@@ -237,6 +248,8 @@ class Guild:
     system_channel_id: str | None = None
     icon: str | None = None
     description: str | None = None
+    bans: dict[str, Ban] = field(default_factory=dict)
+    """Bans by user id, in ban order."""
 
 
 _WORDS: Final = [
@@ -1075,6 +1088,58 @@ class World:
         d["guild_id"] = guild.id
         self.emit("GUILD_UPDATE", d, guild_id=guild.id)
         return self.guild_wire(guild)
+
+    def ban_wire(self, ban: Ban) -> Json:
+        """Ban object (``GuildBanResponse``)."""
+        return {
+            "user": self.user_wire(ban.user_id),
+            "reason": ban.reason,
+            "moderator_id": ban.moderator_id,
+            "banned_at": iso_timestamp(ban.banned_at_ms),
+        }
+
+    def ban_member(
+        self, guild_id: str, user_id: str, moderator_id: str, *, reason: str | None = None
+    ) -> Json:
+        """Ban a user (removing their membership first, with GUILD_MEMBER_REMOVE); emit
+        GUILD_BAN_ADD ``{guild_id, user: {id}}``; return the ban wire. Banning twice
+        updates the reason only and emits nothing."""
+        guild = self.get_guild(guild_id)
+        user = self.get_user(user_id)
+        existing = guild.bans.get(user.id)
+        if existing is not None:
+            existing.reason = reason
+            return self.ban_wire(existing)
+        if user.id in guild.members:
+            self.remove_member(guild.id, user.id)
+        self.new_id()
+        ban = Ban(user.id, str(moderator_id), self.now_ms(), reason)
+        guild.bans[user.id] = ban
+        self.emit(
+            "GUILD_BAN_ADD", {"guild_id": guild.id, "user": {"id": user.id}}, guild_id=guild.id
+        )
+        return self.ban_wire(ban)
+
+    def unban_member(self, guild_id: str, user_id: str) -> Json:
+        """Lift a ban; emit GUILD_BAN_REMOVE ``{guild_id, user: {id}}``; return it.
+
+        Raises ``WorldError('NOT_FOUND')`` (404) when the user is not banned.
+        """
+        guild = self.get_guild(guild_id)
+        if guild.bans.pop(str(user_id), None) is None:
+            raise WorldError("NOT_FOUND", "Unknown ban")
+        d: Json = {"guild_id": guild.id, "user": {"id": str(user_id)}}
+        self.emit("GUILD_BAN_REMOVE", d, guild_id=guild.id)
+        return d
+
+    def leave_guild(self, guild_id: str, user_id: str) -> Json:
+        """``user_id`` leaves the guild: GUILD_MEMBER_REMOVE to the guild, then
+        GUILD_DELETE ``{id}`` to that user's sessions only; return the latter's ``d``."""
+        guild = self.get_guild(guild_id)
+        self.remove_member(guild.id, user_id)
+        d: Json = {"id": guild.id}
+        self.emit("GUILD_DELETE", d, user_ids=[str(user_id)])
+        return d
 
     def create_user(self, username: str | None = None, *, bot: bool = False) -> User:
         """Create a user who is in no guild yet (emits nothing)."""
