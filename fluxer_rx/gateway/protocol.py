@@ -1,0 +1,779 @@
+"""The sans-I/O state machine of one Fluxer gateway connection (one shard's session).
+
+Frames and time go in, actions come out. :class:`GatewayProtocol` has no socket, no
+sleep and no clock: every input method takes ``now`` (seconds from a monotonic clock)
+and returns a list of :mod:`~fluxer_rx.gateway.actions` for the driver to perform in
+order. The driver sleeps until :meth:`GatewayProtocol.next_deadline` and then calls
+:meth:`~GatewayProtocol.tick`.
+
+Every rule that changes what happens next lives in this file's tables (state
+transitions, opcode handlers) or in ``close_codes.CLOSE_CODES``. Where each rule comes
+from (PROTOCOL.md is ``/work/shared/PROTOCOL.md``, copied nowhere; transcripts are in
+``tests/data/real-gateway/``):
+
+* HELLO -> IDENTIFY, or RESUME when a session exists (PROTOCOL §1.5, §1.6). IDENTIFY
+  carries the token without a ``Bot `` prefix, ``properties{os,browser,device}`` as
+  strings, ``presence``, ``ignored_events`` and ``shard`` when sharded, never
+  ``intents`` (§1.5, §1.10). RESUME carries ``session_id`` and the last delivered seq.
+* Heartbeats every ``heartbeat_interval`` with a random first delay and the live seq
+  (§1.5). The server's ``{op:1,d:null}`` is answered at once and counts as a beat: the
+  next regular beat is one interval later (§1.5; transcript 03b).
+* Zombie: no ACK before the next beat is due -> close with 4000 (not 1000, so the
+  session stays resumable) and resume (issue 4).
+* op 7 RECONNECT -> close and resume (§1.6, [N] only).
+* op 9 INVALID_SESSION -> wait a random 1-5 s, then a fresh IDENTIFY on the same
+  socket if it is still open, else on a new one (§1.6; transcripts 07b, 07e).
+* Closes: see ``close_codes.py``. Reconnect backoff is exponential with full jitter,
+  capped and reset on READY/RESUMED; the first reconnect after a resumable drop is
+  immediate (the [S] resume window is 10 s, transcripts 07e/07f); after
+  ``max_resume_attempts`` failed resumes in a row the session is abandoned for IDENTIFY.
+* Dispatch delivery: each ``s`` at most once per session and in order; replays after
+  RESUME are de-duplicated; a jump in ``s`` (an event the server never buffered,
+  transcript 07) and a lost session are reported as :class:`GapDetected`.
+* User payloads: at most 4096 bytes (§1.2, transcript 05b; checked before anything is
+  queued) and a send budget under 120 payloads per 60 s with room kept for heartbeats
+  (§1.11, transcript 06). Payloads over budget or sent before the session is ready are
+  queued and released in order by later ticks, never dropped.
+* Unknown opcodes are reported (:class:`Diagnostic`) and ignored (§1.4).
+"""
+
+from __future__ import annotations
+
+import platform
+import random
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import msgspec
+
+from fluxer_rx.errors import GatewayError, InvalidToken, PayloadTooLarge
+from fluxer_rx.gateway.actions import (
+    Action,
+    Close,
+    ConnectionState,
+    Diagnostic,
+    EmitDispatch,
+    EmitFrame,
+    Fatal,
+    FrameLike,
+    GapDetected,
+    HeartbeatLatency,
+    Reconnect,
+    SendFrame,
+    SessionLost,
+    StateChanged,
+)
+from fluxer_rx.gateway.backoff import Backoff
+from fluxer_rx.gateway.close_codes import CLOSE_CODES, CloseOutcome, classify_close
+from fluxer_rx.gateway.send_budget import SendBudget
+
+__all__ = [
+    "MAX_PAYLOAD_SIZE",
+    "OP",
+    "TRANSITIONS",
+    "ConnectionState",
+    "GatewayProtocol",
+    "ProtocolMisuse",
+]
+
+MAX_PAYLOAD_SIZE = 4096
+"""Largest client message the gateway accepts, in bytes (PROTOCOL §1.2, transcript 05b)."""
+
+
+class OP:
+    """Gateway opcodes (PROTOCOL §1.4)."""
+
+    DISPATCH = 0
+    HEARTBEAT = 1
+    IDENTIFY = 2
+    PRESENCE_UPDATE = 3
+    VOICE_STATE_UPDATE = 4
+    RESUME = 6
+    RECONNECT = 7
+    REQUEST_GUILD_MEMBERS = 8
+    INVALID_SESSION = 9
+    HELLO = 10
+    HEARTBEAT_ACK = 11
+    GATEWAY_ERROR = 12
+
+
+_MACHINE_OWNED_OPS = frozenset({OP.HEARTBEAT, OP.IDENTIFY, OP.RESUME})
+"""Client opcodes only the machine sends; :meth:`GatewayProtocol.send` refuses them."""
+
+_S = ConnectionState
+TRANSITIONS: Mapping[ConnectionState, frozenset[ConnectionState]] = {
+    # connection_opened; close() before any socket
+    _S.DISCONNECTED: frozenset({_S.AWAITING_HELLO, _S.STOPPED}),
+    # HELLO -> IDENTIFY or RESUME; hello timeout -> CLOSING; socket lost; fatal close
+    _S.AWAITING_HELLO: frozenset(
+        {_S.IDENTIFYING, _S.RESUMING, _S.CLOSING, _S.DISCONNECTED, _S.STOPPED}
+    ),
+    # READY; op 9 (identify rate limit, [S]); zombie/op 7 -> CLOSING; lost; fatal
+    _S.IDENTIFYING: frozenset(
+        {_S.READY, _S.INVALID_SESSION, _S.CLOSING, _S.DISCONNECTED, _S.STOPPED}
+    ),
+    # RESUMED; op 9 (unknown/expired session, transcripts 07b/07e); ...
+    _S.RESUMING: frozenset({_S.READY, _S.INVALID_SESSION, _S.CLOSING, _S.DISCONNECTED, _S.STOPPED}),
+    # op 9 (session process died, §1.6); zombie/op 7; lost; fatal
+    _S.READY: frozenset({_S.INVALID_SESSION, _S.CLOSING, _S.DISCONNECTED, _S.STOPPED}),
+    # wait over -> IDENTIFY on the same socket (07b); socket lost meanwhile
+    _S.INVALID_SESSION: frozenset({_S.IDENTIFYING, _S.CLOSING, _S.DISCONNECTED, _S.STOPPED}),
+    # our close completed: reconnect (DISCONNECTED) or stop
+    _S.CLOSING: frozenset({_S.DISCONNECTED, _S.STOPPED}),
+    _S.STOPPED: frozenset(),
+}
+"""State -> the states it may move to. Any other move is a bug (``ProtocolMisuse``)."""
+
+_OPEN_STATES = frozenset(
+    {_S.AWAITING_HELLO, _S.IDENTIFYING, _S.RESUMING, _S.READY, _S.INVALID_SESSION}
+)
+_HEARTBEAT_STATES = frozenset({_S.IDENTIFYING, _S.RESUMING, _S.READY, _S.INVALID_SESSION})
+
+_encode = msgspec.json.Encoder().encode
+
+
+class ProtocolMisuse(RuntimeError):
+    """The driver called the machine in a way its state does not allow (a driver bug)."""
+
+
+def _strip_token(token: str) -> str:
+    if not isinstance(token, str) or not token.strip():
+        raise ValueError("token must be a non-empty string")
+    token = token.strip()
+    for prefix in ("bot ", "bearer "):
+        if token[: len(prefix)].lower() == prefix:
+            token = token[len(prefix) :].strip()
+    if not token:
+        raise ValueError("token must be a non-empty string")
+    return token
+
+
+def _default_properties() -> dict[str, str]:
+    system = platform.system().lower() or "unknown"
+    return {"os": system, "browser": "fluxer_rx", "device": "fluxer_rx"}
+
+
+class _Pending:
+    """A user payload waiting for the session or for budget."""
+
+    __slots__ = ("op", "payload")
+
+    def __init__(self, op: int, payload: bytes):
+        self.op = op
+        self.payload = payload
+
+
+class GatewayProtocol:
+    """One gateway connection's protocol state; see the module docstring for the rules.
+
+    Construct it, then feed it inputs; each input returns the actions to perform, in
+    order:
+
+    * :meth:`connection_opened`, :meth:`receive_frame`, :meth:`connection_closed`,
+      :meth:`connection_failed`: what happened on the socket;
+    * :meth:`tick`: time passed (call it at :meth:`next_deadline`);
+    * :meth:`send`, :meth:`update_presence`, :meth:`request_guild_members`: user commands;
+    * :meth:`close`: shut down for good.
+
+    The machine starts :attr:`~ConnectionState.DISCONNECTED`; the driver connects
+    once at start and afterwards only when told by a :class:`Reconnect` action.
+
+    ``rng`` drives every random choice (first heartbeat delay, op 9 wait, backoff
+    jitter); pass a seeded ``random.Random`` for reproducible runs. The token is kept
+    private and never appears in a repr, an action repr or a diagnostic.
+    """
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        properties: Mapping[str, str] | None = None,
+        presence: Mapping[str, Any] | None = None,
+        ignored_events: Sequence[str] = (),
+        shard: tuple[int, int] | None = None,
+        flags: int | None = None,
+        rng: random.Random | None = None,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 60.0,
+        rate_limited_delay: float = 5.0,
+        max_resume_attempts: int = 3,
+        hello_timeout: float = 30.0,
+        send_budget: SendBudget | None = None,
+    ) -> None:
+        self._token = _strip_token(token)
+        props = dict(properties) if properties is not None else _default_properties()
+        for key in ("os", "browser", "device"):
+            if not isinstance(props.get(key), str):
+                raise ValueError(f"properties[{key!r}] must be a string")
+        if shard is not None:
+            shard_id, shard_count = shard
+            if shard_count < 1 or not 0 <= shard_id < shard_count:
+                raise ValueError(f"invalid shard {shard!r}: need 0 <= id < count")
+        if max_resume_attempts < 1:
+            raise ValueError("max_resume_attempts must be >= 1")
+        self._properties = props
+        self._presence: dict[str, Any] | None = dict(presence) if presence else None
+        self._ignored_events = [str(name) for name in ignored_events]
+        self._shard = shard
+        self._flags = flags
+        self._rng = rng if rng is not None else random.Random()
+        self._backoff = Backoff(backoff_base, backoff_cap, self._rng)
+        self._rate_limited_delay = rate_limited_delay
+        self._max_resume_attempts = max_resume_attempts
+        self._hello_timeout = hello_timeout
+        self._budget = send_budget if send_budget is not None else SendBudget()
+        self._identify_payload()  # size-check the IDENTIFY now (PayloadTooLarge)
+
+        self._state = ConnectionState.DISCONNECTED
+        # session
+        self._session_id: str | None = None
+        self._resume_url: str | None = None
+        self._user: Any = None
+        self._seq = 0
+        self._resume_failures = 0
+        # heartbeat (seconds)
+        self._interval: float | None = None
+        self._next_beat: float | None = None
+        self._beat_sent_at: float | None = None
+        self._ack_pending = False
+        self._latency: float | None = None
+        # other timers
+        self._hello_deadline: float | None = None
+        self._identify_at: float | None = None
+        # what follows our own Close
+        self._after_close: CloseOutcome | None = None
+        self._stop_after_close = False
+        self._last_now = 0.0
+        # user payloads waiting for the session or for budget
+        self._queue: deque[_Pending] = deque()
+
+    def __repr__(self) -> str:
+        return f"<GatewayProtocol state={self._state.value} seq={self._seq} shard={self._shard}>"
+
+    # ------------------------------------------------------------------ read-only state
+
+    @property
+    def state(self) -> ConnectionState:
+        """The current connection state."""
+        return self._state
+
+    @property
+    def session_id(self) -> str | None:
+        """The session from READY, or ``None`` when there is none to resume."""
+        return self._session_id
+
+    @property
+    def resume_gateway_url(self) -> str | None:
+        """READY's ``resume_gateway_url`` if the server sent one (Fluxer usually does not)."""
+        return self._resume_url
+
+    @property
+    def user(self) -> Any:
+        """READY's ``user`` object (plain Python), or ``None`` before the first READY."""
+        return self._user
+
+    @property
+    def seq(self) -> int:
+        """The last sequence number delivered in this session (0 before any)."""
+        return self._seq
+
+    @property
+    def heartbeat_interval(self) -> float | None:
+        """Seconds between heartbeats, from the last HELLO."""
+        return self._interval
+
+    @property
+    def latency(self) -> float | None:
+        """The last measured heartbeat round trip, in seconds."""
+        return self._latency
+
+    @property
+    def pending_sends(self) -> int:
+        """User payloads queued and not yet handed out as :class:`SendFrame`."""
+        return len(self._queue)
+
+    @property
+    def shard(self) -> tuple[int, int] | None:
+        """``(shard_id, shard_count)`` sent in IDENTIFY, or ``None``."""
+        return self._shard
+
+    def next_deadline(self) -> float | None:
+        """The time at which :meth:`tick` has work to do, or ``None`` if no timer runs.
+
+        It changes after every input; re-read it after each call.
+        """
+        candidates: list[float] = []
+        if self._hello_deadline is not None:
+            candidates.append(self._hello_deadline)
+        if self._next_beat is not None:
+            candidates.append(self._next_beat)
+        if self._identify_at is not None and self._state is _S.INVALID_SESSION:
+            candidates.append(self._identify_at)
+        if self._queue and self._state is _S.READY:
+            candidates.append(self._budget.next_user_slot(self._budget_now()))
+        return min(candidates) if candidates else None
+
+    # ------------------------------------------------------------------ socket inputs
+
+    def connection_opened(self, now: float) -> list[Action]:
+        """A socket is open; HELLO is expected next (within ``hello_timeout``)."""
+        self._require(_S.DISCONNECTED, "connection_opened")
+        actions: list[Action] = []
+        self._set_state(_S.AWAITING_HELLO, actions)
+        self._hello_deadline = now + self._hello_timeout
+        self._last_now = now
+        return actions
+
+    def receive_frame(self, frame: FrameLike, now: float) -> list[Action]:
+        """A frame arrived. Returns its Emit action first, then whatever it causes."""
+        self._last_now = now
+        op = frame.op
+        if op == OP.DISPATCH:
+            return self._on_dispatch(frame, now)
+        if self._state not in _OPEN_STATES:
+            # Frames still arriving after we asked to close (or after a stop) are passed
+            # on but cause nothing.
+            return [EmitFrame(frame)]
+        handler = _OPCODE_HANDLERS.get(op)
+        actions: list[Action] = [EmitFrame(frame)]
+        if handler is None:
+            actions.append(Diagnostic("unknown_opcode", f"ignored a frame with op {op}"))
+            return actions
+        handler(self, frame, now, actions)
+        return actions
+
+    def connection_closed(
+        self, code: int, reason: str, now: float, *, by_server: bool = True
+    ) -> list[Action]:
+        """The socket is closed. ``code`` is 1006 when it dropped without a close frame.
+
+        ``by_server`` is True when the server started the close (its close frame came
+        first) or the connection dropped; False when it completes a :class:`Close` we
+        asked for. A fatal code from the server stops the machine with :class:`Fatal`.
+        """
+        self._last_now = now
+        if self._state in (_S.DISCONNECTED, _S.STOPPED):
+            raise ProtocolMisuse(f"connection_closed in state {self._state.value}")
+        actions: list[Action] = []
+        was = self._state
+        self._stop_timers()
+        rule = classify_close(code)
+        if by_server and rule.outcome in (CloseOutcome.FATAL, CloseOutcome.FATAL_TOKEN):
+            error: Exception = (
+                InvalidToken("the gateway refused the token (close 4004)")
+                if rule.outcome is CloseOutcome.FATAL_TOKEN
+                else GatewayError(code, reason)
+            )
+            self._set_state(_S.STOPPED, actions)
+            actions.append(Fatal(error))
+            return actions
+        if was is _S.CLOSING and self._stop_after_close:
+            self._set_state(_S.STOPPED, actions)
+            return actions
+        if was is _S.CLOSING and self._after_close is not None:
+            outcome = self._after_close
+        else:
+            outcome = rule.outcome
+            if code not in CLOSE_CODES:
+                actions.append(Diagnostic("unknown_close_code", f"code {code}: {reason!r}"))
+        self._after_close = None
+        if was is _S.INVALID_SESSION:
+            # op 9 already dropped the session; IDENTIFY on a new socket once the
+            # random wait is over (07b: same socket only if it stays open).
+            wait = max(0.0, (self._identify_at or now) - now)
+            self._identify_at = None
+            self._set_state(_S.DISCONNECTED, actions)
+            actions.append(Reconnect(wait, False))
+            return actions
+        resuming = was is _S.RESUMING or (was is _S.AWAITING_HELLO and self._session_id)
+        self._set_state(_S.DISCONNECTED, actions)
+        self._plan_reconnect(outcome, bool(resuming), actions)
+        return actions
+
+    def connection_failed(self, now: float) -> list[Action]:
+        """A connect attempt failed before the socket opened; retry with backoff."""
+        self._last_now = now
+        self._require(_S.DISCONNECTED, "connection_failed")
+        actions: list[Action] = []
+        resume = self._count_resume_failure(self._session_id is not None, actions)
+        delay = self._backoff.next_delay()
+        actions.append(Reconnect(delay, resume, self._resume_url if resume else None))
+        return actions
+
+    # ------------------------------------------------------------------ time
+
+    def tick(self, now: float) -> list[Action]:
+        """Time has reached ``now``: run every timer that is due."""
+        self._last_now = now
+        actions: list[Action] = []
+        if self._hello_deadline is not None and now >= self._hello_deadline:
+            self._hello_deadline = None
+            actions.append(Diagnostic("hello_timeout", "no HELLO after the socket opened"))
+            self._begin_close(4000, "no HELLO received", CloseOutcome.RESUME, actions)
+            return actions
+        if self._next_beat is not None and now >= self._next_beat:
+            if self._ack_pending:
+                actions.append(
+                    Diagnostic("zombie_connection", "no HEARTBEAT_ACK before the next beat")
+                )
+                self._begin_close(4000, "heartbeat ACK not received", CloseOutcome.RESUME, actions)
+                return actions
+            self._send_heartbeat(now, actions)
+        if (
+            self._identify_at is not None
+            and self._state is _S.INVALID_SESSION
+            and now >= self._identify_at
+        ):
+            self._identify_at = None
+            self._send_identify(now, actions)
+        self._flush_queue(now, actions)
+        return actions
+
+    # ------------------------------------------------------------------ user commands
+
+    def send(self, op: int, d: Any, now: float) -> list[Action]:
+        """Send ``{"op": op, "d": d}`` as a user payload.
+
+        Raises ``PayloadTooLarge`` (nothing is queued) when the encoded payload exceeds
+        4096 bytes, ``ValueError`` for the opcodes the machine owns (1, 2, 6) and
+        ``ProtocolMisuse`` once STOPPED. The payload is sent at once when the session is
+        READY and the budget allows; otherwise it is queued and released, in order, by a
+        later input or :meth:`tick` (see :meth:`next_deadline`).
+        """
+        self._last_now = now
+        if op in _MACHINE_OWNED_OPS:
+            raise ValueError(f"op {op} is sent by the protocol machine itself")
+        if self._state is _S.STOPPED:
+            raise ProtocolMisuse("send after the connection stopped")
+        payload = _encode({"op": op, "d": d})
+        if len(payload) > MAX_PAYLOAD_SIZE:
+            raise PayloadTooLarge(len(payload), MAX_PAYLOAD_SIZE)
+        self._queue.append(_Pending(op, payload))
+        actions: list[Action] = []
+        self._flush_queue(now, actions)
+        return actions
+
+    def update_presence(self, presence: Mapping[str, Any], now: float) -> list[Action]:
+        """Send PRESENCE_UPDATE (op 3) and use ``presence`` in every later IDENTIFY.
+
+        ``presence`` is ``{status, afk?, mobile?, custom_status?}``; ``status`` must be one
+        of online, idle, dnd, invisible, offline (a missing one crashes the [S] gateway,
+        transcript 05k), else ``ValueError``.
+        """
+        status = presence.get("status")
+        if status not in ("online", "idle", "dnd", "invisible", "offline"):
+            raise ValueError(
+                f"presence status must be online/idle/dnd/invisible/offline, got {status!r}"
+            )
+        previous = self._presence
+        self._presence = dict(presence)
+        try:
+            self._identify_payload()
+            return self.send(OP.PRESENCE_UPDATE, dict(presence), now)
+        except Exception:
+            self._presence = previous
+            raise
+
+    def request_guild_members(
+        self,
+        guild_id: str | int,
+        now: float,
+        *,
+        query: str | None = None,
+        limit: int | None = None,
+        user_ids: Sequence[str | int] | None = None,
+        presences: bool | None = None,
+        nonce: str | None = None,
+    ) -> list[Action]:
+        """Send REQUEST_GUILD_MEMBERS (op 8); replies arrive as GUILD_MEMBERS_CHUNK dispatches.
+
+        ``query``/``limit`` and ``user_ids`` are as in PROTOCOL §1.8 (at most 100 ids; a
+        nonce of at most 32 bytes, else ``ValueError``).
+        """
+        d: dict[str, Any] = {"guild_id": str(guild_id)}
+        if user_ids is not None:
+            ids = [str(u) for u in user_ids]
+            if len(ids) > 100:
+                raise ValueError("at most 100 user_ids per request")
+            d["user_ids"] = ids
+        if query is not None or user_ids is None:
+            d["query"] = query or ""
+            d["limit"] = 0 if limit is None else int(limit)
+        elif limit is not None:
+            d["limit"] = int(limit)
+        if presences is not None:
+            d["presences"] = presences
+        if nonce is not None:
+            if len(nonce.encode()) > 32:
+                raise ValueError("nonce must be at most 32 bytes")
+            d["nonce"] = nonce
+        return self.send(OP.REQUEST_GUILD_MEMBERS, d, now)
+
+    def close(self, now: float, code: int = 1000, reason: str = "client closing") -> list[Action]:
+        """Shut down for good: close the socket (if any), then STOPPED. Queued sends are
+        discarded. Calling it again is harmless."""
+        self._last_now = now
+        actions: list[Action] = []
+        if self._state is _S.STOPPED:
+            return actions
+        self._queue.clear()
+        if self._state is _S.DISCONNECTED:
+            self._stop_timers()
+            self._set_state(_S.STOPPED, actions)
+            return actions
+        if self._state is _S.CLOSING:
+            self._stop_after_close = True
+            return actions
+        self._stop_after_close = True
+        self._begin_close(code, reason, None, actions)
+        return actions
+
+    # ------------------------------------------------------------------ opcode handlers
+
+    def _on_dispatch(self, frame: FrameLike, now: float) -> list[Action]:
+        s = frame.s
+        t = frame.t
+        if t == "READY":
+            return self._on_ready(frame, now)
+        if t == "RESUMED":
+            return self._on_resumed(frame, now)
+        if s is None:
+            return [EmitDispatch(frame)]
+        last = self._seq
+        if s <= last:
+            return [
+                EmitFrame(frame),
+                Diagnostic("duplicate_dispatch", f"{t} s={s} already delivered (last {last})"),
+            ]
+        self._seq = s
+        if s == last + 1:
+            return [EmitDispatch(frame)]
+        return [
+            GapDetected(last + 1, s - 1, "sequence numbers skipped (events not replayed)"),
+            EmitDispatch(frame),
+        ]
+
+    def _on_ready(self, frame: FrameLike, now: float) -> list[Action]:
+        actions: list[Action] = []
+        data = frame.data
+        if not isinstance(data, Mapping) or not isinstance(data.get("session_id"), str):
+            actions.append(EmitFrame(frame))
+            actions.append(Diagnostic("unexpected_frame", "READY without a session_id"))
+            return actions
+        if self._session_id is not None and self._session_id != data["session_id"]:
+            self._drop_session("a new READY replaced the session", actions)
+        self._session_id = data["session_id"]
+        url = data.get("resume_gateway_url")
+        self._resume_url = url if isinstance(url, str) and url else None
+        self._user = data.get("user")
+        self._seq = frame.s if frame.s is not None else 0
+        self._backoff.reset()
+        self._resume_failures = 0
+        if self._state in (_S.IDENTIFYING, _S.RESUMING):
+            self._set_state(_S.READY, actions)
+        actions.append(EmitDispatch(frame))
+        self._flush_queue(now, actions)
+        return actions
+
+    def _on_resumed(self, frame: FrameLike, now: float) -> list[Action]:
+        actions: list[Action] = []
+        s = frame.s
+        # [S] echoes the client's seq; [N] sends its current seq, which may be past the
+        # last replayed event when some were not buffered.
+        if s is not None and s > self._seq and self._session_id is not None:
+            actions.append(GapDetected(self._seq + 1, s, "events before RESUMED were not replayed"))
+            self._seq = s
+        self._backoff.reset()
+        self._resume_failures = 0
+        if self._state is _S.RESUMING:
+            self._set_state(_S.READY, actions)
+        actions.append(EmitDispatch(frame))
+        self._flush_queue(now, actions)
+        return actions
+
+    def _on_hello(self, frame: FrameLike, now: float, actions: list[Action]) -> None:
+        if self._state is not _S.AWAITING_HELLO:
+            actions.append(Diagnostic("unexpected_frame", "HELLO on an established connection"))
+            return
+        data = frame.data
+        interval_ms = data.get("heartbeat_interval") if isinstance(data, Mapping) else None
+        if (
+            not isinstance(interval_ms, int | float)
+            or isinstance(interval_ms, bool)
+            or interval_ms <= 0
+        ):
+            actions.append(Diagnostic("unexpected_frame", "HELLO without a heartbeat_interval"))
+            self._begin_close(4000, "bad HELLO", CloseOutcome.RESUME, actions)
+            return
+        self._hello_deadline = None
+        self._interval = interval_ms / 1000.0
+        self._ack_pending = False
+        self._beat_sent_at = None
+        self._next_beat = now + self._interval * self._rng.random()
+        if self._session_id is not None:
+            self._send_resume(now, actions)
+        else:
+            self._send_identify(now, actions)
+
+    def _on_heartbeat_request(self, frame: FrameLike, now: float, actions: list[Action]) -> None:
+        if self._interval is None:
+            actions.append(Diagnostic("unexpected_frame", "heartbeat request before HELLO"))
+            return
+        self._send_heartbeat(now, actions)
+
+    def _on_heartbeat_ack(self, frame: FrameLike, now: float, actions: list[Action]) -> None:
+        if not self._ack_pending or self._beat_sent_at is None:
+            return
+        self._ack_pending = False
+        self._latency = now - self._beat_sent_at
+        actions.append(HeartbeatLatency(self._latency))
+
+    def _on_reconnect(self, frame: FrameLike, now: float, actions: list[Action]) -> None:
+        actions.append(Diagnostic("reconnect_requested", "server sent op 7 RECONNECT"))
+        self._begin_close(4000, "reconnect requested", CloseOutcome.RESUME, actions)
+
+    def _on_invalid_session(self, frame: FrameLike, now: float, actions: list[Action]) -> None:
+        self._drop_session("the server invalidated the session (op 9)", actions)
+        self._identify_at = now + self._rng.uniform(1.0, 5.0)
+        self._set_state(_S.INVALID_SESSION, actions)
+
+    def _on_gateway_error(self, frame: FrameLike, now: float, actions: list[Action]) -> None:
+        data = frame.data
+        if isinstance(data, Mapping):
+            detail = f"{data.get('code')}: {data.get('message')}"
+        else:
+            detail = repr(data)
+        actions.append(Diagnostic("gateway_error", detail))
+
+    # ------------------------------------------------------------------ helpers
+
+    def _set_state(self, new: ConnectionState, actions: list[Action]) -> None:
+        old = self._state
+        if new is old:
+            return
+        if new not in TRANSITIONS[old]:
+            raise ProtocolMisuse(f"illegal transition {old.value} -> {new.value}")
+        self._state = new
+        actions.append(StateChanged(old, new))
+
+    def _require(self, state: ConnectionState, what: str) -> None:
+        if self._state is not state:
+            raise ProtocolMisuse(f"{what} in state {self._state.value}")
+
+    def _budget_now(self) -> float:
+        return self._last_now
+
+    def _stop_timers(self) -> None:
+        self._hello_deadline = None
+        self._next_beat = None
+        self._ack_pending = False
+        self._beat_sent_at = None
+
+    def _emit_send(self, op: int, payload: bytes, now: float, actions: list[Action]) -> None:
+        self._budget.record(now)
+        actions.append(SendFrame(payload, op))
+
+    def _send_heartbeat(self, now: float, actions: list[Action]) -> None:
+        seq = self._seq if self._session_id is not None and self._seq > 0 else None
+        self._emit_send(OP.HEARTBEAT, _encode({"op": OP.HEARTBEAT, "d": seq}), now, actions)
+        self._ack_pending = True
+        self._beat_sent_at = now
+        assert self._interval is not None
+        self._next_beat = now + self._interval
+
+    def _identify_payload(self) -> bytes:
+        d: dict[str, Any] = {"token": self._token, "properties": self._properties}
+        if self._presence is not None:
+            d["presence"] = self._presence
+        if self._ignored_events:
+            d["ignored_events"] = self._ignored_events
+        if self._shard is not None:
+            d["shard"] = list(self._shard)
+        if self._flags is not None:
+            d["flags"] = self._flags
+        payload = _encode({"op": OP.IDENTIFY, "d": d})
+        if len(payload) > MAX_PAYLOAD_SIZE:
+            raise PayloadTooLarge(len(payload), MAX_PAYLOAD_SIZE)
+        return payload
+
+    def _send_identify(self, now: float, actions: list[Action]) -> None:
+        self._seq = 0
+        self._emit_send(OP.IDENTIFY, self._identify_payload(), now, actions)
+        self._set_state(_S.IDENTIFYING, actions)
+
+    def _send_resume(self, now: float, actions: list[Action]) -> None:
+        d = {"token": self._token, "session_id": self._session_id, "seq": self._seq}
+        self._emit_send(OP.RESUME, _encode({"op": OP.RESUME, "d": d}), now, actions)
+        self._set_state(_S.RESUMING, actions)
+
+    def _drop_session(self, reason: str, actions: list[Action]) -> None:
+        if self._session_id is None:
+            return
+        actions.append(SessionLost(self._session_id, self._seq, reason))
+        actions.append(GapDetected(self._seq + 1, None, reason))
+        self._session_id = None
+        self._resume_url = None
+        self._seq = 0
+        self._resume_failures = 0
+
+    def _begin_close(
+        self,
+        code: int,
+        reason: str,
+        then: CloseOutcome | None,
+        actions: list[Action],
+    ) -> None:
+        self._stop_timers()
+        self._identify_at = None
+        self._after_close = then
+        self._set_state(_S.CLOSING, actions)
+        actions.append(Close(code, reason))
+
+    def _count_resume_failure(self, failed: bool, actions: list[Action]) -> bool:
+        """Count one failed resume if ``failed``; returns whether to resume next time."""
+        if failed and self._session_id is not None:
+            self._resume_failures += 1
+            if self._resume_failures >= self._max_resume_attempts:
+                actions.append(
+                    Diagnostic(
+                        "resume_abandoned",
+                        f"{self._resume_failures} resumes failed in a row; identifying",
+                    )
+                )
+                self._drop_session("resume failed repeatedly", actions)
+        return self._session_id is not None
+
+    def _plan_reconnect(
+        self, outcome: CloseOutcome, resume_failed: bool, actions: list[Action]
+    ) -> None:
+        if outcome is CloseOutcome.IDENTIFY:
+            self._drop_session("the close code ends the session", actions)
+        resume = self._count_resume_failure(resume_failed, actions)
+        if outcome is CloseOutcome.BACKOFF_RESUME:
+            delay = self._backoff.next_delay(floor=self._rate_limited_delay)
+        else:
+            delay = self._backoff.next_delay(immediate=resume)
+        actions.append(Reconnect(delay, resume, self._resume_url if resume else None))
+
+    def _flush_queue(self, now: float, actions: list[Action]) -> None:
+        if self._state is not _S.READY:
+            return
+        queue = self._queue
+        budget = self._budget
+        while queue and budget.user_slot_free(now):
+            item = queue.popleft()
+            self._emit_send(item.op, item.payload, now, actions)
+
+
+_Handler = Callable[[GatewayProtocol, FrameLike, float, list[Action]], None]
+
+_OPCODE_HANDLERS: Mapping[int, _Handler] = {
+    OP.HELLO: GatewayProtocol._on_hello,  # §1.5
+    OP.HEARTBEAT: GatewayProtocol._on_heartbeat_request,  # §1.5, transcript 03b
+    OP.HEARTBEAT_ACK: GatewayProtocol._on_heartbeat_ack,  # §1.5, transcript 02
+    OP.RECONNECT: GatewayProtocol._on_reconnect,  # §1.6 ([N] only)
+    OP.INVALID_SESSION: GatewayProtocol._on_invalid_session,  # §1.6, transcripts 07b, 07e
+    OP.GATEWAY_ERROR: GatewayProtocol._on_gateway_error,  # §1.9: not fatal
+}
+"""Received control opcode -> handler. Opcodes not here (and not 0) are reported and ignored."""
