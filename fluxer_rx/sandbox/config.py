@@ -7,7 +7,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = ["HELLO_INTERVAL_S", "SandboxConfig"]
@@ -30,6 +31,10 @@ class SandboxConfig:
     * ``resume_window``: seconds a detached session stays resumable (does not scale).
     * ``rate_limit_headers``: ``"S"`` or ``"N"`` style REST rate-limit headers.
     * ``rest_window_scale``: factor applied to every REST rate-limit window.
+    * ``rest_global_limit``: REST requests per (scaled) second per caller (Fluxer: 50).
+    * ``rest_bucket_limits``: ``{bucket rule: (limit, window seconds)}`` overrides of the
+      REST route buckets, e.g. ``{"channel:message:create": (10, 1.0)}``; the rule names
+      are those of ``fluxer_rx.sandbox.ratelimit.DEFAULT_RULES``.
     * ``client_rate_limit``: ``(payloads, window seconds)`` for client→server gateway
       frames; beyond it the socket closes 4008.
     * ``replay_buffer_size``: dispatches kept per session for RESUME.
@@ -43,6 +48,8 @@ class SandboxConfig:
     resume_window: float = 10.0
     rate_limit_headers: Literal["S", "N"] = "N"
     rest_window_scale: float = 1.0
+    rest_global_limit: int = 50
+    rest_bucket_limits: Mapping[str, tuple[int, float]] = field(default_factory=dict)
     client_rate_limit: tuple[int, float] = (120, 60.0)
     replay_buffer_size: int = 4096
     record_dispatches: bool = True
