@@ -1,0 +1,349 @@
+"""The two-stage frame decoder: envelope first, ``d`` by event name only when asked.
+
+Stage 1 (:func:`decode_frame`) reads ``{op, d, s, t}`` and keeps ``d`` as raw JSON, so a
+frame nobody looks at costs one envelope parse. Stage 2 (:attr:`Frame.event`,
+:func:`decode_event`) decodes ``d`` into the payload class registered for the event name in
+:data:`EVENT_TYPES`, with one reused ``msgspec`` decoder per type. Unknown event names give a
+:class:`RawEvent`; unknown opcodes still give a :class:`Frame`.
+
+Guarantees: every failure is a :class:`fluxer_rx.errors.DecodeError` carrying the event name
+and the JSON path of the offending value (``$.author.id``); no other exception escapes, and
+no payload is returned with a field of the wrong type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final, TypeVar
+
+import msgspec
+
+from fluxer_rx.errors import DecodeError
+from fluxer_rx.models import events as ev
+from fluxer_rx.models.base import Model
+from fluxer_rx.models.event_names import Events
+from fluxer_rx.models.guild import Guild
+from fluxer_rx.models.presence import Session
+
+__all__ = ["EVENT_TYPES", "Frame", "RawEvent", "decode_event", "decode_frame", "encode_frame"]
+
+DISPATCH: Final = 0
+_NULL: Final = b"null"
+
+
+class RawEvent(Model, kw_only=True):
+    """A dispatch whose name has no payload class: its ``name`` and its ``d`` as plain JSON
+    values (dicts, lists, str, ...)."""
+
+    name: str
+    data: Any = None
+
+
+EVENT_TYPES: Final[dict[str, type[Any]]] = {
+    Events.READY: ev.Ready,
+    Events.RESUMED: ev.Resumed,
+    Events.SESSIONS_REPLACE: ev.SessionsReplace,
+    Events.USER_UPDATE: ev.UserUpdate,
+    Events.PRESENCE_UPDATE: ev.PresenceUpdate,
+    Events.GUILD_CREATE: ev.GuildCreate,
+    Events.GUILD_SYNC: ev.GuildSync,
+    Events.GUILD_UPDATE: ev.GuildUpdate,
+    Events.GUILD_DELETE: ev.GuildDelete,
+    Events.GUILD_MEMBER_ADD: ev.GuildMemberAdd,
+    Events.GUILD_MEMBER_UPDATE: ev.GuildMemberUpdate,
+    Events.GUILD_MEMBER_REMOVE: ev.GuildMemberRemove,
+    Events.GUILD_MEMBERS_CHUNK: ev.GuildMembersChunk,
+    Events.GUILD_ROLE_CREATE: ev.GuildRoleCreate,
+    Events.GUILD_ROLE_UPDATE: ev.GuildRoleUpdate,
+    Events.GUILD_ROLE_UPDATE_BULK: ev.GuildRoleUpdateBulk,
+    Events.GUILD_ROLE_DELETE: ev.GuildRoleDelete,
+    Events.GUILD_EMOJIS_UPDATE: ev.GuildEmojisUpdate,
+    Events.GUILD_STICKERS_UPDATE: ev.GuildStickersUpdate,
+    Events.GUILD_BAN_ADD: ev.GuildBanAdd,
+    Events.GUILD_BAN_REMOVE: ev.GuildBanRemove,
+    Events.CHANNEL_CREATE: ev.ChannelCreate,
+    Events.CHANNEL_UPDATE: ev.ChannelUpdate,
+    Events.CHANNEL_UPDATE_BULK: ev.ChannelUpdateBulk,
+    Events.CHANNEL_DELETE: ev.ChannelDelete,
+    Events.CHANNEL_PINS_UPDATE: ev.ChannelPinsUpdate,
+    Events.MESSAGE_CREATE: ev.MessageCreate,
+    Events.MESSAGE_UPDATE: ev.MessageUpdate,
+    Events.MESSAGE_DELETE: ev.MessageDelete,
+    Events.MESSAGE_DELETE_BULK: ev.MessageDeleteBulk,
+    Events.MESSAGE_REACTION_ADD: ev.MessageReactionAdd,
+    Events.MESSAGE_REACTION_REMOVE: ev.MessageReactionRemove,
+    Events.MESSAGE_REACTION_REMOVE_ALL: ev.MessageReactionRemoveAll,
+    Events.MESSAGE_REACTION_REMOVE_EMOJI: ev.MessageReactionRemoveEmoji,
+    Events.TYPING_START: ev.TypingStart,
+    Events.VOICE_STATE_UPDATE: ev.VoiceStateUpdate,
+    Events.VOICE_SERVER_UPDATE: ev.VoiceServerUpdate,
+    Events.INVITE_CREATE: ev.InviteCreate,
+    Events.INVITE_DELETE: ev.InviteDelete,
+    Events.WEBHOOKS_UPDATE: ev.WebhooksUpdate,
+}
+"""Event name -> payload class. Names not listed decode to :class:`RawEvent`."""
+
+
+# --- stage 2: per-event decoders ---------------------------------------------------------
+
+_Buffer = bytes | bytearray | memoryview | msgspec.Raw | str
+_Decode = Callable[[_Buffer], Any]
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def _wire_variant(
+    name: str,
+    base: type[msgspec.Struct],
+    fields: list[tuple[str, Any, Any]],
+) -> type[msgspec.Struct]:
+    """A private subclass of ``base`` that adds or retypes ``fields`` for decoding only."""
+    return msgspec.defstruct(name, fields, bases=(base,), kw_only=True, gc=False)
+
+
+# GUILD_CREATE nests the guild under ``properties``. Every property defaults to UNSET so
+# that only keys actually sent override the top-level ones.
+_GUILD_FIELDS: Final = tuple(f for f in msgspec.structs.fields(Guild) if f.name != "id")
+_GuildProperties = msgspec.defstruct(
+    "_GuildProperties",
+    [(f.name, f.type | msgspec.UnsetType, msgspec.UNSET) for f in _GUILD_FIELDS]
+    + [("id", str | msgspec.UnsetType, msgspec.UNSET)],
+    kw_only=True,
+    gc=False,
+)
+
+
+def _guild_wire(base: type[ev.GuildCreate]) -> type[msgspec.Struct]:
+    return _wire_variant(
+        f"_{base.__name__}Wire", base, [("properties", _GuildProperties | None, None)]
+    )
+
+
+def _flatten_guild(wire: Any, cls: type[S]) -> S:
+    values = msgspec.structs.asdict(wire)
+    props = values.pop("properties")
+    if props is not None:
+        for f in _GUILD_FIELDS:
+            value = getattr(props, f.name)
+            if value is not msgspec.UNSET:
+                values[f.name] = value
+    return cls(**values)
+
+
+_GuildCreateWire = _guild_wire(ev.GuildCreate)
+_GuildSyncWire = _guild_wire(ev.GuildSync)
+
+_ReadyWire = _wire_variant(
+    "_ReadyWire",
+    ev.Ready,
+    [
+        ("guilds", list[_GuildCreateWire], []),  # type: ignore[valid-type]  # built at runtime
+        ("rtc_regions", list[str | ev.RtcRegion] | None, None),
+    ],
+)
+
+
+def _decoder_for(cls: type[Any]) -> _Decode:
+    return msgspec.json.Decoder(cls).decode
+
+
+def _guild_create_decoder(wire: type[msgspec.Struct], cls: type[S]) -> _Decode:
+    decode = msgspec.json.Decoder(wire).decode
+
+    def decode_guild(raw: _Buffer) -> S:
+        return _flatten_guild(decode(raw), cls)
+
+    return decode_guild
+
+
+def _decode_ready(raw: _Buffer) -> ev.Ready:
+    wire: Any = _ready_decoder(raw)
+    values = msgspec.structs.asdict(wire)
+    values["guilds"] = [_flatten_guild(g, ev.GuildCreate) for g in wire.guilds]
+    if wire.rtc_regions is not None:
+        values["rtc_regions"] = [
+            ev.RtcRegion(id=r) if isinstance(r, str) else r for r in wire.rtc_regions
+        ]
+    return ev.Ready(**values)
+
+
+def _decode_resumed(raw: _Buffer) -> ev.Resumed:
+    value = _resumed_decoder(raw)
+    return ev.Resumed() if value is None else value
+
+
+def _decode_sessions_replace(raw: _Buffer) -> ev.SessionsReplace:
+    value = _sessions_decoder(raw)
+    if isinstance(value, ev.SessionsReplace):
+        return value
+    return ev.SessionsReplace(sessions=value)
+
+
+_ready_decoder: Final = msgspec.json.Decoder(_ReadyWire).decode
+_resumed_decoder: Final = msgspec.json.Decoder(ev.Resumed | None).decode
+_sessions_decoder: Final = msgspec.json.Decoder(list[Session] | ev.SessionsReplace).decode
+_any_decoder: Final = msgspec.json.Decoder().decode
+
+_DECODERS: Final[dict[str, _Decode]] = {
+    name: _decoder_for(cls) for name, cls in EVENT_TYPES.items()
+}
+_DECODERS.update(
+    {
+        Events.READY: _decode_ready,
+        Events.RESUMED: _decode_resumed,
+        Events.SESSIONS_REPLACE: _decode_sessions_replace,
+        Events.GUILD_CREATE: _guild_create_decoder(_GuildCreateWire, ev.GuildCreate),
+        Events.GUILD_SYNC: _guild_create_decoder(_GuildSyncWire, ev.GuildSync),
+    }
+)
+
+
+# msgspec reports invalid UTF-8 inside strings as UnicodeDecodeError and absurdly deep
+# nesting as RecursionError, not as its own DecodeError.
+_DECODE_FAILURES: Final = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
+
+
+def _error_path(message: str) -> str:
+    _, sep, tail = message.rpartition(" - at `")
+    return tail.rstrip("`") if sep else "$"
+
+
+def _decode_error(exc: Exception, event: str | None) -> DecodeError:
+    message = str(exc)
+    if isinstance(exc, msgspec.ValidationError):
+        return DecodeError(message, event=event, path=_error_path(message))
+    return DecodeError(message, event=event, path="$")
+
+
+def decode_event(name: str, raw: _Buffer) -> object:
+    """Decode the dispatch payload ``raw`` (the JSON of ``d``) for event ``name``.
+
+    Returns an instance of ``EVENT_TYPES[name]``, or :class:`RawEvent` for an unknown name.
+    Raises :class:`DecodeError` (``event=name``, ``path`` = JSON path) on bad JSON or a value
+    of the wrong type; missing optional fields take their defaults, unknown ones are ignored.
+    """
+    decode = _DECODERS.get(name)
+    try:
+        if decode is None:
+            return RawEvent(name=name, data=_any_decoder(raw))
+        return decode(raw)
+    except _DECODE_FAILURES as exc:
+        raise _decode_error(exc, name) from None
+
+
+# --- stage 1: the envelope ------------------------------------------------------------
+
+
+class _Envelope(msgspec.Struct, gc=False):
+    op: int
+    d: msgspec.Raw | msgspec.UnsetType = msgspec.UNSET
+    s: int | None = None
+    t: str | None = None
+
+
+_envelope_decoder: Final = msgspec.json.Decoder(_Envelope).decode
+_encoder: Final = msgspec.json.Encoder()
+_UNDECODED: Final[Any] = object()
+
+
+class Frame:
+    """One gateway frame: ``op``, ``s`` and ``t`` read, ``d`` kept raw until asked for.
+
+    ``shard_id`` is 0 unless the shard driver sets it. ``data`` (``d`` as plain JSON values)
+    and ``event`` (the typed dispatch payload) are decoded on first access and cached.
+    """
+
+    __slots__ = ("_data", "_event", "_raw", "has_d", "op", "s", "shard_id", "t")
+
+    op: int
+    s: int | None
+    t: str | None
+    shard_id: int
+    has_d: bool
+
+    def __init__(
+        self,
+        op: int,
+        raw_d: _Buffer | None = None,
+        *,
+        s: int | None = None,
+        t: str | None = None,
+        shard_id: int = 0,
+    ) -> None:
+        self.op = op
+        self.s = s
+        self.t = t
+        self.shard_id = shard_id
+        self.has_d = raw_d is not None
+        self._raw: _Buffer = _NULL if raw_d is None else raw_d
+        self._data: Any = _UNDECODED
+        self._event: Any = _UNDECODED
+
+    @property
+    def raw_d(self) -> bytes:
+        """The raw JSON of ``d``; ``b"null"`` when ``d`` is absent or null."""
+        raw = self._raw
+        if isinstance(raw, bytes):
+            return raw
+        if isinstance(raw, str):
+            return raw.encode()
+        return bytes(raw)
+
+    @property
+    def data(self) -> Any:
+        """``d`` decoded to plain Python values (dict, list, str, ...); cached.
+
+        Raises :class:`DecodeError` if ``d`` is not valid JSON.
+        """
+        if self._data is _UNDECODED:
+            try:
+                self._data = _any_decoder(self._raw)
+            except _DECODE_FAILURES as exc:
+                raise _decode_error(exc, self.t) from None
+        return self._data
+
+    @property
+    def event(self) -> Any:
+        """The typed dispatch payload (op 0 only), decoded by ``t`` on first access; cached.
+
+        Unknown ``t`` gives :class:`RawEvent`. Raises :class:`DecodeError` for a bad payload
+        (``event`` = ``t``, ``path`` = JSON path), for ``op != 0`` and for a dispatch
+        without ``t``. A failed decode is not cached: each access raises again.
+        """
+        event = self._event
+        if event is _UNDECODED:
+            if self.op != DISPATCH:
+                raise DecodeError(f"op {self.op} is not a dispatch; it has no event")
+            if self.t is None:
+                raise DecodeError("dispatch frame without an event name (t)", path="$.t")
+            event = self._event = decode_event(self.t, self._raw)
+        return event
+
+    def __repr__(self) -> str:
+        size = len(self._raw) if self.has_d else 0
+        return (
+            f"Frame(op={self.op}, s={self.s}, t={self.t!r}, shard_id={self.shard_id}, "
+            f"d={size} bytes)"
+        )
+
+
+def decode_frame(data: bytes | str) -> Frame:
+    """Stage 1: read the envelope of one gateway message (text or binary JSON).
+
+    Raises :class:`DecodeError` for bad JSON, a top level that is not an object, or a
+    missing or non-integer ``op`` (also for ``s`` not int/null or ``t`` not str/null).
+    An unknown opcode still returns a :class:`Frame`.
+    """
+    try:
+        env = _envelope_decoder(data)
+    except _DECODE_FAILURES as exc:
+        raise _decode_error(exc, None) from None
+    d = env.d
+    return Frame(env.op, None if d is msgspec.UNSET else d, s=env.s, t=env.t)
+
+
+def encode_frame(op: int, d: Any) -> bytes:
+    """Compact JSON of ``{"op": op, "d": d}``; ``d`` may hold models, dicts, lists, scalars.
+
+    Raises ``TypeError`` for a value msgspec cannot encode.
+    """
+    return _encoder.encode({"op": op, "d": d})

@@ -1,0 +1,24 @@
+"""The answer of ``GET /gateway/bot`` (``GatewayBotResponse``)."""
+
+from __future__ import annotations
+
+from fluxer_rx.models.base import Model
+
+__all__ = ["GatewayBot", "SessionStartLimit"]
+
+
+class SessionStartLimit(Model, kw_only=True):
+    """How many sessions may still be started; ``reset_after`` is in milliseconds."""
+
+    total: int = 0
+    remaining: int = 0
+    reset_after: int = 0
+    max_concurrency: int = 1
+
+
+class GatewayBot(Model, kw_only=True):
+    """Gateway URL (without query string) and shard advice; Fluxer always says one shard."""
+
+    url: str
+    shards: int = 1
+    session_start_limit: SessionStartLimit | None = None

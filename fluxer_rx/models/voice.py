@@ -1,0 +1,29 @@
+"""Voice states (who is in which voice channel, muted or not)."""
+
+from __future__ import annotations
+
+from fluxer_rx.models.base import Model
+from fluxer_rx.models.guild import Member
+
+__all__ = ["VoiceState"]
+
+
+class VoiceState(Model, kw_only=True):
+    """A user's voice state; ``channel_id`` is ``None`` once the user left voice."""
+
+    user_id: str
+    guild_id: str | None = None
+    channel_id: str | None = None
+    connection_id: str | None = None
+    session_id: str | None = None
+    member: Member | None = None
+    mute: bool = False
+    deaf: bool = False
+    self_mute: bool = False
+    self_deaf: bool = False
+    self_video: bool = False
+    self_stream: bool = False
+    suppress: bool = False
+    is_mobile: bool | None = None
+    viewer_stream_keys: list[str] | None = None
+    version: int | None = None
