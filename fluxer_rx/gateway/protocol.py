@@ -138,15 +138,18 @@ class ProtocolMisuse(RuntimeError):
 
 
 def _strip_token(token: str) -> str:
-    if not isinstance(token, str) or not token.strip():
+    """The bare token: a leading ``Bot `` or ``Bearer `` (any case) is removed."""
+    if not isinstance(token, str):
+        raise TypeError("token must be a string")
+    bare = token.strip()
+    lowered = bare.lower()
+    for prefix in ("bot", "bearer"):
+        if lowered == prefix or lowered.startswith(prefix + " "):
+            bare = bare[len(prefix) :].strip()
+            break
+    if not bare:
         raise ValueError("token must be a non-empty string")
-    token = token.strip()
-    for prefix in ("bot ", "bearer "):
-        if token[: len(prefix)].lower() == prefix:
-            token = token[len(prefix) :].strip()
-    if not token:
-        raise ValueError("token must be a non-empty string")
-    return token
+    return bare
 
 
 def _default_properties() -> dict[str, str]:

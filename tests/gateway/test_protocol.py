@@ -1,0 +1,633 @@
+"""Unit tests of the sans-I/O gateway protocol: one test (or more) per rule, fake clock."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from fluxer_rx.errors import GatewayError, InvalidToken, PayloadTooLarge
+from fluxer_rx.gateway.actions import (
+    Close,
+    ConnectionState,
+    Diagnostic,
+    EmitDispatch,
+    EmitFrame,
+    Fatal,
+    GapDetected,
+    HeartbeatLatency,
+    Reconnect,
+    SendFrame,
+    SessionLost,
+    StateChanged,
+)
+from fluxer_rx.gateway.protocol import MAX_PAYLOAD_SIZE, GatewayProtocol, ProtocolMisuse
+
+from .protocol_harness import (
+    INTERVAL,
+    TOKEN,
+    FakeFrame,
+    Harness,
+    dispatch,
+    emitted_seqs,
+    hello,
+    of_type,
+    only,
+    ready,
+    resumed,
+    sent,
+)
+
+SID = "4F9FB3B39F87FDCACACE7A21053DF3B4"
+
+
+# ---------------------------------------------------------------- HELLO -> IDENTIFY / RESUME
+
+
+def test_hello_sends_identify_without_bot_prefix_and_with_string_properties() -> None:
+    proto = GatewayProtocol("Bot " + TOKEN, rng=random.Random(1))
+    proto.connection_opened(0.0)
+    actions = proto.receive_frame(hello(), 0.0)
+    (identify,) = [json.loads(a.payload) for a in actions if isinstance(a, SendFrame)]
+    assert identify["op"] == 2
+    d = identify["d"]
+    assert d["token"] == TOKEN
+    assert all(isinstance(d["properties"][k], str) for k in ("os", "browser", "device"))
+    assert "intents" not in d and "shard" not in d
+    assert proto.state is ConnectionState.IDENTIFYING
+
+
+def test_identify_carries_presence_ignored_events_and_shard() -> None:
+    h = Harness.make(
+        presence={"status": "dnd"},
+        ignored_events=["TYPING_START"],
+        shard=(1, 4),
+        properties={"os": "linux", "browser": "b", "device": "d"},
+    )
+    h.open()
+    (identify,) = sent(h.recv(hello()))
+    assert identify["d"] == {
+        "token": TOKEN,
+        "properties": {"os": "linux", "browser": "b", "device": "d"},
+        "presence": {"status": "dnd"},
+        "ignored_events": ["TYPING_START"],
+        "shard": [1, 4],
+    }
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"properties": {"os": 1, "browser": "b", "device": "d"}},
+        {"properties": {"browser": "b", "device": "d"}},
+        {"shard": (4, 4)},
+        {"max_resume_attempts": 0},
+    ],
+)
+def test_bad_settings_are_refused_at_construction(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        GatewayProtocol(TOKEN, **kwargs)  # type: ignore[arg-type]
+
+
+def test_empty_token_is_refused() -> None:
+    with pytest.raises(ValueError):
+        GatewayProtocol("Bot  ")
+
+
+def test_token_never_in_reprs() -> None:
+    h = Harness.make()
+    h.open()
+    h.recv(hello())
+    h.recv(ready())
+    h.closed(1006)
+    h.open()
+    h.recv(hello())  # RESUME, which also holds the token
+    text = repr(h.proto) + repr(h.log)
+    assert "fake-secret" not in text
+
+
+def test_ready_records_session_user_and_resume_url() -> None:
+    h = Harness.make()
+    h.open()
+    h.recv(hello())
+    frame = ready()
+    frame.d["resume_gateway_url"] = "wss://resume.example"
+    actions = h.recv(frame)
+    assert only(actions, StateChanged) == StateChanged(
+        ConnectionState.IDENTIFYING, ConnectionState.READY
+    )
+    assert emitted_seqs(actions) == [1]
+    assert h.proto.session_id == SID
+    assert h.proto.user["id"] == "1000000000000000007"
+    assert h.proto.resume_gateway_url == "wss://resume.example"
+    h.closed(1006)
+    assert only(h.log[-2:], Reconnect).url == "wss://resume.example"
+
+
+def test_hello_with_session_sends_resume_with_last_seq() -> None:
+    h = Harness.make()
+    h.connect_ready()
+    h.recv(dispatch(2))
+    h.recv(dispatch(3))
+    reconnect = only(h.closed(1006), Reconnect)
+    assert reconnect == Reconnect(0.0, True, None)
+    h.open()
+    (resume,) = sent(h.recv(hello()))
+    assert resume == {"op": 6, "d": {"token": TOKEN, "session_id": SID, "seq": 3}}
+    assert h.proto.state is ConnectionState.RESUMING
+
+
+# ---------------------------------------------------------------- heartbeats
+
+
+def test_first_heartbeat_after_random_fraction_then_every_interval_with_live_seq() -> None:
+    h = Harness.make(seed=7)
+    expected_first = random.Random(7).random() * INTERVAL
+    h.open()
+    h.recv(hello())
+    assert h.proto.next_deadline() == pytest.approx(h.now + expected_first)
+    h.recv(ready())
+    h.recv(dispatch(2))
+    start = h.now
+    beats = sent(h.advance(expected_first - 0.01))
+    assert beats == []
+    beats = sent(h.advance(0.02))
+    assert beats == [{"op": 1, "d": 2}]
+    h.recv(FakeFrame(11))
+    h.recv(dispatch(3))
+    assert sent(h.advance(INTERVAL - 0.05)) == []
+    assert sent(h.advance(0.1)) == [{"op": 1, "d": 3}]
+    assert h.now - start == pytest.approx(expected_first + INTERVAL + 0.06)
+
+
+def test_heartbeat_before_ready_sends_null() -> None:
+    h = Harness.make()
+    h.open()
+    h.recv(hello())
+    assert sent(h.advance(INTERVAL)) == [{"op": 1, "d": None}]
+
+
+def test_ack_reports_latency() -> None:
+    h = Harness.make()
+    h.connect_ready()
+    first_beat = h.proto.next_deadline()
+    assert first_beat is not None
+    h.advance(first_beat - h.now)
+    h.now += 0.125
+    latency = only(h.recv(FakeFrame(11)), HeartbeatLatency)
+    assert latency.seconds == pytest.approx(0.125)
+    assert h.proto.latency == pytest.approx(0.125)
+
+
+def test_server_heartbeat_request_answered_at_once_and_counts_as_a_beat() -> None:
+    # transcript 03b: {op:1,d:null} from the server is answered by our own op 1
+    h = Harness.make(seed=3)
+    h.connect_ready()
+    h.recv(dispatch(2))
+    h.now += 1.0
+    assert sent(h.recv(FakeFrame(1, None))) == [{"op": 1, "d": 2}]
+    assert h.proto.next_deadline() == pytest.approx(h.now + INTERVAL)
+    h.recv(FakeFrame(11))
+    assert sent(h.advance(INTERVAL - 0.01)) == []
+    assert sent(h.advance(0.02)) == [{"op": 1, "d": 2}]
+
+
+def test_zombie_connection_is_closed_non_1000_and_resumed_immediately() -> None:
+    h = Harness.make()
+    h.connect_ready()
+    h.advance(INTERVAL)  # first beat sent, no ACK follows
+    actions = h.advance(INTERVAL)
+    close = only(actions, Close)
+    assert close.code != 1000
+    assert any(isinstance(a, Diagnostic) and a.kind == "zombie_connection" for a in actions)
+    assert h.proto.state is ConnectionState.CLOSING
+    assert h.proto.next_deadline() is None
+    assert only(h.closed(close.code, close.reason, by_server=False), Reconnect) == Reconnect(
+        0.0, True
+    )
+    h.open()
+    assert sent(h.recv(hello()))[0]["op"] == 6
+
+
+def test_hello_timeout_closes_and_reconnects() -> None:
+    h = Harness.make(hello_timeout=10.0)
+    h.open()
+    actions = h.advance(10.0)
+    assert only(actions, Close).code == 4000
+    assert only(h.closed(4000, by_server=False), Reconnect).resume is False
+
+
+# ---------------------------------------------------------------- op 7 and op 9
+
+
+def test_op7_reconnect_closes_and_resumes() -> None:
+    h = Harness.make()
+    h.connect_ready()
+    close = only(h.recv(FakeFrame(7)), Close)
+    assert close.code != 1000
+    # [N] follows op 7 with its own 4000 close; our close may cross it on the wire.
+    assert only(h.closed(4000, "drain", by_server=True), Reconnect).resume is True
+
+
+def test_op9_identifies_again_on_the_same_socket_after_1_to_5_s() -> None:
+    # transcript 07b: RESUME of an unknown session -> op 9 false; IDENTIFY on the same socket
+    h = Harness.make(seed=11)
+    h.connect_ready()
+    h.recv(dispatch(2))
+    h.closed(1006)
+    h.open()
+    h.recv(hello())
+    actions = h.recv(FakeFrame(9, False))
+    assert only(actions, SessionLost) == SessionLost(SID, 2, only(actions, SessionLost).reason)
+    assert only(actions, GapDetected).first_missing == 3
+    assert only(actions, GapDetected).last_missing is None
+    assert h.proto.session_id is None
+    wait = h.proto.next_deadline()
+    assert wait is not None and 1.0 <= wait - h.now <= 5.0
+    assert sent(h.advance(0.99)) == []
+    identify = [p for p in sent(h.advance(4.1)) if p["op"] == 2]
+    assert len(identify) == 1
+    assert h.proto.state is ConnectionState.IDENTIFYING
+    actions = h.recv(ready("F0DEA7D0D36B6900A6A65300EF0AC19B"))
+    assert emitted_seqs(actions) == [1]  # s restarts in the new session, not de-duplicated
+
+
+def test_op9_then_socket_closed_identifies_on_a_new_socket_after_the_wait() -> None:
+    h = Harness.make(seed=5)
+    h.connect_ready()
+    h.recv(FakeFrame(9, False))
+    deadline = h.proto.next_deadline()
+    assert deadline is not None
+    h.now += 0.5
+    reconnect = only(h.closed(1000, by_server=True), Reconnect)
+    assert reconnect.resume is False
+    assert reconnect.delay == pytest.approx(deadline - h.now)
+    h.now += reconnect.delay
+    h.open()
+    assert sent(h.recv(hello()))[0]["op"] == 2
+
+
+# ---------------------------------------------------------------- dispatch order, dedup, gaps
+
+
+def test_resume_replay_is_delivered_exactly_once() -> None:
+    h = Harness.make()
+    h.connect_ready()
+    for s in (2, 3, 4):
+        h.recv(dispatch(s))
+    h.closed(1006)
+    h.open()
+    h.recv(hello())
+    actions: list[object] = []
+    for frame in (dispatch(3), dispatch(4), dispatch(5), resumed(4), dispatch(5), dispatch(6)):
+        actions += h.recv(frame)
+    assert [a.frame.s for a in actions if isinstance(a, EmitDispatch)] == [5, 4, 6]
+    assert [a.frame.t for a in actions if isinstance(a, EmitDispatch)][1] == "RESUMED"
+    dupes = [a for a in actions if isinstance(a, Diagnostic) and a.kind == "duplicate_dispatch"]
+    assert len(dupes) == 3
+    # every received frame is still passed on once as a raw frame
+    assert sum(isinstance(a, EmitFrame) for a in actions) == 6
+
+
+def test_gap_in_replayed_sequence_is_reported() -> None:
+    # transcript 07: RESUME seq 3 replays s4 and s6 (s5 was never buffered), then RESUMED s3
+    h = Harness.make()
+    h.connect_ready()
+    h.recv(dispatch(2))
+    h.recv(dispatch(3))
+    h.closed(1000, by_server=False)
+    h.open()
+    h.recv(hello())
+    actions = h.recv(dispatch(4)) + h.recv(dispatch(6)) + h.recv(resumed(3))
+    assert of_type(actions, GapDetected) == [
+        GapDetected(5, 5, of_type(actions, GapDetected)[0].reason)
+    ]
+    assert emitted_seqs(actions) == [4, 6, 3]
+    assert h.proto.seq == 6
+    assert h.proto.state is ConnectionState.READY
+
+
+def test_resumed_with_a_later_seq_reports_the_unreplayed_range() -> None:
+    # [N]: RESUMED carries the server's current seq, which can be past the last replayed event
+    h = Harness.make()
+    h.connect_ready()
+    h.closed(1006)
+    h.open()
+    h.recv(hello())
+    actions = h.recv(dispatch(2)) + h.recv(resumed(5))
+    gap = only(actions, GapDetected)
+    assert (gap.first_missing, gap.last_missing) == (3, 5)
+    assert emitted_seqs(h.recv(dispatch(6))) == [6]
+
+
+# ---------------------------------------------------------------- close codes
+
+
+FATAL_TOKEN = [4004]
+FATAL_OTHER = [4010, 4011, 4012]
+IDENTIFY_CODES = [4003, 4007]
+RESUME_CODES = [4000, 4001, 4002, 4005, 4009, 1000, 1001, 1006, 1011]
+
+
+@pytest.mark.parametrize("code", FATAL_TOKEN)
+def test_close_4004_is_fatal_invalid_token(code: int) -> None:
+    h = Harness.make()
+    h.connect_ready()
+    actions = h.closed(code, "Invalid token")
+    assert isinstance(only(actions, Fatal).error, InvalidToken)
+    assert not of_type(actions, Reconnect)
+    assert h.proto.state is ConnectionState.STOPPED
+    assert h.proto.next_deadline() is None
+
+
+@pytest.mark.parametrize("code", FATAL_OTHER)
+def test_fatal_close_codes_raise_gateway_error(code: int) -> None:
+    h = Harness.make()
+    h.open()
+    actions = h.closed(code, "Invalid API version")
+    error = only(actions, Fatal).error
+    assert isinstance(error, GatewayError) and error.code == code
+    assert error.reason == "Invalid API version"
+    assert h.proto.state is ConnectionState.STOPPED
+
+
+@pytest.mark.parametrize("code", IDENTIFY_CODES)
+def test_closes_that_end_the_session_identify_again(code: int) -> None:
+    h = Harness.make()
+    h.connect_ready()
+    h.recv(dispatch(2))
+    actions = h.closed(code)
+    assert only(actions, SessionLost).session_id == SID
+    assert only(actions, GapDetected).first_missing == 3
+    assert only(actions, Reconnect).resume is False
+    h.open()
+    assert sent(h.recv(hello()))[0]["op"] == 2
+
+
+@pytest.mark.parametrize("code", RESUME_CODES)
+def test_transient_closes_resume_immediately(code: int) -> None:
+    h = Harness.make()
+    h.connect_ready()
+    actions = h.closed(code)
+    assert only(actions, Reconnect) == Reconnect(0.0, True)
+    assert not of_type(actions, SessionLost)
+    h.open()
+    assert sent(h.recv(hello()))[0]["op"] == 6
+
+
+def test_resumable_close_without_a_session_identifies() -> None:
+    h = Harness.make()
+    h.open()
+    h.recv(hello())
+    assert only(h.closed(4000, "Failed to start session"), Reconnect).resume is False
+
+
+def test_close_4008_backs_off_then_resumes() -> None:
+    h = Harness.make(rate_limited_delay=5.0)
+    h.connect_ready()
+    reconnect = only(h.closed(4008, "Rate limited"), Reconnect)
+    assert reconnect.resume is True
+    assert reconnect.delay >= 5.0
+
+
+def test_unknown_close_code_resumes_and_is_reported() -> None:
+    h = Harness.make()
+    h.connect_ready()
+    actions = h.closed(4999, "new")
+    assert any(isinstance(a, Diagnostic) and a.kind == "unknown_close_code" for a in actions)
+    assert only(actions, Reconnect).resume is True
+
+
+# ---------------------------------------------------------------- backoff and resume fallback
+
+
+def test_backoff_grows_with_full_jitter_is_capped_and_resets_on_resumed() -> None:
+    h = Harness.make(backoff_base=1.0, backoff_cap=8.0, max_resume_attempts=100)
+    h.connect_ready()
+    delays = []
+    for _ in range(8):
+        delays.append(only(h.closed(1006), Reconnect).delay)
+        h.open()
+    assert delays[0] == 0.0
+    assert all(0.0 <= d <= 8.0 for d in delays)
+    assert delays[1] <= 2.0 and delays[2] <= 4.0
+    assert max(delays[4:]) > 2.0  # grows (seeded rng)
+    h.recv(hello())
+    h.recv(resumed(1))
+    h.closed(1006)
+    h.open()
+    assert only(h.closed(1006), Reconnect).delay <= 2.0
+
+
+def test_connection_failures_back_off() -> None:
+    h = Harness.make(backoff_base=1.0, backoff_cap=30.0)
+    delays = [only(h.proto.connection_failed(h.now), Reconnect).delay for _ in range(6)]
+    assert all(0.0 <= d <= 30.0 for d in delays)
+    assert delays[0] <= 1.0
+
+
+def test_repeated_failed_resumes_fall_back_to_identify() -> None:
+    h = Harness.make(max_resume_attempts=3)
+    h.connect_ready()
+    h.recv(dispatch(2))
+    assert only(h.closed(1006), Reconnect).resume is True
+    for attempt in range(3):
+        h.open()
+        assert sent(h.recv(hello()))[0]["op"] == 6
+        actions = h.closed(1006)
+        if attempt < 2:
+            assert only(actions, Reconnect).resume is True
+    assert only(actions, SessionLost).last_seq == 2
+    assert only(actions, Reconnect).resume is False
+    h.open()
+    assert sent(h.recv(hello()))[0]["op"] == 2
+
+
+# ---------------------------------------------------------------- user sends, budget, size
+
+
+def test_user_send_goes_out_when_ready_and_is_queued_before() -> None:
+    h = Harness.make()
+    h.open()
+    assert h.send(3, {"status": "idle"}) == []
+    assert h.proto.pending_sends == 1
+    h.recv(hello())
+    actions = h.recv(ready())
+    assert sent(actions)[-1] == {"op": 3, "d": {"status": "idle"}}
+    assert h.proto.pending_sends == 0
+    assert sent(h.send(14, {"subscriptions": {}})) == [{"op": 14, "d": {"subscriptions": {}}}]
+
+
+def test_queued_sends_survive_a_reconnect() -> None:
+    h = Harness.make()
+    h.connect_ready()
+    h.closed(1006)
+    h.send(8, {"guild_id": "1"})
+    h.open()
+    h.recv(hello())
+    assert sent(h.recv(resumed(1))) == [{"op": 8, "d": {"guild_id": "1"}}]
+
+
+def test_payload_size_is_checked_before_anything_is_sent() -> None:
+    h = Harness.make()
+    h.connect_ready()
+    overhead = len(b'{"op":3,"d":""}')
+    ok = "x" * (MAX_PAYLOAD_SIZE - overhead)
+    assert len(sent(h.send(3, ok))) == 1
+    with pytest.raises(PayloadTooLarge) as info:
+        h.send(3, ok + "x")
+    assert info.value.size == MAX_PAYLOAD_SIZE + 1
+    assert h.proto.pending_sends == 0
+
+
+def test_oversized_identify_is_refused_at_construction() -> None:
+    with pytest.raises(PayloadTooLarge):
+        GatewayProtocol(TOKEN, ignored_events=["E" * 100] * 50)
+
+
+def test_machine_owned_opcodes_are_refused() -> None:
+    h = Harness.make()
+    h.connect_ready()
+    for op in (1, 2, 6):
+        with pytest.raises(ValueError):
+            h.send(op, None)
+
+
+def test_send_budget_queues_past_the_limit_and_releases_by_ticks() -> None:
+    h = Harness.make()
+    h.auto_ack = True
+    h.connect_ready()
+    capacity = 105  # 120 - margin 5 - reserved 10 (one slot already used by IDENTIFY)
+    out = []
+    for i in range(150):
+        out += sent(h.send(3, {"status": "online", "i": i}))
+        h.now += 0.01
+    assert len(out) == capacity - 1
+    assert h.proto.pending_sends == 150 - len(out)
+    # heartbeats still go out while user sends are held back
+    assert h.proto.next_deadline() is not None
+    later = h.advance(70.0)
+    released = [p for p in sent(later) if p["op"] == 3]
+    beats = [p for p in sent(later) if p["op"] == 1]
+    assert beats
+    assert [p["d"]["i"] for p in released] == list(range(len(out), 150))
+    assert h.proto.pending_sends == 0
+
+
+def test_budget_never_exceeds_server_limit_over_time() -> None:
+    h = Harness.make()
+    h.auto_ack = True
+    h.connect_ready()
+    times: list[float] = []
+    for i in range(400):
+        for a in h.send(3, {"status": "online", "i": i}):
+            if isinstance(a, SendFrame):
+                times.append(h.now)
+        for a in h.advance(0.5):
+            if isinstance(a, SendFrame):
+                times.append(h.now)
+    times.sort()
+    j = 0
+    for i, t in enumerate(times):
+        while times[j] <= t - 60.0:
+            j += 1
+        assert i - j + 1 < 120
+
+
+def test_update_presence_validates_and_is_used_by_later_identify() -> None:
+    h = Harness.make()
+    h.connect_ready()
+    with pytest.raises(ValueError):
+        h.proto.update_presence({"afk": True}, h.now)
+    assert sent(h.proto.update_presence({"status": "dnd"}, h.now)) == [
+        {"op": 3, "d": {"status": "dnd"}}
+    ]
+    h.closed(4007)
+    h.open()
+    assert sent(h.recv(hello()))[0]["d"]["presence"] == {"status": "dnd"}
+
+
+def test_request_guild_members_builds_op8() -> None:
+    h = Harness.make()
+    h.connect_ready()
+    actions = h.proto.request_guild_members(123, h.now, nonce="n1", presences=True)
+    assert sent(actions) == [
+        {
+            "op": 8,
+            "d": {"guild_id": "123", "query": "", "limit": 0, "presences": True, "nonce": "n1"},
+        }
+    ]
+    actions = h.proto.request_guild_members("5", h.now, user_ids=[1, "2"])
+    assert sent(actions) == [{"op": 8, "d": {"guild_id": "5", "user_ids": ["1", "2"]}}]
+    with pytest.raises(ValueError):
+        h.proto.request_guild_members("5", h.now, user_ids=list(range(101)))
+    with pytest.raises(ValueError):
+        h.proto.request_guild_members("5", h.now, nonce="n" * 33)
+
+
+# ---------------------------------------------------------------- bad input, lifecycle
+
+
+def test_unknown_opcode_is_reported_and_ignored() -> None:
+    h = Harness.make()
+    h.connect_ready()
+    actions = h.recv(FakeFrame(99, {"x": 1}))
+    assert isinstance(actions[0], EmitFrame)
+    assert only(actions, Diagnostic).kind == "unknown_opcode"
+    assert h.proto.state is ConnectionState.READY
+
+
+def test_gateway_error_op12_is_reported_not_fatal() -> None:
+    h = Harness.make()
+    h.connect_ready()
+    actions = h.recv(FakeFrame(12, {"code": "VOICE_CHANNEL_FULL", "message": "full"}))
+    assert only(actions, Diagnostic).detail == "VOICE_CHANNEL_FULL: full"
+    assert h.proto.state is ConnectionState.READY
+
+
+def test_bad_hello_closes_and_retries() -> None:
+    h = Harness.make()
+    h.open()
+    assert only(h.recv(FakeFrame(10, {})), Close).code == 4000
+
+
+def test_close_stops_for_good() -> None:
+    h = Harness.make()
+    h.connect_ready()
+    h.send(3, {"status": "idle"})
+    close = only(h.proto.close(h.now), Close)
+    assert close.code == 1000
+    actions = h.closed(1000, by_server=False)
+    assert not of_type(actions, Reconnect)
+    assert h.proto.state is ConnectionState.STOPPED
+    with pytest.raises(ProtocolMisuse):
+        h.send(3, {"status": "idle"})
+    assert h.proto.close(h.now) == []
+
+
+def test_driver_misuse_is_a_typed_error() -> None:
+    h = Harness.make()
+    with pytest.raises(ProtocolMisuse):
+        h.closed(1006)
+    h.open()
+    with pytest.raises(ProtocolMisuse):
+        h.open()
+
+
+def test_state_changes_follow_the_transition_table() -> None:
+    from fluxer_rx.gateway.protocol import TRANSITIONS
+
+    h = Harness.make()
+    h.connect_ready()
+    h.recv(FakeFrame(9, False))
+    h.advance(6.0)
+    h.recv(ready("AB"))
+    h.closed(1006)
+    h.open()
+    h.proto.close(h.now)
+    h.closed(1000, by_server=False)
+    changes = of_type(h.log, StateChanged)
+    assert len(changes) >= 8
+    for change in changes:
+        assert change.new in TRANSITIONS[change.old]
