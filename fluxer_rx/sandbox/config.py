@@ -35,8 +35,6 @@ class SandboxConfig:
     * ``rest_bucket_limits``: ``{bucket rule: (limit, window seconds)}`` overrides of the
       REST route buckets, e.g. ``{"channel:message:create": (10, 1.0)}``; the rule names
       are those of ``fluxer_rx.sandbox.ratelimit.DEFAULT_RULES``.
-    * ``rest_global_limit``: REST requests per (scaled) second per caller (50).
-    * ``rest_bucket_limits``: ``{rule name: (limit, window seconds)}`` REST overrides.
     * ``client_rate_limit``: ``(payloads, window seconds)`` for client→server gateway
       frames; beyond it the socket closes 4008.
     * ``replay_buffer_size``: dispatches kept per session for RESUME.
@@ -50,8 +48,6 @@ class SandboxConfig:
     resume_window: float = 10.0
     rate_limit_headers: Literal["S", "N"] = "N"
     rest_window_scale: float = 1.0
-    rest_global_limit: int = 50
-    rest_bucket_limits: Mapping[str, tuple[int, float]] = field(default_factory=dict)
     rest_global_limit: int = 50
     rest_bucket_limits: Mapping[str, tuple[int, float]] = field(default_factory=dict)
     client_rate_limit: tuple[int, float] = (120, 60.0)
