@@ -1,0 +1,201 @@
+"""Seeded traffic for the sandbox: other users chatting, reacting, joining and leaving.
+
+Every step picks one action from a seeded ``random.Random`` and performs it through the
+world's mutations, so it produces exactly the dispatches a real server would. The same
+seed over the same world gives the same sequence of actions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from typing import TYPE_CHECKING, Final, Literal, get_args
+
+from fluxer_rx.sandbox.world import World
+
+if TYPE_CHECKING:
+    from fluxer_rx.sandbox.gateway import GatewayHub, MalformedKind
+
+__all__ = ["TRAFFIC_KINDS", "TrafficGenerator", "TrafficKind"]
+
+TrafficKind = Literal[
+    "message",
+    "edit",
+    "delete",
+    "reaction",
+    "typing",
+    "member_join",
+    "member_leave",
+    "member_update",
+    "presence",
+    "channel_update",
+    "channel_create",
+    "channel_delete",
+]
+TRAFFIC_KINDS: Final[tuple[TrafficKind, ...]] = get_args(TrafficKind)
+
+_WEIGHTS: Final[dict[TrafficKind, int]] = {
+    "message": 40,
+    "edit": 8,
+    "delete": 5,
+    "reaction": 15,
+    "typing": 12,
+    "member_join": 3,
+    "member_leave": 2,
+    "member_update": 3,
+    "presence": 8,
+    "channel_update": 2,
+    "channel_create": 1,
+    "channel_delete": 1,
+}
+_MALFORMED: Final[tuple[MalformedKind, ...]] = (
+    "bad_json",
+    "unknown_op",
+    "unknown_event",
+    "wrong_types",
+    "missing_fields",
+)
+_WORDS: Final = ("ok", "nice", "lol", "ship it", "brb", "hmm", "agreed", "see above", "why?")
+_EMOJIS: Final = ("👍", "🎉", "🔥", "👀", "😂")
+_STATUSES: Final = ("online", "idle", "dnd", "offline")
+_BATCH: Final = 256
+
+
+class TrafficGenerator:
+    """Seeded random actions on a :class:`World` (see :data:`TRAFFIC_KINDS`).
+
+    ``steps`` counts the actions performed so far; ``counts`` per kind. An action that
+    has nothing to act on (no message to edit, no member to remove) falls back to posting
+    a message, so every step emits at least one dispatch. The bot itself is never
+    removed, and seeded channels are never deleted (only ones the generator created).
+    """
+
+    def __init__(self, world: World, *, seed: int = 0) -> None:
+        self.world = world
+        self.rng = random.Random(f"fluxer-sandbox-traffic:{seed}")
+        self.steps = 0
+        self.counts: dict[str, int] = {}
+        self._created_channels: list[str] = []
+        self._task: asyncio.Task[int] | None = None
+
+    def step(self, kinds: tuple[TrafficKind, ...] | None = None) -> str:
+        """Perform one action; return the kind actually performed."""
+        pool = kinds or TRAFFIC_KINDS
+        kind = self.rng.choices(pool, weights=[_WEIGHTS[k] for k in pool])[0]
+        done = self._perform(kind)
+        self.steps += 1
+        self.counts[done] = self.counts.get(done, 0) + 1
+        return done
+
+    def _channels(self) -> list[str]:
+        return [cid for cid, c in self.world.channels.items() if c.type == 0]
+
+    def _perform(self, kind: TrafficKind) -> str:
+        w, rng = self.world, self.rng
+        channels = self._channels()
+        if not channels:
+            raise RuntimeError("the world has no text channel for traffic")
+        channel = w.channels[rng.choice(channels)]
+        guild = w.guilds[channel.guild_id]
+        others = [u for u in guild.members if u != w.bot.id]
+        messages = list(channel.messages)
+        if kind == "edit" and messages:
+            w.edit_message(channel.id, rng.choice(messages), content=self._text() + " (edited)")
+        elif kind == "delete" and messages:
+            w.delete_message(channel.id, rng.choice(messages))
+        elif kind == "reaction" and messages and others:
+            w.add_reaction(
+                channel.id, rng.choice(messages), rng.choice(_EMOJIS), rng.choice(others)
+            )
+        elif kind == "typing" and others:
+            w.trigger_typing(channel.id, rng.choice(others))
+        elif kind == "member_join":
+            w.add_member(guild.id)
+        elif kind == "member_leave" and len(others) > 1:
+            w.remove_member(guild.id, rng.choice(others))
+        elif kind == "member_update" and others:
+            user_id = rng.choice(others)
+            w.update_member(guild.id, user_id, nick=f"{rng.choice(_WORDS)}-{self.steps}")
+        elif kind == "presence" and others:
+            w.set_presence(rng.choice(others), rng.choice(_STATUSES))
+        elif kind == "channel_update":
+            w.update_channel(channel.id, topic=f"topic {self.steps}: {self._text()}")
+        elif kind == "channel_create":
+            created = w.create_channel(guild.id, f"traffic-{self.steps}")
+            self._created_channels.append(str(created["id"]))
+        elif kind == "channel_delete" and self._created_channels:
+            w.delete_channel(self._created_channels.pop(0))
+        else:
+            author = rng.choice(others) if others else w.bot.id
+            w.create_message(channel.id, author, self._text())
+            return "message"
+        return kind
+
+    def _text(self) -> str:
+        return " ".join(self.rng.choice(_WORDS) for _ in range(self.rng.randint(1, 6)))
+
+    async def run(
+        self,
+        count: int | None,
+        *,
+        rate: float | None = None,
+        kinds: tuple[TrafficKind, ...] | None = None,
+        fault_rate: float = 0.0,
+        hub: GatewayHub | None = None,
+    ) -> int:
+        """Perform ``count`` steps (forever when ``None``); return the steps performed.
+
+        ``rate``: steps per second (``None``: as fast as possible, yielding to the loop
+        every 256 steps and while sockets have over 4 MiB unsent). ``fault_rate``: the
+        probability per step of also sending one seeded-random malformed frame through
+        ``hub`` (required when ``fault_rate`` > 0).
+        """
+        if rate is not None and rate <= 0:
+            raise ValueError("rate must be > 0")
+        if fault_rate and hub is None:
+            raise ValueError("fault_rate needs the gateway hub")
+        unknown = [k for k in kinds or () if k not in TRAFFIC_KINDS]
+        if unknown:
+            raise ValueError(f"unknown traffic kinds {unknown}")
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        done = 0
+        while count is None or done < count:
+            self.step(kinds)
+            if fault_rate and hub is not None and self.rng.random() < fault_rate:
+                hub.send_malformed(self.rng.choice(_MALFORMED))
+            done += 1
+            if rate is not None:
+                delay = start + done / rate - loop.time()
+                await asyncio.sleep(max(0.0, delay))
+            elif done % _BATCH == 0:
+                await asyncio.sleep(0)
+                # the transports expose no drain event to await; poll their buffers
+                while hub is not None and hub.write_buffer_size() > (4 << 20):  # noqa: ASYNC110
+                    await asyncio.sleep(0.001)
+        return done
+
+    def start(
+        self,
+        *,
+        rate: float | None = None,
+        kinds: tuple[TrafficKind, ...] | None = None,
+        fault_rate: float = 0.0,
+        hub: GatewayHub | None = None,
+    ) -> None:
+        """Run steps in a background task until :meth:`stop`."""
+        if self._task is not None and not self._task.done():
+            raise RuntimeError("traffic is already running")
+        self._task = asyncio.get_running_loop().create_task(
+            self.run(None, rate=rate, kinds=kinds, fault_rate=fault_rate, hub=hub)
+        )
+
+    async def stop(self) -> int:
+        """Stop the background task (if any); return the total steps performed so far."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        return self.steps
