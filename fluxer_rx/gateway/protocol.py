@@ -235,6 +235,7 @@ class GatewayProtocol:
         self._user: Any = None
         self._seq = 0
         self._resume_failures = 0
+        self._resume_pending = False  # this socket is to resume and has not yet
         # heartbeat (seconds)
         self._interval: float | None = None
         self._next_beat: float | None = None
@@ -326,6 +327,7 @@ class GatewayProtocol:
         self._set_state(_S.AWAITING_HELLO, actions)
         self._hello_deadline = now + self._hello_timeout
         self._last_now = now
+        self._resume_pending = self._session_id is not None
         return actions
 
     def receive_frame(self, frame: FrameLike, now: float) -> list[Action]:
@@ -389,9 +391,10 @@ class GatewayProtocol:
             self._set_state(_S.DISCONNECTED, actions)
             actions.append(Reconnect(wait, False))
             return actions
-        resuming = was is _S.RESUMING or (was is _S.AWAITING_HELLO and self._session_id)
+        resume_failed = self._resume_pending
+        self._resume_pending = False
         self._set_state(_S.DISCONNECTED, actions)
-        self._plan_reconnect(outcome, bool(resuming), actions)
+        self._plan_reconnect(outcome, resume_failed, actions)
         return actions
 
     def connection_failed(self, now: float) -> list[Action]:
@@ -573,6 +576,7 @@ class GatewayProtocol:
         self._seq = frame.s if frame.s is not None else 0
         self._backoff.reset()
         self._resume_failures = 0
+        self._resume_pending = False
         if self._state in (_S.IDENTIFYING, _S.RESUMING):
             self._set_state(_S.READY, actions)
         actions.append(EmitDispatch(frame))
@@ -589,6 +593,7 @@ class GatewayProtocol:
             self._seq = s
         self._backoff.reset()
         self._resume_failures = 0
+        self._resume_pending = False
         if self._state is _S.RESUMING:
             self._set_state(_S.READY, actions)
         actions.append(EmitDispatch(frame))
@@ -719,6 +724,7 @@ class GatewayProtocol:
         self._resume_url = None
         self._seq = 0
         self._resume_failures = 0
+        self._resume_pending = False
 
     def _begin_close(
         self,
