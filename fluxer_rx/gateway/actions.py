@@ -197,7 +197,7 @@ class Diagnostic:
 
     Kinds: ``unknown_opcode``, ``gateway_error`` (op 12), ``duplicate_dispatch``,
     ``unexpected_frame``, ``zombie_connection``, ``hello_timeout``, ``unknown_close_code``,
-    ``reconnect_requested``, ``resume_abandoned``.
+    ``reconnect_requested``, ``resume_abandoned``, ``undecodable_frame``.
     """
 
     kind: str

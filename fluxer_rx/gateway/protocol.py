@@ -157,6 +157,15 @@ def _default_properties() -> dict[str, str]:
     return {"os": system, "browser": "fluxer_rx", "device": "fluxer_rx"}
 
 
+def _data_of(frame: FrameLike, actions: list[Action]) -> Any:
+    """``frame.data``, or ``None`` with a diagnostic when ``d`` cannot be decoded."""
+    try:
+        return frame.data
+    except Exception as exc:  # a frame's own decoder may fail in its own way; never fatal
+        actions.append(Diagnostic("undecodable_frame", f"op {frame.op}: {exc}"))
+        return None
+
+
 class _Pending:
     """A user payload waiting for the session or for budget."""
 
@@ -331,7 +340,15 @@ class GatewayProtocol:
         return actions
 
     def receive_frame(self, frame: FrameLike, now: float) -> list[Action]:
-        """A frame arrived. Returns its Emit action first, then whatever it causes."""
+        """A frame arrived; returns exactly one :class:`EmitFrame` for it (an
+        :class:`EmitDispatch` when it is to be delivered as an event) plus what it causes.
+
+        Order guarantees: a :class:`GapDetected` comes right before the dispatch after the
+        gap; ``StateChanged(..., READY)`` comes before READY's or RESUMED's
+        :class:`EmitDispatch`, and queued user sends released by it come after. Frames
+        arriving while CLOSING are passed on (dispatches still de-duplicated) but cause
+        nothing else.
+        """
         self._last_now = now
         op = frame.op
         if op == OP.DISPATCH:
@@ -562,7 +579,7 @@ class GatewayProtocol:
 
     def _on_ready(self, frame: FrameLike, now: float) -> list[Action]:
         actions: list[Action] = []
-        data = frame.data
+        data = _data_of(frame, actions)
         if not isinstance(data, Mapping) or not isinstance(data.get("session_id"), str):
             actions.append(EmitFrame(frame))
             actions.append(Diagnostic("unexpected_frame", "READY without a session_id"))
@@ -604,7 +621,7 @@ class GatewayProtocol:
         if self._state is not _S.AWAITING_HELLO:
             actions.append(Diagnostic("unexpected_frame", "HELLO on an established connection"))
             return
-        data = frame.data
+        data = _data_of(frame, actions)
         interval_ms = data.get("heartbeat_interval") if isinstance(data, Mapping) else None
         if (
             not isinstance(interval_ms, int | float)
@@ -647,7 +664,7 @@ class GatewayProtocol:
         self._set_state(_S.INVALID_SESSION, actions)
 
     def _on_gateway_error(self, frame: FrameLike, now: float, actions: list[Action]) -> None:
-        data = frame.data
+        data = _data_of(frame, actions)
         if isinstance(data, Mapping):
             detail = f"{data.get('code')}: {data.get('message')}"
         else:

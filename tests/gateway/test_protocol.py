@@ -631,3 +631,46 @@ def test_state_changes_follow_the_transition_table() -> None:
     assert len(changes) >= 8
     for change in changes:
         assert change.new in TRANSITIONS[change.old]
+
+
+class _BadDataFrame(FakeFrame):
+    @property
+    def data(self) -> object:
+        raise ValueError("undecodable d")
+
+
+def test_undecodable_control_frame_data_is_reported_not_raised() -> None:
+    h = Harness.make()
+    h.open()
+    actions = h.recv(_BadDataFrame(10))
+    kinds = [a.kind for a in actions if isinstance(a, Diagnostic)]
+    assert "undecodable_frame" in kinds
+    assert only(actions, Close).code == 4000  # a HELLO without interval: try again
+    h2 = Harness.make()
+    h2.open()
+    h2.recv(hello())
+    actions = h2.recv(_BadDataFrame(0, None, 1, "READY"))
+    assert not of_type(actions, EmitDispatch) and len(of_type(actions, EmitFrame)) == 1
+    assert h2.proto.state is ConnectionState.IDENTIFYING
+
+
+def test_zombie_while_resuming_counts_as_a_failed_resume() -> None:
+    h = Harness.make(max_resume_attempts=1)
+    h.connect_ready()
+    h.closed(1006)
+    h.open()
+    h.recv(hello())  # RESUME sent, nothing answers, not even ACKs
+    actions = h.advance(2 * INTERVAL)
+    close = only(actions, Close)
+    actions = h.closed(close.code, close.reason, by_server=False)
+    assert only(actions, SessionLost).reason == "resume failed repeatedly"
+    assert only(actions, Reconnect).resume is False
+
+
+def test_dispatches_after_our_close_are_still_deduplicated_and_cause_nothing() -> None:
+    h = Harness.make()
+    h.connect_ready()
+    h.recv(FakeFrame(7))
+    actions = h.recv(dispatch(2)) + h.recv(dispatch(2)) + h.recv(FakeFrame(1, None))
+    assert emitted_seqs(actions) == [2]
+    assert not of_type(actions, SendFrame)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,14 +19,28 @@ from fluxer_rx.gateway.actions import (
     ConnectionState,
     EmitDispatch,
     Fatal,
+    FrameLike,
     GapDetected,
     Reconnect,
     SendFrame,
     SessionLost,
 )
 from fluxer_rx.gateway.protocol import GatewayProtocol
+from fluxer_rx.models import decode_frame
 
 from .protocol_harness import TRANSCRIPTS, FakeFrame, load_transcript
+
+FrameFactory = Callable[[dict[str, Any]], FrameLike]
+
+
+def real_frame(obj: dict[str, Any]) -> FrameLike:
+    """The frame exactly as the driver will build it: the server's bytes through decode_frame."""
+    return decode_frame(json.dumps(obj, separators=(",", ":")).encode())
+
+
+FRAME_FACTORIES = pytest.mark.parametrize(
+    "make_frame", [FakeFrame.of, real_frame], ids=["fake_frame", "decode_frame"]
+)
 
 PROBE_PROPERTIES = {"os": "linux", "browser": "transcript-probe", "device": "transcript-probe"}
 
@@ -43,7 +58,8 @@ def _token_of(events: list[dict[str, Any]]) -> str:
 class Replay:
     """Feeds a transcript's server side to a machine, without ticking timers."""
 
-    def __init__(self, name: str, seed: int = 1) -> None:
+    def __init__(self, name: str, make_frame: FrameFactory = FakeFrame.of, seed: int = 1) -> None:
+        self.make_frame = make_frame
         self.events = load_transcript(name)
         self.proto = GatewayProtocol(
             _token_of(self.events), properties=PROBE_PROPERTIES, rng=random.Random(seed)
@@ -68,7 +84,7 @@ class Replay:
                 self.conn = ev["conn"]
                 self._keep(self.proto.connection_opened(now))
             elif ev["dir"] == "s2c" and "frame" in ev:
-                self._keep(self.proto.receive_frame(FakeFrame.of(ev["frame"]), now))
+                self._keep(self.proto.receive_frame(self.make_frame(ev["frame"]), now))
             elif ev["dir"] == "s2c" and "close" in ev:
                 code, reason = ev["close"]["code"], ev["close"]["reason"]
                 if ev.get("echo_of_client_close"):
@@ -140,7 +156,7 @@ def test_every_transcript_with_a_server_close_is_classified() -> None:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_CLOSE_KIND))
 def test_transcript_close_code_classification(name: str) -> None:
-    replay = Replay(name).run(until_first_server_close=True)
+    replay = Replay(name, real_frame).run(until_first_server_close=True)
     kind = EXPECTED_CLOSE_KIND[name]
     actions = replay.close_actions
     fatal = [a for a in actions if isinstance(a, Fatal)]
@@ -168,8 +184,11 @@ def test_transcript_close_code_classification(name: str) -> None:
             assert reconnects[0].delay >= 5.0
 
 
-def test_07_dispatch_and_resume_replays_once_and_reports_the_unbuffered_seq() -> None:
-    replay = Replay("07-dispatch-and-resume").run()
+@FRAME_FACTORIES
+def test_07_dispatch_and_resume_replays_once_and_reports_the_unbuffered_seq(
+    make_frame: FrameFactory,
+) -> None:
+    replay = Replay("07-dispatch-and-resume", make_frame).run()
     # conn 1: the same IDENTIFY as recorded; conn 2: the same RESUME (seq 3)
     assert replay.sent_ops(1) == replay.recorded_ops(1)
     assert replay.sent_ops(2) == replay.recorded_ops(2)
@@ -187,7 +206,8 @@ def test_07_dispatch_and_resume_replays_once_and_reports_the_unbuffered_seq() ->
     assert [(g.first_missing, g.last_missing) for g in gaps] == [(5, 5)]
 
 
-def test_07b_op9_then_identify_on_the_same_socket() -> None:
+@FRAME_FACTORIES
+def test_07b_op9_then_identify_on_the_same_socket(make_frame: FrameFactory) -> None:
     events = load_transcript("07b-resume-unknown-session")
     token = _token_of(events)
     proto = GatewayProtocol(token, properties=PROBE_PROPERTIES, rng=random.Random(4))
@@ -205,7 +225,7 @@ def test_07b_op9_then_identify_on_the_same_socket() -> None:
         if ev["dir"] == "meta" and ev["event"] == "connect":
             actions += proto.connection_opened(now)
         elif ev["dir"] == "s2c" and "frame" in ev:
-            actions += proto.receive_frame(FakeFrame.of(ev["frame"]), now)
+            actions += proto.receive_frame(make_frame(ev["frame"]), now)
             if ev["frame"]["op"] == 9:
                 deadline = proto.next_deadline()
                 assert deadline is not None
@@ -227,23 +247,28 @@ def test_07b_op9_then_identify_on_the_same_socket() -> None:
     assert proto.session_id == "F0DEA7D0D36B6900A6A65300EF0AC19B"
 
 
-def test_03b_server_heartbeat_request_is_answered_at_once() -> None:
-    replay = Replay("03b-heartbeat-request-answered").run()
+@FRAME_FACTORIES
+def test_03b_server_heartbeat_request_is_answered_at_once(make_frame: FrameFactory) -> None:
+    replay = Replay("03b-heartbeat-request-answered", make_frame).run()
     beats = [(c, p) for c, p in replay.sent if p["op"] == 1]
     assert beats == [(1, {"op": 1, "d": None})]
 
 
-def test_03c_heartbeat_timeout_then_immediate_resume() -> None:
-    replay = Replay("03c-heartbeat-timeout-then-resume").run(until_first_server_close=True)
+@FRAME_FACTORIES
+def test_03c_heartbeat_timeout_then_immediate_resume(make_frame: FrameFactory) -> None:
+    replay = Replay("03c-heartbeat-timeout-then-resume", make_frame).run(
+        until_first_server_close=True
+    )
     (reconnect,) = [a for a in replay.close_actions if isinstance(a, Reconnect)]
     assert reconnect.delay == 0.0 and reconnect.resume
-    replay = Replay("03c-heartbeat-timeout-then-resume").run()
+    replay = Replay("03c-heartbeat-timeout-then-resume", make_frame).run()
     assert replay.sent_ops(2) == replay.recorded_ops(2)
     assert replay.proto.state is not ConnectionState.STOPPED
 
 
-def test_07k_resume_sends_the_last_delivered_seq() -> None:
-    replay = Replay("07k-resume-below-acked-seq").run()
+@FRAME_FACTORIES
+def test_07k_resume_sends_the_last_delivered_seq(make_frame: FrameFactory) -> None:
+    replay = Replay("07k-resume-below-acked-seq", make_frame).run()
     (resume,) = replay.sent_ops(2)
     # the probe deliberately resumed from 1; the machine resumes from what it delivered
     assert resume["d"]["seq"] == 4
@@ -251,8 +276,9 @@ def test_07k_resume_sends_the_last_delivered_seq() -> None:
     assert seqs == [1, 2, 3, 4, 5, 1]  # RESUMED s1 is passed on, no event twice
 
 
-def test_04_ready_gives_the_upper_case_session_id_and_user() -> None:
-    replay = Replay("04-identify-ready").run()
+@FRAME_FACTORIES
+def test_04_ready_gives_the_upper_case_session_id_and_user(make_frame: FrameFactory) -> None:
+    replay = Replay("04-identify-ready", make_frame).run()
     assert replay.sent_ops(1) == replay.recorded_ops(1)
     ready = next(ev["frame"] for ev in replay.events if ev.get("frame", {}).get("t") == "READY")
     assert replay.proto.session_id == ready["d"]["session_id"]
