@@ -1,21 +1,473 @@
-"""The :class:`Client`: wiring of shards, decoding, the cache fold, streams and managers.
+"""The :class:`Client`: shards -> decode -> cache fold -> ``events``, handlers, lifecycle.
 
-Until the gateway layer lands this holds only the options; the lifecycle methods arrive
-with it.
+Order of work for each dispatch, all on the event loop and in gateway order, with no task
+per event: the shard decodes the frame, the protocol de-duplicates it, the client decodes
+the typed payload, folds it into the cache, then emits it on :attr:`Client.events` and
+calls the handlers. A handler therefore always sees the cache with its event applied.
 """
 
 from __future__ import annotations
 
-from fluxer_rx.options import ClientOptions
+import asyncio
+import contextlib
+import inspect
+import itertools
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
-__all__ = ["Client"]
+from fluxer_rx.diagnostics import Diagnostic, Kind
+from fluxer_rx.errors import (
+    AlreadyLoggedIn,
+    ClientNotReady,
+    DecodeError,
+    FluxerError,
+)
+from fluxer_rx.gateway.actions import ConnectionState, SessionLost
+from fluxer_rx.gateway.discovery import discover_gateway_url
+from fluxer_rx.gateway.identify_queue import IdentifyQueue
+from fluxer_rx.gateway.protocol import GatewayProtocol
+from fluxer_rx.gateway.shard import Shard
+from fluxer_rx.models import GuildCreate, GuildMembersChunk, Member, PrivateUser, Ready
+from fluxer_rx.models.frame import Frame
+from fluxer_rx.options import ClientOptions
+from fluxer_rx.streams import EventSubject
+
+__all__ = ["Client", "shard_for_guild"]
+
+log = logging.getLogger("fluxer_rx.client")
+
+Handler = Callable[[Any], Awaitable[None] | None]
+
+
+def _strip_bot_prefix(token: str) -> str:
+    token = token.strip()
+    for prefix in ("Bot ", "bot ", "Bearer "):
+        if token.startswith(prefix):
+            return token[len(prefix) :].strip()
+    return token
+
+
+def _with_query(url: str, version: str) -> str:
+    parts = urlsplit(url)
+    if "v=" in parts.query:
+        return url
+    query = urlencode({"v": version, "encoding": "json"})
+    if parts.query:
+        query = f"{parts.query}&{query}"
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, parts.fragment))
+
+
+def shard_for_guild(guild_id: str | int, shard_count: int) -> int:
+    """The shard that receives a guild's events: ``(guild_id >> 22) % shard_count``."""
+    return (int(guild_id) >> 22) % shard_count
+
+
+class _AsyncHandlerQueue:
+    """Runs one async handler's calls one after another, in event order (one task total)."""
+
+    def __init__(self, handler: Handler, on_error: Callable[[Exception], None]) -> None:
+        self._handler = handler
+        self._on_error = on_error
+        self._queue: asyncio.Queue[Any] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    def push(self, value: Any) -> None:
+        self._queue.put_nowait(value)
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while not self._queue.empty():
+            value = self._queue.get_nowait()
+            try:
+                result = self._handler(value)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception as exc:  # a handler error is reported, never fatal
+                self._on_error(exc)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
+class _MemberRequest:
+    """Gathers the GUILD_MEMBERS_CHUNK pieces answering one op 8 by nonce."""
+
+    def __init__(self, future: asyncio.Future[list[Member]]) -> None:
+        self.future = future
+        self.members: list[Member] = []
+        self.seen: set[int] = set()
 
 
 class Client:
-    """A Fluxer client. ``Client(options)``; ``options`` defaults to ``ClientOptions()``."""
+    """A Fluxer client: ``Client(options)``; ``options`` defaults to ``ClientOptions()``.
+
+    Streams (hot, emitted on the event loop in gateway order):
+
+    * :attr:`raw`: every decoded frame of every shard (``frame.shard_id`` tells which).
+    * :attr:`events`: the typed dispatch payloads (``MessageCreate``, ``GuildCreate``...),
+      each exactly once per session, in ``s`` order, after the cache fold.
+    * :attr:`diagnostics`: :class:`~fluxer_rx.diagnostics.Diagnostic` reports.
+
+    Every observable subscribes on the running loop's scheduler unless told otherwise.
+    """
 
     def __init__(self, options: ClientOptions | None = None) -> None:
         self.options = options if options is not None else ClientOptions()
+        self.diagnostics: EventSubject[Diagnostic] = EventSubject(self._subscriber_failed)
+        self.raw: EventSubject[Frame] = EventSubject(self._subscriber_failed)
+        self.events: EventSubject[object] = EventSubject(self._subscriber_failed)
+        self._handlers: dict[str, list[Handler]] = {}
+        self._typed_handlers: list[Handler] = []
+        self._async_queues: dict[int, _AsyncHandlerQueue] = {}
+        self._background: set[asyncio.Future[Any]] = set()
+        self._shards: dict[int, Shard] = {}
+        self._shard_count = 1
+        self._running = False
+        self._stopped: asyncio.Event | None = None
+        self._ready_event = asyncio.Event()
+        self._ready_shards: set[int] = set()
+        self._guild_quiet: asyncio.TimerHandle | None = None
+        self._member_requests: dict[str, _MemberRequest] = {}
+        self._nonces = itertools.count(1)
+        self.user: PrivateUser | None = None
+        self.ready_at: datetime | None = None
 
     def __repr__(self) -> str:
-        return f"<Client gateway_version={self.options.gateway_version!r}>"
+        state = "ready" if self.is_ready else ("running" if self._running else "idle")
+        return f"<Client {state} shards={sorted(self._shards)}>"
+
+    # ------------------------------------------------------------------ handlers
+
+    def on(self, name: str, handler: Handler) -> Callable[[], None]:
+        """Call ``handler(payload_dict)`` for every dispatch named ``name`` (``Events.*``).
+
+        Several handlers per name run in registration order. Async handlers run one call
+        at a time per handler, in event order. Errors go to :attr:`diagnostics` and the
+        log. Returns a function that removes the handler.
+        """
+        self._handlers.setdefault(name, []).append(handler)
+        return lambda: self._handlers.get(name, []).remove(handler)
+
+    def on_typed(self, handler: Handler) -> Callable[[], None]:
+        """Call ``handler(event)`` with every typed event (as :attr:`events` emits it)."""
+        self._typed_handlers.append(handler)
+        return lambda: self._typed_handlers.remove(handler)
+
+    def _call(self, handler: Handler, value: Any) -> None:
+        if inspect.iscoroutinefunction(handler):
+            queue = self._async_queues.get(id(handler))
+            if queue is None:
+                queue = self._async_queues[id(handler)] = _AsyncHandlerQueue(
+                    handler, self._handler_failed
+                )
+            queue.push(value)
+            return
+        try:
+            result = handler(value)
+            if inspect.isawaitable(result):
+                task = asyncio.ensure_future(result)
+                self._background.add(task)
+                task.add_done_callback(self._background_done)
+        except Exception as exc:  # a handler error is reported, never fatal
+            self._handler_failed(exc)
+
+    def _background_done(self, task: asyncio.Future[Any]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and isinstance(task.exception(), Exception):
+            self._handler_failed(task.exception())  # type: ignore[arg-type]
+
+    def _handler_failed(self, exc: Exception) -> None:
+        log.exception("event handler failed", exc_info=exc)
+        self._report(Kind.HANDLER_ERROR, None, f"handler raised {exc!r}", exc)
+
+    def _subscriber_failed(self, exc: Exception) -> None:
+        log.error("stream subscriber failed: %r", exc, exc_info=exc)
+        if self.diagnostics.has_observers:
+            self.diagnostics.on_next(
+                Diagnostic(Kind.HANDLER_ERROR, None, f"subscriber raised {exc!r}", exc)
+            )
+
+    def _report(self, kind: str, shard_id: int | None, detail: str, data: object = None) -> None:
+        self.diagnostics.on_next(Diagnostic(kind, shard_id, detail, data))
+
+    # ------------------------------------------------------------------ shard sink
+
+    def frame(self, frame: Frame) -> None:  # ShardSink
+        """(Shard sink) publish a decoded frame on :attr:`raw`."""
+        self.raw.on_next(frame)
+
+    def dispatch(self, frame: Frame) -> None:  # ShardSink
+        """(Shard sink) decode, fold, emit and call handlers for one dispatch."""
+        try:
+            event = frame.event
+        except DecodeError as exc:
+            self.diagnostics.on_next(
+                Diagnostic(Kind.DECODE_ERROR, frame.shard_id, str(exc), exc, frame)
+            )
+            return
+        kind = type(event)
+        if kind is Ready:
+            self._on_ready(frame.shard_id, event)
+        elif kind is GuildMembersChunk:
+            self._on_members_chunk(event)
+        elif kind is GuildCreate and self._guild_quiet is not None:
+            self._arm_guild_quiet()
+        self.events.on_next(event)
+        if self._handlers:
+            named = self._handlers.get(frame.t or "")
+            if named:
+                data = frame.data
+                for handler in tuple(named):
+                    self._call(handler, data)
+        for handler in tuple(self._typed_handlers):
+            self._call(handler, event)
+
+    def diagnostic(self, report: Diagnostic) -> None:  # ShardSink
+        """(Shard sink) publish a report on :attr:`diagnostics`."""
+        self.diagnostics.on_next(report)
+
+    def session_lost(self, shard_id: int, lost: SessionLost) -> None:  # ShardSink
+        """(Shard sink) a session ended for good: the shard is not ready until READY."""
+        self._ready_shards.discard(shard_id)
+
+    def state_changed(self, shard_id: int, old: ConnectionState, new: ConnectionState) -> None:
+        """(Shard sink) track readiness per shard."""
+        if new is ConnectionState.STOPPED:
+            self._ready_shards.discard(shard_id)
+
+    # ------------------------------------------------------------------ readiness
+
+    def _on_ready(self, shard_id: int, ready: Ready) -> None:
+        self.user = ready.user
+        self._ready_shards.add(shard_id)
+        if self._ready_event.is_set():
+            return
+        if len(self._ready_shards) < len(self._shards):
+            return
+        if self.options.wait_for_guilds:
+            self._arm_guild_quiet()
+        else:
+            self._become_ready()
+
+    def _arm_guild_quiet(self) -> None:
+        if self._guild_quiet is not None:
+            self._guild_quiet.cancel()
+        loop = asyncio.get_running_loop()
+        self._guild_quiet = loop.call_later(self.options.guild_ready_timeout, self._guilds_quiet)
+
+    def _guilds_quiet(self) -> None:
+        self._guild_quiet = None
+        self._become_ready()
+
+    def _become_ready(self) -> None:
+        if not self._ready_event.is_set():
+            self.ready_at = datetime.now(UTC)
+            self._ready_event.set()
+
+    @property
+    def is_ready(self) -> bool:
+        """Whether every shard got READY (and, with ``wait_for_guilds``, the guild burst)."""
+        return self._ready_event.is_set()
+
+    async def wait_until_ready(self, timeout: float | None = None) -> None:
+        """Return once :attr:`is_ready`; ``TimeoutError`` after ``timeout`` seconds.
+
+        With ``wait_for_guilds=True`` readiness waits, after every shard's READY, until no
+        GUILD_CREATE has arrived for ``options.guild_ready_timeout`` seconds: bots get READY
+        with an empty guild list, so the end of the burst can only be told by a quiet period.
+        It may be called before :meth:`login` starts (it waits for it).
+        """
+        async with asyncio.timeout(timeout):
+            await self._ready_event.wait()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def login(self, token: str) -> None:
+        """Connect every shard and run until :meth:`destroy`, then return.
+
+        Raises :class:`AlreadyLoggedIn` on a second call, :class:`InvalidToken` when the
+        gateway (4004) or the API (401) refuses the token, :class:`GatewayError` for the
+        other fatal close codes. The token is never logged or shown in an error.
+        """
+        if self._running:
+            raise AlreadyLoggedIn("this client is already logged in")
+        self._running = True
+        self._stopped = asyncio.Event()
+        self._ready_event.clear()
+        self._ready_shards.clear()
+        token = _strip_bot_prefix(token)
+        try:
+            url = _with_query(await self._gateway_url(token), self.options.gateway_version)
+            await self._run_shards(token, url)
+        finally:
+            self._running = False
+            self._ready_event.clear()
+            self._shards.clear()
+            if self._guild_quiet is not None:
+                self._guild_quiet.cancel()
+                self._guild_quiet = None
+            for queue in self._async_queues.values():
+                await queue.close()
+            self._async_queues.clear()
+            self._stopped.set()
+
+    async def _gateway_url(self, token: str) -> str:
+        if self.options.gateway_url:
+            return self.options.gateway_url
+        return await discover_gateway_url(self.options.rest, token)
+
+    async def _run_shards(self, token: str, url: str) -> None:
+        options = self.options
+        count = options.shard_count or 1
+        ids = list(options.shard_ids) if options.shard_ids is not None else list(range(count))
+        sharded = options.shard_count is not None or options.shard_ids is not None
+        self._shard_count = count
+        gate = IdentifyQueue(options.identify_interval)
+        for shard_id in ids:
+            protocol = GatewayProtocol(
+                token,
+                presence=options.presence,
+                ignored_events=options.ignored_events,
+                shard=(shard_id, count) if sharded else None,
+            )
+            self._shards[shard_id] = Shard(
+                shard_id, protocol, url, self, transport=options.transport, identify_gate=gate.wait
+            )
+        tasks = [asyncio.create_task(shard.run()) for shard in self._shards.values()]
+        try:
+            while tasks:
+                done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                tasks = list(pending)
+                for task in done:
+                    error = task.exception()
+                    if error is not None:
+                        raise error
+        except BaseException:
+            for shard in self._shards.values():
+                await shard.close()
+            for task in tasks:
+                with contextlib.suppress(FluxerError, asyncio.CancelledError):
+                    await task
+            raise
+
+    async def destroy(self) -> None:
+        """Close every shard; :meth:`login` returns once they are closed."""
+        for shard in list(self._shards.values()):
+            await shard.close()
+        if self._stopped is not None and self._running:
+            await self._stopped.wait()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.destroy()
+
+    # ------------------------------------------------------------------ gateway commands
+
+    @property
+    def shards(self) -> dict[int, Shard]:
+        """The running shards by id (empty before :meth:`login`)."""
+        return dict(self._shards)
+
+    @property
+    def latency(self) -> float | None:
+        """Mean heartbeat round trip over the shards, in seconds (``None`` before an ACK)."""
+        values = [s.latency for s in self._shards.values() if s.latency is not None]
+        return sum(values) / len(values) if values else None
+
+    def _shard(self, shard_id: int) -> Shard:
+        if not self._shards:
+            raise ClientNotReady("the client is not connected; call login() first")
+        try:
+            return self._shards[shard_id]
+        except KeyError:
+            raise ValueError(f"this client runs no shard {shard_id}") from None
+
+    def shard_for(self, guild_id: str) -> int:
+        """The id of the shard that serves ``guild_id``."""
+        return shard_for_guild(guild_id, self._shard_count)
+
+    def send_to_shard(self, shard_id: int, op: int, d: Any) -> None:
+        """Send ``{op, d}`` on one shard (queued under the send budget, size-checked)."""
+        self._shard(shard_id).send(op, d)
+
+    def send_to_gateway(self, op: int, d: Any) -> None:
+        """Send ``{op, d}`` on every shard."""
+        if not self._shards:
+            raise ClientNotReady("the client is not connected; call login() first")
+        for shard in self._shards.values():
+            shard.send(op, d)
+
+    def update_presence(
+        self, status: str = "online", *, afk: bool | None = None, **extra: Any
+    ) -> None:
+        """Set the bot's presence on every shard (op 3) and for later IDENTIFYs."""
+        if not self._shards:
+            raise ClientNotReady("the client is not connected; call login() first")
+        presence: dict[str, Any] = {"status": status, **extra}
+        if afk is not None:
+            presence["afk"] = afk
+        for shard in self._shards.values():
+            shard.update_presence(presence)
+
+    async def request_guild_members(
+        self,
+        guild_id: str,
+        *,
+        query: str | None = None,
+        limit: int | None = None,
+        user_ids: Sequence[str] | None = None,
+        presences: bool | None = None,
+        timeout: float = 30.0,
+    ) -> list[Member]:
+        """Send REQUEST_GUILD_MEMBERS (op 8) and gather every GUILD_MEMBERS_CHUNK answer.
+
+        Returns the members of all chunks, in chunk order. Raises ``TimeoutError`` when the
+        chunks do not all arrive within ``timeout`` seconds (the server drops requests it
+        does not allow silently, PROTOCOL §1.8).
+        """
+        shard = self._shard(self.shard_for(guild_id))
+        nonce = f"m{next(self._nonces)}"
+        future: asyncio.Future[list[Member]] = asyncio.get_running_loop().create_future()
+        self._member_requests[nonce] = _MemberRequest(future)
+        try:
+            shard.request_guild_members(
+                guild_id,
+                query=query,
+                limit=limit,
+                user_ids=user_ids,
+                presences=presences,
+                nonce=nonce,
+            )
+            async with asyncio.timeout(timeout):
+                return await future
+        finally:
+            self._member_requests.pop(nonce, None)
+
+    def _on_members_chunk(self, chunk: GuildMembersChunk) -> None:
+        nonce = chunk.nonce
+        request = self._member_requests.get(nonce) if isinstance(nonce, str) else None
+        if request is None or request.future.done():
+            return
+        index = chunk.chunk_index if isinstance(chunk.chunk_index, int) else 0
+        count = chunk.chunk_count if isinstance(chunk.chunk_count, int) else 1
+        if index in request.seen:
+            return
+        request.seen.add(index)
+        request.members.extend(chunk.members or ())
+        if len(request.seen) >= count:
+            request.future.set_result(request.members)

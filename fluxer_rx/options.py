@@ -57,6 +57,10 @@ class ClientOptions:
     ``intents`` is accepted for source compatibility with Discord libraries and is never
     sent: Fluxer has no intents. Use ``ignored_events`` (event names the server should not
     send) instead.
+
+    ``guild_ready_timeout`` is the quiet period (seconds without a GUILD_CREATE) that ends
+    the guild burst when ``wait_for_guilds`` is on. ``identify_interval`` spaces the
+    IDENTIFYs of this process's shards. ``transport`` picks the WebSocket library.
     """
 
     intents: int = 0
@@ -71,6 +75,7 @@ class ClientOptions:
     transport: Transport = "websockets"
     shard_ids: Sequence[int] | None = None
     shard_count: int | None = None
+    identify_interval: float = 1.0
     chunk_guilds: bool = False
     cache_users: bool = True
     cache_members: bool = True

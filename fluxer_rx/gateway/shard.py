@@ -1,0 +1,296 @@
+"""The asyncio driver of one gateway shard: sockets and timers around the protocol machine.
+
+:class:`Shard` owns one :class:`~fluxer_rx.gateway.protocol.GatewayProtocol` and one
+connection at a time. It feeds the machine what the socket and the clock produce and
+performs the actions it returns, in order. Guarantees:
+
+* Frames are decoded and handed to ``sink`` on the event loop, synchronously, in the
+  order they arrived; no task is created per frame.
+* A message that cannot be decoded is reported through ``sink.diagnostic`` and skipped;
+  the connection goes on.
+* Timers run on ``loop.call_at``; the machine is ticked when its next deadline is due.
+* :meth:`run` returns after :meth:`close`, and raises the typed error of a fatal close
+  (``InvalidToken`` or ``GatewayError``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+import aiohttp
+from websockets.exceptions import InvalidHandshake
+
+from fluxer_rx.diagnostics import Diagnostic, Kind
+from fluxer_rx.errors import DecodeError
+from fluxer_rx.gateway.actions import (
+    Action,
+    Close,
+    ConnectionState,
+    EmitDispatch,
+    EmitFrame,
+    Fatal,
+    GapDetected,
+    HeartbeatLatency,
+    Reconnect,
+    SendFrame,
+    SessionLost,
+    StateChanged,
+)
+from fluxer_rx.gateway.actions import Diagnostic as ProtocolDiagnostic
+from fluxer_rx.gateway.protocol import GatewayProtocol
+from fluxer_rx.gateway.transport import GatewayConnection, TransportName, open_connection
+from fluxer_rx.models.frame import Frame, decode_frame
+
+__all__ = ["Shard", "ShardSink"]
+
+log = logging.getLogger("fluxer_rx.gateway")
+
+_CONNECT_ERRORS = (OSError, asyncio.TimeoutError, InvalidHandshake, aiohttp.ClientError)
+
+
+class ShardSink(Protocol):
+    """Where a shard delivers what it receives. Every method is called on the loop."""
+
+    def frame(self, frame: Frame) -> None:
+        """Any decoded frame (before its dispatch, if it is one)."""
+
+    def dispatch(self, frame: Frame) -> None:
+        """A dispatch to deliver as an event: exactly once per ``s``, in order."""
+
+    def diagnostic(self, report: Diagnostic) -> None:
+        """Something to report on ``client.diagnostics``."""
+
+    def session_lost(self, shard_id: int, lost: SessionLost) -> None:
+        """The session ended for good; derived state (the cache) must be reset."""
+
+    def state_changed(self, shard_id: int, old: ConnectionState, new: ConnectionState) -> None:
+        """The connection state changed."""
+
+
+class Shard:
+    """One gateway connection (with reconnects) for shard ``shard_id`` of ``shard_count``.
+
+    ``url`` is the full gateway URL with its query string. ``identify_gate`` is awaited
+    before every connection that will IDENTIFY (not before a RESUME), so several shards
+    can be spaced by an identify queue.
+    """
+
+    def __init__(
+        self,
+        shard_id: int,
+        protocol: GatewayProtocol,
+        url: str,
+        sink: ShardSink,
+        *,
+        transport: TransportName = "websockets",
+        identify_gate: Callable[[], Awaitable[None]] | None = None,
+        connect_timeout: float = 15.0,
+    ) -> None:
+        self.shard_id = shard_id
+        self.protocol = protocol
+        self.url = url
+        self.transport: TransportName = transport
+        self._sink = sink
+        self._identify_gate = identify_gate
+        self._connect_timeout = connect_timeout
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._conn: GatewayConnection | None = None
+        self._we_closed = False
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at: float | None = None
+        self._next: Reconnect | None = Reconnect(0.0, False)
+        self._fatal: Exception | None = None
+        self._writes: asyncio.Queue[SendFrame | Close | None] | None = None
+        self._writer: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def __repr__(self) -> str:
+        return f"<Shard id={self.shard_id} state={self.protocol.state.value}>"
+
+    @property
+    def latency(self) -> float | None:
+        """The last heartbeat round trip in seconds, or ``None`` before the first ACK."""
+        return self.protocol.latency
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def run(self) -> None:
+        """Connect, and reconnect as the protocol says, until :meth:`close` or a fatal close."""
+        self._loop = asyncio.get_running_loop()
+        while not self._stopping and self._next is not None:
+            plan, self._next = self._next, None
+            if plan.delay > 0 and not await self._wait_or_stop(plan.delay):
+                break
+            if not plan.resume and self._identify_gate is not None:
+                await self._identify_gate()
+                if self._stopping:
+                    break
+            url = plan.url or self.url
+            try:
+                conn = await open_connection(url, self.transport, self._connect_timeout)
+            except _CONNECT_ERRORS as exc:
+                self._report(Kind.CONNECT_FAILED, f"cannot connect to the gateway: {exc!r}", exc)
+                self._perform(self.protocol.connection_failed(self._now()))
+                continue
+            if self._stopping:
+                await conn.close(1000, "client closing")
+                break
+            await self._serve(conn)
+        self._cancel_timer()
+        if self._fatal is not None:
+            raise self._fatal
+
+    async def close(self) -> None:
+        """Close the connection for good; :meth:`run` returns once it is closed."""
+        self._stopping = True
+        self._wake.set()
+        if self.protocol.state is not ConnectionState.STOPPED:
+            self._perform(self.protocol.close(self._now()))
+
+    async def _wait_or_stop(self, delay: float) -> bool:
+        self._wake.clear()
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), delay)
+        return not self._stopping
+
+    async def _serve(self, conn: GatewayConnection) -> None:
+        self._conn = conn
+        self._we_closed = False
+        self._writes = asyncio.Queue()
+        self._writer = asyncio.create_task(self._write_loop(conn, self._writes))
+        self._perform(self.protocol.connection_opened(self._now()))
+        try:
+            receive = self.protocol.receive_frame
+            loop_time = self._now
+            shard_id = self.shard_id
+            sink = self._sink
+            async for message in conn.messages():
+                try:
+                    frame = decode_frame(message)
+                except DecodeError as exc:
+                    self._report(Kind.DECODE_ERROR, f"undecodable gateway message: {exc}", exc)
+                    continue
+                frame.shard_id = shard_id
+                actions = receive(frame, loop_time())
+                if len(actions) == 1 and type(actions[0]) is EmitDispatch:
+                    sink.frame(frame)
+                    sink.dispatch(frame)
+                else:
+                    self._perform(actions)
+        finally:
+            self._writes.put_nowait(None)
+            with contextlib.suppress(Exception):
+                await self._writer
+            self._conn = None
+        code = conn.close_code if conn.close_code is not None else 1006
+        if self.protocol.state not in (ConnectionState.STOPPED, ConnectionState.DISCONNECTED):
+            self._perform(
+                self.protocol.connection_closed(
+                    code, conn.close_reason, self._now(), by_server=not self._we_closed
+                )
+            )
+
+    async def _write_loop(
+        self, conn: GatewayConnection, queue: asyncio.Queue[SendFrame | Close | None]
+    ) -> None:
+        while True:
+            item = await queue.get()
+            if item is None:
+                return
+            if isinstance(item, Close):
+                await conn.close(item.code, item.reason)
+                return
+            await conn.send(item.payload.decode())
+
+    # ------------------------------------------------------------------ actions
+
+    def _now(self) -> float:
+        loop = self._loop or asyncio.get_running_loop()
+        return loop.time()
+
+    def _perform(self, actions: list[Action]) -> None:
+        sink = self._sink
+        for action in actions:
+            kind = type(action)
+            if kind is EmitDispatch or kind is EmitFrame:
+                # the machine hands back the very Frame objects this driver gave it
+                frame: Any = action.frame  # type: ignore[union-attr]
+                sink.frame(frame)
+                if kind is EmitDispatch:
+                    sink.dispatch(frame)
+            elif isinstance(action, SendFrame):
+                if self._writes is not None:
+                    self._writes.put_nowait(action)
+            elif isinstance(action, Close):
+                self._we_closed = True
+                if self._writes is not None:
+                    self._writes.put_nowait(action)
+            elif isinstance(action, Reconnect):
+                self._next = action
+            elif isinstance(action, StateChanged):
+                sink.state_changed(self.shard_id, action.old, action.new)
+                self._report(Kind.STATE, f"{action.old.value} -> {action.new.value}", action)
+            elif isinstance(action, HeartbeatLatency):
+                self._report(Kind.LATENCY, f"{action.seconds * 1000:.1f} ms", action.seconds)
+            elif isinstance(action, GapDetected):
+                last = "?" if action.last_missing is None else str(action.last_missing)
+                self._report(
+                    Kind.GAP, f"missing s={action.first_missing}..{last}: {action.reason}", action
+                )
+            elif isinstance(action, SessionLost):
+                sink.session_lost(self.shard_id, action)
+                self._report(Kind.SESSION_LOST, action.reason, action)
+            elif isinstance(action, Fatal):
+                self._fatal = action.error
+                self._stopping = True
+                self._wake.set()
+            elif isinstance(action, ProtocolDiagnostic):
+                self._report(action.kind, action.detail, action)
+        self._reschedule()
+
+    def _reschedule(self) -> None:
+        deadline = self.protocol.next_deadline()
+        if deadline == self._timer_at:
+            return
+        self._cancel_timer()
+        if deadline is not None:
+            loop = self._loop or asyncio.get_running_loop()
+            self._timer_at = deadline
+            self._timer = loop.call_at(deadline, self._on_timer)
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = None
+        self._timer_at = None
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._timer_at = None
+        if self.protocol.state is ConnectionState.STOPPED:
+            return
+        self._perform(self.protocol.tick(self._now()))
+
+    # ------------------------------------------------------------------ commands
+
+    def send(self, op: int, d: Any) -> None:
+        """Queue a user payload (see ``GatewayProtocol.send`` for errors and ordering)."""
+        self._perform(self.protocol.send(op, d, self._now()))
+
+    def update_presence(self, presence: dict[str, Any]) -> None:
+        """Send PRESENCE_UPDATE and keep ``presence`` for later IDENTIFYs."""
+        self._perform(self.protocol.update_presence(presence, self._now()))
+
+    def request_guild_members(self, guild_id: str, **fields: Any) -> None:
+        """Send REQUEST_GUILD_MEMBERS (op 8); see ``GatewayProtocol.request_guild_members``."""
+        self._perform(self.protocol.request_guild_members(guild_id, self._now(), **fields))
+
+    def _report(self, kind: str, detail: str, data: object = None) -> None:
+        if kind not in (Kind.STATE, Kind.LATENCY):
+            log.info("shard %d: %s: %s", self.shard_id, kind, detail)
+        self._sink.diagnostic(Diagnostic(kind, self.shard_id, detail, data))
