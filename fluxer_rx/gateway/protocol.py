@@ -459,7 +459,7 @@ class GatewayProtocol:
         """Send ``{"op": op, "d": d}`` as a user payload.
 
         Raises ``PayloadTooLarge`` (nothing is queued) when the encoded payload exceeds
-        4096 bytes, ``ValueError`` for the opcodes the machine owns (1, 2, 6) and
+        4096 bytes, ``TypeError`` when ``d`` is not JSON-encodable, ``ValueError`` for the opcodes the machine owns (1, 2, 6) and
         ``ProtocolMisuse`` once STOPPED. The payload is sent at once when the session is
         READY and the budget allows; otherwise it is queued and released, in order, by a
         later input or :meth:`tick` (see :meth:`next_deadline`).
@@ -469,7 +469,10 @@ class GatewayProtocol:
             raise ValueError(f"op {op} is sent by the protocol machine itself")
         if self._state is _S.STOPPED:
             raise ProtocolMisuse("send after the connection stopped")
-        payload = _encode({"op": op, "d": d})
+        try:
+            payload = _encode({"op": op, "d": d})
+        except (TypeError, msgspec.EncodeError) as exc:
+            raise TypeError(f"op {op}: d cannot be encoded as JSON: {exc}") from None
         if len(payload) > MAX_PAYLOAD_SIZE:
             raise PayloadTooLarge(len(payload), MAX_PAYLOAD_SIZE)
         self._queue.append(_Pending(op, payload))

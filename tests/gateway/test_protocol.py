@@ -674,3 +674,11 @@ def test_dispatches_after_our_close_are_still_deduplicated_and_cause_nothing() -
     actions = h.recv(dispatch(2)) + h.recv(dispatch(2)) + h.recv(FakeFrame(1, None))
     assert emitted_seqs(actions) == [2]
     assert not of_type(actions, SendFrame)
+
+
+def test_unencodable_payload_is_a_type_error_and_nothing_is_queued() -> None:
+    h = Harness.make()
+    h.connect_ready()
+    with pytest.raises(TypeError, match="op 3"):
+        h.send(3, {"status": object()})
+    assert h.proto.pending_sends == 0
