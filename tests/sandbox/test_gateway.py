@@ -1,0 +1,281 @@
+"""Sandbox gateway behaviour beyond the transcripts: guild burst, routing, timers, members."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from fluxer_rx.sandbox import Sandbox
+from tests.sandbox.gateway_client import RawGateway, wait_until
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+async def test_ready_then_one_guild_create_per_guild(http: aiohttp.ClientSession) -> None:
+    async with Sandbox(guilds=3, members_per_guild=4) as sb:
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        frames = await gw.identify()
+        ready, creates = frames[0], frames[1:]
+        assert ready["s"] == 1 and ready["d"]["guilds"] == []
+        assert ready["d"]["user"]["id"] == sb.bot_id and ready["d"]["user"]["bot"] is True
+        assert [f["t"] for f in creates] == ["GUILD_CREATE"] * 3
+        assert [f["s"] for f in creates] == [2, 3, 4]
+        assert [f["d"]["id"] for f in creates] == sb.guild_ids
+        first = creates[0]["d"]
+        assert first["properties"]["id"] == sb.guild_ids[0]
+        assert "name" in first["properties"] and "name" not in first
+        assert [c["id"] for c in first["channels"]] == sb.channel_ids[:3]
+        assert {c["type"] for c in first["channels"]} == {0}
+        assert first["members"] == [{**first["members"][0], "user": {"id": sb.bot_id}}]
+        assert first["member_count"] == 5
+        assert any(r["id"] == sb.guild_ids[0] for r in first["roles"])  # @everyone
+        assert len(first["emojis"]) == 2
+        await gw.expect_silence()  # quiet: nothing unprompted after the burst
+        await gw.close()
+
+
+async def test_hello_scales_and_heartbeat_timers_follow_the_interval(
+    http: aiohttp.ClientSession,
+) -> None:
+    interval = 0.3
+    async with Sandbox(guilds=0, heartbeat_interval=interval) as sb:
+        gw = RawGateway(sb, http)
+        start = time.monotonic()
+        hello = await gw.connect()
+        assert hello == {"d": {"heartbeat_interval": 300}, "op": 10}
+        assert await gw.recv(timeout=3 * interval) == {"d": None, "op": 1}
+        requested = time.monotonic() - start
+        code, reason = await gw.recv_close(timeout=3 * interval)
+        closed = time.monotonic() - start
+        assert (code, reason) == (4009, "Heartbeat timeout")
+        # real gateway: request at ~1.0x interval, close at ~1.33x (checks every x/3)
+        assert 0.9 * interval <= requested < 1.3 * interval + 0.2
+        assert 1.09 * interval <= closed < 1.7 * interval + 0.2
+        assert closed - requested >= 0.25 * interval
+
+
+async def test_regular_heartbeats_keep_the_socket_open(http: aiohttp.ClientSession) -> None:
+    interval = 0.2
+    async with Sandbox(guilds=0, heartbeat_interval=interval) as sb:
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        await gw.identify()
+        deadline = time.monotonic() + 4 * interval
+        while time.monotonic() < deadline:
+            await gw.send(1, gw.seq)
+            assert await gw.recv() == {"op": 11}
+            await gw.expect_silence(interval / 2)
+        assert sb.gateway.connection_count == 1
+
+
+async def test_zombie_fault_stops_acks_but_not_the_session(http: aiohttp.ClientSession) -> None:
+    async with Sandbox(guilds=0) as sb:
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        await gw.identify()
+        sb.set_zombie()
+        await gw.send(1, 1)
+        await gw.expect_silence()
+        sb.set_zombie(False)
+        await gw.send(1, 1)
+        assert await gw.recv() == {"op": 11}
+        await gw.close()
+
+
+async def test_shards_split_guilds_and_non_guild_events_go_to_shard_zero(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with Sandbox(guilds=4, channels_per_guild=1, members_per_guild=2) as sb:
+        shard_of = {g: (int(g) >> 22) % 2 for g in sb.guild_ids}
+        assert set(shard_of.values()) == {0, 1}
+        gws = [RawGateway(sb, http), RawGateway(sb, http)]
+        for shard_id, gw in enumerate(gws):
+            await gw.connect()
+            frames = await gw.identify(shard=[shard_id, 2])
+            assert frames[0]["d"]["shard"] == [shard_id, 2]
+            got = [f["d"]["id"] for f in frames[1:]]
+            assert got == [g for g in sb.guild_ids if shard_of[g] == shard_id]
+        for guild_id, channel_id in zip(sb.guild_ids, sb.channel_ids, strict=True):
+            message = await sb.post_message(channel_id, f"to {guild_id}")
+            frame = await gws[shard_of[guild_id]].dispatch("MESSAGE_CREATE")
+            assert frame["d"]["id"] == message["id"] and frame["d"]["guild_id"] == guild_id
+        sb.world.emit("USER_UPDATE", sb.world.user_wire(sb.bot_id), user_ids=[sb.bot_id])
+        assert (await gws[0].dispatch("USER_UPDATE"))["d"]["id"] == sb.bot_id
+        await gws[1].expect_silence()
+        for gw in gws:
+            await gw.close()
+
+
+async def test_invalid_shard_closes_4010(http: aiohttp.ClientSession) -> None:
+    async with Sandbox(guilds=0) as sb:
+        for shard in ([2, 2], [0, 0], [0], "0,1", [True, 2]):
+            gw = RawGateway(sb, http)
+            await gw.connect()
+            await gw.send(
+                2,
+                {
+                    "token": sb.token,
+                    "properties": {"os": "a", "browser": "b", "device": "c"},
+                    "shard": shard,
+                },
+            )
+            assert await gw.recv_close() == (4010, "Invalid shard")
+
+
+async def test_ignored_events_apply_to_guild_dispatches_without_seq(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with Sandbox(guilds=1, channels_per_guild=1) as sb:
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        await gw.identify(ignored_events=["typing_start"])
+        channel = sb.channel_ids[0]
+        await sb.trigger_typing(channel)
+        message = await sb.post_message(channel, "after typing")
+        frame = await gw.dispatch("MESSAGE_CREATE")
+        assert frame["s"] == 3 and frame["d"]["id"] == message["id"]
+        assert [r.t for r in sb.dispatch_log] == ["READY", "GUILD_CREATE", "MESSAGE_CREATE"]
+        await gw.close()
+
+
+async def test_unknown_token_with_the_right_shape_is_rejected_4004(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with Sandbox(guilds=0) as sb:
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        fake = f"{sb.bot_id}.not-the-secret"
+        await gw.send(2, {"token": fake, "properties": {"os": "a", "browser": "b", "device": "c"}})
+        assert await gw.recv_close() == (4004, "Invalid token")
+
+
+async def test_request_guild_members_chunks_and_echoes_nonce(http: aiohttp.ClientSession) -> None:
+    async with Sandbox(guilds=1, channels_per_guild=1, members_per_guild=1500) as sb:
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        await gw.identify()
+        guild_id = sb.guild_ids[0]
+        await gw.send(8, {"guild_id": guild_id, "query": "", "limit": 0, "nonce": "n-1"})
+        chunks = [await gw.dispatch("GUILD_MEMBERS_CHUNK") for _ in range(2)]
+        assert [c["d"]["chunk_index"] for c in chunks] == [0, 1]
+        assert {c["d"]["chunk_count"] for c in chunks} == {2}
+        assert [len(c["d"]["members"]) for c in chunks] == [1000, 501]
+        assert {c["d"]["nonce"] for c in chunks} == {"n-1"}
+        ids = {m["user"]["id"] for c in chunks for m in c["d"]["members"]}
+        assert ids == set(sb.world.guilds[guild_id].members)
+
+        wanted = sorted(ids)[:3]
+        await gw.send(8, {"guild_id": guild_id, "user_ids": wanted, "presences": True})
+        chunk = (await gw.dispatch("GUILD_MEMBERS_CHUNK"))["d"]
+        assert sorted(m["user"]["id"] for m in chunk["members"]) == wanted
+        assert "nonce" not in chunk and isinstance(chunk["presences"], list)
+
+        user = sb.world.users[wanted[0]]
+        await gw.send(8, {"guild_id": guild_id, "query": user.username[:-1].upper(), "limit": 5})
+        chunk = (await gw.dispatch("GUILD_MEMBERS_CHUNK"))["d"]
+        assert wanted[0] in {m["user"]["id"] for m in chunk["members"]}
+        assert len(chunk["members"]) <= 5
+
+        await gw.send(8, {"guild_id": "1", "query": "", "limit": 0})  # not a guild of ours
+        await gw.expect_silence()
+        await gw.close()
+
+
+async def test_resume_replays_what_was_missed_after_an_abrupt_drop(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with Sandbox(guilds=1, channels_per_guild=1) as sb:
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        await gw.identify()
+        assert sb.drop_connections() == 1
+        assert gw.ws is not None
+        msg = await gw.ws.receive(timeout=5)
+        assert msg.type in (
+            aiohttp.WSMsgType.CLOSED,
+            aiohttp.WSMsgType.ERROR,
+            aiohttp.WSMsgType.CLOSE,
+        )
+        assert msg.type != aiohttp.WSMsgType.CLOSE or msg.data == 1006  # no close frame sent
+        await wait_until(lambda: not sb.gateway.attached_sessions)
+        channel = sb.channel_ids[0]
+        first = await sb.post_message(channel, "while away 1")
+        second = await sb.post_message(channel, "while away 2")
+        again = RawGateway(sb, http)
+        await again.connect()
+        await again.send(6, {"token": sb.token, "session_id": gw.session_id, "seq": 2})
+        replayed = [await again.recv() for _ in range(3)]
+        assert [(f["t"], f["s"]) for f in replayed] == [
+            ("MESSAGE_CREATE", 3),
+            ("MESSAGE_CREATE", 4),
+            ("RESUMED", 2),
+        ]
+        assert [f["d"]["id"] for f in replayed[:2]] == [first["id"], second["id"]]
+        await again.close()
+
+
+async def test_resume_window_is_its_own_option(http: aiohttp.ClientSession) -> None:
+    async with Sandbox(guilds=0, resume_window=0.1, heartbeat_interval=41.25) as sb:
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        await gw.identify()
+        await gw.close()
+        await wait_until(lambda: not sb.gateway.sessions, timeout=2)
+        again = RawGateway(sb, http)
+        await again.connect()
+        await again.send(6, {"token": sb.token, "session_id": gw.session_id, "seq": 1})
+        assert await again.recv() == {"d": False, "op": 9}
+        await again.close()
+
+
+async def test_replay_buffer_keeps_the_newest_events(http: aiohttp.ClientSession) -> None:
+    async with Sandbox(guilds=1, channels_per_guild=1, replay_buffer_size=5) as sb:
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        await gw.identify()
+        await gw.close()
+        await wait_until(lambda: not sb.gateway.attached_sessions)
+        for i in range(8):
+            await sb.post_message(sb.channel_ids[0], f"m{i}")
+        again = RawGateway(sb, http)
+        await again.connect()
+        await again.send(6, {"token": sb.token, "session_id": gw.session_id, "seq": 2})
+        frames = [await again.recv() for _ in range(6)]
+        assert [f["s"] for f in frames] == [6, 7, 8, 9, 10, 2]
+        assert frames[-1]["t"] == "RESUMED"
+        await again.close()
+
+
+async def test_dispatch_log_accounts_for_every_seq(http: aiohttp.ClientSession) -> None:
+    async with Sandbox(guilds=2, channels_per_guild=2, members_per_guild=3) as sb:
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        await gw.identify()
+        channel = sb.channel_ids[0]
+        message = await sb.post_message(channel, "hi")
+        await sb.add_reaction(channel, message["id"], "👍")
+        user_id = await sb.add_member(sb.guild_ids[0])
+        await sb.remove_member(sb.guild_ids[0], user_id)
+        await sb.delete_channel(sb.channel_ids[-1])
+        received = [await gw.dispatch() for _ in range(5)]
+        assert [f["t"] for f in received] == [
+            "MESSAGE_CREATE",
+            "MESSAGE_REACTION_ADD",
+            "GUILD_MEMBER_ADD",
+            "GUILD_MEMBER_REMOVE",
+            "CHANNEL_DELETE",
+        ]
+        log = [r for r in sb.dispatch_log if r.session_id == gw.session_id]
+        assert [r.seq for r in log] == list(range(1, 9))
+        assert [(r.t, r.seq) for r in log[3:]] == [(f["t"], f["s"]) for f in received]
+        assert log[3].d["content"] == "hi"
+        assert received[3]["d"] == {"guild_id": sb.guild_ids[0], "user": {"id": user_id}}
+        await gw.close()
