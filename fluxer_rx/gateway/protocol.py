@@ -459,10 +459,11 @@ class GatewayProtocol:
         """Send ``{"op": op, "d": d}`` as a user payload.
 
         Raises ``PayloadTooLarge`` (nothing is queued) when the encoded payload exceeds
-        4096 bytes, ``TypeError`` when ``d`` is not JSON-encodable, ``ValueError`` for the opcodes the machine owns (1, 2, 6) and
-        ``ProtocolMisuse`` once STOPPED. The payload is sent at once when the session is
-        READY and the budget allows; otherwise it is queued and released, in order, by a
-        later input or :meth:`tick` (see :meth:`next_deadline`).
+        4096 bytes, ``TypeError`` when ``d`` is not JSON-encodable, ``ValueError`` for the
+        opcodes the machine owns (1, 2, 6) and ``ProtocolMisuse`` once STOPPED. The
+        payload is sent at once when the session is READY and the budget allows;
+        otherwise it is queued and released, in order, by a later input or :meth:`tick`
+        (see :meth:`next_deadline`).
         """
         self._last_now = now
         if op in _MACHINE_OWNED_OPS:
