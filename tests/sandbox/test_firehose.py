@@ -1,0 +1,70 @@
+"""Firehose: N pre-encoded MESSAGE_CREATE frames, all valid, consecutive, and accounted."""
+
+from __future__ import annotations
+
+import json
+
+import aiohttp
+import pytest
+
+from fluxer_rx.sandbox import Sandbox
+from fluxer_rx.sandbox.firehose import build_frames
+from tests.sandbox.digest_validate import assert_valid
+from tests.sandbox.gateway_client import RawGateway
+
+
+async def test_firehose_sends_n_valid_frames_with_consecutive_seqs() -> None:
+    async with Sandbox(guilds=1, channels_per_guild=1) as sb, aiohttp.ClientSession() as http:
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        await gw.identify()
+        result = await sb.firehose(3000, batch_bytes=32 * 1024)
+        assert result.frames == 3000 and result.session_id == gw.session_id
+        assert (result.first_seq, result.last_seq) == (3, 3002)
+        assert result.bytes > 3000 * 100 and result.frames_per_second > 0
+        ids = set()
+        for expected_seq in range(3, 3003):
+            frame = await gw.recv()
+            assert (frame["op"], frame["t"], frame["s"]) == (0, "MESSAGE_CREATE", expected_seq)
+            ids.add(frame["d"]["id"])
+        assert len(ids) == 3000
+        assert_valid(frame["d"], "MessageResponseSchema")
+        # the session continues after the firehose
+        message = await sb.post_message(sb.channel_ids[0], "after")
+        frame = await gw.recv()
+        assert frame["s"] == 3003 and frame["d"]["id"] == message["id"]
+        await gw.close()
+
+
+async def test_firehose_needs_an_attached_session() -> None:
+    async with Sandbox(guilds=1, channels_per_guild=1) as sb, aiohttp.ClientSession() as http:
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        await gw.identify(ignored_events=["MESSAGE_CREATE"])
+        assert gw.session_id is not None
+        with pytest.raises(ValueError, match="ignores MESSAGE_CREATE"):
+            await sb.firehose(10, session=gw.session_id)
+        with pytest.raises(ValueError, match="unknown session"):
+            await sb.firehose(10, session="nope")
+        await gw.close()
+
+
+def test_build_frames_are_websocket_text_frames_of_sorted_json() -> None:
+    from fluxer_rx.sandbox import World
+
+    world = World(guilds=1, channels_per_guild=1)
+    frames = build_frames(world, 3, first_seq=7)
+    for seq, frame in enumerate(frames, start=7):
+        assert frame[0] == 0x81
+        length = frame[1]
+        offset = 2
+        if length == 126:
+            length, offset = int.from_bytes(frame[2:4], "big"), 4
+        payload = frame[offset:]
+        assert len(payload) == length
+        decoded = json.loads(payload)
+        assert decoded["s"] == seq and decoded["op"] == 0
+        text = payload.decode()
+        assert text == json.dumps(
+            decoded, separators=(",", ":"), sort_keys=True, ensure_ascii=False
+        )
