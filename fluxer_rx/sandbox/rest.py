@@ -71,53 +71,37 @@ import re
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Final, Literal
 from urllib.parse import quote
 
 import msgspec
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 
 from fluxer_rx.sandbox.config import SandboxConfig
 from fluxer_rx.sandbox.ratelimit import Decision, HeaderStyle, RateLimiter
+from fluxer_rx.sandbox.rest_bodies import (
+    ApiFailure,
+    Json,
+    Upload,
+    form_error,
+    iso_to_ms,
+    message_fields,
+    query_int,
+    query_snowflake,
+    read_json_object,
+    read_message_body,
+    snowflake_of,
+)
+from fluxer_rx.sandbox.rest_discovery import gateway_bot_body, instance_body, well_known_body
 from fluxer_rx.sandbox.rest_faults import RestFaults
-from fluxer_rx.sandbox.world import World, WorldError, iso_timestamp
+from fluxer_rx.sandbox.world import Guild, World, WorldError, iso_timestamp
 
 __all__ = ["ApiFailure", "RestApi", "add_routes"]
 
-Json = dict[str, Any]
 Body = Json | list[Any] | None
 
-MAX_FILES: Final = 10
-MAX_FILE_SIZE: Final = 25 * 1024 * 1024
-MAX_CONTENT: Final = 4000
-"""Bots may send up to 4000 characters (``MessageContentRequest``)."""
-
 _TOKEN_SHAPE: Final = re.compile(r"^\d+\.\S+$")
-_SNOWFLAKE: Final = re.compile(r"^\d{1,20}$")
 _MENTION: Final = re.compile(r"<@!?(\d+)>")
-
-
-class ApiFailure(Exception):
-    """An error answer of a route: ``status`` with body ``{code, message, errors?}``."""
-
-    def __init__(
-        self, status: int, code: str, message: str, errors: list[Json] | None = None
-    ) -> None:
-        super().__init__(f"{status} {code}: {message}")
-        self.status = status
-        self.code = code
-        self.message = message
-        self.errors = errors
-
-
-def _form_error(path: str, message: str, code: str = "INVALID_FORM_BODY") -> ApiFailure:
-    return ApiFailure(
-        400,
-        "INVALID_FORM_BODY",
-        "Invalid form body",
-        [{"path": path, "message": message, "code": code}],
-    )
 
 
 AuthKind = Literal["none", "shape", "bot"]
@@ -154,43 +138,10 @@ class _Route:
     major: str | None
     auth: AuthKind
     handler: Handler
-    status: int = 200
 
 
 def _encode(body: Any) -> bytes:
     return msgspec.json.encode(body)
-
-
-def _query_int(ctx: _Ctx, name: str, default: int, lo: int, hi: int) -> int:
-    raw = ctx.request.query.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise _form_error(name, f"{name} must be an integer") from None
-    if not lo <= value <= hi:
-        raise _form_error(name, f"{name} must be between {lo} and {hi}")
-    return value
-
-
-def _query_snowflake(ctx: _Ctx, name: str) -> str | None:
-    raw = ctx.request.query.get(name)
-    if raw is None:
-        return None
-    if not _SNOWFLAKE.match(raw):
-        raise _form_error(name, f"{name} must be a snowflake")
-    return raw
-
-
-def _snowflake_of(value: Any, path: str) -> str:
-    """Ids in bodies may be strings or safe integers."""
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise _form_error(path, "must be a snowflake")
-    text = str(value)
-    if not _SNOWFLAKE.match(text):
-        raise _form_error(path, "must be a snowflake")
-    return text
 
 
 class RestApi:
@@ -317,111 +268,18 @@ class RestApi:
             return self._error(
                 ApiFailure(error.status, error.code, error.message), decision.headers
             )
-        status = 204 if body is None else route.status
-        return self._json(status, body, decision.headers)
+        return self._json(204 if body is None else 200, body, decision.headers)
 
     # -- discovery ---------------------------------------------------------------------
 
-    def _origin(self, request: web.Request) -> str:
-        return self.config.base_url
-
-    def _gateway_url(self, request: web.Request) -> str:
-        return self.config.gateway_url
-
     async def gateway_bot(self, ctx: _Ctx) -> Body:
-        return {
-            "url": self._gateway_url(ctx.request),
-            "shards": 1,
-            "session_start_limit": {
-                "total": 1000,
-                "remaining": 999,
-                "reset_after": 14_400_000,
-                "max_concurrency": 1,
-            },
-        }
-
-    def _endpoints(self, request: web.Request, cdn_key: str) -> Json:
-        origin = self._origin(request)
-        return {
-            "api": f"{origin}/v1",
-            "api_client": f"{origin}/v1",
-            "api_public": f"{origin}/v1",
-            "gateway": self._gateway_url(request),
-            "media": origin,
-            cdn_key: origin,
-            "marketing": origin,
-            "admin": origin,
-            "invite": origin,
-            "gift": origin,
-            "webapp": origin,
-        }
+        return gateway_bot_body(self.config.gateway_url)
 
     async def instance(self, ctx: _Ctx) -> Body:
-        return {
-            "api_code_version": 1,
-            "endpoints": self._endpoints(ctx.request, "cdn"),
-            "captcha": {"provider": "none", "hcaptcha_site_key": None, "turnstile_site_key": None},
-            "features": {
-                "sms_mfa_enabled": False,
-                "voice_enabled": False,
-                "stripe_enabled": False,
-                "self_hosted": True,
-            },
-            "push": {"public_vapid_key": None},
-        }
+        return instance_body(self.config.base_url, self.config.gateway_url)
 
     async def well_known(self, ctx: _Ctx) -> Body:
-        return {
-            "api_code_version": 1,
-            "endpoints": self._endpoints(ctx.request, "static_cdn"),
-            "captcha": {"provider": "none", "hcaptcha_site_key": None, "turnstile_site_key": None},
-            "features": {
-                "voice_enabled": False,
-                "stripe_enabled": False,
-                "self_hosted": True,
-                "presigned_attachment_uploads": False,
-                "emails_enabled": False,
-            },
-            "gif": {"provider": "none", "display_name": "None", "attribution_required": False},
-            "sso": {"enabled": False, "enforced": False, "display_name": None, "redirect_uri": ""},
-            "registration": {"mode": "closed", "admin_registration_urls_enabled": False},
-            "community": {
-                "single_community": False,
-                "single_community_guild_id": None,
-                "direct_messages_disabled": False,
-            },
-            "services": {"gif_enabled": False, "youtube_enabled": False, "bluesky_enabled": False},
-            "limits": {
-                "version": 2,
-                "traitDefinitions": [],
-                "rules": [
-                    {
-                        "id": "default",
-                        "overrides": {
-                            "max_attachments_per_message": MAX_FILES,
-                            "max_attachment_file_size": MAX_FILE_SIZE,
-                            "max_message_length": MAX_CONTENT,
-                        },
-                    }
-                ],
-                "defaultsHash": "sandbox",
-            },
-            "push": {"public_vapid_key": None},
-            "app_public": {
-                "branding": {
-                    "product_name": "Fluxer sandbox",
-                    "icon_url": None,
-                    "symbol_url": None,
-                    "logo_url": None,
-                    "wordmark_url": None,
-                    "favicon_url": None,
-                    "theme_color": None,
-                },
-                "setup": {"configured": True, "admin_url": None},
-                "legal": {"terms_url": None, "privacy_url": None},
-                "registration": {"collect_date_of_birth": False},
-            },
-        }
+        return well_known_body(self.config.base_url, self.config.gateway_url)
 
     # -- users -------------------------------------------------------------------------
 
@@ -438,7 +296,7 @@ class RestApi:
             "user_profile": {"bio": None, "pronouns": None, "banner": None, "accent_color": None},
             "timezone_offset": None,
         }
-        guild_id = _query_snowflake(ctx, "guild_id")
+        guild_id = query_snowflake(ctx.request, "guild_id")
         if guild_id is not None:
             member = self.world.get_member(guild_id, user.id)
             body["guild_member"] = self.world.member_wire(member)
@@ -450,7 +308,7 @@ class RestApi:
 
     # -- guilds ------------------------------------------------------------------------
 
-    def _guild_for(self, ctx: _Ctx) -> Any:
+    def _guild_for(self, ctx: _Ctx) -> Guild:
         guild = self.world.get_guild(ctx.params["guild_id"])
         if ctx.user_id not in guild.members:
             raise ApiFailure(403, "MISSING_ACCESS", "Missing access")
@@ -469,8 +327,8 @@ class RestApi:
 
     async def guild_members(self, ctx: _Ctx) -> Body:
         guild = self._guild_for(ctx)
-        limit = _query_int(ctx, "limit", 1000, 1, 1000)
-        after = int(_query_snowflake(ctx, "after") or 0)
+        limit = query_int(ctx.request, "limit", 1000, 1, 1000)
+        after = int(query_snowflake(ctx.request, "after") or 0)
         ids = sorted(int(uid) for uid in guild.members if int(uid) > after)[:limit]
         return [self.world.member_wire(guild.members[str(uid)]) for uid in ids]
 
@@ -487,10 +345,10 @@ class RestApi:
 
     async def ban(self, ctx: _Ctx) -> Body:
         guild = self._guild_for(ctx)
-        body = await self._json_body(ctx, required=False)
+        body = await read_json_object(ctx.request, required=False)
         reason = body.get("reason")
         if reason is not None and not isinstance(reason, str):
-            raise _form_error("reason", "must be a string")
+            raise form_error("reason", "must be a string")
         self.world.ban_member(guild.id, ctx.params["user_id"], ctx.user_id, reason=reason)
         return None
 
@@ -512,7 +370,7 @@ class RestApi:
 
     async def edit_channel(self, ctx: _Ctx) -> Body:
         channel_id = self._channel_id(ctx)
-        body = await self._json_body(ctx)
+        body = await read_json_object(ctx.request)
         changes: Json = {}
         for key, kind in (
             ("name", str),
@@ -528,10 +386,10 @@ class RestApi:
                 changes[key] = None
                 continue
             if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-                raise _form_error(key, f"must be a {kind.__name__}")
+                raise form_error(key, f"must be a {kind.__name__}")
             changes[key] = value
         if "rate_limit_per_user" in changes and not 0 <= changes["rate_limit_per_user"] <= 21600:
-            raise _form_error("rate_limit_per_user", "must be between 0 and 21600")
+            raise form_error("rate_limit_per_user", "must be between 0 and 21600")
         return self.world.update_channel(channel_id, **changes)
 
     async def delete_channel(self, ctx: _Ctx) -> Body:
@@ -546,11 +404,11 @@ class RestApi:
 
     async def list_messages(self, ctx: _Ctx) -> Body:
         channel_id = self._channel_id(ctx)
-        limit = _query_int(ctx, "limit", 50, 1, 100)
-        anchors = {k: _query_snowflake(ctx, k) for k in ("before", "after", "around")}
+        limit = query_int(ctx.request, "limit", 50, 1, 100)
+        anchors = {k: query_snowflake(ctx.request, k) for k in ("before", "after", "around")}
         given = {k: v for k, v in anchors.items() if v is not None}
         if len(given) > 1:
-            raise _form_error(next(iter(given)), "before, after and around are exclusive")
+            raise form_error(next(iter(given)), "before, after and around are exclusive")
         messages = self.world.list_messages(channel_id, limit=limit, **given)
         return [self.world.message_wire(m, viewer_id=ctx.user_id) for m in messages]
 
@@ -560,18 +418,18 @@ class RestApi:
 
     async def create_message(self, ctx: _Ctx) -> Body:
         channel_id = self._channel_id(ctx)
-        payload, files = await self._message_payload(ctx)
-        fields = self._message_fields(payload)
-        attachments = self._attachments(ctx, channel_id, payload, files)
+        payload, uploads = await read_message_body(ctx.request)
+        fields = message_fields(payload)
+        attachments = self._attachments(channel_id, payload, uploads)
         reference = payload.get("message_reference")
         ref: Json | None = None
         if reference is not None:
             if not isinstance(reference, dict) or "message_id" not in reference:
-                raise _form_error("message_reference", "must be an object with message_id")
-            ref_channel = _snowflake_of(
+                raise form_error("message_reference", "must be an object with message_id")
+            ref_channel = snowflake_of(
                 reference.get("channel_id", channel_id), "message_reference.channel_id"
             )
-            ref_id = _snowflake_of(reference["message_id"], "message_reference.message_id")
+            ref_id = snowflake_of(reference["message_id"], "message_reference.message_id")
             self.world.get_message(ref_channel, ref_id)
             ref = {"channel_id": ref_channel, "message_id": ref_id}
         content = fields.get("content", "")
@@ -600,10 +458,10 @@ class RestApi:
                 "CANNOT_EDIT_OTHER_USER_MESSAGE",
                 "Cannot edit a message authored by another user",
             )
-        payload, files = await self._message_payload(ctx)
-        if files:
-            raise _form_error("files", "the sandbox does not add attachments on edit")
-        fields = self._message_fields(payload)
+        payload, uploads = await read_message_body(ctx.request)
+        if uploads:
+            raise form_error("files", "the sandbox does not add attachments on edit")
+        fields = message_fields(payload)
         changes = {k: v for k, v in fields.items() if k in ("content", "flags", "embeds")}
         return self.world.edit_message(channel_id, message.id, **changes)
 
@@ -613,13 +471,13 @@ class RestApi:
 
     async def bulk_delete(self, ctx: _Ctx) -> Body:
         channel_id = self._channel_id(ctx)
-        body = await self._json_body(ctx)
+        body = await read_json_object(ctx.request)
         key = "messages" if "messages" in body else "message_ids"
         ids = body.get(key)
         if not isinstance(ids, list) or not 2 <= len(ids) <= 100:
-            raise _form_error(key, "must be a list of 2 to 100 message ids")
+            raise form_error(key, "must be a list of 2 to 100 message ids")
         self.world.bulk_delete_messages(
-            channel_id, [_snowflake_of(v, f"{key}.{i}") for i, v in enumerate(ids)]
+            channel_id, [snowflake_of(v, f"{key}.{i}") for i, v in enumerate(ids)]
         )
         return None
 
@@ -650,8 +508,8 @@ class RestApi:
 
     def _reaction_page(self, ctx: _Ctx) -> tuple[list[Json], bool]:
         channel_id, message_id, emoji = self._reaction_target(ctx)
-        limit = _query_int(ctx, "limit", 25, 1, 100)
-        after = int(_query_snowflake(ctx, "after") or 0)
+        limit = query_int(ctx.request, "limit", 25, 1, 100)
+        after = int(query_snowflake(ctx.request, "after") or 0)
         users = sorted(
             (
                 u
@@ -687,11 +545,11 @@ class RestApi:
 
     async def list_pins(self, ctx: _Ctx) -> Body:
         channel_id = self._channel_id(ctx)
-        limit = _query_int(ctx, "limit", 50, 1, 50)
+        limit = query_int(ctx.request, "limit", 50, 1, 50)
         pins = self.world.pinned_messages(channel_id)
         raw_before = ctx.request.query.get("before")
         if raw_before is not None:
-            before_ms = _iso_ms(raw_before)
+            before_ms = iso_to_ms(raw_before, "before")
             pins = [(m, at) for m, at in pins if at < before_ms]
         items = [
             {
@@ -712,114 +570,34 @@ class RestApi:
 
     # -- request bodies ----------------------------------------------------------------
 
-    async def _json_body(self, ctx: _Ctx, *, required: bool = True) -> Json:
-        raw = await ctx.request.read()
-        if not raw:
-            if required:
-                raise _form_error("", "a JSON object body is required")
-            return {}
-        return _parse_json_object(raw, "")
-
-    async def _message_payload(self, ctx: _Ctx) -> tuple[Json, list[tuple[int, str, str, bytes]]]:
-        """The JSON payload and the uploaded files ``(index, filename, content type, data)``."""
-        request = ctx.request
-        if not request.content_type.startswith("multipart/"):
-            return await self._json_body(ctx), []
-        payload: Json = {}
-        files: list[tuple[int, str, str, bytes]] = []
-        reader = await request.multipart()
-        while True:
-            part = await reader.next()
-            if part is None:
-                break
-            if not isinstance(part, BodyPartReader):
-                raise _form_error("", "nested multipart bodies are not supported")
-            name = part.name or ""
-            if name == "payload_json":
-                payload = _parse_json_object(await part.read(), "payload_json")
-                continue
-            match = re.fullmatch(r"files\[(\d+)\]", name)
-            if match is None:
-                raise _form_error(name, "unexpected form field; use payload_json and files[n]")
-            if len(files) >= MAX_FILES:
-                raise _form_error("files", f"at most {MAX_FILES} files per message")
-            data = bytearray()
-            while chunk := await part.read_chunk(65536):
-                data += chunk
-                if len(data) > MAX_FILE_SIZE:
-                    raise ApiFailure(
-                        413, "FILE_SIZE_TOO_LARGE", f"A file exceeds {MAX_FILE_SIZE} bytes"
-                    )
-            filename = part.filename or f"file{match.group(1)}"
-            content_type = part.headers.get("Content-Type", "application/octet-stream")
-            files.append((int(match.group(1)), filename, content_type, bytes(data)))
-        return payload, files
-
-    def _message_fields(self, payload: Json) -> Json:
-        out: Json = {}
-        if "content" in payload and payload["content"] is not None:
-            content = payload["content"]
-            if not isinstance(content, str):
-                raise _form_error("content", "must be a string")
-            if len(content) > MAX_CONTENT:
-                raise _form_error("content", f"must be at most {MAX_CONTENT} characters")
-            out["content"] = content
-        if payload.get("nonce") is not None:
-            nonce = payload["nonce"]
-            if isinstance(nonce, bool) or not isinstance(nonce, (str, int)):
-                raise _form_error("nonce", "must be a string or an integer")
-            if not 1 <= len(str(nonce)) <= 32:
-                raise _form_error("nonce", "must be 1 to 32 characters")
-            out["nonce"] = str(nonce)
-        if payload.get("tts") is not None:
-            if not isinstance(payload["tts"], bool):
-                raise _form_error("tts", "must be a bool")
-            out["tts"] = payload["tts"]
-        if payload.get("flags") is not None:
-            flags = payload["flags"]
-            if isinstance(flags, bool) or not isinstance(flags, int) or flags < 0:
-                raise _form_error("flags", "must be a non-negative integer")
-            out["flags"] = flags
-        if payload.get("embeds") is not None:
-            embeds = payload["embeds"]
-            if not isinstance(embeds, list) or len(embeds) > 10:
-                raise _form_error("embeds", "must be a list of at most 10 embeds")
-            for i, embed in enumerate(embeds):
-                if not isinstance(embed, dict):
-                    raise _form_error(f"embeds.{i}", "must be an object")
-            out["embeds"] = [{"type": "rich", **e} for e in embeds]
-        return out
-
     def _attachments(
         self,
-        ctx: _Ctx,
         channel_id: str,
         payload: Json,
-        files: list[tuple[int, str, str, bytes]],
+        uploads: list[Upload],
     ) -> list[Json]:
         meta: dict[str, Json] = {}
         listed = payload.get("attachments")
         if listed is not None:
             if not isinstance(listed, list):
-                raise _form_error("attachments", "must be a list")
+                raise form_error("attachments", "must be a list")
             for i, item in enumerate(listed):
                 if not isinstance(item, dict) or "id" not in item:
-                    raise _form_error(f"attachments.{i}", "must be an object with id")
+                    raise form_error(f"attachments.{i}", "must be an object with id")
                 meta[str(item["id"])] = item
-        origin = self._origin(ctx.request)
         out: list[Json] = []
-        for index, filename, content_type, data in files:
-            info = meta.get(str(index), {})
+        for upload in uploads:
+            info = meta.get(str(upload.index), {})
             given_name = info.get("filename")
-            name = given_name if isinstance(given_name, str) and given_name else filename
+            name = given_name if isinstance(given_name, str) and given_name else upload.filename
             attachment_id = self.world.new_id()
-            self._files[attachment_id] = (data, content_type)
-            url = f"{origin}/attachments/{channel_id}/{attachment_id}/{quote(name)}"
+            self._files[attachment_id] = (upload.data, upload.content_type)
+            url = f"{self.config.base_url}/attachments/{channel_id}/{attachment_id}/{quote(name)}"
             wire: Json = {
                 "id": attachment_id,
                 "filename": name,
-                "size": len(data),
-                "content_type": content_type,
+                "size": len(upload.data),
+                "content_type": upload.content_type,
                 "url": url,
                 "proxy_url": url,
                 "flags": 1 << 3 if name.startswith("SPOILER_") else 0,
@@ -838,24 +616,6 @@ class RestApi:
         data, content_type = stored
         self.statuses[200] += 1
         return web.Response(body=data, content_type=content_type.split(";")[0])
-
-
-def _parse_json_object(raw: bytes, path: str) -> Json:
-    try:
-        value = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
-        raise _form_error(path, "body is not valid JSON") from None
-    if not isinstance(value, dict):
-        raise _form_error(path, "must be a JSON object")
-    return value
-
-
-def _iso_ms(text: str) -> int:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise _form_error("before", "must be an ISO 8601 timestamp") from None
-    return int(moment.timestamp() * 1000)
 
 
 def _routes(api: RestApi) -> list[_Route]:
