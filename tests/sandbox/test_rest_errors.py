@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
+from fluxer_rx.sandbox import rest_bodies
 from tests.sandbox.digest_validate import digest
 from tests.sandbox.rest_harness import RestHarness, running_rest
 
@@ -238,3 +239,26 @@ async def test_unknown_routes_and_methods(h: RestHarness) -> None:
     async with running_rest(rate_limit_headers="S") as s_style:
         status, body, _ = await s_style.call("GET", "/no/such/route")
         assert_error(status, body, 404, "GENERAL_ERROR")
+
+
+async def test_oversized_upload_and_edit_uploads_are_refused(
+    h: RestHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rest_bodies, "MAX_FILE_SIZE", 8)
+    cid = h.world.channel_ids[0]
+    big = aiohttp.FormData()
+    big.add_field("files[0]", b"123456789", filename="big.bin")
+    status, body, _ = await h.call("POST", f"/channels/{cid}/messages", data=big)
+    assert_error(status, body, 413, "FILE_SIZE_TOO_LARGE")
+    mid = h.world.create_message(cid, h.world.bot.id, "mine")["id"]
+    h.dispatches.clear()
+    edit = aiohttp.FormData()
+    edit.add_field("payload_json", '{"content": "new"}', content_type="application/json")
+    edit.add_field("files[0]", b"1", filename="a.bin")
+    status, body, _ = await h.call("PATCH", f"/channels/{cid}/messages/{mid}", data=edit)
+    assert_error(status, body, 400, "INVALID_FORM_BODY", field="files")
+    assert h.dispatches == []
+    payload_only = aiohttp.FormData(default_to_multipart=True)
+    payload_only.add_field("payload_json", '{"content": "new"}', content_type="application/json")
+    status, body, _ = await h.call("PATCH", f"/channels/{cid}/messages/{mid}", data=payload_only)
+    assert status == 200 and body["content"] == "new"
