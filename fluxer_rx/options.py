@@ -60,7 +60,9 @@ class ClientOptions:
 
     ``guild_ready_timeout`` is the quiet period (seconds without a GUILD_CREATE) that ends
     the guild burst when ``wait_for_guilds`` is on. ``identify_interval`` spaces the
-    IDENTIFYs of this process's shards. ``transport`` picks the WebSocket library.
+    IDENTIFYs of this process's shards. ``transport`` picks the WebSocket library;
+    ``aiohttp`` is the default because it measured faster end to end
+    (``benchmarks/bench_gateway.py``); ``websockets`` stays selectable.
     """
 
     intents: int = 0
@@ -72,7 +74,7 @@ class ClientOptions:
     cache: CacheSizeLimits = field(default_factory=CacheSizeLimits)
     ignored_events: Sequence[str] = ()
     gateway_url: str | None = None
-    transport: Transport = "websockets"
+    transport: Transport = "aiohttp"
     shard_ids: Sequence[int] | None = None
     shard_count: int | None = None
     identify_interval: float = 1.0

@@ -1,0 +1,207 @@
+"""End-to-end MESSAGE_CREATE throughput: sandbox firehose -> transport -> decode -> fold -> emit.
+
+Contenders, all on the same sandbox firehose in the same process and run:
+
+* ``naive``: an aiohttp WebSocket reader doing ``json.loads`` to dicts (the baseline);
+* ``fluxer_rx[websockets]`` and ``fluxer_rx[aiohttp]``: the full client (decode, protocol
+  de-duplication, cache fold, ``client.events`` with one subscriber).
+
+Each run is timed on the receiving side, from the first MESSAGE_CREATE to the last, so the
+firehose's frame building is not counted. Runs alternate between contenders; medians are
+reported with the ratio to the naive reader. Then the per-stage costs of the client's hot
+path are measured in-process on the same frames.
+
+    python benchmarks/bench_gateway.py [--frames 100000] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+
+from fluxer_rx import Client, ClientOptions, RestOptions
+from fluxer_rx.gateway.protocol import GatewayProtocol
+from fluxer_rx.models import MessageCreate, decode_frame
+from fluxer_rx.options import Transport
+from fluxer_rx.sandbox import Sandbox
+from fluxer_rx.sandbox.firehose import build_frames
+from fluxer_rx.streams import EventSubject
+
+COMMAND = "python benchmarks/bench_gateway.py"
+
+
+async def naive_run(sb: Sandbox, ws: aiohttp.ClientWebSocketResponse, frames: int) -> float:
+    """Read ``frames`` MESSAGE_CREATE frames with json.loads; return seconds first->last."""
+    firehose = asyncio.create_task(sb.firehose(frames))
+    got = 0
+    start = 0.0
+    async for msg in ws:
+        data = json.loads(msg.data)
+        if data.get("t") == "MESSAGE_CREATE":
+            if got == 0:
+                start = time.perf_counter()
+            got += 1
+            if got == frames:
+                break
+    elapsed = time.perf_counter() - start
+    await firehose
+    return elapsed
+
+
+async def naive_connect(sb: Sandbox) -> tuple[aiohttp.ClientSession, Any]:
+    session = aiohttp.ClientSession()
+    ws = await session.ws_connect(sb.gateway_url + "/?v=1&encoding=json", max_msg_size=0)
+    await ws.receive()  # HELLO
+    identify = {
+        "op": 2,
+        "d": {
+            "token": sb.token,
+            "properties": {"os": "linux", "browser": "bench", "device": "bench"},
+        },
+    }
+    await ws.send_str(json.dumps(identify))
+    while True:
+        msg = await ws.receive()
+        if json.loads(msg.data).get("t") == "READY":
+            break
+    await sb.wait_for_session()
+    return session, ws
+
+
+class ClientContender:
+    """A logged-in client that counts MessageCreate events."""
+
+    def __init__(self, sb: Sandbox, transport: Transport) -> None:
+        self.sb = sb
+        self.client = Client(
+            ClientOptions(rest=RestOptions(api_url=sb.api_url), transport=transport)
+        )
+        self.count = 0
+        self.target = 0
+        self.start = 0.0
+        self.done: asyncio.Future[float] | None = None
+        self.client.events.subscribe(self._on_event)
+        self.task: asyncio.Task[None] | None = None
+
+    def _on_event(self, event: object) -> None:
+        if type(event) is MessageCreate:
+            self.count += 1
+            if self.count == 1:
+                self.start = time.perf_counter()
+            if self.count == self.target and self.done is not None:
+                self.done.set_result(time.perf_counter() - self.start)
+
+    async def login(self) -> None:
+        self.task = asyncio.create_task(self.client.login(self.sb.token))
+        await self.client.wait_until_ready(timeout=10)
+
+    async def run(self, frames: int) -> float:
+        self.count, self.target = 0, frames
+        self.done = asyncio.get_running_loop().create_future()
+        await self.sb.firehose(frames)
+        return await asyncio.wait_for(self.done, 120)
+
+    async def close(self) -> None:
+        await self.client.destroy()
+        if self.task is not None:
+            await self.task
+
+
+def per_stage(sb: Sandbox, frames: int) -> dict[str, float]:
+    """Nanoseconds per frame of each hot-path stage, on the firehose's own frames."""
+    raw = [_unframe(f) for f in build_frames(sb.world, frames, 1)]
+    out: dict[str, float] = {}
+
+    def timed(name: str, fn: Callable[[], None]) -> None:
+        samples = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            fn()
+            samples.append(time.perf_counter() - t0)
+        out[name] = statistics.median(samples) / frames * 1e9
+
+    timed("json.loads (baseline)", lambda: [json.loads(r) for r in raw] and None)
+    timed("envelope decode_frame", lambda: [decode_frame(r) for r in raw] and None)
+    decoded = [decode_frame(r) for r in raw]
+
+    def typed() -> None:
+        for r in raw:
+            decode_frame(r).event  # noqa: B018 (the access is the work measured)
+
+    timed("envelope + typed event", typed)
+    events = [f.event for f in decoded]
+
+    def protocol_stage() -> None:
+        proto = GatewayProtocol("1.x")
+        proto._seq = 0  # a live session at s=0, so each frame is delivered in order
+        for f in decoded:
+            proto.receive_frame(f, 0.0)
+
+    timed("protocol receive_frame", protocol_stage)
+    cache = getattr(Client(), "cache", None)
+    if cache is not None and hasattr(cache, "apply"):
+        timed("cache fold", lambda: [cache.apply(e) for e in events] and None)
+    subject: EventSubject[object] = EventSubject()
+    sink: list[object] = []
+    subject.subscribe(sink.append)
+
+    def emit() -> None:
+        sink.clear()
+        for e in events:
+            subject.on_next(e)
+
+    timed("emit to one subscriber", emit)
+    return out
+
+
+def _unframe(frame: bytes) -> bytes:
+    length = frame[1] & 0x7F
+    offset = 2 if length < 126 else (4 if length == 126 else 10)
+    return frame[offset:]
+
+
+async def main(frames: int, runs: int) -> None:
+    async with Sandbox(members_per_guild=20, messages_per_channel=0) as sb:
+        results: dict[str, list[float]] = {
+            "naive (aiohttp + json.loads)": [],
+            "fluxer_rx[websockets]": [],
+            "fluxer_rx[aiohttp]": [],
+        }
+        for _ in range(runs):
+            session, ws = await naive_connect(sb)
+            results["naive (aiohttp + json.loads)"].append(await naive_run(sb, ws, frames))
+            await ws.close()
+            await session.close()
+            for transport in ("websockets", "aiohttp"):
+                contender = ClientContender(sb, transport)  # type: ignore[arg-type]
+                await contender.login()
+                results[f"fluxer_rx[{transport}]"].append(await contender.run(frames))
+                await contender.close()
+        stages = per_stage(sb, min(frames, 50_000))
+
+    base = frames / statistics.median(results["naive (aiohttp + json.loads)"])
+    print(f"MESSAGE_CREATE throughput, {frames} frames x {runs} runs (median):")
+    for name, secs in results.items():
+        rate = frames / statistics.median(secs)
+        print(f"  {name:32s} {rate:>10,.0f} events/s   x{rate / base:.2f} vs naive")
+    print("per-stage cost (median of 3, ns per frame):")
+    for name, ns in stages.items():
+        print(f"  {name:32s} {ns:>8,.0f} ns")
+    print(f"reproduce: {COMMAND} --frames {frames} --runs {runs}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    asyncio.run(main(args.frames, args.runs))
+    sys.exit(0)
