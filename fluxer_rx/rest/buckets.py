@@ -1,0 +1,283 @@
+"""Per-route rate-limit buckets, learned from the server's headers.
+
+Guarantees:
+
+* **Never more in flight than the bucket has left.** A request takes a :class:`Permit`
+  before it is sent; a bucket hands out at most ``remaining`` permits per window, counting
+  requests still in flight as used. A bucket whose limits are not known yet lets exactly
+  one request through and the rest wait for its answer.
+* **Buckets are independent.** Waiting for one bucket never delays another: every bucket
+  has its own FIFO queue of waiters and its own reset timer.
+* **Learning.** A bucket is identified by ``X-RateLimit-Bucket`` when the server sends it
+  ([N]), else by the route's ``METHOD /template`` ([S]); in both cases per major id
+  (channel, guild, webhook). Routes the server reports as sharing a bucket hash share one
+  bucket per major id from then on.
+* Routes whose responses carry no rate-limit headers become unlimited buckets.
+
+All timing goes through a :class:`~fluxer_rx.rest.clock.Clock`; nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Final
+
+from fluxer_rx.rest.clock import Clock, TimerHandle
+from fluxer_rx.rest.headers import BucketInfo
+from fluxer_rx.rest.routes import Route
+
+__all__ = ["Bucket", "BucketLimiter", "Permit"]
+
+_SWEEP_THRESHOLD: Final = 2048
+
+
+class Permit:
+    """The right to send one request on a bucket. Settle it exactly once.
+
+    ``settle(info)`` after a response (``info`` from its headers, or ``None``),
+    ``rate_limited(retry_after, info)`` after a route 429, ``release()`` when no response
+    was read (connection error, timeout, cancellation). Later calls are ignored.
+    """
+
+    __slots__ = ("_bucket", "_done", "_generation")
+
+    def __init__(self, bucket: Bucket, generation: int) -> None:
+        self._bucket = bucket
+        self._generation = generation
+        self._done = False
+
+    @property
+    def bucket(self) -> Bucket:
+        return self._bucket
+
+    def settle(self, info: BucketInfo | None, *, success: bool = True) -> None:
+        """Record a response's bucket headers (``success``: a 2xx/3xx/4xx answer)."""
+        if not self._done:
+            self._done = True
+            self._bucket._settle(self._generation, info, success)
+
+    def rate_limited(self, retry_after: float, info: BucketInfo | None) -> None:
+        """Record a route 429: nothing more until ``retry_after`` seconds have passed."""
+        if not self._done:
+            self._done = True
+            self._bucket._rate_limited(retry_after, info)
+
+    def release(self) -> None:
+        """Give the permit back without any news from the server."""
+        if not self._done:
+            self._done = True
+            self._bucket._settle(self._generation, None, False)
+
+
+class Bucket:
+    """One rate-limit bucket: a window of ``limit`` requests that ends at ``reset_at``.
+
+    ``remaining`` is the number of permits that may still be handed out in the current
+    window (``None`` while unknown); ``reset_at`` is on the clock's monotonic scale.
+    """
+
+    __slots__ = (
+        "_clock",
+        "_generation",
+        "_timer",
+        "_timer_at",
+        "_waiters",
+        "in_flight",
+        "key",
+        "limit",
+        "remaining",
+        "reset_at",
+        "unlimited",
+    )
+
+    def __init__(self, key: str, clock: Clock) -> None:
+        self.key = key
+        self._clock = clock
+        self.limit: int | None = None
+        self.remaining: int | None = None
+        self.reset_at: float | None = None
+        self.in_flight = 0
+        self.unlimited = False
+        self._generation = 0
+        self._waiters: deque[asyncio.Future[Permit]] = deque()
+        self._timer: TimerHandle | None = None
+        self._timer_at: float | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"<Bucket {self.key} limit={self.limit} remaining={self.remaining} "
+            f"in_flight={self.in_flight} waiting={len(self._waiters)}>"
+        )
+
+    @property
+    def waiting(self) -> int:
+        """Requests queued for a permit."""
+        return sum(1 for w in self._waiters if not w.done())
+
+    @property
+    def idle(self) -> bool:
+        """Nothing in flight, nobody waiting, and no window still running."""
+        now = self._clock.monotonic()
+        return (
+            self.in_flight == 0
+            and not self._waiters
+            and (self.reset_at is None or now >= self.reset_at)
+        )
+
+    async def acquire(self) -> Permit:
+        """Wait (FIFO) until a request may be sent on this bucket and return its permit."""
+        if not self._waiters:
+            self._roll_window(self._clock.monotonic())
+            if self._can_issue():
+                return self._issue()
+        waiter: asyncio.Future[Permit] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        self._pump()
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                waiter.result().release()
+            raise
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _can_issue(self) -> bool:
+        if self.unlimited:
+            return True
+        if self.remaining is None:
+            return self.in_flight == 0
+        return self.remaining > 0
+
+    def _issue(self) -> Permit:
+        self.in_flight += 1
+        if self.remaining is not None and not self.unlimited:
+            self.remaining -= 1
+        return Permit(self, self._generation)
+
+    def _roll_window(self, now: float) -> None:
+        if self.reset_at is not None and now >= self.reset_at:
+            self._generation += 1
+            self.reset_at = None
+            # Requests still in flight may land in the new window on the server.
+            self.remaining = None if self.limit is None else max(0, self.limit - self.in_flight)
+
+    def _pump(self, at_least: float = 0.0) -> None:
+        # A loop timer may fire up to its clock resolution early; never act before it.
+        now = max(self._clock.monotonic(), at_least)
+        stuck = self._waiters and self.reset_at is None and self.in_flight == 0
+        if stuck and not self._can_issue():
+            # Exhausted with no window end known and no answer to come: start over.
+            self.reset_at = now
+        self._roll_window(now)
+        while self._waiters:
+            head = self._waiters[0]
+            if head.done():
+                self._waiters.popleft()
+                continue
+            if not self._can_issue():
+                break
+            self._waiters.popleft()
+            head.set_result(self._issue())
+        self._arm_timer(now)
+
+    def _arm_timer(self, now: float) -> None:
+        if not self._waiters or self._can_issue():
+            return
+        if self.reset_at is None:
+            return  # an answer in flight will tell us the window end
+        if self._timer is not None and self._timer_at == self.reset_at:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer_at = self.reset_at
+        self._timer = self._clock.call_at(self.reset_at, self._on_timer)
+
+    def _on_timer(self) -> None:
+        fired_for = self._timer_at or 0.0
+        self._timer = None
+        self._timer_at = None
+        self._pump(fired_for)
+
+    def _settle(self, generation: int, info: BucketInfo | None, success: bool) -> None:
+        self.in_flight -= 1
+        if info is None:
+            if success and self.limit is None:
+                self.unlimited = True
+        else:
+            self.unlimited = False
+            self.limit = info.limit
+            if generation == self._generation:
+                estimate = max(0, info.remaining - self.in_flight)
+                self.remaining = (
+                    estimate if self.remaining is None else min(self.remaining, estimate)
+                )
+                if info.reset_after is not None:
+                    end = self._clock.monotonic() + info.reset_after
+                    self.reset_at = end if self.reset_at is None else max(self.reset_at, end)
+        self._pump()
+
+    def _rate_limited(self, retry_after: float, info: BucketInfo | None) -> None:
+        self.in_flight -= 1
+        if info is not None:
+            self.limit = info.limit
+        self.unlimited = False
+        self.remaining = 0
+        # The 429 is the server's newest word: wait out its delay, or the full drain time
+        # when the 429 carries one, and not a window end learned earlier.
+        wait = max(retry_after, info.reset_after or 0.0) if info is not None else retry_after
+        self.reset_at = self._clock.monotonic() + wait
+        self._pump()
+
+
+class BucketLimiter:
+    """Finds the :class:`Bucket` of a route and learns bucket hashes from responses.
+
+    ``bucket_for(route)`` returns the bucket to wait on; ``learn(route, bucket_hash)``
+    records the server's ``X-RateLimit-Bucket`` for the route family so later requests
+    use the shared bucket. Idle buckets are forgotten once many exist, to bound memory.
+    """
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._buckets: dict[tuple[str, str], Bucket] = {}
+        self._hashes: dict[str, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def bucket_for(self, route: Route) -> Bucket:
+        """The bucket ``route`` is counted against (created on first use)."""
+        bucket_hash = self._hashes.get(route.key)
+        if bucket_hash is None:
+            key = (route.key, route.major)
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                self._sweep()
+                bucket = self._buckets[key] = Bucket(f"{route.key} [{route.major}]", self._clock)
+            return bucket
+        key = (bucket_hash, route.major)
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            self._sweep()
+            bucket = self._buckets.pop((route.key, route.major), None) or Bucket(
+                f"{bucket_hash} [{route.major}]", self._clock
+            )
+            self._buckets[key] = bucket
+        return bucket
+
+    def learn(self, route: Route, bucket_hash: str | None) -> None:
+        """Remember that ``route``'s family is the server bucket ``bucket_hash``."""
+        if bucket_hash and self._hashes.get(route.key) != bucket_hash:
+            self._hashes[route.key] = bucket_hash
+            old = self._buckets.get((route.key, route.major))
+            if old is not None and (bucket_hash, route.major) not in self._buckets:
+                del self._buckets[(route.key, route.major)]
+                self._buckets[(bucket_hash, route.major)] = old
+
+    def _sweep(self) -> None:
+        if len(self._buckets) < _SWEEP_THRESHOLD:
+            return
+        for key in [k for k, b in self._buckets.items() if b.idle]:
+            del self._buckets[key]
