@@ -27,6 +27,8 @@ class RestOptions:
     seconds. ``max_retries`` bounds retries of 429, 5xx, timeouts and connection errors.
     ``global_rate_limit`` is the proactive global limit in requests per second
     (``None`` disables proactive limiting; the server's 429s are still honoured).
+    ``retry_backoff`` is the base delay in seconds before retrying a 5xx, timeout or
+    connection error (doubled per retry, with jitter, capped at ``retry_backoff_max``).
     """
 
     api_url: str = DEFAULT_API_URL
@@ -34,6 +36,8 @@ class RestOptions:
     max_retries: int = 3
     user_agent: str = f"fluxer_rx/{__version__} (https://github.com/fluxer-rx/fluxer_rx)"
     global_rate_limit: float | None = 50.0
+    retry_backoff: float = 0.5
+    retry_backoff_max: float = 8.0
 
 
 @dataclass(frozen=True, slots=True)
