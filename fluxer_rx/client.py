@@ -34,6 +34,7 @@ from fluxer_rx.gateway.shard import Shard
 from fluxer_rx.models import GuildCreate, GuildMembersChunk, Member, PrivateUser, Ready
 from fluxer_rx.models.frame import Frame
 from fluxer_rx.options import ClientOptions
+from fluxer_rx.routing import RoutedEventSubject
 from fluxer_rx.streams import EventSubject
 
 __all__ = ["Client", "shard_for_guild"]
@@ -113,7 +114,9 @@ class Client:
 
     * :attr:`raw`: every decoded frame of every shard (``frame.shard_id`` tells which).
     * :attr:`events`: the typed dispatch payloads (``MessageCreate``, ``GuildCreate``...),
-      each exactly once per session, in ``s`` order, after the cache fold.
+      each exactly once per session, in ``s`` order, after the cache fold. It is a
+      :class:`~fluxer_rx.routing.RoutedEventSubject`: ``client.events.stream(MessageCreate,
+      channel_id=...)`` subscribes by dict look-up instead of filtering every event.
     * :attr:`diagnostics`: :class:`~fluxer_rx.diagnostics.Diagnostic` reports.
 
     Every observable subscribes on the running loop's scheduler unless told otherwise.
@@ -123,7 +126,7 @@ class Client:
         self.options = options if options is not None else ClientOptions()
         self.diagnostics: EventSubject[Diagnostic] = EventSubject(self._subscriber_failed)
         self.raw: EventSubject[Frame] = EventSubject(self._subscriber_failed)
-        self.events: EventSubject[object] = EventSubject(self._subscriber_failed)
+        self.events = RoutedEventSubject(self._subscriber_failed)
         self._handlers: dict[str, list[Handler]] = {}
         self._typed_handlers: list[Handler] = []
         self._async_queues: dict[int, _AsyncHandlerQueue] = {}
