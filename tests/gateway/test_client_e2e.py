@@ -211,3 +211,21 @@ async def test_exactly_once_in_order_under_seeded_random_faults() -> None:
             assert len(set(got)) == 60
         finally:
             await _stop(running)
+
+
+async def test_wait_for_guilds_delays_readiness_until_the_burst_is_over() -> None:
+    async with Sandbox(guilds=3) as sb:
+        client = Client(
+            ClientOptions(
+                rest=RestOptions(api_url=sb.api_url), wait_for_guilds=True, guild_ready_timeout=0.2
+            )
+        )
+        guilds_at_ready: list[int] = []
+        seen: list[object] = []
+        client.events.subscribe(seen.append)
+        task = asyncio.create_task(client.login(sb.token))
+        await client.wait_until_ready(timeout=10)
+        guilds_at_ready.append(sum(isinstance(e, GuildCreate) for e in seen))
+        await client.destroy()
+        await task
+        assert guilds_at_ready == [3]
