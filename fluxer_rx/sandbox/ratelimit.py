@@ -5,8 +5,10 @@ The sandbox limits REST calls the way Fluxer's API does (``PROTOCOL.md`` §3.4):
 * every route belongs to a *bucket rule* (``channel:message:create`` allows 20 requests per
   10 s, ...); one bucket exists per rule, major id (channel or guild id, or none) and caller;
 * a *global* limit (50 requests per 1 s per caller) is checked first;
-* both use fixed windows that open at the first request and last ``window * window_scale``
-  seconds, so tests and benchmarks can shrink time;
+* style ``"S"`` counts in fixed windows that open at the first request, style ``"N"`` in
+  leaky buckets that drain ``limit`` requests per window continuously (as the two server
+  versions do); every window is ``window * window_scale`` seconds, so tests and
+  benchmarks can shrink time;
 * a request that is refused consumes nothing.
 
 Headers come in the two styles the real servers use: ``"S"`` (the January 2026 server:
@@ -114,23 +116,71 @@ class Decision:
     is_global: bool = False
 
 
-class _Window:
-    """A fixed window: opened by its first request, ``count`` requests used so far."""
+class _Bucket:
+    """Usage of one bucket under one algorithm; times are monotonic seconds.
 
-    __slots__ = ("count", "start")
+    ``"S"`` (fixed window): the window opens at its first request and lasts ``period``;
+    ``used`` counts its requests. ``"N"`` (leaky bucket): ``used`` is the level, which
+    drains continuously at ``limit / period`` per second; a request fits while the level
+    stays at most ``limit``.
+    """
 
-    def __init__(self, start: float) -> None:
-        self.start = start
-        self.count = 0
+    __slots__ = ("leaky", "limit", "period", "start", "used")
+
+    def __init__(self, now: float, limit: int, period: float, *, leaky: bool) -> None:
+        self.leaky = leaky
+        self.limit = limit
+        self.period = period
+        self.start = now
+        self.used = 0.0
+
+    def advance(self, now: float) -> None:
+        """Bring the bucket to ``now`` (drain it, or open a new window)."""
+        if self.leaky:
+            self.used = max(0.0, self.used - (now - self.start) * self.limit / self.period)
+            self.start = now
+        elif now >= self.start + self.period:
+            self.start = now
+            self.used = 0.0
+
+    def fits(self) -> bool:
+        """Whether one more request fits now (after :meth:`advance`)."""
+        return self.used + 1.0 <= self.limit + 1e-9
+
+    def idle(self, now: float) -> bool:
+        """Whether the bucket is back to its initial state at ``now``."""
+        return now >= self.start + self.reset_after(self.start)
+
+    def remaining(self) -> int:
+        return max(0, int(self.limit - self.used + 1e-9))
+
+    def reset_after(self, now: float) -> float:
+        """Seconds until the bucket is fully available again."""
+        if self.leaky:
+            return self.used * self.period / self.limit
+        return max(0.0, self.start + self.period - now)
+
+    def retry_after(self, now: float) -> float:
+        """Seconds until one more request fits."""
+        if self.leaky:
+            return max(0.0, (self.used + 1.0 - self.limit) * self.period / self.limit)
+        return self.reset_after(now)
 
 
 class RateLimiter:
-    """Fixed-window buckets per (rule, major id, caller) plus a global limit per caller.
+    """Buckets per (rule, major id, caller) plus a global limit per caller.
+
+    Style ``"S"`` uses fixed windows (as the January 2026 server), style ``"N"`` leaky
+    buckets (as later servers): ``limit`` requests fit at once and capacity comes back
+    at ``limit / window`` per second. In both, ``X-RateLimit-Reset-After`` / ``Reset`` is
+    the time until the bucket is fully available again and a 429's ``retry_after`` the
+    time until one more request fits; a client that waits for the reset whenever
+    ``Remaining`` reaches 0 is never refused by either.
 
     ``overrides`` replaces the limit and window of named rules (for example
     ``{"channel:message:create": (10, 1.0)}``); ``global_limit`` / ``global_window``
     replace the 50 per 1 s global rule. Every window is multiplied by ``window_scale``.
-    ``clock`` is monotonic seconds (windows); ``wall_clock`` is Unix seconds (the
+    ``clock`` is monotonic seconds; ``wall_clock`` is Unix seconds (the
     ``X-RateLimit-Reset`` header). Not thread-safe: it lives on the server's event loop.
     """
 
@@ -160,7 +210,7 @@ class RateLimiter:
         self.global_rule = BucketRule("global", global_limit, global_window)
         self._clock = clock
         self._wall_clock = wall_clock
-        self._windows: dict[tuple[str, str, str], _Window] = {}
+        self._buckets: dict[tuple[str, str, str], _Bucket] = {}
         self.rejections = 0
         """How many requests this limiter has refused (route and global)."""
 
@@ -168,12 +218,14 @@ class RateLimiter:
         """The scaled window length of ``rule`` in seconds."""
         return rule.window * self.window_scale
 
-    def _window(self, key: tuple[str, str, str], rule: BucketRule, now: float) -> _Window:
-        window = self._windows.get(key)
-        if window is None or now >= window.start + self.window_of(rule):
-            window = _Window(now)
-            self._windows[key] = window
-        return window
+    def _bucket(self, key: tuple[str, str, str], rule: BucketRule, now: float) -> _Bucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = _Bucket(now, rule.limit, self.window_of(rule), leaky=self.header_style == "N")
+            self._buckets[key] = bucket
+        else:
+            bucket.advance(now)
+        return bucket
 
     def acquire(self, rule_name: str, major: str, caller: str, *, bot: bool = True) -> Decision:
         """Count one request of ``caller`` on ``rule_name`` / ``major``, or refuse it.
@@ -185,59 +237,62 @@ class RateLimiter:
         rule = self.rules[rule_name]
         now = self._clock()
         self._prune(now)
-        global_window = self._window(("global", "", caller), self.global_rule, now)
-        if global_window.count >= self.global_rule.limit:
-            self.rejections += 1
-            return self._refusal(self.global_rule, global_window, now, is_global=True)
-        window = self._window((rule.name, major, caller), rule, now)
-        if window.count >= rule.limit:
-            self.rejections += 1
-            return self._refusal(rule, window, now, is_global=False)
-        global_window.count += 1
-        window.count += 1
-        headers = self._headers(rule, window, now) if bot or self.header_style == "S" else {}
-        return Decision(True, headers)
+        global_bucket = self._bucket(("global", "", caller), self.global_rule, now)
+        if not global_bucket.fits():
+            return self._refusal(
+                self.global_rule, 0, global_bucket.reset_after(now),
+                global_bucket.retry_after(now), is_global=True,
+            )  # fmt: skip
+        bucket = self._bucket((rule.name, major, caller), rule, now)
+        if not bucket.fits():
+            return self._refusal(
+                rule, 0, bucket.reset_after(now), bucket.retry_after(now), is_global=False
+            )
+        global_bucket.used += 1.0
+        bucket.used += 1.0
+        if not bot and self.header_style == "N":
+            return Decision(True, {})
+        return Decision(True, self._headers(rule, bucket.remaining(), bucket.reset_after(now)))
 
     def refusal(
         self, rule_name: str, major: str, caller: str, retry_after: float, *, is_global: bool
     ) -> Decision:
         """A 429 decision with ``retry_after`` that does not touch any bucket (fault storms).
 
-        The headers describe the caller's real bucket, with ``Remaining: 0`` and the
-        reset moved to ``retry_after`` from now, so a client that honours them recovers.
+        The headers say ``Remaining: 0`` and a reset ``retry_after`` from now, so a
+        client that honours them recovers.
         """
         rule = self.global_rule if is_global else self.rules[rule_name]
-        now = self._clock()
-        fake = _Window(now + retry_after - self.window_of(rule))
-        fake.count = rule.limit
-        self.rejections += 1
-        return self._refusal(rule, fake, now, is_global=is_global)
+        return self._refusal(rule, 0, retry_after, retry_after, is_global=is_global)
 
     def _refusal(
-        self, rule: BucketRule, window: _Window, now: float, *, is_global: bool
+        self,
+        rule: BucketRule,
+        remaining: int,
+        reset_after: float,
+        retry_after: float,
+        *,
+        is_global: bool,
     ) -> Decision:
-        retry_after = max(0.001, window.start + self.window_of(rule) - now)
-        retry_after = round(retry_after, 3)
-        retry_header = str(max(1, math.ceil(retry_after)))
+        self.rejections += 1
+        retry_after = round(max(0.001, retry_after), 3)
         headers: dict[str, str]
-        if self.header_style == "N":
-            if is_global:
-                headers = {"X-RateLimit-Global": "true", "X-RateLimit-Scope": "global"}
-            else:
-                headers = self._headers(rule, window, now)
-                headers["X-RateLimit-Scope"] = "user"
+        if self.header_style == "N" and is_global:
+            headers = {"X-RateLimit-Global": "true", "X-RateLimit-Scope": "global"}
         else:
-            headers = self._headers(rule, window, now)
-            headers["X-RateLimit-Global"] = "true" if is_global else "false"
-        headers["Retry-After"] = retry_header
+            headers = self._headers(rule, remaining, max(reset_after, retry_after))
+            if self.header_style == "N":
+                headers["X-RateLimit-Scope"] = "user"
+            else:
+                headers["X-RateLimit-Global"] = "true" if is_global else "false"
+        headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
         return Decision(False, headers, retry_after, is_global)
 
-    def _headers(self, rule: BucketRule, window: _Window, now: float) -> dict[str, str]:
-        reset_after = max(0.0, window.start + self.window_of(rule) - now)
+    def _headers(self, rule: BucketRule, remaining: int, reset_after: float) -> dict[str, str]:
         reset_at = self._wall_clock() + reset_after
         headers = {
             "X-RateLimit-Limit": str(rule.limit),
-            "X-RateLimit-Remaining": str(max(0, rule.limit - window.count)),
+            "X-RateLimit-Remaining": str(remaining),
         }
         if self.header_style == "S":
             headers["X-RateLimit-Reset"] = str(math.ceil(reset_at))
@@ -248,16 +303,8 @@ class RateLimiter:
         return headers
 
     def _prune(self, now: float) -> None:
-        # Expired windows are dropped now and then so a long run does not grow without bound.
-        if len(self._windows) < 4096:
+        # Idle buckets are dropped now and then so a long run does not grow without bound.
+        if len(self._buckets) < 4096:
             return
-        expired = [
-            key
-            for key, window in self._windows.items()
-            if now >= window.start + self.window_of(self._rule_for(key[0]))
-        ]
-        for key in expired:
-            del self._windows[key]
-
-    def _rule_for(self, name: str) -> BucketRule:
-        return self.global_rule if name == "global" else self.rules[name]
+        for key in [k for k, b in self._buckets.items() if b.idle(now)]:
+            del self._buckets[key]

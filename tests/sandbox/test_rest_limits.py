@@ -64,8 +64,8 @@ async def test_n_style_headers_and_per_channel_buckets() -> None:
         assert other["X-RateLimit-Remaining"] == "19"
         assert first["X-RateLimit-Bucket"] == other["X-RateLimit-Bucket"]
         assert first["X-RateLimit-Bucket"] == bucket_hash("channel:typing")
-        assert 9.0 < float(first["X-RateLimit-Reset-After"]) <= 10.0
-        assert abs(float(first["X-RateLimit-Reset"]) - (time.time() + 10.0)) < 2.0
+        assert 0.0 < float(first["X-RateLimit-Reset-After"]) <= 0.5
+        assert abs(float(first["X-RateLimit-Reset"]) - (time.time() + 0.5)) < 2.0
         _, _, anonymous = await h.call("GET", "/instance", auth=False)
         assert ratelimit_headers(anonymous) == {}
 
@@ -82,35 +82,46 @@ async def test_s_style_headers() -> None:
 
 @pytest.mark.parametrize("style", ["S", "N"])
 async def test_route_429_then_recovery_after_the_scaled_window(style: str) -> None:
-    async with running_rest(rate_limit_headers=style, rest_window_scale=0.02) as h:
-        path = f"/channels/{h.world.channel_ids[0]}/messages/bulk-delete"
+    # bulk-delete allows 10 per 10 s; scaled by 0.1 that is 10 per 1 s.
+    async with running_rest(rate_limit_headers=style, rest_window_scale=0.1) as h:
         cid = h.world.channel_ids[0]
-        ids = list(h.world.channels[cid].messages)
-        for i in range(10):
-            status, _, _ = await h.call("POST", path, json={"messages": ids[i % 2 : i % 2 + 2]})
+        path = f"/channels/{cid}/messages/bulk-delete"
+        ids = list(h.world.channels[cid].messages)[:2]
+        allowed = 0
+        while True:
+            status, body, headers = await h.call("POST", path, json={"messages": ids})
+            if status == 429:
+                break
             assert status == 204
-        status, body, headers = await h.call("POST", path, json={"messages": ids[:2]})
-        assert status == 429
+            allowed += 1
+            assert allowed <= 20, "no 429 after twice the limit"
+        # a fixed window admits exactly 10; a leaky bucket may drain a little meanwhile
+        assert allowed == 10 if style == "S" else 10 <= allowed <= 12
         retry_after = assert_429_body(body, is_global=False)
-        assert retry_after <= 0.2
+        assert retry_after <= 1.0
         assert headers["Retry-After"] == "1"
         assert headers["X-RateLimit-Remaining"] == "0"
+        assert headers["X-RateLimit-Limit"] == "10"
         if style == "S":
             assert headers["X-RateLimit-Global"] == "false"
             assert "X-RateLimit-Scope" not in headers
         else:
             assert headers["X-RateLimit-Scope"] == "user"
-            assert float(headers["X-RateLimit-Reset-After"]) == pytest.approx(retry_after, abs=0.01)
+            assert retry_after <= 0.101
+            assert retry_after <= float(headers["X-RateLimit-Reset-After"]) <= 1.0
         status, _, _ = await h.call("POST", f"/channels/{cid}/typing")
         assert status == 204
-        took = await until_status(h, "POST", path, 204, 2.0, json={"messages": ids[:2]})
-        assert took < 1.0
+        took = await until_status(h, "POST", path, 204, 3.0, json={"messages": ids})
+        assert took < 1.5
         assert h.api.limiter.rejections >= 1
 
 
 @pytest.mark.parametrize("style", ["S", "N"])
 async def test_global_limit_spans_routes(style: str) -> None:
-    async with running_rest(rate_limit_headers=style, rest_global_limit=5) as h:
+    # 5 per 10 s (the global 1 s window scaled by 10), so nothing drains during the test
+    async with running_rest(
+        rate_limit_headers=style, rest_global_limit=5, rest_window_scale=10.0
+    ) as h:
         for cid in h.world.channel_ids[:5]:
             status, _, _ = await h.call("GET", f"/channels/{cid}")
             assert status == 200
@@ -130,6 +141,7 @@ async def test_global_limit_spans_routes(style: str) -> None:
 
 
 async def test_benchmark_bucket_configuration() -> None:
+    """The issue-5 benchmark setup: [N] headers, message-create 10 per 1 s per channel."""
     async with running_rest(
         rate_limit_headers="N", rest_bucket_limits={"channel:message:create": (10, 1.0)}
     ) as h:
@@ -137,18 +149,19 @@ async def test_benchmark_bucket_configuration() -> None:
         results = await asyncio.gather(
             *(
                 h.call("POST", f"/channels/{c1}/messages", json={"content": str(i)})
-                for i in range(11)
+                for i in range(14)
             )
         )
-        statuses = sorted(status for status, _, _ in results)
-        assert statuses == [200] * 10 + [429]
+        statuses = [status for status, _, _ in results]
+        assert 10 <= statuses.count(200) <= 12 and statuses.count(429) == 14 - statuses.count(200)
         refused = next(r for r in results if r[0] == 429)
         assert refused[2]["X-RateLimit-Limit"] == "10"
         assert float(refused[2]["X-RateLimit-Reset-After"]) <= 1.0
-        assert assert_429_body(refused[1], is_global=False) <= 1.0
+        assert assert_429_body(refused[1], is_global=False) <= 0.101
         status, _, headers = await h.call("POST", f"/channels/{c2}/messages", json={"content": "x"})
         assert status == 200 and headers["X-RateLimit-Remaining"] == "9"
-        assert len(h.events("MESSAGE_CREATE")) == 11
+        assert headers["X-RateLimit-Reset-After"] == "0.100"
+        assert len(h.events("MESSAGE_CREATE")) == statuses.count(200) + 1
 
 
 @pytest.mark.parametrize(

@@ -29,8 +29,8 @@ def limiter(style: str = "N", **kwargs: object) -> tuple[RateLimiter, FakeClock]
     return lim, clock
 
 
-def test_bucket_allows_limit_then_refuses_until_window_ends() -> None:
-    lim, clock = limiter(overrides={"channel:message:create": (3, 1.0)})
+def test_s_fixed_window_allows_limit_then_refuses_until_window_ends() -> None:
+    lim, clock = limiter("S", overrides={"channel:message:create": (3, 1.0)})
     for expected_remaining in ("2", "1", "0"):
         d = lim.acquire("channel:message:create", "c1", "u1")
         assert d.allowed
@@ -41,11 +41,70 @@ def test_bucket_allows_limit_then_refuses_until_window_ends() -> None:
     assert not refused.allowed
     assert not refused.is_global
     assert refused.retry_after == pytest.approx(0.75)
-    assert refused.headers["X-RateLimit-Scope"] == "user"
+    assert refused.headers["X-RateLimit-Global"] == "false"
     assert refused.headers["Retry-After"] == "1"
-    clock.now += 0.75
+    clock.now += 0.7499
+    assert not lim.acquire("channel:message:create", "c1", "u1").allowed
+    clock.now += 0.0001
+    for _ in range(3):
+        assert lim.acquire("channel:message:create", "c1", "u1").allowed
+    assert lim.rejections == 2
+
+
+def test_n_leaky_bucket_refills_continuously() -> None:
+    lim, clock = limiter("N", overrides={"channel:message:create": (4, 1.0)})
+    resets = []
+    for expected_remaining in ("3", "2", "1", "0"):
+        d = lim.acquire("channel:message:create", "c1", "u1")
+        assert d.allowed and d.headers["X-RateLimit-Remaining"] == expected_remaining
+        resets.append(d.headers["X-RateLimit-Reset-After"])
+    assert resets == ["0.250", "0.500", "0.750", "1.000"]
+    clock.now += 0.1
+    refused = lim.acquire("channel:message:create", "c1", "u1")
+    assert not refused.allowed
+    assert refused.retry_after == pytest.approx(0.15)
+    assert refused.headers["X-RateLimit-Scope"] == "user"
+    assert refused.headers["X-RateLimit-Remaining"] == "0"
+    assert refused.headers["X-RateLimit-Reset-After"] == "0.900"
+    clock.now += 0.15
     assert lim.acquire("channel:message:create", "c1", "u1").allowed
-    assert lim.rejections == 1
+    assert not lim.acquire("channel:message:create", "c1", "u1").allowed
+    clock.now += 1.0
+    for _ in range(4):
+        assert lim.acquire("channel:message:create", "c1", "u1").allowed
+    assert lim.rejections == 2
+
+
+@pytest.mark.parametrize("style", ["S", "N"])
+def test_issue5_benchmark_configuration(style: str) -> None:
+    """10 per 1 s per channel and 50/s global: bursts of 10 per channel, 50 in total."""
+    lim, clock = limiter(style, overrides={"channel:message:create": (10, 1.0)})
+    for channel in range(5):
+        for _ in range(10):
+            assert lim.acquire("channel:message:create", f"c{channel}", "bot").allowed
+        refused = lim.acquire("channel:message:create", f"c{channel}", "bot")
+        assert not refused.allowed
+        assert refused.is_global is (channel == 4)
+    refused = lim.acquire("channel:message:create", "c5", "bot")
+    assert not refused.allowed and refused.is_global
+    clock.now += 1.0
+    for _ in range(10):
+        assert lim.acquire("channel:message:create", "c5", "bot").allowed
+
+
+def test_a_client_that_waits_for_reset_is_never_refused() -> None:
+    for style in ("S", "N"):
+        lim, clock = limiter(style, overrides={"channel:typing": (5, 1.0)})  # type: ignore[arg-type]
+        for _ in range(40):
+            d = lim.acquire("channel:typing", "c", "u")
+            assert d.allowed, style
+            if d.headers["X-RateLimit-Remaining"] == "0":
+                if style == "N":
+                    clock.now += float(d.headers["X-RateLimit-Reset-After"])
+                else:
+                    clock.now = int(d.headers["X-RateLimit-Reset"]) - WALL + 1000.0
+            else:
+                clock.now += 0.01
 
 
 def test_buckets_are_per_major_id_and_per_caller() -> None:
@@ -94,8 +153,8 @@ def test_n_style_headers() -> None:
         "X-RateLimit-Reset-After",
         "X-RateLimit-Bucket",
     }
-    assert d.headers["X-RateLimit-Reset-After"] == "10.000"
-    assert float(d.headers["X-RateLimit-Reset"]) == pytest.approx(WALL + 10.0)
+    assert d.headers["X-RateLimit-Reset-After"] == "0.500"
+    assert float(d.headers["X-RateLimit-Reset"]) == pytest.approx(WALL + 0.5)
     assert d.headers["X-RateLimit-Bucket"] == bucket_hash("channel:message:create")
     assert len(d.headers["X-RateLimit-Bucket"]) == 16
     clock.now += 2.5
