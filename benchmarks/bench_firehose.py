@@ -69,7 +69,7 @@ async def main(frames: int, repeats: int, seed: int) -> None:
     print(f"baseline, json.loads per frame: {decoded:,.0f} frames/s (median)")
     print(f"ratio raw / baseline:           {raw / decoded:.2f}x")
     print(
-        f"sandbox write rate:             {statistics.median(write_rates):,.0f} frames/s (median)"
+        f"sandbox write rate (*):         {statistics.median(write_rates):,.0f} frames/s (median)"
     )
     print("* first write until the socket buffer drained, waits for the reader included")
     command = "python benchmarks/bench_firehose.py"
