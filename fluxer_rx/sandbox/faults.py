@@ -12,6 +12,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from fluxer_rx.sandbox.rest_faults import RestFaults
+
 __all__ = ["Faults"]
 
 
@@ -28,14 +30,15 @@ class Faults:
       4000 "Failed to start session", as on an API 500).
 
     REST faults (5xx, slow answers, 429 storms, drops) belong to the REST half: its
-    fault object is attached as ``rest`` (``None`` until the REST routes are mounted).
+    fault object (:class:`~fluxer_rx.sandbox.rest_faults.RestFaults`) is attached as
+    ``rest`` (``None`` until the REST routes are mounted).
 
     * ``rng``: the seeded random source for the gateway's seeded-random faults.
     """
 
     ack_heartbeats: bool = True
     identify_failure: str | None = None
-    rest: object | None = None
+    rest: RestFaults | None = None
     rng: random.Random = field(default_factory=lambda: random.Random(0))
 
     def reset(self) -> None:
