@@ -189,6 +189,7 @@ async def test_scripted_server_errors(style: str, status: int, code: str) -> Non
         got, _, _ = await h.call("POST", f"/channels/{cid}/messages", json={"content": "x"})
         assert got == 200
         assert h.api.faults.injected["error"] == 2
+        assert (h.api.statuses[status], h.api.statuses[200]) == (2, 1)
 
 
 async def test_429_storm_only_hits_its_bucket_and_tells_the_wait() -> None:
