@@ -55,7 +55,13 @@ Behaviour shared by every route:
 * Errors are ``{"code", "message"}`` plus ``errors: [{path, message, code}]`` for
   ``INVALID_FORM_BODY``; unknown routes are 404 (``NOT_FOUND`` in style N,
   ``GENERAL_ERROR`` in style S), wrong methods 405 ``METHOD_NOT_ALLOWED``.
-* Rate limits and their headers: :mod:`fluxer_rx.sandbox.ratelimit`. A 429 body is
+* Success is 200 with a JSON body, or 204 with none for writes whose digest operation
+  has no response (deletes, reactions, pins, typing, bulk delete, bans, leave).
+* Guild and channel routes answer 403 ``MISSING_ACCESS`` once the caller is no longer a
+  member of the guild. Reaction routes accept ``?session_id=`` but ignore it (every
+  session gets the dispatch).
+* Rate limits and their headers: :mod:`fluxer_rx.sandbox.ratelimit` (fixed windows in
+  style S, leaky buckets in style N). A 429 body is
   ``{"code": "RATE_LIMITED", "message", "retry_after": <float s>, "global": <bool>}``.
 * Faults: :mod:`fluxer_rx.sandbox.rest_faults`, applied after authentication and before
   the rate limiter.
