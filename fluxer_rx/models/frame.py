@@ -118,14 +118,24 @@ def _guild_wire(base: type[ev.GuildCreate]) -> type[msgspec.Struct]:
     )
 
 
+# GUILD_CREATE sends these next to ``properties``; a copy inside ``properties`` only fills
+# them in when the top level lacks them.
+_TOP_LEVEL_WINS: Final = frozenset(
+    {"roles", "channels", "emojis", "stickers", "member_count", "online_count"}
+)
+
+
 def _flatten_guild(wire: Any, cls: type[S]) -> S:
     values = msgspec.structs.asdict(wire)
     props = values.pop("properties")
     if props is not None:
         for f in _GUILD_FIELDS:
             value = getattr(props, f.name)
-            if value is not msgspec.UNSET:
-                values[f.name] = value
+            if value is msgspec.UNSET:
+                continue
+            if f.name in _TOP_LEVEL_WINS and values[f.name] is not None:
+                continue
+            values[f.name] = value
     return cls(**values)
 
 
