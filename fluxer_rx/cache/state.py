@@ -1,0 +1,388 @@
+"""The cache state: a small set of (optionally bounded) maps, and the writes that keep
+them consistent.
+
+Every write of an entity goes through a method here, so the invariants hold after any
+sequence of events:
+
+* a channel with a ``guild_id`` is cached only while its guild is, and its id is in that
+  guild's ``channel_ids``; a member is cached only while its guild is;
+* removing or evicting a guild removes its channels, members, voice states and message
+  caches; removing or evicting a channel removes its id from its guild and its messages;
+* ``members`` limit counts members across all guilds, evicting the least recent one.
+
+No I/O, no clock: the only outside call is ``on_issue(kind, detail)`` for diagnostics.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable
+from typing import Final
+
+from fluxer_rx.cache.cached import (
+    CachedChannel,
+    CachedGuild,
+    CachedMember,
+    CachedPresence,
+    CachedUser,
+    RoleTuples,
+    member_from_wire,
+    same_member,
+    update_user,
+    user_from_wire,
+)
+from fluxer_rx.cache.lru import LruMap
+from fluxer_rx.models.guild import Member
+from fluxer_rx.models.message import Message
+from fluxer_rx.models.user import PartialUser
+from fluxer_rx.models.voice import VoiceState
+from fluxer_rx.options import CacheSizeLimits
+
+__all__ = ["CacheState", "IssueKind", "MemberStore"]
+
+IssueHandler = Callable[[str, str], None]
+
+
+class IssueKind:
+    """The ``kind`` strings passed to ``on_issue``."""
+
+    UNKNOWN_GUILD: Final = "unknown_guild"
+    """An event referred to a guild the (unbounded) guild store does not hold."""
+    UNKNOWN_CHANNEL: Final = "unknown_channel"
+    """An update or delete referred to a channel the (unbounded) channel store lacks."""
+    UNKNOWN_ROLE: Final = "unknown_role"
+    """A role delete referred to a role the guild does not have."""
+    REDUCER_ERROR: Final = "reducer_error"
+    """A reducer raised on an event it could not make sense of; the state is kept as
+    it was left (every single write keeps the invariants)."""
+
+
+class MemberStore:
+    """Members by guild id then user id, with an optional limit across all guilds.
+
+    ``by_guild`` holds one plain dict per cached guild. With a limit, an ``OrderedDict``
+    keyed by ``(guild_id, user_id)`` records recency; without one there is no
+    bookkeeping beyond the dicts.
+    """
+
+    __slots__ = ("_order", "by_guild", "limit")
+
+    def __init__(self, limit: int | None) -> None:
+        if limit is not None and limit < 0:
+            raise ValueError(f"a cache limit must be >= 0 or None, not {limit}")
+        self.limit = limit
+        self.by_guild: dict[str, dict[str, CachedMember]] = {}
+        self._order: OrderedDict[tuple[str, str], None] | None = (
+            OrderedDict() if limit is not None else None
+        )
+
+    def put(self, member: CachedMember) -> None:
+        """Store ``member`` (its guild must have a dict in ``by_guild``) as most recent."""
+        guild_id = member.guild_id
+        self.by_guild[guild_id][member.user_id] = member
+        order = self._order
+        if order is not None:
+            key = (guild_id, member.user_id)
+            order[key] = None
+            order.move_to_end(key)
+            limit = self.limit
+            assert limit is not None
+            while len(order) > limit:
+                (old_guild, old_user), _ = order.popitem(last=False)
+                self.by_guild[old_guild].pop(old_user, None)
+
+    def touch(self, guild_id: str, user_id: str) -> bool:
+        """Mark a member as most recently used; returns whether it is cached."""
+        inner = self.by_guild.get(guild_id)
+        if inner is None or user_id not in inner:
+            return False
+        if self._order is not None:
+            self._order.move_to_end((guild_id, user_id))
+        return True
+
+    def remove(self, guild_id: str, user_id: str) -> CachedMember | None:
+        """Remove one member; returns it, or ``None`` when it was not cached."""
+        inner = self.by_guild.get(guild_id)
+        if inner is None:
+            return None
+        member = inner.pop(user_id, None)
+        if member is not None and self._order is not None:
+            self._order.pop((guild_id, user_id), None)
+        return member
+
+    def add_guild(self, guild_id: str) -> None:
+        """Make room for a guild's members (keeps existing ones)."""
+        self.by_guild.setdefault(guild_id, {})
+
+    def drop_guild(self, guild_id: str) -> None:
+        """Remove a guild and all its members."""
+        inner = self.by_guild.pop(guild_id, None)
+        if inner and self._order is not None:
+            for user_id in inner:
+                self._order.pop((guild_id, user_id), None)
+
+    def clear(self) -> None:
+        """Remove everything."""
+        self.by_guild.clear()
+        if self._order is not None:
+            self._order.clear()
+
+    def __len__(self) -> int:
+        if self._order is not None:
+            return len(self._order)
+        return sum(len(inner) for inner in self.by_guild.values())
+
+
+class CacheState:
+    """Everything the cache knows, plus the switches that say what it keeps.
+
+    Built by :class:`fluxer_rx.cache.Cache`; reducers receive it. Attributes are public for
+    the reducers; users read the cache through ``Cache``'s read-only views.
+    """
+
+    def __init__(
+        self,
+        limits: CacheSizeLimits | None = None,
+        *,
+        cache_users: bool = True,
+        cache_members: bool = True,
+        cache_presences: bool = False,
+        cache_voice_states: bool = False,
+        message_cache_size: int = 0,
+        on_issue: IssueHandler | None = None,
+    ) -> None:
+        limits = limits if limits is not None else CacheSizeLimits()
+        if message_cache_size < 0:
+            raise ValueError(f"message_cache_size must be >= 0, not {message_cache_size}")
+        self.limits = limits
+        self.cache_users = cache_users
+        self.cache_members = cache_members
+        self.cache_presences = cache_presences
+        self.cache_voice_states = cache_voice_states
+        self.message_cache_size = message_cache_size
+        self.on_issue = on_issue
+        self.self_user: CachedUser | None = None
+        self.guilds: LruMap[str, CachedGuild] = LruMap(limits.guilds, self._guild_evicted)
+        self.channels: LruMap[str, CachedChannel] = LruMap(limits.channels, self._channel_evicted)
+        self.users: LruMap[str, CachedUser] = LruMap(limits.users, self._user_evicted)
+        self.members = MemberStore(limits.members)
+        self.presences: dict[str, CachedPresence] = {}
+        self.voice_states: dict[str, dict[str, VoiceState]] = {}
+        self.messages: LruMap[str, deque[Message]] = LruMap(limits.channels)
+        self.role_tuples = RoleTuples()
+
+    # -- diagnostics ---------------------------------------------------------------------
+
+    def issue(self, kind: str, detail: str) -> None:
+        """Report an inconsistency; a failing handler is ignored (the fold never raises)."""
+        handler = self.on_issue
+        if handler is not None:
+            # a failing diagnostics sink must not break the fold
+            with contextlib.suppress(Exception):
+                handler(kind, detail)
+
+    def missing_guild(self, guild_id: str, event: str) -> None:
+        """Report an event for an uncached guild, unless guilds are bounded (then a miss
+        is expected: the guild may have been evicted)."""
+        if self.guilds.limit is None:
+            self.issue(IssueKind.UNKNOWN_GUILD, f"{event} for unknown guild {guild_id}")
+
+    def missing_channel(self, channel_id: str, event: str) -> None:
+        """Report an event for an uncached channel, unless channels are bounded."""
+        if self.channels.limit is None:
+            self.issue(IssueKind.UNKNOWN_CHANNEL, f"{event} for unknown channel {channel_id}")
+
+    # -- reset ---------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        """Drop everything (a fresh IDENTIFY)."""
+        self.self_user = None
+        self.guilds.clear()
+        self.channels.clear()
+        self.users.clear()
+        self.members.clear()
+        self.presences.clear()
+        self.voice_states.clear()
+        self.messages.clear()
+        self.role_tuples.clear()
+
+    def clear_shard(self, shard_id: int, shard_count: int) -> None:
+        """Drop the guilds one shard serves (``(guild_id >> 22) % shard_count``), with
+        their channels and members; users, DMs and other shards' guilds stay."""
+        doomed = [gid for gid in self.guilds if (int(gid) >> 22) % shard_count == shard_id]
+        for guild_id in doomed:
+            self.remove_guild(guild_id)
+
+    # -- guilds --------------------------------------------------------------------------
+
+    def put_guild(self, guild: CachedGuild) -> None:
+        """Store a guild as most recent (its member dict is created if new)."""
+        self.members.add_guild(guild.id)
+        self.guilds.put(guild.id, guild)
+
+    def remove_guild(self, guild_id: str) -> CachedGuild | None:
+        """Remove a guild and everything that belongs to it."""
+        guild = self.guilds.pop(guild_id)
+        self._guild_gone(guild_id, guild)
+        return guild
+
+    def _guild_evicted(self, guild_id: str, guild: CachedGuild) -> None:
+        self._guild_gone(guild_id, guild)
+
+    def _guild_gone(self, guild_id: str, guild: CachedGuild | None) -> None:
+        if guild is not None:
+            for channel_id in tuple(guild.channel_ids):
+                self.channels.pop(channel_id)
+                self.messages.pop(channel_id)
+            guild.channel_ids.clear()
+        self.members.drop_guild(guild_id)
+        self.voice_states.pop(guild_id, None)
+
+    # -- channels ------------------------------------------------------------------------
+
+    def put_channel(self, channel: CachedChannel) -> bool:
+        """Store a channel as most recent; a guild channel only while its guild is cached.
+
+        Returns whether it was stored. A channel moved between guilds leaves the old one.
+        """
+        guild_id = channel.guild_id
+        guild = None
+        if guild_id is not None:
+            guild = self.guilds.data.get(guild_id)
+            if guild is None:
+                return False
+        old = self.channels.data.get(channel.id)
+        if old is not None and old.guild_id != guild_id and old.guild_id is not None:
+            old_guild = self.guilds.data.get(old.guild_id)
+            if old_guild is not None:
+                old_guild.channel_ids.discard(channel.id)
+        if guild is not None:
+            guild.channel_ids.add(channel.id)
+        self.channels.put(channel.id, channel)
+        return channel.id in self.channels.data
+
+    def remove_channel(self, channel_id: str) -> CachedChannel | None:
+        """Remove a channel, its id from its guild, and its message cache."""
+        channel = self.channels.pop(channel_id)
+        if channel is not None:
+            self._channel_gone(channel_id, channel)
+        return channel
+
+    def _channel_evicted(self, channel_id: str, channel: CachedChannel) -> None:
+        self._channel_gone(channel_id, channel)
+
+    def _channel_gone(self, channel_id: str, channel: CachedChannel) -> None:
+        self.messages.pop(channel_id)
+        if channel.guild_id is not None:
+            guild = self.guilds.data.get(channel.guild_id)
+            if guild is not None:
+                guild.channel_ids.discard(channel_id)
+
+    # -- users ---------------------------------------------------------------------------
+
+    def put_user(self, user: PartialUser) -> str:
+        """Store or refresh a user; returns the id string to reference it by (the cached
+        object's own ``id``, so every reference shares one string).
+
+        An id-only user (``username`` absent, as in READY members or member removals)
+        never overwrites what the cache knows; it creates an id-only record when the user
+        is unknown.
+        """
+        users = self.users
+        if not self.cache_users:
+            return user.id
+        cached = users.data.get(user.id)
+        if cached is None:
+            cached = user_from_wire(user)
+            users.put(cached.id, cached)
+            return cached.id
+        if user.username is not None:
+            update_user(cached, user)
+        if users.limit is not None:
+            users.touch(cached.id)
+        return cached.id
+
+    def _user_evicted(self, user_id: str, user: CachedUser) -> None:
+        self.presences.pop(user_id, None)
+
+    # -- members -------------------------------------------------------------------------
+
+    def put_member(self, guild_id: str, member: Member, user_id: str) -> bool:
+        """Store a wire member of a cached guild (its user already stored as ``user_id``).
+
+        Returns whether the member was new to the cache. Does nothing when members are
+        switched off or the guild is not cached.
+        """
+        if not self.cache_members:
+            return False
+        inner = self.members.by_guild.get(guild_id)
+        if inner is None or guild_id not in self.guilds.data:
+            return False
+        cached = inner.get(user_id)
+        if cached is not None and same_member(cached, member):
+            self.members.touch(guild_id, user_id)
+            return False
+        guild_key = self.guilds.data[guild_id].id
+        self.members.put(member_from_wire(member, guild_key, user_id, self.role_tuples))
+        return cached is None
+
+    def strip_role(self, guild_id: str, role_id: str) -> None:
+        """Remove a deleted role's id from every cached member of the guild."""
+        inner = self.members.by_guild.get(guild_id)
+        if not inner:
+            return
+        intern = self.role_tuples.get
+        for member in inner.values():
+            if role_id in member.roles:
+                member.roles = intern(tuple(r for r in member.roles if r != role_id))
+
+    # -- voice ---------------------------------------------------------------------------
+
+    def put_voice_state(self, scope_id: str, state: VoiceState) -> None:
+        """Store (or, when ``channel_id`` is ``None``, remove) a user's voice state."""
+        if state.channel_id is None:
+            inner = self.voice_states.get(scope_id)
+            if inner is not None:
+                inner.pop(state.user_id, None)
+                if not inner:
+                    del self.voice_states[scope_id]
+            return
+        self.voice_states.setdefault(scope_id, {})[state.user_id] = state
+
+    # -- messages ------------------------------------------------------------------------
+
+    def put_message(self, message: Message) -> None:
+        """Append a message to its channel's bounded message cache."""
+        size = self.message_cache_size
+        if size <= 0:
+            return
+        messages = self.messages
+        recent = messages.data.get(message.channel_id)
+        if recent is None:
+            recent = deque(maxlen=size)
+            messages.put(message.channel_id, recent)
+        elif messages.limit is not None:
+            messages.touch(message.channel_id)
+        recent.append(message)
+
+    def replace_message(self, message: Message) -> None:
+        """Replace a cached message by id (no-op when it is not cached)."""
+        recent = self.messages.data.get(message.channel_id)
+        if recent is None:
+            return
+        for index, old in enumerate(recent):
+            if old.id == message.id:
+                recent[index] = message
+                return
+
+    def remove_messages(self, channel_id: str, ids: Iterable[str]) -> None:
+        """Remove cached messages by id."""
+        recent = self.messages.data.get(channel_id)
+        if recent is None:
+            return
+        doomed = set(ids)
+        kept = [m for m in recent if m.id not in doomed]
+        if len(kept) != len(recent):
+            recent.clear()
+            recent.extend(kept)
