@@ -1,0 +1,69 @@
+"""Fluxer operators, collectors and await helpers for ``client.events`` (public facade).
+
+Operators are in reactivex's own form (functions returning ``Observable -> Observable``)
+and drop into ``pipe(...)``::
+
+    from fluxer_rx.operators import of_type, in_channel, content_matches
+
+    client.events.pipe(
+        of_type(MessageCreate),          # Observable[MessageCreate]
+        in_channel(channel_id),
+        content_matches(r"^!ping\\b"),
+    ).subscribe(reply)
+
+On ``client.events`` (a :class:`~fluxer_rx.routing.RoutedEventSubject`) ``of_type``,
+``in_channel``, ``in_guild``, ``from_user``, ``for_message`` and ``reaction_on`` route by
+dict look-up instead of filtering every event. Modules: :mod:`.filtering` (the
+operators), :mod:`.collect` (the ``collect`` operator), :mod:`.collectors` (message and
+reaction collectors), :mod:`.waiting` (``wait_for`` and ``aiter_events``).
+"""
+
+from fluxer_rx.operators.collect import collect
+from fluxer_rx.operators.collectors import (
+    END_REASONS,
+    Collector,
+    CollectorResult,
+    message_collector,
+    reaction_collector,
+)
+from fluxer_rx.operators.filtering import (
+    REACTION_EVENT_TYPES,
+    content_matches,
+    for_message,
+    from_user,
+    in_channel,
+    in_guild,
+    of_type,
+    reaction_on,
+    resolve_event_types,
+)
+from fluxer_rx.operators.waiting import (
+    BufferOverflow,
+    EventIterator,
+    StreamClosed,
+    aiter_events,
+    wait_for,
+)
+
+__all__ = [
+    "END_REASONS",
+    "REACTION_EVENT_TYPES",
+    "BufferOverflow",
+    "Collector",
+    "CollectorResult",
+    "EventIterator",
+    "StreamClosed",
+    "aiter_events",
+    "collect",
+    "content_matches",
+    "for_message",
+    "from_user",
+    "in_channel",
+    "in_guild",
+    "message_collector",
+    "of_type",
+    "reaction_collector",
+    "reaction_on",
+    "resolve_event_types",
+    "wait_for",
+]

@@ -1,0 +1,491 @@
+"""Message and reaction collectors: awaitable, observable gatherings of events with limits.
+
+A collector listens to an events observable (``client.events``) from the moment it is
+created, keeps the events that pass its filter, and ends for exactly one reason
+(:data:`END_REASONS`). Its inputs are plain routed streams (``of_type`` + ``in_channel`` /
+``reaction_on``), so on ``client.events`` a collector costs a dict look-up per event of
+its channel or message and nothing for the others. Its timers run on the given scheduler,
+else on the running loop's.
+
+Guarantees:
+
+* The ``time`` limit counts from creation; ``idle`` from creation and again from each
+  collected item.
+* When the collector ends it has disposed of every subscription and timer it made;
+  nothing it owns outlives the end.
+* ``await collector`` gives a :class:`CollectorResult` (``items``, ``reason``); iterating
+  or subscribing gives the items collected so far, then each new one, then completion.
+* An exception from ``filter`` ends the collector with that error (``await`` raises it);
+  so does an error of the events observable. If the events observable completes (the
+  client shut down) the reason is ``"closed"``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import Any, Final, Generic, TypeVar
+
+import reactivex
+from reactivex import Observable, abc
+from reactivex.disposable import CompositeDisposable, SerialDisposable
+
+from fluxer_rx.models import (
+    ChannelDelete,
+    GuildDelete,
+    MessageCreate,
+    MessageDelete,
+    MessageDeleteBulk,
+    MessageReactionAdd,
+    MessageReactionRemove,
+    MessageReactionRemoveAll,
+    MessageReactionRemoveEmoji,
+    PartialEmoji,
+)
+from fluxer_rx.operators.collect import check_limits
+from fluxer_rx.operators.filtering import for_message, in_channel, in_guild, of_type
+from fluxer_rx.streams import EventSubject, LoopObservable, loop_scheduler
+
+__all__ = [
+    "END_REASONS",
+    "Collector",
+    "CollectorResult",
+    "message_collector",
+    "reaction_collector",
+]
+
+T = TypeVar("T")
+
+END_REASONS: Final = frozenset(
+    {
+        "time",
+        "idle",
+        "limit",
+        "processed_limit",
+        "user",
+        "channel_delete",
+        "guild_delete",
+        "message_delete",
+        "user_limit",
+        "emoji_limit",
+        "closed",
+    }
+)
+"""Why a collector ended. ``user`` is :meth:`Collector.stop` (unless given another reason);
+``closed`` means the events observable completed."""
+
+
+@dataclass(frozen=True, slots=True)
+class CollectorResult(Generic[T]):
+    """What a collector gathered (in arrival order, minus disposed items) and why it ended."""
+
+    items: list[T]
+    reason: str
+
+
+class _Rules(Generic[T]):
+    """What a kind of collector collects, what ends it and what removes items."""
+
+    def candidate(self, event: object) -> T | None:
+        raise NotImplementedError
+
+    def end_reason(self, event: object) -> str | None:
+        raise NotImplementedError
+
+    def removes(self, event: object, items: list[T]) -> list[T] | None:
+        """The items left after ``event`` (``None``: nothing removed)."""
+        raise NotImplementedError
+
+    def limit_reason(self, items: list[T]) -> str | None:
+        raise NotImplementedError
+
+
+class Collector(LoopObservable[T]):
+    """A running collection; build one with :func:`message_collector` or
+    :func:`reaction_collector`.
+
+    It is an Observable of the collected items (replaying those collected before the
+    subscription, then live, then completing at the end) and awaitable
+    (``result = await collector``). It starts collecting when it is created.
+    """
+
+    def __init__(
+        self,
+        source: Observable[object],
+        rules: _Rules[T],
+        *,
+        filter: Callable[[T], bool] | None,
+        max_processed: int | None,
+        time: float | None,
+        idle: float | None,
+        dispose: bool,
+        scheduler: abc.SchedulerBase | None,
+    ) -> None:
+        check_limits(max_processed=max_processed, time=time, idle=idle)
+        super().__init__(self._attach)
+        timers = scheduler or loop_scheduler()
+        if timers is None and (time is not None or idle is not None):
+            raise RuntimeError("a collector with time= or idle= needs a running loop or scheduler=")
+        self._rules = rules
+        self._filter = filter
+        self._max_processed = max_processed
+        self._idle = idle
+        self._dispose = dispose
+        self._scheduler = timers
+        self._items: list[T] = []
+        self._processed = 0
+        self._reason: str | None = None
+        self._error: Exception | None = None
+        self._live: EventSubject[T] = EventSubject()
+        self._future: asyncio.Future[CollectorResult[T]] | None = None
+        self._idle_timer = SerialDisposable()
+        self._time_timer = SerialDisposable()
+        self._subscription = SerialDisposable()
+        self._owned = CompositeDisposable(self._subscription, self._time_timer, self._idle_timer)
+        if time is not None and timers is not None:
+            self._time_timer.disposable = timers.schedule_relative(
+                time, lambda _s, _t: self._end("time")
+            )
+        self._arm_idle()
+        subscription = source.subscribe(
+            self._on_event, self._on_error, self._on_completed, scheduler=timers
+        )
+        if self.ended:  # the source finished during subscribe
+            subscription.dispose()
+        else:
+            self._subscription.disposable = subscription
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def ended(self) -> bool:
+        """Whether the collector has ended."""
+        return self._reason is not None
+
+    @property
+    def reason(self) -> str | None:
+        """Why it ended (one of :data:`END_REASONS`, or a :meth:`stop` reason), or ``None``."""
+        return self._reason
+
+    @property
+    def items(self) -> list[T]:
+        """A copy of the items collected so far."""
+        return list(self._items)
+
+    @property
+    def processed(self) -> int:
+        """How many candidate events were seen (passing the filter or not)."""
+        return self._processed
+
+    def result(self) -> CollectorResult[T]:
+        """The result of an ended collector; ``RuntimeError`` while running, or its error."""
+        if self._error is not None:
+            raise self._error
+        if self._reason is None:
+            raise RuntimeError("the collector is still running")
+        return CollectorResult(list(self._items), self._reason)
+
+    def stop(self, reason: str = "user") -> None:
+        """End now with ``reason``, keeping what was collected (no-op once ended)."""
+        if not isinstance(reason, str) or not reason:
+            raise TypeError("reason must be a non-empty string")
+        self._end(reason)
+
+    # Observable.__await__ gives the last value; a collector gives its whole result.
+    def __await__(self) -> Generator[Any, None, CollectorResult[T]]:  # type: ignore[override]
+        if self.ended:
+            return self.result()
+        if self._future is None:
+            self._future = asyncio.get_running_loop().create_future()
+        return (yield from self._future.__await__())
+
+    def __repr__(self) -> str:
+        state = f"ended reason={self._reason!r}" if self.ended else "running"
+        return f"<Collector {state} items={len(self._items)} processed={self._processed}>"
+
+    # ------------------------------------------------------------------ subscription
+
+    def _attach(
+        self, observer: abc.ObserverBase[T], scheduler: abc.SchedulerBase | None = None
+    ) -> abc.DisposableBase:
+        for item in list(self._items):
+            observer.on_next(item)
+        return self._live.subscribe(observer)
+
+    # ------------------------------------------------------------------ events
+
+    def _arm_idle(self) -> None:
+        if self._idle is not None and self._scheduler is not None:
+            self._idle_timer.disposable = self._scheduler.schedule_relative(
+                self._idle, lambda _s, _t: self._end("idle")
+            )
+
+    def _on_event(self, event: object) -> None:
+        if self.ended:
+            return
+        rules = self._rules
+        item = rules.candidate(event)
+        if item is not None:
+            self._processed += 1
+            try:
+                keep = self._filter is None or self._filter(item)
+            except Exception as exc:  # the user's filter failed: end with its error
+                self._on_error(exc)
+                return
+            if keep:
+                self._items.append(item)
+                self._arm_idle()
+                self._live.on_next(item)
+                reason = rules.limit_reason(self._items)
+                if reason is not None:
+                    self._end(reason)
+                    return
+            if self._max_processed is not None and self._processed >= self._max_processed:
+                self._end("processed_limit")
+            return
+        reason = rules.end_reason(event)
+        if reason is not None:
+            self._end(reason)
+            return
+        if self._dispose:
+            remaining = rules.removes(event, self._items)
+            if remaining is not None:
+                self._items = remaining
+
+    def _on_error(self, error: Exception) -> None:
+        if self.ended:
+            return
+        self._error = error
+        self._finish("error")
+        self._live.on_error(error)
+        if self._future is not None and not self._future.done():
+            self._future.set_exception(error)
+
+    def _on_completed(self) -> None:
+        self._end("closed")
+
+    def _end(self, reason: str) -> None:
+        if self.ended:
+            return
+        self._finish(reason)
+        self._live.on_completed()
+        if self._future is not None and not self._future.done():
+            self._future.set_result(CollectorResult(list(self._items), reason))
+
+    def _finish(self, reason: str) -> None:
+        self._reason = reason
+        self._owned.dispose()
+
+
+# ---------------------------------------------------------------------- messages
+
+
+class _MessageRules(_Rules[MessageCreate]):
+    def __init__(self, max: int | None) -> None:
+        self.max = max
+
+    def candidate(self, event: object) -> MessageCreate | None:
+        return event if isinstance(event, MessageCreate) else None
+
+    def end_reason(self, event: object) -> str | None:
+        if isinstance(event, ChannelDelete):
+            return "channel_delete"
+        if isinstance(event, GuildDelete) and not event.unavailable:
+            return "guild_delete"
+        return None
+
+    def removes(self, event: object, items: list[MessageCreate]) -> list[MessageCreate] | None:
+        if isinstance(event, MessageDelete):
+            gone = {event.id}
+        elif isinstance(event, MessageDeleteBulk):
+            gone = set(event.ids)
+        else:
+            return None
+        return [item for item in items if item.id not in gone]
+
+    def limit_reason(self, items: list[MessageCreate]) -> str | None:
+        return "limit" if self.max is not None and len(items) >= self.max else None
+
+
+def _sources(events: Observable[Any], *streams: Observable[Any] | None) -> Observable[object]:
+    present = [s for s in streams if s is not None]
+    return present[0] if len(present) == 1 else reactivex.merge(*present)
+
+
+def _guild_deletes(events: Observable[Any], guild_id: str | int | None) -> Observable[Any] | None:
+    if guild_id is None:
+        return None
+    return events.pipe(of_type(GuildDelete), in_guild(guild_id))
+
+
+def message_collector(
+    events: Observable[Any],
+    channel_id: str | int,
+    *,
+    guild_id: str | int | None = None,
+    filter: Callable[[MessageCreate], bool] | None = None,
+    max: int | None = None,
+    max_processed: int | None = None,
+    time: float | None = None,
+    idle: float | None = None,
+    dispose: bool = False,
+    scheduler: abc.SchedulerBase | None = None,
+) -> Collector[MessageCreate]:
+    """Collect the ``MessageCreate`` events of one channel, starting now.
+
+    Ends (reason) when ``max`` messages passed ``filter`` (``limit``), ``max_processed``
+    messages of the channel were seen (``processed_limit``; checked after ``limit``),
+    ``time`` seconds passed since creation (``time``), no message was collected for
+    ``idle`` seconds (``idle``), the channel was deleted (``channel_delete``), the guild
+    ``guild_id`` was deleted or left (``guild_delete``; an outage does not count),
+    :meth:`Collector.stop` was called (``user``) or ``events`` completed (``closed``).
+    With ``dispose=True`` a collected message is dropped when it is deleted
+    (MESSAGE_DELETE, MESSAGE_DELETE_BULK).
+
+    ::
+
+        events:  --m1--m2--x--m3--D--m4->   m: message in the channel, x: elsewhere,
+        [ message_collector(events, ch) ]   D: CHANNEL_DELETE of the channel
+        items:   --m1--m2-----m3--|         await -> items [m1, m2, m3], "channel_delete"
+
+    Raises ``TypeError``/``ValueError`` at once for a bad id or limit.
+    """
+    check_limits(max=max)
+    types: list[type[Any]] = [MessageCreate, ChannelDelete]
+    if dispose:
+        types += [MessageDelete, MessageDeleteBulk]
+    channel = events.pipe(of_type(*types), in_channel(channel_id))
+    rules = _MessageRules(max)
+    return Collector(
+        _sources(events, channel, _guild_deletes(events, guild_id)),
+        rules,
+        filter=filter,
+        max_processed=max_processed,
+        time=time,
+        idle=idle,
+        dispose=dispose,
+        scheduler=scheduler,
+    )
+
+
+# ---------------------------------------------------------------------- reactions
+
+
+def _emoji_key(emoji: PartialEmoji | None) -> str | None:
+    if emoji is None:
+        return None
+    return emoji.id or emoji.name
+
+
+class _ReactionRules(_Rules[MessageReactionAdd]):
+    def __init__(
+        self,
+        message_id: str,
+        max: int | None,
+        max_users: int | None,
+        max_emojis: int | None,
+    ) -> None:
+        self.message_id = message_id
+        self.max = max
+        self.max_users = max_users
+        self.max_emojis = max_emojis
+
+    def candidate(self, event: object) -> MessageReactionAdd | None:
+        return event if isinstance(event, MessageReactionAdd) else None
+
+    def end_reason(self, event: object) -> str | None:
+        if isinstance(event, MessageDelete):
+            return "message_delete"
+        if isinstance(event, MessageDeleteBulk) and self.message_id in event.ids:
+            return "message_delete"
+        if isinstance(event, ChannelDelete):
+            return "channel_delete"
+        if isinstance(event, GuildDelete) and not event.unavailable:
+            return "guild_delete"
+        return None
+
+    def removes(
+        self, event: object, items: list[MessageReactionAdd]
+    ) -> list[MessageReactionAdd] | None:
+        if isinstance(event, MessageReactionRemove):
+            user, emoji = event.user_id, _emoji_key(event.emoji)
+            return [i for i in items if i.user_id != user or _emoji_key(i.emoji) != emoji]
+        if isinstance(event, MessageReactionRemoveEmoji) or (
+            isinstance(event, MessageReactionRemoveAll) and event.emoji is not None
+        ):
+            emoji = _emoji_key(event.emoji)
+            return [i for i in items if _emoji_key(i.emoji) != emoji]
+        if isinstance(event, MessageReactionRemoveAll):
+            return []
+        return None
+
+    def limit_reason(self, items: list[MessageReactionAdd]) -> str | None:
+        if self.max is not None and len(items) >= self.max:
+            return "limit"
+        emojis = self.max_emojis
+        if emojis is not None and len({_emoji_key(i.emoji) for i in items}) >= emojis:
+            return "emoji_limit"
+        if self.max_users is not None and len({i.user_id for i in items}) >= self.max_users:
+            return "user_limit"
+        return None
+
+
+_REMOVALS: Final[tuple[type[Any], ...]] = (
+    MessageReactionRemove,
+    MessageReactionRemoveAll,
+    MessageReactionRemoveEmoji,
+)
+
+
+def reaction_collector(
+    events: Observable[Any],
+    channel_id: str | int,
+    message_id: str | int,
+    *,
+    guild_id: str | int | None = None,
+    filter: Callable[[MessageReactionAdd], bool] | None = None,
+    max: int | None = None,
+    max_users: int | None = None,
+    max_emojis: int | None = None,
+    max_processed: int | None = None,
+    time: float | None = None,
+    idle: float | None = None,
+    dispose: bool = False,
+    scheduler: abc.SchedulerBase | None = None,
+) -> Collector[MessageReactionAdd]:
+    """Collect the ``MessageReactionAdd`` events on one message, starting now.
+
+    Ends (reason) when ``max`` reactions passed ``filter`` (``limit``), the collected
+    reactions span ``max_emojis`` distinct emojis (``emoji_limit``) or ``max_users``
+    distinct users (``user_limit``) -- checked in that order after each collected
+    reaction --, ``max_processed`` reactions were seen (``processed_limit``), ``time`` /
+    ``idle`` seconds passed (``time`` / ``idle``), the message (``message_delete``), the
+    channel (``channel_delete``) or the guild ``guild_id`` (``guild_delete``) was deleted,
+    :meth:`Collector.stop` was called (``user``) or ``events`` completed (``closed``).
+    With ``dispose=True`` a reaction removal drops the matching collected reactions (same
+    user and emoji; every reaction of the emoji; all of them).
+
+    ::
+
+        events:  --r1--r2--x1--r3--|->   r: reaction add on the message, x: removal of r1
+        [ reaction_collector(events, ch, msg, max=2, dispose=True) ]
+        items:   --r1--r2|               await -> items [r1, r2], "limit"
+    """
+    check_limits(max=max, max_users=max_users, max_emojis=max_emojis)
+    types: list[type[Any]] = [MessageReactionAdd, MessageDelete]
+    if dispose:
+        types += _REMOVALS
+    key = str(message_id)
+    on_message = events.pipe(of_type(*types), for_message(key))
+    channel = events.pipe(of_type(ChannelDelete, MessageDeleteBulk), in_channel(channel_id))
+    return Collector(
+        _sources(events, on_message, channel, _guild_deletes(events, guild_id)),
+        _ReactionRules(key, max, max_users, max_emojis),
+        filter=filter,
+        max_processed=max_processed,
+        time=time,
+        idle=idle,
+        dispose=dispose,
+        scheduler=scheduler,
+    )
