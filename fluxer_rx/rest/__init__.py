@@ -1,0 +1,43 @@
+"""The REST client of fluxer_rx: :class:`Rest` and what it takes and returns.
+
+``Rest(token, RestOptions(...))`` holds one aiohttp session, learns per-route buckets from
+the server's headers, limits requests globally, retries within ``max_retries`` and maps
+error bodies to typed errors. :class:`Route` and :meth:`Rest.request` reach routes that
+have no typed method yet; :class:`File` attaches files to messages.
+"""
+
+from __future__ import annotations
+
+from fluxer_rx.rest.client import EmojiLike, Rest, Snowflake
+from fluxer_rx.rest.files import File
+from fluxer_rx.rest.requester import RestStats
+from fluxer_rx.rest.responses import (
+    Ban,
+    ChannelPin,
+    ChannelPins,
+    Instance,
+    InstanceEndpoints,
+    ProfileDetails,
+    ReactionUsersPage,
+    UserProfile,
+)
+from fluxer_rx.rest.retry import RetryPolicy
+from fluxer_rx.rest.routes import Route
+
+__all__ = [
+    "Ban",
+    "ChannelPin",
+    "ChannelPins",
+    "EmojiLike",
+    "File",
+    "Instance",
+    "InstanceEndpoints",
+    "ProfileDetails",
+    "ReactionUsersPage",
+    "Rest",
+    "RestStats",
+    "RetryPolicy",
+    "Route",
+    "Snowflake",
+    "UserProfile",
+]

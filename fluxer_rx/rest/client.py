@@ -1,0 +1,467 @@
+"""``Rest``: typed methods for the Fluxer routes a bot uses, over :class:`Requester`.
+
+Every method sends one request (``iter_guild_members`` one per page, ``fetch_instance``
+at most two) through the shared limiter and retry path, and returns a model from
+:mod:`fluxer_rx.models` or :mod:`fluxer_rx.rest.responses`, or ``None`` for routes that
+answer 204. Ids may be given as ``int`` or decimal ``str``; anything else raises
+``ValueError`` before a request is made. Errors are those of :meth:`Requester.request`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any, Final, Protocol
+
+import msgspec
+
+from fluxer_rx.errors import HttpError, RestError
+from fluxer_rx.models import Channel, GatewayBot, Guild, Member, Message, PartialUser, Role
+from fluxer_rx.models.user import PrivateUser
+from fluxer_rx.rest.files import File
+from fluxer_rx.rest.requester import QueryValue, Requester
+from fluxer_rx.rest.responses import Ban, ChannelPins, Instance, ReactionUsersPage, UserProfile
+from fluxer_rx.rest.routes import Route
+
+__all__ = ["EmojiLike", "Rest", "Snowflake"]
+
+Snowflake = int | str
+"""An id as ``int`` or decimal string."""
+
+_MAX_SNOWFLAKE: Final = (1 << 64) - 1
+_CH: Final = "/channels/{channel_id}"
+_MSG: Final = _CH + "/messages/{message_id}"
+_REACTION: Final = _MSG + "/reactions/{emoji}"
+_G: Final = "/guilds/{guild_id}"
+
+# [S] answers with a bare list, [N] with a page object.
+_REACTION_USERS: Final[msgspec.json.Decoder[list[PartialUser] | ReactionUsersPage]] = (
+    msgspec.json.Decoder(list[PartialUser] | ReactionUsersPage)
+)
+_PINS: Final[msgspec.json.Decoder[list[Message] | ChannelPins]] = msgspec.json.Decoder(
+    list[Message] | ChannelPins
+)
+
+
+class _EmojiObject(Protocol):
+    @property
+    def name(self) -> str | None: ...
+
+    @property
+    def id(self) -> str | None: ...
+
+
+EmojiLike = str | _EmojiObject
+"""A Unicode emoji, ``"name:id"`` for a custom emoji, or an object with ``name``/``id``."""
+
+
+def _id(value: Snowflake, what: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError(f"{what} must be an int or a decimal string, got {type(value).__name__}")
+    text = str(value).strip() if isinstance(value, str) else str(value)
+    if not text.isdigit() or not 0 < int(text) <= _MAX_SNOWFLAKE:
+        raise ValueError(f"{what} must be a positive 64-bit id, got {value!r}")
+    return text
+
+
+def _emoji(emoji: EmojiLike) -> str:
+    if isinstance(emoji, str):
+        text = emoji.strip()
+        if text.startswith("<") and text.endswith(">"):  # <:name:id> or <a:name:id>
+            parts = text[1:-1].split(":")
+            if len(parts) >= 2:
+                text = ":".join(parts[-2:])
+    else:
+        name, eid = emoji.name, emoji.id
+        text = f"{name or '_'}:{eid}" if eid else (name or "")
+    if not text:
+        raise ValueError("emoji must not be empty")
+    return text
+
+
+def _message_body(body: str | Mapping[str, Any] | None) -> dict[str, Any]:
+    if body is None:
+        return {}
+    if isinstance(body, str):
+        return {"content": body}
+    if isinstance(body, Mapping):
+        return dict(body)
+    raise TypeError(f"message body must be a str or a mapping, got {type(body).__name__}")
+
+
+def _limit(limit: int | None, low: int, high: int, what: str = "limit") -> int | None:
+    if limit is None:
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, int) or not low <= limit <= high:
+        raise ValueError(f"{what} must be an int in {low}..{high}, got {limit!r}")
+    return limit
+
+
+class Rest(Requester):
+    """The REST client: ``Rest(token, RestOptions(...))``; one per bot, shared freely.
+
+    Use ``async with Rest(token) as rest:`` or call :meth:`close`. The aiohttp session is
+    created on the first request, inside the running event loop.
+    """
+
+    # -- users ---------------------------------------------------------------------------
+
+    async def get_current_user(self) -> PrivateUser:
+        """``GET /users/@me``: the bot's own user."""
+        return await self.request_as(PrivateUser, Route("GET", "/users/@me"))
+
+    async def get_user(self, user_id: Snowflake) -> PartialUser:
+        """``GET /users/{user_id}``: a user by id."""
+        route = Route("GET", "/users/{user_id}", user_id=_id(user_id, "user_id"))
+        return await self.request_as(PartialUser, route)
+
+    async def get_user_profile(
+        self, user_id: Snowflake, *, guild_id: Snowflake | None = None
+    ) -> UserProfile:
+        """``GET /users/{user_id}/profile``; with ``guild_id`` it includes the member."""
+        route = Route("GET", "/users/{user_id}/profile", user_id=_id(user_id, "user_id"))
+        params = {"guild_id": _id(guild_id, "guild_id") if guild_id is not None else None}
+        return await self.request_as(UserProfile, route, params=params)
+
+    async def leave_guild(self, guild_id: Snowflake) -> None:
+        """``DELETE /users/@me/guilds/{guild_id}``: the bot leaves the guild."""
+        await self.request(
+            Route("DELETE", "/users/@me/guilds/{guild_id}", guild_id=_id(guild_id, "guild_id"))
+        )
+
+    # -- guilds --------------------------------------------------------------------------
+
+    async def get_guild(self, guild_id: Snowflake) -> Guild:
+        """``GET /guilds/{guild_id}``."""
+        return await self.request_as(Guild, Route("GET", _G, guild_id=_id(guild_id, "guild_id")))
+
+    async def get_guild_channels(self, guild_id: Snowflake) -> list[Channel]:
+        """``GET /guilds/{guild_id}/channels``."""
+        route = Route("GET", _G + "/channels", guild_id=_id(guild_id, "guild_id"))
+        return await self.request_as(list[Channel], route)
+
+    async def get_guild_roles(self, guild_id: Snowflake) -> list[Role]:
+        """``GET /guilds/{guild_id}/roles``."""
+        route = Route("GET", _G + "/roles", guild_id=_id(guild_id, "guild_id"))
+        return await self.request_as(list[Role], route)
+
+    async def get_guild_members(
+        self, guild_id: Snowflake, *, limit: int | None = None, after: Snowflake | None = None
+    ) -> list[Member]:
+        """``GET /guilds/{guild_id}/members`` (one page: ``limit`` 1..1000, ``after`` a user id).
+
+        [S] servers ignore both and return every member.
+        """
+        route = Route("GET", _G + "/members", guild_id=_id(guild_id, "guild_id"))
+        params: dict[str, QueryValue] = {
+            "limit": _limit(limit, 1, 1000),
+            "after": _id(after, "after") if after is not None else None,
+        }
+        return await self.request_as(list[Member], route, params=params)
+
+    async def iter_guild_members(
+        self, guild_id: Snowflake, *, page_size: int = 1000
+    ) -> AsyncIterator[Member]:
+        """Every member of a guild, page by page, in the order the server sends them.
+
+        Stops when a page is shorter than ``page_size``, when the server ignores ``after``
+        (the [S] behaviour: everything in one answer), or when a page brings no new user.
+        """
+        _limit(page_size, 1, 1000, "page_size")
+        seen: set[str] = set()
+        after: str | None = None
+        while True:
+            page = await self.get_guild_members(guild_id, limit=page_size, after=after)
+            fresh = [m for m in page if m.user is None or m.user.id not in seen]
+            for member in fresh:
+                if member.user is not None:
+                    seen.add(member.user.id)
+                yield member
+            ids = [int(m.user.id) for m in page if m.user is not None]
+            if len(page) < page_size or not fresh or not ids:
+                return
+            after = str(max(ids))
+
+    async def get_guild_member(self, guild_id: Snowflake, user_id: Snowflake) -> Member:
+        """``GET /guilds/{guild_id}/members/{user_id}`` (``user_id`` may be ``"@me"``)."""
+        uid = "@me" if user_id == "@me" else _id(user_id, "user_id")
+        route = Route(
+            "GET", _G + "/members/{user_id}", guild_id=_id(guild_id, "guild_id"), user_id=uid
+        )
+        return await self.request_as(Member, route)
+
+    async def get_guild_bans(self, guild_id: Snowflake) -> list[Ban]:
+        """``GET /guilds/{guild_id}/bans``."""
+        route = Route("GET", _G + "/bans", guild_id=_id(guild_id, "guild_id"))
+        return await self.request_as(list[Ban], route)
+
+    async def ban_member(
+        self, guild_id: Snowflake, user_id: Snowflake, *, reason: str | None = None
+    ) -> None:
+        """``PUT /guilds/{guild_id}/bans/{user_id}``; ``reason`` goes to the ban and audit log."""
+        route = Route(
+            "PUT",
+            _G + "/bans/{user_id}",
+            guild_id=_id(guild_id, "guild_id"),
+            user_id=_id(user_id, "user_id"),
+        )
+        body = {"reason": reason} if reason is not None else {}
+        await self.request(route, json=body, reason=reason)
+
+    async def unban_member(
+        self, guild_id: Snowflake, user_id: Snowflake, *, reason: str | None = None
+    ) -> None:
+        """``DELETE /guilds/{guild_id}/bans/{user_id}``."""
+        route = Route(
+            "DELETE",
+            _G + "/bans/{user_id}",
+            guild_id=_id(guild_id, "guild_id"),
+            user_id=_id(user_id, "user_id"),
+        )
+        await self.request(route, reason=reason)
+
+    # -- channels ------------------------------------------------------------------------
+
+    async def get_channel(self, channel_id: Snowflake) -> Channel:
+        """``GET /channels/{channel_id}``."""
+        route = Route("GET", _CH, channel_id=_id(channel_id, "channel_id"))
+        return await self.request_as(Channel, route)
+
+    async def edit_channel(
+        self, channel_id: Snowflake, changes: Mapping[str, Any], *, reason: str | None = None
+    ) -> Channel:
+        """``PATCH /channels/{channel_id}`` with the fields to change; the updated channel."""
+        if not isinstance(changes, Mapping):
+            raise TypeError(f"changes must be a mapping, got {type(changes).__name__}")
+        route = Route("PATCH", _CH, channel_id=_id(channel_id, "channel_id"))
+        return await self.request_as(Channel, route, json=dict(changes), reason=reason)
+
+    async def delete_channel(self, channel_id: Snowflake, *, reason: str | None = None) -> None:
+        """``DELETE /channels/{channel_id}``."""
+        await self.request(
+            Route("DELETE", _CH, channel_id=_id(channel_id, "channel_id")), reason=reason
+        )
+
+    async def trigger_typing(self, channel_id: Snowflake) -> None:
+        """``POST /channels/{channel_id}/typing``."""
+        await self.request(Route("POST", _CH + "/typing", channel_id=_id(channel_id, "channel_id")))
+
+    # -- messages ------------------------------------------------------------------------
+
+    async def get_messages(
+        self,
+        channel_id: Snowflake,
+        *,
+        limit: int | None = None,
+        before: Snowflake | None = None,
+        after: Snowflake | None = None,
+        around: Snowflake | None = None,
+    ) -> list[Message]:
+        """``GET /channels/{channel_id}/messages``: ``limit`` 1..100 (server default 50) and
+        at most one of ``before`` / ``after`` / ``around`` (``ValueError`` otherwise)."""
+        anchors = {"before": before, "after": after, "around": around}
+        given = {k: v for k, v in anchors.items() if v is not None}
+        if len(given) > 1:
+            raise ValueError(f"give at most one of before/after/around, got {sorted(given)}")
+        params: dict[str, QueryValue] = {"limit": _limit(limit, 1, 100)}
+        params.update({k: _id(v, k) for k, v in given.items()})
+        route = Route("GET", _CH + "/messages", channel_id=_id(channel_id, "channel_id"))
+        return await self.request_as(list[Message], route, params=params)
+
+    async def get_message(self, channel_id: Snowflake, message_id: Snowflake) -> Message:
+        """``GET /channels/{channel_id}/messages/{message_id}``."""
+        return await self.request_as(Message, self._message_route("GET", channel_id, message_id))
+
+    async def create_message(
+        self,
+        channel_id: Snowflake,
+        body: str | Mapping[str, Any] | None = None,
+        *,
+        files: Sequence[File] = (),
+    ) -> Message:
+        """``POST /channels/{channel_id}/messages``: the created message.
+
+        ``body`` is the content as a ``str``, or the full JSON body (``content``,
+        ``embeds``, ``message_reference``, ``allowed_mentions``, ``nonce``, ...). With
+        ``files`` the request is multipart (``payload_json`` + ``files[n]``).
+        """
+        payload = _message_body(body)
+        route = Route("POST", _CH + "/messages", channel_id=_id(channel_id, "channel_id"))
+        return await self.request_as(Message, route, json=payload, files=_files(files))
+
+    async def edit_message(
+        self,
+        channel_id: Snowflake,
+        message_id: Snowflake,
+        body: str | Mapping[str, Any],
+        *,
+        files: Sequence[File] = (),
+    ) -> Message:
+        """``PATCH /channels/{channel_id}/messages/{message_id}``: the edited message."""
+        route = self._message_route("PATCH", channel_id, message_id)
+        return await self.request_as(Message, route, json=_message_body(body), files=_files(files))
+
+    async def delete_message(
+        self, channel_id: Snowflake, message_id: Snowflake, *, reason: str | None = None
+    ) -> None:
+        """``DELETE /channels/{channel_id}/messages/{message_id}``."""
+        await self.request(self._message_route("DELETE", channel_id, message_id), reason=reason)
+
+    async def bulk_delete_messages(
+        self, channel_id: Snowflake, message_ids: Sequence[Snowflake], *, reason: str | None = None
+    ) -> None:
+        """``POST /channels/{channel_id}/messages/bulk-delete`` with 2..100 message ids."""
+        if isinstance(message_ids, (str, bytes)) or not 2 <= len(message_ids) <= 100:
+            raise ValueError("bulk delete takes a sequence of 2 to 100 message ids")
+        ids = [_id(m, "message_id") for m in message_ids]
+        route = Route(
+            "POST", _CH + "/messages/bulk-delete", channel_id=_id(channel_id, "channel_id")
+        )
+        await self.request(route, json={"message_ids": ids}, reason=reason)
+
+    # -- reactions -----------------------------------------------------------------------
+
+    async def add_reaction(
+        self, channel_id: Snowflake, message_id: Snowflake, emoji: EmojiLike
+    ) -> None:
+        """``PUT .../reactions/{emoji}/@me``: react as the bot."""
+        await self.request(self._reaction_route("PUT", channel_id, message_id, emoji, "/@me"))
+
+    async def remove_own_reaction(
+        self, channel_id: Snowflake, message_id: Snowflake, emoji: EmojiLike
+    ) -> None:
+        """``DELETE .../reactions/{emoji}/@me``."""
+        await self.request(self._reaction_route("DELETE", channel_id, message_id, emoji, "/@me"))
+
+    async def remove_user_reaction(
+        self,
+        channel_id: Snowflake,
+        message_id: Snowflake,
+        emoji: EmojiLike,
+        user_id: Snowflake,
+    ) -> None:
+        """``DELETE .../reactions/{emoji}/{user_id}``: remove someone else's reaction."""
+        route = Route(
+            "DELETE",
+            _REACTION + "/{user_id}",
+            channel_id=_id(channel_id, "channel_id"),
+            message_id=_id(message_id, "message_id"),
+            emoji=_emoji(emoji),
+            user_id=_id(user_id, "user_id"),
+        )
+        await self.request(route)
+
+    async def get_reactions(
+        self,
+        channel_id: Snowflake,
+        message_id: Snowflake,
+        emoji: EmojiLike,
+        *,
+        limit: int | None = None,
+        after: Snowflake | None = None,
+    ) -> list[PartialUser]:
+        """``GET .../reactions/{emoji}``: users who reacted (``limit`` 1..100, ``after``)."""
+        route = self._reaction_route("GET", channel_id, message_id, emoji, "")
+        params: dict[str, QueryValue] = {
+            "limit": _limit(limit, 1, 100),
+            "after": _id(after, "after") if after is not None else None,
+        }
+        result = await self.request_as(_REACTION_USERS, route, params=params)
+        return result.items if isinstance(result, ReactionUsersPage) else result
+
+    async def clear_reactions(
+        self, channel_id: Snowflake, message_id: Snowflake, emoji: EmojiLike | None = None
+    ) -> None:
+        """``DELETE .../reactions`` (all) or ``DELETE .../reactions/{emoji}`` (one emoji)."""
+        if emoji is None:
+            route = Route(
+                "DELETE",
+                _MSG + "/reactions",
+                channel_id=_id(channel_id, "channel_id"),
+                message_id=_id(message_id, "message_id"),
+            )
+        else:
+            route = self._reaction_route("DELETE", channel_id, message_id, emoji, "")
+        await self.request(route)
+
+    # -- pins ----------------------------------------------------------------------------
+
+    async def get_pinned_messages(self, channel_id: Snowflake) -> list[Message]:
+        """``GET /channels/{channel_id}/messages/pins``: pinned messages, newest pin first."""
+        route = Route("GET", _CH + "/messages/pins", channel_id=_id(channel_id, "channel_id"))
+        result = await self.request_as(_PINS, route)
+        if isinstance(result, ChannelPins):
+            return [pin.message for pin in result.items]
+        return result
+
+    async def pin_message(
+        self, channel_id: Snowflake, message_id: Snowflake, *, reason: str | None = None
+    ) -> None:
+        """``PUT /channels/{channel_id}/pins/{message_id}``."""
+        route = Route(
+            "PUT",
+            _CH + "/pins/{message_id}",
+            channel_id=_id(channel_id, "channel_id"),
+            message_id=_id(message_id, "message_id"),
+        )
+        await self.request(route, reason=reason)
+
+    async def unpin_message(
+        self, channel_id: Snowflake, message_id: Snowflake, *, reason: str | None = None
+    ) -> None:
+        """``DELETE /channels/{channel_id}/pins/{message_id}``."""
+        route = Route(
+            "DELETE",
+            _CH + "/pins/{message_id}",
+            channel_id=_id(channel_id, "channel_id"),
+            message_id=_id(message_id, "message_id"),
+        )
+        await self.request(route, reason=reason)
+
+    # -- gateway and instance ------------------------------------------------------------
+
+    async def get_gateway_bot(self) -> GatewayBot:
+        """``GET /gateway/bot``: the gateway URL and shard advice."""
+        return await self.request_as(GatewayBot, Route("GET", "/gateway/bot"))
+
+    async def fetch_instance(self) -> Instance:
+        """Instance discovery: ``/.well-known/fluxer`` at the API's origin (no ``/v1``,
+        [N]), falling back to ``{api_url}/instance`` ([S]) when that answers with an HTTP
+        error or a body that is not instance JSON."""
+        try:
+            body = await self.request_raw(
+                Route("GET", "/.well-known/fluxer"), base_url=self.origin, authenticate=False
+            )
+            return self.decoder(Instance).decode(body)
+        except (HttpError, RestError, msgspec.DecodeError, msgspec.ValidationError):
+            pass
+        return await self.request_as(Instance, Route("GET", "/instance"))
+
+    # -- helpers -------------------------------------------------------------------------
+
+    @staticmethod
+    def _message_route(method: str, channel_id: Snowflake, message_id: Snowflake) -> Route:
+        return Route(
+            method,
+            _MSG,
+            channel_id=_id(channel_id, "channel_id"),
+            message_id=_id(message_id, "message_id"),
+        )
+
+    @staticmethod
+    def _reaction_route(
+        method: str, channel_id: Snowflake, message_id: Snowflake, emoji: EmojiLike, tail: str
+    ) -> Route:
+        return Route(
+            method,
+            _REACTION + tail,
+            channel_id=_id(channel_id, "channel_id"),
+            message_id=_id(message_id, "message_id"),
+            emoji=_emoji(emoji),
+        )
+
+
+def _files(files: Sequence[File]) -> Sequence[File]:
+    for file in files:
+        if not isinstance(file, File):
+            raise TypeError(f"files must be fluxer_rx.rest.File objects, got {type(file).__name__}")
+    return files
