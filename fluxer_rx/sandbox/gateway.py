@@ -361,10 +361,19 @@ class GatewayHub:
         for session in list(self.sessions.values()):
             if session.expiry is not None:
                 session.expiry.cancel()
-        await asyncio.gather(
-            *(self._close(c, 1001, "Server shutting down") for c in list(self._connections)),
+        conns = list(self._connections)
+        closing = asyncio.gather(
+            *(self._close(c, 1001, "Server shutting down") for c in conns),
             return_exceptions=True,
         )
+        try:
+            # a client that does not read never echoes the close: do not wait for it
+            await asyncio.wait_for(closing, 1.0)
+        except TimeoutError:
+            for conn in conns:
+                transport = conn.request.transport
+                if transport is not None:
+                    transport.abort()
         for task in list(self._tasks):
             task.cancel()
         self.world.remove_listener(self._on_world_event)
@@ -392,6 +401,7 @@ class GatewayHub:
         if conn.closing:
             return
         conn.closing = True
+        log.debug("closing a gateway socket with %d %s", code, reason)
         with contextlib.suppress(ConnectionError, RuntimeError):
             await conn.ws.close(code=code, message=reason.encode())
 

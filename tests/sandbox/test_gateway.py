@@ -279,3 +279,27 @@ async def test_dispatch_log_accounts_for_every_seq(http: aiohttp.ClientSession) 
         assert log[3].d["content"] == "hi"
         assert received[3]["d"] == {"guild_id": sb.guild_ids[0], "user": {"id": user_id}}
         await gw.close()
+
+
+async def test_token_stays_out_of_reprs(http: aiohttp.ClientSession) -> None:
+    async with Sandbox(guilds=0) as sb:
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        await gw.identify()
+        secret = sb.token.split(".", 1)[1]
+        for obj in (sb, sb.config, sb.faults, sb.gateway.attached_sessions[0], *sb.dispatch_log):
+            assert secret not in repr(obj)
+        await gw.close()
+
+
+async def test_close_does_not_wait_for_clients_that_do_not_read(
+    http: aiohttp.ClientSession,
+) -> None:
+    sb = Sandbox(guilds=0)
+    await sb.start()
+    gw = RawGateway(sb, http)
+    await gw.connect()
+    start = time.monotonic()
+    await sb.close()
+    assert time.monotonic() - start < 3.0
+    await gw.close()
