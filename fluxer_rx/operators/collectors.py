@@ -23,11 +23,10 @@ Guarantees:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
 
-import reactivex
 from reactivex import Observable, abc
 from reactivex.disposable import CompositeDisposable, SerialDisposable
 
@@ -112,7 +111,7 @@ class Collector(LoopObservable[T]):
 
     def __init__(
         self,
-        source: Observable[object],
+        sources: Sequence[Observable[Any]],
         rules: _Rules[T],
         *,
         filter: Callable[[T], bool] | None,
@@ -148,13 +147,18 @@ class Collector(LoopObservable[T]):
                 time, lambda _s, _t: self._end("time")
             )
         self._arm_idle()
-        subscription = source.subscribe(
-            self._on_event, self._on_error, self._on_completed, scheduler=timers
-        )
-        if self.ended:  # the source finished during subscribe
-            subscription.dispose()
-        else:
-            self._subscription.disposable = subscription
+        subscriptions = CompositeDisposable()
+        self._subscription.disposable = subscriptions
+        for source in sources:
+            # A source that ends during subscribe ends the collector, which disposes
+            # ``subscriptions``; adding to a disposed composite disposes at once.
+            subscriptions.add(
+                source.subscribe(
+                    self._on_event, self._on_error, self._on_completed, scheduler=timers
+                )
+            )
+            if self.ended:
+                break
 
     # ------------------------------------------------------------------ state
 
@@ -308,15 +312,10 @@ class _MessageRules(_Rules[MessageCreate]):
         return "limit" if self.max is not None and len(items) >= self.max else None
 
 
-def _sources(events: Observable[Any], *streams: Observable[Any] | None) -> Observable[object]:
-    present = [s for s in streams if s is not None]
-    return present[0] if len(present) == 1 else reactivex.merge(*present)
-
-
-def _guild_deletes(events: Observable[Any], guild_id: str | int | None) -> Observable[Any] | None:
+def _guild_deletes(events: Observable[Any], guild_id: str | int | None) -> list[Observable[Any]]:
     if guild_id is None:
-        return None
-    return events.pipe(of_type(GuildDelete), in_guild(guild_id))
+        return []
+    return [events.pipe(of_type(GuildDelete), in_guild(guild_id))]
 
 
 def message_collector(
@@ -358,7 +357,7 @@ def message_collector(
     channel = events.pipe(of_type(*types), in_channel(channel_id))
     rules = _MessageRules(max)
     return Collector(
-        _sources(events, channel, _guild_deletes(events, guild_id)),
+        [channel, *_guild_deletes(events, guild_id)],
         rules,
         filter=filter,
         max_processed=max_processed,
@@ -480,7 +479,7 @@ def reaction_collector(
     on_message = events.pipe(of_type(*types), for_message(key))
     channel = events.pipe(of_type(ChannelDelete, MessageDeleteBulk), in_channel(channel_id))
     return Collector(
-        _sources(events, on_message, channel, _guild_deletes(events, guild_id)),
+        [on_message, channel, *_guild_deletes(events, guild_id)],
         _ReactionRules(key, max, max_users, max_emojis),
         filter=filter,
         max_processed=max_processed,
