@@ -225,8 +225,10 @@ class Bucket:
         self.unlimited = False
         self.remaining = 0
         # The 429 is the server's newest word: wait out its delay, or the full drain time
-        # when the 429 carries one, and not a window end learned earlier.
-        wait = max(retry_after, info.reset_after or 0.0) if info is not None else retry_after
+        # when the 429 states it exactly ([N]), not a window end learned earlier.
+        wait = retry_after
+        if info is not None and info.exact and info.reset_after is not None:
+            wait = max(wait, info.reset_after)
         self.reset_at = self._clock.monotonic() + wait
         self._pump()
 

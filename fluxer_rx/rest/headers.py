@@ -23,14 +23,16 @@ class BucketInfo:
     """What a response says about its route bucket.
 
     ``reset_after`` is seconds from the moment the response was read until the bucket's
-    window ends: ``X-RateLimit-Reset-After`` when sent, else ``X-RateLimit-Reset`` minus
-    the wall clock (never negative). ``bucket`` is ``X-RateLimit-Bucket`` or ``None``.
+    window ends: ``X-RateLimit-Reset-After`` when sent (``exact``), else
+    ``X-RateLimit-Reset`` minus the wall clock (never negative; whole seconds on [S]
+    servers, so up to a second late). ``bucket`` is ``X-RateLimit-Bucket`` or ``None``.
     """
 
     limit: int
     remaining: int
     reset_after: float | None
     bucket: str | None
+    exact: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +81,13 @@ def parse_bucket_info(headers: Mapping[str, str], wall_now: float) -> BucketInfo
     if limit is None or remaining is None or limit < 1:
         return None
     reset_after = _float(_header(headers, "X-RateLimit-Reset-After"))
+    exact = reset_after is not None
     if reset_after is None:
         reset = _float(_header(headers, "X-RateLimit-Reset"))
         if reset is not None:
             reset_after = max(0.0, reset - wall_now)
     bucket = _header(headers, "X-RateLimit-Bucket") or None
-    return BucketInfo(limit, min(remaining, limit), reset_after, bucket)
+    return BucketInfo(limit, min(remaining, limit), reset_after, bucket, exact)
 
 
 def parse_rate_limited(headers: Mapping[str, str], body: Any) -> RateLimited:

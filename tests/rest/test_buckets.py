@@ -18,7 +18,7 @@ def create(channel: int) -> Route:
 
 
 def info(limit: int, remaining: int, reset_after: float | None = 1.0, bucket: str | None = None):
-    return BucketInfo(limit, remaining, reset_after, bucket)
+    return BucketInfo(limit, remaining, reset_after, bucket, exact=True)
 
 
 async def test_unknown_bucket_lets_one_request_through_until_its_answer() -> None:
