@@ -112,6 +112,55 @@ async def wait_for(
 Overflow = Literal["error", "drop_oldest"]
 
 
+class _Buffer(Generic[T]):
+    """The subscriber side of an :class:`EventIterator`; holds no reference to it, so
+    dropping the iterator lets it be collected (and dispose the subscription)."""
+
+    def __init__(self, limit: int, overflow: Overflow) -> None:
+        self.limit = limit
+        self.overflow = overflow
+        self.dropped = 0
+        self.burst = 0
+        self.queue: collections.deque[T] = collections.deque()
+        self.end: BaseException | None = None
+        self.waiter: asyncio.Future[None] | None = None
+        self.subscription = SingleAssignmentDisposable()
+
+    def wake(self) -> None:
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def on_next(self, value: T) -> None:
+        if self.end is not None:
+            return
+        if len(self.queue) >= self.limit:
+            if self.overflow == "error":
+                self.stop(BufferOverflow(self.limit))
+                return
+            self.queue.popleft()
+            self.dropped += 1
+            if self.burst == 0:
+                log.warning(
+                    "event iterator buffer full (%d): dropping the oldest events", self.limit
+                )
+            self.burst += 1
+        self.queue.append(value)
+        self.wake()
+
+    def on_error(self, error: Exception) -> None:
+        self.stop(error)
+
+    def on_completed(self) -> None:
+        self.stop(StopAsyncIteration())
+
+    def stop(self, end: BaseException) -> None:
+        if self.end is None:
+            self.end = end
+        self.subscription.dispose()
+        self.wake()
+
+
 class EventIterator(Generic[T]):
     """An async iterator over an observable's values, with a bounded buffer.
 
@@ -133,81 +182,57 @@ class EventIterator(Generic[T]):
             raise ValueError(f"buffer must be an int >= 1, got {buffer!r}")
         if overflow not in ("error", "drop_oldest"):
             raise ValueError(f"overflow must be 'error' or 'drop_oldest', got {overflow!r}")
-        self.buffer = buffer
-        self.overflow: Overflow = overflow
-        self.dropped = 0
-        self._queue: collections.deque[T] = collections.deque()
-        self._end: BaseException | None = None
-        self._waiter: asyncio.Future[None] | None = None
-        self._burst = 0
-        self._subscription = SingleAssignmentDisposable()
-        self._subscription.disposable = source.subscribe(
-            self._on_next, self._on_error, self._on_completed, scheduler=scheduler
+        state: _Buffer[T] = _Buffer(buffer, overflow)
+        self._state = state
+        state.subscription.disposable = source.subscribe(
+            state.on_next, state.on_error, state.on_completed, scheduler=scheduler
         )
+
+    @property
+    def buffer(self) -> int:
+        """The most values held at once."""
+        return self._state.limit
+
+    @property
+    def overflow(self) -> Overflow:
+        """What a full buffer does: ``"error"`` or ``"drop_oldest"``."""
+        return self._state.overflow
+
+    @property
+    def dropped(self) -> int:
+        """How many values ``drop_oldest`` discarded so far."""
+        return self._state.dropped
 
     @property
     def closed(self) -> bool:
         """Whether the subscription is gone (stream ended, overflowed or closed)."""
-        return self._subscription.is_disposed
-
-    def _wake(self) -> None:
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    def _on_next(self, value: T) -> None:
-        if self._end is not None:
-            return
-        if len(self._queue) >= self.buffer:
-            if self.overflow == "error":
-                self._stop(BufferOverflow(self.buffer))
-                return
-            self._queue.popleft()
-            self.dropped += 1
-            if self._burst == 0:
-                log.warning(
-                    "event iterator buffer full (%d): dropping the oldest events", self.buffer
-                )
-            self._burst += 1
-        self._queue.append(value)
-        self._wake()
-
-    def _on_error(self, error: Exception) -> None:
-        self._stop(error)
-
-    def _on_completed(self) -> None:
-        self._stop(StopAsyncIteration())
-
-    def _stop(self, end: BaseException) -> None:
-        if self._end is None:
-            self._end = end
-        self._subscription.dispose()
-        self._wake()
+        return self._state.subscription.is_disposed
 
     def __aiter__(self) -> EventIterator[T]:
         return self
 
     async def __anext__(self) -> T:
-        while not self._queue:
-            if self._end is not None:
-                end = self._end
+        state = self._state
+        while not state.queue:
+            if state.end is not None:
+                end = state.end
                 if not isinstance(end, StopAsyncIteration):
-                    self._end = StopAsyncIteration()
+                    state.end = StopAsyncIteration()
                 raise end
-            self._waiter = asyncio.get_running_loop().create_future()
+            state.waiter = asyncio.get_running_loop().create_future()
             try:
-                await self._waiter
+                await state.waiter
             finally:
-                self._waiter = None
-        if self._burst:
-            log.warning("event iterator dropped %d events in the last overflow", self._burst)
-            self._burst = 0
-        return self._queue.popleft()
+                state.waiter = None
+        if state.burst:
+            log.warning("event iterator dropped %d events in the last overflow", state.burst)
+            state.burst = 0
+        return state.queue.popleft()
 
     async def aclose(self) -> None:
         """Dispose the subscription and drop what is buffered; iteration then stops."""
-        self._queue.clear()
-        self._stop(StopAsyncIteration())
+        self._state.queue.clear()
+        self._state.stop(StopAsyncIteration())
 
     async def __aenter__(self) -> EventIterator[T]:
         return self
@@ -221,9 +246,9 @@ class EventIterator(Generic[T]):
         await self.aclose()
 
     def __del__(self) -> None:
-        subscription = getattr(self, "_subscription", None)
-        if subscription is not None:
-            subscription.dispose()
+        state = getattr(self, "_state", None)
+        if state is not None:
+            state.subscription.dispose()
 
 
 def aiter_events(
