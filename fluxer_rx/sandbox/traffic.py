@@ -67,7 +67,9 @@ class TrafficGenerator:
 
     ``steps`` counts the actions performed so far; ``counts`` per kind. An action that
     has nothing to act on (no message to edit, no member to remove) falls back to posting
-    a message, so every step emits at least one dispatch. The bot itself is never
+    a message, and a ``reaction`` step removes the reaction when that user already
+    reacted with that emoji; so every step emits at least one dispatch, and each one
+    reaches the bot's sessions (the bot is a member of every guild). The bot itself is never
     removed, and seeded channels are never deleted (only ones the generator created).
     """
 
@@ -105,9 +107,13 @@ class TrafficGenerator:
         elif kind == "delete" and messages:
             w.delete_message(channel.id, rng.choice(messages))
         elif kind == "reaction" and messages and others:
-            w.add_reaction(
-                channel.id, rng.choice(messages), rng.choice(_EMOJIS), rng.choice(others)
-            )
+            message_id, emoji = rng.choice(messages), rng.choice(_EMOJIS)
+            user_id = rng.choice(others)
+            reaction = channel.messages[message_id].reactions.get(emoji)
+            if reaction is not None and user_id in reaction.user_ids:
+                w.remove_reaction(channel.id, message_id, emoji, user_id)
+            else:
+                w.add_reaction(channel.id, message_id, emoji, user_id)
         elif kind == "typing" and others:
             w.trigger_typing(channel.id, rng.choice(others))
         elif kind == "member_join":

@@ -27,7 +27,8 @@ def test_same_seed_same_traffic() -> None:
 
 
 def test_every_kind_happens_and_every_step_dispatches() -> None:
-    world = World(seed=1)
+    # a small world, so the same user often reacts twice with the same emoji
+    world = World(seed=1, guilds=1, channels_per_guild=1, members_per_guild=2)
     events: list[str] = []
     world.add_listener(lambda t, d, guild_id, users: events.append(t))
     generator = TrafficGenerator(world, seed=1)
@@ -37,6 +38,7 @@ def test_every_kind_happens_and_every_step_dispatches() -> None:
         assert len(events) > before
     assert set(generator.counts) == set(TRAFFIC_KINDS)
     assert generator.steps == 1500
+    assert "MESSAGE_REACTION_REMOVE" in events
 
 
 def test_kinds_filter() -> None:
