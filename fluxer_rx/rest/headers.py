@@ -15,7 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["BucketInfo", "RateLimited", "parse_bucket_info", "parse_rate_limited"]
+__all__ = [
+    "BucketInfo",
+    "RateLimited",
+    "parse_bucket_info",
+    "parse_rate_limited",
+    "parse_retry_after",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,3 +119,8 @@ def parse_rate_limited(headers: Mapping[str, str], body: Any) -> RateLimited:
         scope in ("user", "shared") or _header(headers, "X-RateLimit-Limit") is not None
     )
     return RateLimited(retry_after, is_global, scope, has_bucket)
+
+
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
+    """``Retry-After`` in seconds (the delta-seconds form only), or ``None``."""
+    return _float(_header(headers, "Retry-After"))

@@ -20,7 +20,6 @@ never chained into the errors raised here.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from urllib.parse import quote, urlsplit
 
 import aiohttp
 import msgspec
+from multidict import CIMultiDictProxy
 
 from fluxer_rx.errors import RateLimitError, RestError
 from fluxer_rx.options import RestOptions
@@ -37,7 +37,7 @@ from fluxer_rx.rest.clock import Clock, LoopClock
 from fluxer_rx.rest.error_mapping import decode_json_or_none, error_from_response
 from fluxer_rx.rest.files import File, multipart_body
 from fluxer_rx.rest.global_limiter import GlobalLimiter
-from fluxer_rx.rest.headers import parse_bucket_info, parse_rate_limited
+from fluxer_rx.rest.headers import parse_bucket_info, parse_rate_limited, parse_retry_after
 from fluxer_rx.rest.retry import RetryPolicy
 from fluxer_rx.rest.routes import Route
 
@@ -48,7 +48,7 @@ QueryValue = str | int | bool | None
 
 _log = logging.getLogger("fluxer_rx.rest")
 _NO_BODY = object()
-_RETRYABLE_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+_RETRYABLE_ERRORS = (aiohttp.ClientError, OSError)
 
 
 @dataclass(slots=True)
@@ -61,6 +61,26 @@ class RestStats:
     retries: int = 0
     server_errors: int = 0
     connection_errors: int = 0
+
+
+class _Secret:
+    """A credential that never shows itself in a repr or str."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<secret>"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> Any:
+        raise TypeError("credentials cannot be pickled")
 
 
 def _authorization(token: str) -> str:
@@ -91,7 +111,7 @@ class Requester:
         clock: Clock | None = None,
         retry_policy: RetryPolicy | None = None,
     ) -> None:
-        self.__authorization = _authorization(token)
+        self.__authorization = _Secret(_authorization(token))
         self.options = options if options is not None else RestOptions()
         if not self.options.timeout > 0:
             raise ValueError(f"timeout must be > 0, got {self.options.timeout}")
@@ -237,7 +257,7 @@ class Requester:
         payload = None if json is _NO_BODY else msgspec.json.encode(json)
         headers: dict[str, str] = {}
         if authenticate:
-            headers["Authorization"] = self.__authorization
+            headers["Authorization"] = self.__authorization.reveal()
         if reason is not None:
             headers["X-Audit-Log-Reason"] = quote(reason, safe=" ")
         if payload is not None and not files:
@@ -257,38 +277,28 @@ class Requester:
             self.stats.requests += 1
             try:
                 data: Any = multipart_body(json_body, files) if files else payload
-                async with session.request(
-                    route.method,
-                    url,
-                    params=query,
-                    data=data,
-                    headers=headers,
-                    timeout=aiohttp.ClientTimeout(total=self.options.timeout),
-                    allow_redirects=False,
-                ) as response:
-                    status = response.status
-                    resp_headers = response.headers
-                    body = await response.read()
-            except _RETRYABLE_ERRORS as exc:
+                outcome = await self._send_once(session, route.method, url, query, data, headers)
+            except BaseException:  # cancelled, or a body that cannot be built
+                permit.release()
+                raise
+            finally:
                 slot.release()
+            if isinstance(outcome, str):
+                # Raised outside any ``except`` block: no aiohttp exception (whose request
+                # info holds the Authorization header) is chained as context.
                 permit.release()
                 self.stats.connection_errors += 1
-                what = "timed out" if isinstance(exc, asyncio.TimeoutError) else "failed"
-                detail = f"{route.method} {route.display} {what}: {type(exc).__name__}"
+                detail = f"{route.method} {route.display} {outcome}"
                 if self._closed:
-                    raise RestError(f"{detail} (client closed)") from None
+                    raise RestError(f"{detail} (client closed)")
                 if not policy.can_retry(retries):
-                    raise RestError(f"{detail} after {retries} retries") from None
+                    raise RestError(f"{detail} after {retries} retries")
                 _log.debug("%s; retrying", detail)
                 await self._clock.sleep(policy.backoff_delay(retries))
                 retries += 1
                 self.stats.retries += 1
                 continue
-            except BaseException:
-                slot.release()
-                permit.release()
-                raise
-            slot.release()
+            status, resp_headers, body = outcome
             info = parse_bucket_info(resp_headers, self._clock.wall())
             if info is not None and info.bucket:
                 self.buckets.learn(route, info.bucket)
@@ -319,18 +329,41 @@ class Requester:
             if status >= 500:
                 self.stats.server_errors += 1
                 if policy.can_retry(retries):
-                    retry_after = (
-                        parse_rate_limited(resp_headers, None).retry_after
-                        if ("Retry-After" in resp_headers)
-                        else None
-                    )
-                    await self._clock.sleep(policy.backoff_delay(retries, retry_after))
+                    # A 503 may say when to come back (Retry-After); never sooner than that.
+                    told = parse_retry_after(resp_headers)
+                    await self._clock.sleep(policy.backoff_delay(retries, told))
                     retries += 1
                     self.stats.retries += 1
                     continue
             if status >= 400:
                 raise error_from_response(status, body, method=route.method, route=route.display)
             return body
+
+    async def _send_once(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        url: str,
+        query: dict[str, str] | None,
+        data: Any,
+        headers: Mapping[str, str],
+    ) -> tuple[int, CIMultiDictProxy[str], bytes] | str:
+        """One HTTP exchange: ``(status, headers, body)``, or why it failed below HTTP."""
+        try:
+            async with session.request(
+                method,
+                url,
+                params=query,
+                data=data,
+                headers=headers,
+                timeout=aiohttp.ClientTimeout(total=self.options.timeout),
+                allow_redirects=False,
+            ) as response:
+                return response.status, response.headers, await response.read()
+        except TimeoutError:
+            return f"timed out after {self.options.timeout}s"
+        except _RETRYABLE_ERRORS as exc:
+            return f"failed: {type(exc).__name__}"
 
 
 def _query(params: Mapping[str, QueryValue] | None) -> dict[str, str] | None:

@@ -92,3 +92,29 @@ async def test_without_proactive_limit_the_server_429s_are_absorbed() -> None:
         await asyncio.wait_for(asyncio.gather(*sends), 30.0)
         assert rest.stats.global_rate_limited > 0
         assert rest.stats.rate_limited == rejections(sb)
+
+
+async def test_n_bucket_hash_makes_reaction_routes_share_one_bucket_per_channel() -> None:
+    async with (
+        # Long windows: nothing leaks back into the buckets while the test runs.
+        Sandbox(
+            guilds=1, channels_per_guild=2, rate_limit_headers="N", rest_window_scale=100
+        ) as sb,
+        Rest(sb.token, RestOptions(api_url=sb.api_url)) as rest,
+    ):
+        a, b = sb.channel_ids[:2]
+        msg_a = await rest.create_message(a, "a")
+        msg_b = await rest.create_message(b, "b")
+        await rest.add_reaction(a, msg_a.id, "👍")
+        await rest.remove_own_reaction(a, msg_a.id, "👍")
+        await rest.add_reaction(b, msg_b.id, "👍")
+        tpl = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me"
+        put_a = rest.buckets.bucket_for(Route("PUT", tpl, channel_id=a, message_id=1, emoji="x"))
+        del_a = rest.buckets.bucket_for(Route("DELETE", tpl, channel_id=a, message_id=2, emoji="y"))
+        put_b = rest.buckets.bucket_for(Route("PUT", tpl, channel_id=b, message_id=1, emoji="x"))
+        assert put_a is del_a
+        assert put_b is not put_a
+        # The DELETE's first request went through its own, still unknown, bucket; the
+        # next answer on the shared bucket reports the server's count for all three.
+        await rest.add_reaction(a, msg_a.id, "🔥")
+        assert put_a.limit == 30 and put_a.remaining == 27
