@@ -229,7 +229,12 @@ class GatewayHub:
         encoded: bytes | None = None
         for session in list(self.sessions.values()):
             if guild_id is not None:
-                if session.user_id not in members or not session.sees_guild(guild_id):
+                if user_ids is not None:
+                    if session.user_id not in user_ids:
+                        continue
+                elif session.user_id not in members:
+                    continue
+                if not session.sees_guild(guild_id):
                     continue
             else:
                 if user_ids is not None and session.user_id not in user_ids:

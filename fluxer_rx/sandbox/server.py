@@ -263,8 +263,11 @@ class Sandbox:
         return str(member["user"]["id"])
 
     async def remove_member(self, guild_id: str, user_id: str) -> Json:
-        """``user_id`` leaves ``guild_id`` (GUILD_MEMBER_REMOVE); return the ``d``."""
-        return self.world.remove_member(guild_id, user_id)
+        """``user_id`` leaves ``guild_id`` (GUILD_MEMBER_REMOVE, and GUILD_DELETE to the
+        leaver's own sessions, e.g. the bot's); return the GUILD_MEMBER_REMOVE ``d``."""
+        d = {"guild_id": str(guild_id), "user": {"id": str(user_id)}}
+        self.world.leave_guild(guild_id, user_id)
+        return d
 
     async def update_member(self, guild_id: str, user_id: str, *, nick: str | None) -> Json:
         """Change a member's nick (GUILD_MEMBER_UPDATE); return the member."""

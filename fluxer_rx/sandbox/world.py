@@ -399,10 +399,11 @@ class World:
         """Hand dispatch ``event`` with payload ``d`` to every listener.
 
         Routing contract for listeners (the gateway hub implements it): a ``guild_id``
-        dispatch goes to the sessions of users who are members of that guild, on the
-        shard ``(guild_id >> 22) % count``; otherwise, ``user_ids`` restricts it to those
-        users' sessions, and ``None`` means every session; non-guild dispatches go to
-        shard 0 only. Listeners must not mutate ``d``.
+        dispatch goes to the sessions on the shard ``(guild_id >> 22) % count`` of the
+        guild's members, or, when ``user_ids`` is also given, of exactly those users
+        (members or not: GUILD_DELETE to a removed user). Without ``guild_id``,
+        ``user_ids`` restricts it to those users' sessions and ``None`` means every
+        session, on shard 0 only. Listeners must not mutate ``d``.
         """
         targets = frozenset(user_ids) if user_ids is not None else None
         for listener in tuple(self._listeners):
@@ -1134,11 +1135,12 @@ class World:
 
     def leave_guild(self, guild_id: str, user_id: str) -> Json:
         """``user_id`` leaves the guild: GUILD_MEMBER_REMOVE to the guild, then
-        GUILD_DELETE ``{id}`` to that user's sessions only; return the latter's ``d``."""
+        GUILD_DELETE ``{id}`` to that user's sessions only (on the guild's shard);
+        return the latter's ``d``."""
         guild = self.get_guild(guild_id)
         self.remove_member(guild.id, user_id)
         d: Json = {"id": guild.id}
-        self.emit("GUILD_DELETE", d, user_ids=[str(user_id)])
+        self.emit("GUILD_DELETE", d, guild_id=guild.id, user_ids=[str(user_id)])
         return d
 
     def create_user(self, username: str | None = None, *, bot: bool = False) -> User:
@@ -1193,7 +1195,7 @@ class World:
         """Remove a member; emit GUILD_MEMBER_REMOVE ``{guild_id, user: {id}}``; return it.
 
         The dispatch is routed before the member is dropped, so the removed user's own
-        sessions see it too.
+        sessions see it too. (:meth:`leave_guild` adds the GUILD_DELETE the leaver gets.)
         """
         guild = self.get_guild(guild_id)
         self.get_member(guild_id, user_id)

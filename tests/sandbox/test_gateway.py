@@ -303,3 +303,17 @@ async def test_close_does_not_wait_for_clients_that_do_not_read(
     await sb.close()
     assert time.monotonic() - start < 3.0
     await gw.close()
+
+
+async def test_removing_the_bot_sends_it_guild_delete(http: aiohttp.ClientSession) -> None:
+    async with Sandbox(guilds=2, channels_per_guild=1) as sb:
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        await gw.identify()
+        removed = await sb.remove_member(sb.guild_ids[0], sb.bot_id)
+        assert (await gw.dispatch("GUILD_MEMBER_REMOVE"))["d"] == removed
+        assert (await gw.dispatch("GUILD_DELETE"))["d"] == {"id": sb.guild_ids[0]}
+        await sb.post_message(sb.channel_ids[0], "not for the bot any more")
+        message = await sb.post_message(sb.channel_ids[1], "still for the bot")
+        assert (await gw.dispatch("MESSAGE_CREATE"))["d"]["id"] == message["id"]
+        await gw.close()
