@@ -342,7 +342,7 @@ class Sandbox:
         """Write ``count`` pre-encoded MESSAGE_CREATE frames to one session, as fast as
         possible, in writes of about ``batch_bytes``; return once all bytes are sent.
 
-        ``session``: a :class:`Session`, a session id, or ``None`` for the only attached
+        ``session``: a :class:`Session`, a session id, or ``None`` for the first attached
         session (waiting up to 10 s for one to IDENTIFY). See
         :mod:`fluxer_rx.sandbox.firehose` for what the frames hold.
         """

@@ -317,3 +317,16 @@ async def test_removing_the_bot_sends_it_guild_delete(http: aiohttp.ClientSessio
         message = await sb.post_message(sb.channel_ids[1], "still for the bot")
         assert (await gw.dispatch("MESSAGE_CREATE"))["d"]["id"] == message["id"]
         await gw.close()
+
+
+async def test_client_rate_limit_is_configurable_and_scales(http: aiohttp.ClientSession) -> None:
+    async with Sandbox(guilds=0, client_rate_limit=(5, 60.0)) as sb:
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        for _ in range(5):
+            await gw.send(1, None)
+            assert await gw.recv() == {"op": 11}
+        await gw.send(1, None)
+        assert await gw.recv_close() == (4008, "Rate limited")
+    async with Sandbox(guilds=0, heartbeat_interval=0.4125) as sb:
+        assert sb.config.client_rate_limit == (120, pytest.approx(0.6))
