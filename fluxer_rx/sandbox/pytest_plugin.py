@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from fluxer_rx.sandbox.server import Sandbox
+if TYPE_CHECKING:
+    from fluxer_rx.sandbox.server import Sandbox
 
 __all__ = ["fluxer_sandbox"]
 
@@ -41,6 +43,9 @@ if importlib.util.find_spec("pytest_asyncio") is not None:
     @pytest_asyncio.fixture
     async def fluxer_sandbox(request: pytest.FixtureRequest) -> AsyncIterator[Sandbox]:
         """A started sandbox for one test (options from the ``fluxer_sandbox`` marker)."""
+        # imported here so that merely loading the plugin stays cheap and safe
+        from fluxer_rx.sandbox.server import Sandbox
+
         marker = request.node.get_closest_marker("fluxer_sandbox")
         options = dict(marker.kwargs) if marker is not None else {}
         async with Sandbox(**options) as sandbox:
