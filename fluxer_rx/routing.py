@@ -37,6 +37,7 @@ as strings; integers given to :meth:`RoutedEventSubject.stream` are converted.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, TypeVar, overload
 
@@ -113,6 +114,23 @@ EVENT_KEYS: Final[Mapping[str, KeyFunction]] = {
 }
 """Id kinds usable as conditions, most selective first (the first one given is indexed)."""
 
+_FALLBACK_BASES: Final[Mapping[str, tuple[type[Any], ...]]] = {
+    "message_id": (Message, MessageDelete),
+    "channel_id": (Channel,),
+    "guild_id": (Guild, GuildDelete),
+}
+
+
+def _key_for(name: str, cls: type[Any]) -> KeyFunction:
+    """The key function ``name`` specialised for events of class ``cls``: a C-level
+    attribute read when ``cls`` has the attribute as a field and needs no fallback."""
+    fields: tuple[str, ...] = getattr(cls, "__struct_fields__", ())
+    fallback = _FALLBACK_BASES.get(name, ())
+    if name != "user_id" and name in fields and not issubclass(cls, fallback):
+        return operator.attrgetter(name)
+    return EVENT_KEYS[name]
+
+
 Where = tuple[tuple[str, str], ...]
 Deliver = Callable[[Any], None]
 
@@ -147,9 +165,10 @@ class _Entry:
 class _Route:
     """The routed subscribers of one concrete event class."""
 
-    __slots__ = ("any", "keyed")
+    __slots__ = ("any", "cls", "keyed")
 
-    def __init__(self) -> None:
+    def __init__(self, cls: type[Any]) -> None:
+        self.cls = cls
         self.any: tuple[_Entry, ...] = ()
         # id kind -> (key function, id value -> entries).
         # Both levels are replaced or only get new values under existing keys while a
@@ -163,7 +182,7 @@ class _Route:
         name, value = entry.index
         table = self.keyed.get(name)
         if table is None:
-            table = (EVENT_KEYS[name], {})
+            table = (_key_for(name, self.cls), {})
             self.keyed = {**self.keyed, name: table}
         table[1][value] = (*table[1].get(value, ()), entry)
 
@@ -319,7 +338,7 @@ class RoutedEventSubject(EventSubject[object]):
         return Disposable(unregister)
 
     def _route_for(self, cls: type[Any]) -> _Route:
-        route = _Route()
+        route = _Route(cls)
         for entry in self._entries:
             if issubclass(cls, entry.types):
                 route.add(entry)
@@ -328,13 +347,17 @@ class RoutedEventSubject(EventSubject[object]):
 
     def on_next(self, value: object) -> None:
         """Deliver ``value`` to the plain subscribers, then to the matching routed ones."""
-        super().on_next(value)
+        sink = self._error_sink
+        for observer in self._observers:  # EventSubject.on_next, inlined: hot path
+            try:
+                observer.on_next(value)
+            except Exception as exc:  # isolation is the point: report and go on
+                sink(exc)
         if not self._entries:
             return
         route = self._routes.get(type(value))
         if route is None:
             route = self._route_for(type(value))
-        sink = self._error_sink
         for entry in route.any:
             try:
                 entry.deliver(value)

@@ -25,10 +25,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
+from time import monotonic
 from typing import Any, Final, Generic, TypeVar
 
 from reactivex import Observable, abc
 from reactivex.disposable import CompositeDisposable, SerialDisposable
+from reactivex.scheduler import VirtualTimeScheduler
 
 from fluxer_rx.models import (
     ChannelDelete,
@@ -84,10 +86,11 @@ class CollectorResult(Generic[T]):
 
 
 class _Rules(Generic[T]):
-    """What a kind of collector collects, what ends it and what removes items."""
+    """What a kind of collector collects (``item_type``), what ends it and what removes
+    items; ``limited`` says whether :meth:`limit_reason` can ever answer."""
 
-    def candidate(self, event: object) -> T | None:
-        raise NotImplementedError
+    item_type: type[T]
+    limited: bool
 
     def end_reason(self, event: object) -> str | None:
         raise NotImplementedError
@@ -98,6 +101,18 @@ class _Rules(Generic[T]):
 
     def limit_reason(self, items: list[T]) -> str | None:
         raise NotImplementedError
+
+
+_CLOCK_SLACK: Final = 1e-6
+"""Seconds of rounding tolerated when an idle timer checks its deadline."""
+
+
+def _clock_of(scheduler: abc.SchedulerBase | None) -> Callable[[], float]:
+    """Seconds on the clock ``scheduler`` schedules relative timers by: the virtual clock
+    of a virtual-time scheduler, else the monotonic clock (asyncio's ``loop.time``)."""
+    if isinstance(scheduler, VirtualTimeScheduler):
+        return lambda: scheduler.now.timestamp()
+    return monotonic
 
 
 class Collector(LoopObservable[T]):
@@ -146,6 +161,8 @@ class Collector(LoopObservable[T]):
             self._time_timer.disposable = timers.schedule_relative(
                 time, lambda _s, _t: self._end("time")
             )
+        self._clock = _clock_of(timers)
+        self._last_collected = self._clock()
         self._arm_idle()
         subscriptions = CompositeDisposable()
         self._subscription.disposable = subscriptions
@@ -219,32 +236,47 @@ class Collector(LoopObservable[T]):
 
     # ------------------------------------------------------------------ events
 
-    def _arm_idle(self) -> None:
+    def _arm_idle(self, delay: float | None = None) -> None:
         if self._idle is not None and self._scheduler is not None:
             self._idle_timer.disposable = self._scheduler.schedule_relative(
-                self._idle, lambda _s, _t: self._end("idle")
+                self._idle if delay is None else delay, self._idle_due
             )
 
-    def _on_event(self, event: object) -> None:
-        if self.ended:
+    def _idle_due(self, _scheduler: abc.SchedulerBase, _state: Any = None) -> None:
+        # The timer is armed once per idle period, not per item: when it fires, an item
+        # collected since then moves the deadline to (that item's time + idle).
+        assert self._idle is not None
+        remaining = self._last_collected + self._idle - self._clock()
+        if remaining > _CLOCK_SLACK:
+            self._arm_idle(remaining)
+        else:
+            self._end("idle")
+
+    def _on_event(self, event: Any) -> None:
+        # The hot path of every collector: kept flat on purpose (one call per event).
+        if self._reason is not None:
             return
         rules = self._rules
-        item = rules.candidate(event)
-        if item is not None:
+        if isinstance(event, rules.item_type):
             self._processed += 1
-            try:
-                keep = self._filter is None or self._filter(item)
-            except Exception as exc:  # the user's filter failed: end with its error
-                self._on_error(exc)
-                return
-            if keep:
-                self._items.append(item)
-                self._arm_idle()
-                self._live.on_next(item)
-                reason = rules.limit_reason(self._items)
-                if reason is not None:
-                    self._end(reason)
+            keep = True
+            if self._filter is not None:
+                try:
+                    keep = self._filter(event)
+                except Exception as exc:  # the user's filter failed: end with its error
+                    self._on_error(exc)
                     return
+            if keep:
+                self._items.append(event)
+                if self._idle is not None:
+                    self._last_collected = self._clock()
+                if self._live.has_observers:
+                    self._live.on_next(event)
+                if rules.limited:
+                    reason = rules.limit_reason(self._items)
+                    if reason is not None:
+                        self._end(reason)
+                        return
             if self._max_processed is not None and self._processed >= self._max_processed:
                 self._end("processed_limit")
             return
@@ -286,11 +318,11 @@ class Collector(LoopObservable[T]):
 
 
 class _MessageRules(_Rules[MessageCreate]):
+    item_type = MessageCreate
+
     def __init__(self, max: int | None) -> None:
         self.max = max
-
-    def candidate(self, event: object) -> MessageCreate | None:
-        return event if isinstance(event, MessageCreate) else None
+        self.limited = max is not None
 
     def end_reason(self, event: object) -> str | None:
         if isinstance(event, ChannelDelete):
@@ -378,6 +410,8 @@ def _emoji_key(emoji: PartialEmoji | None) -> str | None:
 
 
 class _ReactionRules(_Rules[MessageReactionAdd]):
+    item_type = MessageReactionAdd
+
     def __init__(
         self,
         message_id: str,
@@ -389,9 +423,7 @@ class _ReactionRules(_Rules[MessageReactionAdd]):
         self.max = max
         self.max_users = max_users
         self.max_emojis = max_emojis
-
-    def candidate(self, event: object) -> MessageReactionAdd | None:
-        return event if isinstance(event, MessageReactionAdd) else None
+        self.limited = not (max is None and max_users is None and max_emojis is None)
 
     def end_reason(self, event: object) -> str | None:
         if isinstance(event, MessageDelete):
