@@ -330,3 +330,27 @@ async def test_client_rate_limit_is_configurable_and_scales(http: aiohttp.Client
         assert await gw.recv_close() == (4008, "Rate limited")
     async with Sandbox(guilds=0, heartbeat_interval=0.4125) as sb:
         assert sb.config.client_rate_limit == (120, pytest.approx(0.6))
+
+
+async def test_rest_writes_reach_the_gateway(http: aiohttp.ClientSession) -> None:
+    async with Sandbox(guilds=1, channels_per_guild=1) as sb:
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        await gw.identify()
+        headers = {"Authorization": f"Bot {sb.token}"}
+        url = f"{sb.api_url}/channels/{sb.channel_ids[0]}/messages"
+        async with http.post(
+            url, json={"content": "via REST", "nonce": "n1"}, headers=headers
+        ) as r:
+            assert r.status == 200
+            created = await r.json()
+        frame = await gw.dispatch("MESSAGE_CREATE")
+        assert frame["d"]["id"] == created["id"] and frame["d"]["content"] == "via REST"
+        assert frame["d"]["author"]["id"] == sb.bot_id and frame["d"]["nonce"] == "n1"
+        async with http.put(
+            f"{url}/{created['id']}/reactions/%F0%9F%91%8D/@me", headers=headers
+        ) as r:
+            assert r.status == 204
+        frame = await gw.dispatch("MESSAGE_REACTION_ADD")
+        assert frame["d"]["emoji"] == {"name": "👍"} and frame["d"]["user_id"] == sb.bot_id
+        await gw.close()
