@@ -31,8 +31,17 @@ from fluxer_rx.gateway.discovery import discover_gateway_url
 from fluxer_rx.gateway.identify_queue import IdentifyQueue
 from fluxer_rx.gateway.protocol import GatewayProtocol
 from fluxer_rx.gateway.shard import Shard
-from fluxer_rx.models import GuildCreate, GuildMembersChunk, Member, PrivateUser, Ready
+from fluxer_rx.models import (
+    GuildCreate,
+    GuildMembersChunk,
+    Member,
+    MessageCreate,
+    MessageReactionAdd,
+    PrivateUser,
+    Ready,
+)
 from fluxer_rx.models.frame import Frame
+from fluxer_rx.operators import Collector, message_collector, reaction_collector, wait_for
 from fluxer_rx.options import ClientOptions
 from fluxer_rx.routing import RoutedEventSubject
 from fluxer_rx.streams import EventSubject
@@ -163,6 +172,76 @@ class Client:
         """Call ``handler(event)`` with every typed event (as :attr:`events` emits it)."""
         self._typed_handlers.append(handler)
         return lambda: self._typed_handlers.remove(handler)
+
+    # ------------------------------------------------------------------ collectors, waiting
+
+    def create_message_collector(
+        self,
+        channel_id: str | int,
+        *,
+        filter: Callable[[MessageCreate], bool] | None = None,
+        max: int | None = None,
+        max_processed: int | None = None,
+        time: float | None = None,
+        idle: float | None = None,
+        dispose: bool = False,
+        guild_id: str | int | None = None,
+    ) -> Collector[MessageCreate]:
+        """A :func:`~fluxer_rx.operators.message_collector` on :attr:`events`, started now
+        (timers on the running loop). ``guild_id`` makes it end on the guild's deletion."""
+        return message_collector(
+            self.events,
+            channel_id,
+            guild_id=guild_id,
+            filter=filter,
+            max=max,
+            max_processed=max_processed,
+            time=time,
+            idle=idle,
+            dispose=dispose,
+        )
+
+    def create_reaction_collector(
+        self,
+        channel_id: str | int,
+        message_id: str | int,
+        *,
+        filter: Callable[[MessageReactionAdd], bool] | None = None,
+        max: int | None = None,
+        max_users: int | None = None,
+        max_emojis: int | None = None,
+        max_processed: int | None = None,
+        time: float | None = None,
+        idle: float | None = None,
+        dispose: bool = False,
+        guild_id: str | int | None = None,
+    ) -> Collector[MessageReactionAdd]:
+        """A :func:`~fluxer_rx.operators.reaction_collector` on :attr:`events`, started now
+        (timers on the running loop). ``guild_id`` makes it end on the guild's deletion."""
+        return reaction_collector(
+            self.events,
+            channel_id,
+            message_id,
+            guild_id=guild_id,
+            filter=filter,
+            max=max,
+            max_users=max_users,
+            max_emojis=max_emojis,
+            max_processed=max_processed,
+            time=time,
+            idle=idle,
+            dispose=dispose,
+        )
+
+    async def wait_for(
+        self,
+        event_type: type[Any] | str,
+        check: Callable[[Any], bool] | None = None,
+        timeout: float | None = None,
+    ) -> Any:
+        """The next event of ``event_type`` passing ``check``; see
+        :func:`fluxer_rx.operators.wait_for` (``TimeoutError``, ``StreamClosed``)."""
+        return await wait_for(self.events, event_type, check, timeout)
 
     def _call(self, handler: Handler, value: Any) -> None:
         if inspect.iscoroutinefunction(handler):
