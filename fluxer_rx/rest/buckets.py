@@ -40,11 +40,10 @@ class Permit:
     was read (connection error, timeout, cancellation). Later calls are ignored.
     """
 
-    __slots__ = ("_bucket", "_done", "_generation")
+    __slots__ = ("_bucket", "_done")
 
-    def __init__(self, bucket: Bucket, generation: int) -> None:
+    def __init__(self, bucket: Bucket) -> None:
         self._bucket = bucket
-        self._generation = generation
         self._done = False
 
     @property
@@ -55,7 +54,7 @@ class Permit:
         """Record a response's bucket headers (``success``: a 2xx/3xx/4xx answer)."""
         if not self._done:
             self._done = True
-            self._bucket._settle(self._generation, info, success)
+            self._bucket._settle(info, success)
 
     def rate_limited(self, retry_after: float, info: BucketInfo | None) -> None:
         """Record a route 429: nothing more until ``retry_after`` seconds have passed."""
@@ -67,7 +66,7 @@ class Permit:
         """Give the permit back without any news from the server."""
         if not self._done:
             self._done = True
-            self._bucket._settle(self._generation, None, False)
+            self._bucket._settle(None, False)
 
 
 class Bucket:
@@ -79,7 +78,6 @@ class Bucket:
 
     __slots__ = (
         "_clock",
-        "_generation",
         "_timer",
         "_timer_at",
         "_waiters",
@@ -99,7 +97,6 @@ class Bucket:
         self.reset_at: float | None = None
         self.in_flight = 0
         self.unlimited = False
-        self._generation = 0
         self._waiters: deque[asyncio.Future[Permit]] = deque()
         self._timer: TimerHandle | None = None
         self._timer_at: float | None = None
@@ -154,11 +151,10 @@ class Bucket:
         self.in_flight += 1
         if self.remaining is not None and not self.unlimited:
             self.remaining -= 1
-        return Permit(self, self._generation)
+        return Permit(self)
 
     def _roll_window(self, now: float) -> None:
         if self.reset_at is not None and now >= self.reset_at:
-            self._generation += 1
             self.reset_at = None
             # Requests still in flight may land in the new window on the server.
             self.remaining = None if self.limit is None else max(0, self.limit - self.in_flight)
@@ -200,7 +196,7 @@ class Bucket:
         self._timer_at = None
         self._pump(fired_for)
 
-    def _settle(self, generation: int, info: BucketInfo | None, success: bool) -> None:
+    def _settle(self, info: BucketInfo | None, success: bool) -> None:
         self.in_flight -= 1
         if info is None:
             if success and self.limit is None:
@@ -208,14 +204,15 @@ class Bucket:
         else:
             self.unlimited = False
             self.limit = info.limit
-            if generation == self._generation:
-                estimate = max(0, info.remaining - self.in_flight)
-                self.remaining = (
-                    estimate if self.remaining is None else min(self.remaining, estimate)
-                )
-                if info.reset_after is not None:
-                    end = self._clock.monotonic() + info.reset_after
-                    self.reset_at = end if self.reset_at is None else max(self.reset_at, end)
+            # The server's count minus everything else still in flight (some of which it
+            # may already have counted) never overestimates what is left; neither does
+            # our own count, so keep the smaller. An answer from a window that already
+            # ended can only make this more cautious, never less.
+            estimate = max(0, info.remaining - self.in_flight)
+            self.remaining = estimate if self.remaining is None else min(self.remaining, estimate)
+            if info.reset_after is not None:
+                end = self._clock.monotonic() + info.reset_after
+                self.reset_at = end if self.reset_at is None else max(self.reset_at, end)
         self._pump()
 
     def _rate_limited(self, retry_after: float, info: BucketInfo | None) -> None:

@@ -70,13 +70,20 @@ async def test_requests_in_flight_at_a_window_change_count_against_the_new_windo
     (await bucket.acquire()).settle(info(4, 3, reset_after=1.0))
     held = [await bucket.acquire() for _ in range(3)]
     clock.advance(1.0)
-    fresh = [await bucket.acquire()]
+    fresh = await bucket.acquire()
     assert bucket.remaining == 0  # 4 - 3 still in flight - 1 just issued
-    # An answer from the old window must not raise the new window's budget.
-    held[0].settle(info(4, 2, reset_after=0.05))
-    assert bucket.remaining == 0
-    assert bucket.in_flight == 3
-    del fresh
+    # The held requests reached the server after its window turned: their answers tell
+    # the new window's end, and nothing is sent before it.
+    for p in held:
+        p.settle(info(4, 0, reset_after=0.8))
+    fresh.settle(info(4, 0, reset_after=0.8))
+    waiter = asyncio.ensure_future(bucket.acquire())
+    await wait_until(lambda: bucket.waiting == 1)
+    clock.advance(0.79)
+    assert not waiter.done() and bucket.in_flight == 0
+    clock.advance(0.01)
+    await wait_until(waiter.done)
+    assert bucket.remaining == 3
 
 
 async def test_different_channels_never_wait_for_each_other() -> None:
