@@ -14,7 +14,8 @@ Guarantees (on top of those of :class:`~fluxer_rx.streams.EventSubject`):
   ``isinstance(e, (A, B))`` holds and every id condition matches, once each, in order.
 * An event goes to the plain subscribers first, then to the routed ones. Among routed
   subscribers registered on the same table entry, delivery is in subscription order.
-* A subscriber added or removed during delivery takes effect from the next event.
+* A subscriber added during a delivery receives events from the next one on; one disposed
+  during a delivery receives nothing more.
 * An exception raised by any subscriber goes to the error sink; delivery goes on.
 * Completion or error of the subject reaches every routed subscriber too.
 
@@ -170,9 +171,8 @@ class _Route:
     def __init__(self, cls: type[Any]) -> None:
         self.cls = cls
         self.any: tuple[_Entry, ...] = ()
-        # id kind -> (key function, id value -> entries).
-        # Both levels are replaced or only get new values under existing keys while a
-        # delivery may be iterating, so that delivery is not disturbed.
+        # id kind -> (key function, id value -> entries); ``keyed`` itself is replaced,
+        # never resized in place, because a delivery may be iterating over it.
         self.keyed: dict[str, tuple[KeyFunction, dict[object, tuple[_Entry, ...]]]] = {}
 
     def add(self, entry: _Entry) -> None:
@@ -347,24 +347,28 @@ class RoutedEventSubject(EventSubject[object]):
 
     def on_next(self, value: object) -> None:
         """Deliver ``value`` to the plain subscribers, then to the matching routed ones."""
+        # Every receiver is looked up before anyone is called, so a subscriber added or
+        # removed during this delivery takes effect from the next event.
+        routed: tuple[tuple[_Entry, ...] | None, ...] = ()
+        if self._entries:
+            route = self._routes.get(type(value))
+            if route is None:
+                route = self._route_for(type(value))
+            keyed = route.keyed
+            if len(keyed) == 1:
+                for key, table in keyed.values():
+                    routed = (route.any, table.get(key(value)))
+            elif keyed:
+                routed = (route.any, *[table.get(key(value)) for key, table in keyed.values()])
+            else:
+                routed = (route.any,)
         sink = self._error_sink
         for observer in self._observers:  # EventSubject.on_next, inlined: hot path
             try:
                 observer.on_next(value)
             except Exception as exc:  # isolation is the point: report and go on
                 sink(exc)
-        if not self._entries:
-            return
-        route = self._routes.get(type(value))
-        if route is None:
-            route = self._route_for(type(value))
-        for entry in route.any:
-            try:
-                entry.deliver(value)
-            except Exception as exc:  # isolation, as for plain subscribers
-                sink(exc)
-        for key, table in route.keyed.values():
-            entries = table.get(key(value))
+        for entries in routed:
             if entries:
                 for entry in entries:
                     try:

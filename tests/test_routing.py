@@ -200,3 +200,39 @@ def test_key_functions() -> None:
     assert guild_key(GuildCreate(id="g8")) == "g8"
     assert channel_key(GuildCreate(id="g8")) is None
     assert user_key(GuildCreate(id="g8")) is None
+
+
+def test_subscribing_during_delivery_on_an_existing_key_kind_waits_for_the_next_event() -> None:
+    subject = RoutedEventSubject()
+    late: list[Any] = []
+    subject.stream(MessageCreate, user_id="someone").subscribe(lambda _: None)
+
+    def subscribe_more(event: object) -> None:
+        if not late:
+            late.append("armed")
+            subject.stream(MessageCreate, user_id="u1").subscribe(late.append)
+            subject.stream(MessageCreate, channel_id="c1").subscribe(late.append)
+            subject.stream(MessageCreate).subscribe(late.append)
+
+    subject.subscribe(subscribe_more)  # a plain subscriber, delivered first
+    first, second = msg("1"), msg("2")
+    subject.on_next(first)
+    subject.on_next(second)
+    assert late == ["armed", second, second, second]
+
+
+def test_a_subscription_disposed_during_delivery_gets_nothing_more() -> None:
+    subject = RoutedEventSubject()
+    got: list[Any] = []
+    subscriptions: list[Any] = []
+
+    def drop_other(_: object) -> None:
+        for subscription in subscriptions:
+            subscription.dispose()
+
+    subject.stream(MessageCreate, channel_id="c1").subscribe(drop_other)
+    subscriptions.append(subject.stream(MessageCreate, user_id="u1").subscribe(got.append))
+    subject.on_next(msg("1"))  # disposed before its turn: the Rx contract says no value
+    subject.on_next(msg("2"))
+    assert got == []
+    assert subject.routed_count == 1
