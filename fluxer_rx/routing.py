@@ -21,16 +21,14 @@ Guarantees (on top of those of :class:`~fluxer_rx.streams.EventSubject`):
 
 Id kinds (:data:`EVENT_KEYS`) and what they read from an event:
 
-============  ============================================================================
-``channel_id``  ``event.channel_id``; for channel objects (CHANNEL_CREATE/UPDATE/DELETE)
-                their ``id``
-``guild_id``    ``event.guild_id``; for guild objects (GUILD_CREATE/UPDATE) and
-                GUILD_DELETE their ``id`` when ``guild_id`` is not set
-``user_id``     ``event.user_id``, else ``event.author_id``, else ``event.author.id``, else
-                ``event.user.id``
-``message_id``  ``event.message_id`` (reactions); for messages (MESSAGE_CREATE/UPDATE) and
-                MESSAGE_DELETE their ``id``
-============  ============================================================================
+* ``channel_id``: ``event.channel_id``; for channel objects (CHANNEL_CREATE/UPDATE/DELETE)
+  their ``id``.
+* ``guild_id``: ``event.guild_id``; for guild objects (GUILD_CREATE/UPDATE) and
+  GUILD_DELETE their ``id`` when ``guild_id`` is not set.
+* ``user_id``: ``event.user_id``, else ``event.author_id``, else ``event.author.id``, else
+  ``event.user.id``.
+* ``message_id``: ``event.message_id`` (reactions); for messages (MESSAGE_CREATE/UPDATE)
+  and MESSAGE_DELETE their ``id``.
 
 An event without the id (``None``) never matches a condition on it. Id values are compared
 as strings; integers given to :meth:`RoutedEventSubject.stream` are converted.
