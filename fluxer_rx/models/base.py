@@ -14,6 +14,8 @@ Conventions (true of every Struct in :mod:`fluxer_rx.models`):
   - ``UNSET`` (``msgspec.UNSET``) is used only where "absent" and ``null`` mean different
     things, and each such field says so.
 * Unknown fields are ignored; a value of the wrong type raises (no silent coercion).
+* Fields are declared in alphabetical order: the gateway sends JSON with sorted keys, and
+  msgspec decodes fastest when keys arrive in field order.
 * Instances are mutable (the cache may update them in place) and are not tracked by the
   garbage collector (``gc=False``): decoded payloads are trees, never cycles. Do not build
   reference cycles through model instances.

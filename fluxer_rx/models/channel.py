@@ -12,10 +12,10 @@ class PermissionOverwrite(Model, kw_only=True):
     """One permission overwrite: ``type`` 0 = role, 1 = member; ``allow``/``deny`` are
     decimal-string bitfields."""
 
-    id: str
-    type: int = 0
     allow: str = "0"
     deny: str = "0"
+    id: str
+    type: int = 0
 
 
 class Channel(Model, kw_only=True):
@@ -25,27 +25,27 @@ class Channel(Model, kw_only=True):
     (newer servers add more; unknown values pass through as ints).
     """
 
-    id: str
-    type: int = 0
-    guild_id: str | None = None
-    name: str | None = None
-    topic: str | None = None
-    url: str | None = None
-    icon: str | None = None
-    owner_id: str | None = None
-    position: int | None = None
-    parent_id: str | None = None
     bitrate: int | None = None
-    user_limit: int | None = None
-    voice_connection_limit: int | None = None
-    rtc_region: str | None = None
-    last_message_id: str | None = None
-    last_pin_timestamp: str | None = None
-    permission_overwrites: list[PermissionOverwrite] | None = None
-    recipients: list[PartialUser] | None = None
-    nsfw: bool | None = None
-    nsfw_override: bool | None = None
     content_warning_level: int | None = None
     content_warning_text: str | None = None
-    rate_limit_per_user: int | None = None
+    guild_id: str | None = None
+    icon: str | None = None
+    id: str
+    last_message_id: str | None = None
+    last_pin_timestamp: str | None = None
+    name: str | None = None
     nicks: dict[str, str] | None = None
+    nsfw: bool | None = None
+    nsfw_override: bool | None = None
+    owner_id: str | None = None
+    parent_id: str | None = None
+    permission_overwrites: list[PermissionOverwrite] | None = None
+    position: int | None = None
+    rate_limit_per_user: int | None = None
+    recipients: list[PartialUser] | None = None
+    rtc_region: str | None = None
+    topic: str | None = None
+    type: int = 0
+    url: str | None = None
+    user_limit: int | None = None
+    voice_connection_limit: int | None = None

@@ -78,9 +78,9 @@ __all__ = [
 class RtcRegion(Model, kw_only=True):
     """A voice region; ``name``/``emoji`` are ``None`` when the server sent only the id."""
 
+    emoji: str | None = None
     id: str
     name: str | None = None
-    emoji: str | None = None
 
 
 class Ready(Model, kw_only=True):
@@ -93,27 +93,27 @@ class Ready(Model, kw_only=True):
     kept as plain JSON values (``Any``).
     """
 
-    session_id: str
-    user: PrivateUser
-    version: int | None = None
-    guilds: list[GuildCreate] = []
-    private_channels: list[Channel] = []
-    presences: list[Presence] = []
-    sessions: list[Session] = []
-    users: list[PartialUser] = []
-    relationships: list[Any] = []
-    rtc_regions: list[RtcRegion] | None = None
-    shard: list[int] | None = None
-    resume_gateway_url: str | None = None
-    country_code: str | None = None
     auth_session_id_hash: str | None = None
-    user_settings: Any = None
-    user_guild_settings: Any = None
-    read_states: Any = None
+    country_code: str | None = None
+    favorite_memes: Any = None
     guild_join_requests: Any = None
+    guilds: list[GuildCreate] = []
     notes: Any = None
     pinned_dms: Any = None
-    favorite_memes: Any = None
+    presences: list[Presence] = []
+    private_channels: list[Channel] = []
+    read_states: Any = None
+    relationships: list[Any] = []
+    resume_gateway_url: str | None = None
+    rtc_regions: list[RtcRegion] | None = None
+    session_id: str
+    sessions: list[Session] = []
+    shard: list[int] | None = None
+    user: PrivateUser
+    user_guild_settings: Any = None
+    user_settings: Any = None
+    users: list[PartialUser] = []
+    version: int | None = None
 
 
 class Resumed(Model, kw_only=True):
@@ -147,12 +147,12 @@ class GuildCreate(Guild, kw_only=True):
     other field at its default. A flat (Discord-shaped) payload decodes too.
     """
 
+    joined_at: str | None = None
     members: list[Member] = []
     presences: list[Presence] = []
-    voice_states: list[VoiceState] = []
-    joined_at: str | None = None
     unavailable: bool = False
     unavailable_hidden: bool | None = None
+    voice_states: list[VoiceState] = []
 
 
 class GuildSync(GuildCreate, kw_only=True):
@@ -169,10 +169,10 @@ class GuildDelete(Model, kw_only=True):
     """GUILD_DELETE: ``unavailable=True`` means an outage (the guild stays joined);
     otherwise the bot left or was removed, or the guild was deleted (``guild_id`` set)."""
 
+    guild_id: str | None = None
     id: str
     unavailable: bool = False
     unavailable_hidden: bool | None = None
-    guild_id: str | None = None
 
 
 class GuildMemberAdd(Member, kw_only=True):
@@ -197,13 +197,13 @@ class GuildMemberRemove(Model, kw_only=True):
 class GuildMembersChunk(Model, kw_only=True):
     """GUILD_MEMBERS_CHUNK: one reply chunk (at most 1000 members) to REQUEST_GUILD_MEMBERS."""
 
+    chunk_count: int = 1
+    chunk_index: int = 0
     guild_id: str
     members: list[Member] = []
-    chunk_index: int = 0
-    chunk_count: int = 1
-    presences: list[Presence] | None = None
     nonce: str | None = None
     not_found: list[str] | None = None
+    presences: list[Presence] | None = None
 
 
 class GuildRoleCreate(Model, kw_only=True):
@@ -237,8 +237,8 @@ class GuildRoleDelete(Model, kw_only=True):
 class GuildEmojisUpdate(Model, kw_only=True):
     """GUILD_EMOJIS_UPDATE: the guild's whole emoji collection."""
 
-    guild_id: str
     emojis: list[Emoji] = []
+    guild_id: str
 
 
 class GuildStickersUpdate(Model, kw_only=True):
@@ -280,8 +280,8 @@ class ChannelDelete(Channel, kw_only=True):
 class ChannelUpdateBulk(Model, kw_only=True):
     """CHANNEL_UPDATE_BULK: several channels changed; only those this session can view."""
 
-    guild_id: str | None = None
     channels: list[Channel] = []
+    guild_id: str | None = None
 
 
 class ChannelPinsUpdate(Model, kw_only=True):
@@ -298,32 +298,32 @@ class ChannelPinsUpdate(Model, kw_only=True):
 class InviteCreate(Model, kw_only=True):
     """INVITE_CREATE (sent only to sessions with MANAGE_CHANNELS)."""
 
-    code: str
     channel_id: str | None = None
-    guild_id: str | None = None
-    inviter: PartialUser | None = None
+    code: str
     created_at: str | None = None
     expires_at: str | None = None
+    guild_id: str | None = None
+    inviter: PartialUser | None = None
     max_age: int | None = None
     max_uses: int | None = None
-    uses: int = 0
     temporary: bool = False
     type: int | None = None
+    uses: int = 0
 
 
 class InviteDelete(Model, kw_only=True):
     """INVITE_DELETE."""
 
-    code: str
     channel_id: str | None = None
+    code: str
     guild_id: str | None = None
 
 
 class WebhooksUpdate(Model, kw_only=True):
     """WEBHOOKS_UPDATE: a channel's webhooks changed (fetch them via REST)."""
 
-    guild_id: str | None = None
     channel_id: str | None = None
+    guild_id: str | None = None
 
 
 # --- messages --------------------------------------------------------------------------
@@ -331,39 +331,31 @@ class WebhooksUpdate(Model, kw_only=True):
 
 class MessageCreate(Message, kw_only=True):
     """MESSAGE_CREATE: the message itself (``.id``, ``.channel_id``, ``.content``,
-    ``.author``, ...) plus ``guild_id`` (``None`` in DMs), ``member`` (the author's guild
-    member, without ``user``) and ``channel_type``."""
-
-    guild_id: str | None = None
-    member: Member | None = None
-    channel_type: int | None = None
+    ``.author``, ...) with ``guild_id`` (``None`` in DMs), ``member`` (the author's guild
+    member, without ``user``) and ``channel_type`` filled in by the gateway."""
 
 
 class MessageUpdate(Message, kw_only=True):
-    """MESSAGE_UPDATE: the full current message plus ``guild_id`` and ``member``."""
-
-    guild_id: str | None = None
-    member: Member | None = None
-    channel_type: int | None = None
+    """MESSAGE_UPDATE: the full current message with ``guild_id`` and ``member``."""
 
 
 class MessageDelete(Model, kw_only=True):
     """MESSAGE_DELETE; ``content`` and ``author_id`` are sent by [S] when known."""
 
-    id: str
-    channel_id: str
-    guild_id: str | None = None
-    content: str | None = None
     author_id: str | None = None
+    channel_id: str
+    content: str | None = None
+    guild_id: str | None = None
+    id: str
     member: Member | None = None
 
 
 class MessageDeleteBulk(Model, kw_only=True):
     """MESSAGE_DELETE_BULK."""
 
-    ids: list[str]
     channel_id: str
     guild_id: str | None = None
+    ids: list[str]
 
 
 class MessageReactionAdd(Model, kw_only=True):
@@ -371,24 +363,24 @@ class MessageReactionAdd(Model, kw_only=True):
     the REST call passed one."""
 
     channel_id: str
-    message_id: str
-    user_id: str
     emoji: PartialEmoji
     guild_id: str | None = None
     member: Member | None = None
+    message_id: str
     session_id: str | None = None
+    user_id: str
 
 
 class MessageReactionRemove(Model, kw_only=True):
     """MESSAGE_REACTION_REMOVE."""
 
     channel_id: str
-    message_id: str
-    user_id: str
     emoji: PartialEmoji
     guild_id: str | None = None
     member: Member | None = None
+    message_id: str
     session_id: str | None = None
+    user_id: str
 
 
 class MessageReactionRemoveAll(Model, kw_only=True):
@@ -396,18 +388,18 @@ class MessageReactionRemoveAll(Model, kw_only=True):
     one emoji's reactions is sent under this name."""
 
     channel_id: str
-    message_id: str
-    guild_id: str | None = None
     emoji: PartialEmoji | None = None
+    guild_id: str | None = None
+    message_id: str
 
 
 class MessageReactionRemoveEmoji(Model, kw_only=True):
     """MESSAGE_REACTION_REMOVE_EMOJI: every reaction with ``emoji`` was removed."""
 
     channel_id: str
-    message_id: str
     emoji: PartialEmoji
     guild_id: str | None = None
+    message_id: str
 
 
 class TypingStart(Model, kw_only=True):
@@ -418,10 +410,10 @@ class TypingStart(Model, kw_only=True):
     """
 
     channel_id: str
-    user_id: str
-    timestamp: float | None = None
     guild_id: str | None = None
     member: Member | None = None
+    timestamp: float | None = None
+    user_id: str
 
     def __post_init__(self) -> None:
         if self.timestamp is not None and self.timestamp > _MS_THRESHOLD:
@@ -442,11 +434,11 @@ class VoiceServerUpdate(Model, kw_only=True):
     """VOICE_SERVER_UPDATE: where to connect for voice (LiveKit). ``token`` is a secret and
     is left out of ``repr``."""
 
-    token: str
-    endpoint: str | None = None
-    connection_id: str | None = None
     channel_id: str | None = None
+    connection_id: str | None = None
+    endpoint: str | None = None
     guild_id: str | None = None
+    token: str
 
     def __repr__(self) -> str:
         return (

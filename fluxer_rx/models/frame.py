@@ -1,10 +1,11 @@
-"""The two-stage frame decoder: envelope first, ``d`` by event name only when asked.
+"""The frame decoder: the envelope ``{op, d, s, t}``, then ``d`` typed by event name.
 
-Stage 1 (:func:`decode_frame`) reads ``{op, d, s, t}`` and keeps ``d`` as raw JSON, so a
-frame nobody looks at costs one envelope parse. Stage 2 (:attr:`Frame.event`,
-:func:`decode_event`) decodes ``d`` into the payload class registered for the event name in
-:data:`EVENT_TYPES`, with one reused ``msgspec`` decoder per type. Unknown event names give a
-:class:`RawEvent`; unknown opcodes still give a :class:`Frame`.
+Stage 1 (:func:`decode_frame`) reads ``{op, d, s, t}`` and keeps ``d`` as raw JSON. Stage 2
+(:attr:`Frame.event`, :func:`decode_event`) decodes ``d`` into the payload class registered
+for the event name in :data:`EVENT_TYPES`, with one reused ``msgspec`` decoder per type.
+For dispatches of known types the two stages run as one pass when that is safe (see
+:func:`decode_frame`). Unknown event names give a :class:`RawEvent`; unknown opcodes still
+give a :class:`Frame`.
 
 Guarantees: every failure is a :class:`fluxer_rx.errors.DecodeError` carrying the event name
 and the JSON path of the offending value (``$.author.id``); no other exception escapes, and
@@ -14,7 +15,7 @@ no payload is returned with a field of the wrong type.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, Union
 
 import msgspec
 
@@ -193,18 +194,17 @@ _resumed_decoder: Final = msgspec.json.Decoder(ev.Resumed | None).decode
 _sessions_decoder: Final = msgspec.json.Decoder(list[Session] | ev.SessionsReplace).decode
 _any_decoder: Final = msgspec.json.Decoder().decode
 
-_DECODERS: Final[dict[str, _Decode]] = {
-    name: _decoder_for(cls) for name, cls in EVENT_TYPES.items()
+# Events whose wire shape differs from their class: decoded through a wire variant.
+_SPECIAL_DECODERS: Final[dict[str, _Decode]] = {
+    Events.READY: _decode_ready,
+    Events.RESUMED: _decode_resumed,
+    Events.SESSIONS_REPLACE: _decode_sessions_replace,
+    Events.GUILD_CREATE: _guild_create_decoder(_GuildCreateWire, ev.GuildCreate),
+    Events.GUILD_SYNC: _guild_create_decoder(_GuildSyncWire, ev.GuildSync),
 }
-_DECODERS.update(
-    {
-        Events.READY: _decode_ready,
-        Events.RESUMED: _decode_resumed,
-        Events.SESSIONS_REPLACE: _decode_sessions_replace,
-        Events.GUILD_CREATE: _guild_create_decoder(_GuildCreateWire, ev.GuildCreate),
-        Events.GUILD_SYNC: _guild_create_decoder(_GuildSyncWire, ev.GuildSync),
-    }
-)
+_DECODERS: Final[dict[str, _Decode]] = {
+    name: _SPECIAL_DECODERS.get(name) or _decoder_for(cls) for name, cls in EVENT_TYPES.items()
+}
 
 
 # msgspec reports invalid UTF-8 inside strings as UnicodeDecodeError and absurdly deep
@@ -255,14 +255,42 @@ _encoder: Final = msgspec.json.Encoder()
 _UNDECODED: Final[Any] = object()
 
 
+def _dispatch_frame_type(name: str, cls: type[Any]) -> type[msgspec.Struct]:
+    return msgspec.defstruct(
+        f"_{cls.__name__}Frame",
+        [("op", int), ("d", cls), ("s", int | None, None)],
+        tag_field="t",
+        tag=name,
+        kw_only=True,
+        gc=False,
+    )
+
+
+# One pass for the hot path: a whole dispatch frame whose payload class needs no
+# post-processing decodes as a tagged union on ``t``, so ``d`` is parsed once, not once to
+# skip it and once more to type it. Anything else (other ops, unknown or special event names,
+# any error) takes the general path, which reports errors exactly as the lazy decoder does.
+_FRAME_TYPES: Final = {
+    name: _dispatch_frame_type(name, cls)
+    for name, cls in EVENT_TYPES.items()
+    if name not in _SPECIAL_DECODERS
+}
+_NAME_OF_FRAME_TYPE: Final = {frame_type: name for name, frame_type in _FRAME_TYPES.items()}
+_dispatch_decoder: Final = msgspec.json.Decoder(
+    Union[tuple(_FRAME_TYPES.values())]  # noqa: UP007  # a Union built at runtime
+).decode
+
+
 class Frame:
     """One gateway frame: ``op``, ``s`` and ``t`` read, ``d`` kept raw until asked for.
 
     ``shard_id`` is 0 unless the shard driver sets it. ``data`` (``d`` as plain JSON values)
-    and ``event`` (the typed dispatch payload) are decoded on first access and cached.
+    and ``event`` (the typed dispatch payload) are computed on first access and cached.
+    :func:`decode_frame` may already have decoded ``event`` in the same pass as the envelope
+    (see there); that changes only the cost, never what ``event`` returns or raises.
     """
 
-    __slots__ = ("_data", "_event", "_raw", "has_d", "op", "s", "shard_id", "t")
+    __slots__ = ("_data", "_event", "_message", "_raw", "has_d", "op", "s", "shard_id", "t")
 
     op: int
     s: int | None
@@ -284,14 +312,24 @@ class Frame:
         self.t = t
         self.shard_id = shard_id
         self.has_d = raw_d is not None
-        self._raw: _Buffer = _NULL if raw_d is None else raw_d
+        self._raw: _Buffer | None = _NULL if raw_d is None else raw_d
+        self._message: bytes | str | None = None
         self._data: Any = _UNDECODED
         self._event: Any = _UNDECODED
+
+    def _raw_json(self) -> _Buffer:
+        raw = self._raw
+        if raw is None:
+            # a frame decoded in one pass keeps the whole message; cut ``d`` out on demand
+            assert self._message is not None
+            env = _envelope_decoder(self._message)
+            raw = self._raw = _NULL if env.d is msgspec.UNSET else env.d
+        return raw
 
     @property
     def raw_d(self) -> bytes:
         """The raw JSON of ``d``; ``b"null"`` when ``d`` is absent or null."""
-        raw = self._raw
+        raw = self._raw_json()
         if isinstance(raw, bytes):
             return raw
         if isinstance(raw, str):
@@ -306,18 +344,18 @@ class Frame:
         """
         if self._data is _UNDECODED:
             try:
-                self._data = _any_decoder(self._raw)
+                self._data = _any_decoder(self._raw_json())
             except _DECODE_FAILURES as exc:
                 raise _decode_error(exc, self.t) from None
         return self._data
 
     @property
     def event(self) -> Any:
-        """The typed dispatch payload (op 0 only), decoded by ``t`` on first access; cached.
+        """The typed dispatch payload (op 0 only), decoded by ``t``; cached.
 
         Unknown ``t`` gives :class:`RawEvent`. Raises :class:`DecodeError` for a bad payload
-        (``event`` = ``t``, ``path`` = JSON path), for ``op != 0`` and for a dispatch
-        without ``t``. A failed decode is not cached: each access raises again.
+        (``event`` = ``t``, ``path`` = JSON path inside ``d``), for ``op != 0`` and for a
+        dispatch without ``t``. A failed decode is not cached: each access raises again.
         """
         event = self._event
         if event is _UNDECODED:
@@ -325,30 +363,56 @@ class Frame:
                 raise DecodeError(f"op {self.op} is not a dispatch; it has no event")
             if self.t is None:
                 raise DecodeError("dispatch frame without an event name (t)", path="$.t")
-            event = self._event = decode_event(self.t, self._raw)
+            event = self._event = decode_event(self.t, self._raw_json())
         return event
 
     def __repr__(self) -> str:
-        size = len(self._raw) if self.has_d else 0
         return (
             f"Frame(op={self.op}, s={self.s}, t={self.t!r}, shard_id={self.shard_id}, "
-            f"d={size} bytes)"
+            f"has_d={self.has_d})"
         )
 
 
-def decode_frame(data: bytes | str) -> Frame:
-    """Stage 1: read the envelope of one gateway message (text or binary JSON).
+_new_frame: Final = object.__new__
+
+
+def decode_frame(data: bytes | str, *, lazy: bool = False) -> Frame:
+    """Read one gateway message (text or binary JSON) into a :class:`Frame`.
 
     Raises :class:`DecodeError` for bad JSON, a top level that is not an object, or a
     missing or non-integer ``op`` (also for ``s`` not int/null or ``t`` not str/null).
     An unknown opcode still returns a :class:`Frame`.
+
+    A dispatch of a known event type is decoded in one pass, envelope and typed payload
+    together (the client reads every dispatch's ``event`` anyway, and one parse is about
+    twice as fast as two). With ``lazy=True``, or whenever that pass fails, only the
+    envelope is read and ``d`` stays raw until ``data`` or ``event`` is accessed; a bad
+    payload then raises from ``event``, never from here.
     """
+    if not lazy:
+        try:
+            env: Any = _dispatch_decoder(data)
+        except _DECODE_FAILURES:
+            pass
+        else:
+            if env.op == DISPATCH:
+                frame: Frame = _new_frame(Frame)
+                frame.op = DISPATCH
+                frame.s = env.s
+                frame.t = _NAME_OF_FRAME_TYPE[type(env)]
+                frame.shard_id = 0
+                frame.has_d = True
+                frame._raw = None
+                frame._message = data
+                frame._data = _UNDECODED
+                frame._event = env.d
+                return frame
     try:
-        env = _envelope_decoder(data)
+        envelope = _envelope_decoder(data)
     except _DECODE_FAILURES as exc:
         raise _decode_error(exc, None) from None
-    d = env.d
-    return Frame(env.op, None if d is msgspec.UNSET else d, s=env.s, t=env.t)
+    d = envelope.d
+    return Frame(envelope.op, None if d is msgspec.UNSET else d, s=envelope.s, t=envelope.t)
 
 
 def encode_frame(op: int, d: Any) -> bytes:

@@ -15,23 +15,23 @@ class Role(Model, kw_only=True):
     ``permissions`` is a decimal-string bitfield.
     """
 
-    id: str
-    name: str | None = None
     color: int = 0
-    position: int = 0
-    hoist_position: int | None = None
-    permissions: str = "0"
     hoist: bool = False
+    hoist_position: int | None = None
+    id: str
     mentionable: bool = False
+    name: str | None = None
+    permissions: str = "0"
+    position: int = 0
     unicode_emoji: str | None = None
 
 
 class Emoji(Model, kw_only=True):
     """A custom guild emoji (``GuildEmojiResponse``)."""
 
+    animated: bool = False
     id: str
     name: str | None = None
-    animated: bool = False
     nsfw: bool = False
     user: PartialUser | None = None
 
@@ -39,12 +39,12 @@ class Emoji(Model, kw_only=True):
 class Sticker(Model, kw_only=True):
     """A guild sticker (``GuildStickerResponse``)."""
 
+    animated: bool = False
+    description: str | None = None
     id: str
     name: str | None = None
-    description: str | None = None
-    tags: list[str] = []
-    animated: bool = False
     nsfw: bool = False
+    tags: list[str] = []
     user: PartialUser | None = None
 
 
@@ -56,21 +56,21 @@ class Member(Model, kw_only=True):
     ``roles`` holds role ids.
     """
 
-    user: PartialUser | None = None
-    nick: str | None = None
+    accent_color: int | None = None
     avatar: str | None = None
     banner: str | None = None
-    accent_color: int | None = None
-    roles: list[str] = []
-    joined_at: str | None = None
-    join_source_type: int | None = None
-    source_invite_code: str | None = None
-    inviter_id: str | None = None
-    mute: bool = False
-    deaf: bool = False
     communication_disabled_until: str | None = None
-    profile_flags: int | None = None
+    deaf: bool = False
+    inviter_id: str | None = None
+    join_source_type: int | None = None
+    joined_at: str | None = None
     mention_flags: int | None = None
+    mute: bool = False
+    nick: str | None = None
+    profile_flags: int | None = None
+    roles: list[str] = []
+    source_invite_code: str | None = None
+    user: PartialUser | None = None
 
 
 class Guild(Model, kw_only=True):
@@ -80,46 +80,46 @@ class Guild(Model, kw_only=True):
     :class:`fluxer_rx.models.events.GuildCreate`, a subclass of this class.
     """
 
-    id: str
-    name: str | None = None
-    icon: str | None = None
-    banner: str | None = None
-    banner_width: int | None = None
-    banner_height: int | None = None
-    splash: str | None = None
-    splash_width: int | None = None
-    splash_height: int | None = None
-    splash_card_alignment: int = 0
-    embed_splash: str | None = None
-    embed_splash_width: int | None = None
-    embed_splash_height: int | None = None
-    vanity_url_code: str | None = None
-    owner_id: str | None = None
-    system_channel_id: str | None = None
-    system_channel_flags: int = 0
-    rules_channel_id: str | None = None
     afk_channel_id: str | None = None
     afk_timeout: int = 0
-    features: list[str] = []
-    verification_level: int = 0
-    mfa_level: int = 0
-    nsfw_level: int = 0
-    nsfw: bool = False
-    content_warning_level: int = 0
-    content_warning_text: str | None = None
-    explicit_content_filter: int = 0
-    default_message_notifications: int = 0
-    disabled_operations: int = 0
-    message_history_cutoff: str | None = None
-    permissions: str | None = None
-    roles: list[Role] | None = None
-    emojis: list[Emoji] | None = None
-    stickers: list[Sticker] | None = None
-    channels: list[Channel] | None = None
-    member_count: int | None = None
-    online_count: int | None = None
     approximate_member_count: int | None = None
     approximate_presence_count: int | None = None
+    banner: str | None = None
+    banner_height: int | None = None
+    banner_width: int | None = None
+    channels: list[Channel] | None = None
+    content_warning_level: int = 0
+    content_warning_text: str | None = None
+    default_message_notifications: int = 0
+    disabled_operations: int = 0
+    embed_splash: str | None = None
+    embed_splash_height: int | None = None
+    embed_splash_width: int | None = None
+    emojis: list[Emoji] | None = None
+    explicit_content_filter: int = 0
+    features: list[str] = []
+    icon: str | None = None
+    id: str
+    member_count: int | None = None
+    message_history_cutoff: str | None = None
+    mfa_level: int = 0
+    name: str | None = None
+    nsfw: bool = False
+    nsfw_level: int = 0
+    online_count: int | None = None
+    owner_id: str | None = None
+    permissions: str | None = None
+    roles: list[Role] | None = None
+    rules_channel_id: str | None = None
+    splash: str | None = None
+    splash_card_alignment: int = 0
+    splash_height: int | None = None
+    splash_width: int | None = None
+    stickers: list[Sticker] | None = None
+    system_channel_flags: int = 0
+    system_channel_id: str | None = None
+    vanity_url_code: str | None = None
+    verification_level: int = 0
 
 
 class UnavailableGuild(Model, kw_only=True):

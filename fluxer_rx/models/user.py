@@ -14,26 +14,26 @@ class PartialUser(Model, kw_only=True):
     GUILD_MEMBER_REMOVE); every other field is then at its default.
     """
 
-    id: str
-    username: str | None = None
-    discriminator: str | None = None
-    global_name: str | None = None
     avatar: str | None = None
     avatar_color: int | None = None
-    bot: bool | None = None
-    system: bool | None = None
-    flags: int = 0
-    mention_flags: int | None = None
     banner: str | None = None
     banner_color: int | None = None
+    bot: bool | None = None
+    discriminator: str | None = None
+    flags: int = 0
+    global_name: str | None = None
+    id: str
+    mention_flags: int | None = None
+    system: bool | None = None
+    username: str | None = None
 
 
 class PendingBulkMessageDeletion(Model, kw_only=True):
     """A scheduled deletion of all the user's messages."""
 
-    scheduled_at: str | None = None
     channel_count: int = 0
     message_count: int = 0
+    scheduled_at: str | None = None
 
 
 class PrivateUser(PartialUser, kw_only=True):
@@ -42,46 +42,46 @@ class PrivateUser(PartialUser, kw_only=True):
     Bots see few of the account fields; all default when absent.
     """
 
-    is_staff: bool = False
+    accent_color: int | None = None
     acls: list[str] = []
-    traits: list[str] = []
+    age_verified_adult: bool | None = None
+    authenticator_types: list[int] | None = None
+    bio: str | None = None
     email: str | None = None
     email_bounced: bool | None = None
-    phone: str | None = None
-    has_verified_phone: bool = False
-    bio: str | None = None
-    pronouns: str | None = None
-    accent_color: int | None = None
-    timezone: str | None = None
-    timezone_privacy_flags: int | None = None
-    mfa_enabled: bool = False
-    authenticator_types: list[int] | None = None
-    verified: bool = False
-    premium_type: int | None = None
-    premium_since: str | None = None
-    premium_until: str | None = None
-    premium_will_cancel: bool = False
-    premium_billing_cycle: str | None = None
-    premium_lifetime_sequence: int | None = None
-    premium_grace_ends_at: str | None = None
-    premium_discriminator: bool = False
-    premium_badge_hidden: bool = False
-    premium_badge_masked: bool = False
-    premium_badge_timestamp_hidden: bool = False
-    premium_badge_sequence_hidden: bool = False
-    premium_purchase_disabled: bool = False
-    premium_enabled_override: bool = False
-    premium_perks_disabled: bool = False
     force_inbound_phone_verification: bool | None = None
-    password_last_changed_at: str | None = None
-    last_voice_activity_sharing_change_at: str | None = None
-    required_actions: list[str] = []
-    nsfw_allowed: bool = False
     has_dismissed_premium_onboarding: bool = False
     has_ever_purchased: bool = False
     has_unread_gift_inventory: bool = False
-    unread_gift_inventory_count: int = 0
+    has_verified_phone: bool = False
+    is_staff: bool = False
+    last_voice_activity_sharing_change_at: str | None = None
+    mfa_enabled: bool = False
+    nsfw_allowed: bool = False
+    password_last_changed_at: str | None = None
     pending_bulk_message_deletion: PendingBulkMessageDeletion | None = None
-    age_verified_adult: bool | None = None
-    terms_agreed_at: str | None = None
+    phone: str | None = None
+    premium_badge_hidden: bool = False
+    premium_badge_masked: bool = False
+    premium_badge_sequence_hidden: bool = False
+    premium_badge_timestamp_hidden: bool = False
+    premium_billing_cycle: str | None = None
+    premium_discriminator: bool = False
+    premium_enabled_override: bool = False
+    premium_grace_ends_at: str | None = None
+    premium_lifetime_sequence: int | None = None
+    premium_perks_disabled: bool = False
+    premium_purchase_disabled: bool = False
+    premium_since: str | None = None
+    premium_type: int | None = None
+    premium_until: str | None = None
+    premium_will_cancel: bool = False
     privacy_agreed_at: str | None = None
+    pronouns: str | None = None
+    required_actions: list[str] = []
+    terms_agreed_at: str | None = None
+    timezone: str | None = None
+    timezone_privacy_flags: int | None = None
+    traits: list[str] = []
+    unread_gift_inventory_count: int = 0
+    verified: bool = False

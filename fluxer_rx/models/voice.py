@@ -11,19 +11,19 @@ __all__ = ["VoiceState"]
 class VoiceState(Model, kw_only=True):
     """A user's voice state; ``channel_id`` is ``None`` once the user left voice."""
 
-    user_id: str
-    guild_id: str | None = None
     channel_id: str | None = None
     connection_id: str | None = None
-    session_id: str | None = None
+    deaf: bool = False
+    guild_id: str | None = None
+    is_mobile: bool | None = None
     member: Member | None = None
     mute: bool = False
-    deaf: bool = False
-    self_mute: bool = False
     self_deaf: bool = False
-    self_video: bool = False
+    self_mute: bool = False
     self_stream: bool = False
+    self_video: bool = False
+    session_id: str | None = None
     suppress: bool = False
-    is_mobile: bool | None = None
-    viewer_stream_keys: list[str] | None = None
+    user_id: str
     version: int | None = None
+    viewer_stream_keys: list[str] | None = None
