@@ -39,6 +39,9 @@ class SandboxConfig:
       frames; beyond it the socket closes 4008.
     * ``replay_buffer_size``: dispatches kept per session for RESUME.
     * ``record_dispatches``: whether ``dispatch_log`` records dispatches.
+    * ``presence_subscriptions``: when True, a session gets a guild's PRESENCE_UPDATE
+      only for users it listed in op 14 ``subscriptions.<guild_id>.members``, as the real
+      gateway does for bots; False (default) delivers every guild presence.
     """
 
     base_url: str
@@ -53,6 +56,7 @@ class SandboxConfig:
     client_rate_limit: tuple[int, float] = (120, 60.0)
     replay_buffer_size: int = 4096
     record_dispatches: bool = True
+    presence_subscriptions: bool = False
 
     @property
     def heartbeat_interval_ms(self) -> int:

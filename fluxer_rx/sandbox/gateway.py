@@ -125,6 +125,8 @@ class Session:
     conn: _Connection | None = None
     expiry: asyncio.TimerHandle | None = None
     alive: bool = True
+    presence_members: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Per guild, the users whose presences this session subscribed to (op 14)."""
 
     def sees_guild(self, guild_id: str) -> bool:
         """Whether this session's shard owns ``guild_id``."""
@@ -227,6 +229,9 @@ class GatewayHub:
             guild = self.world.guilds.get(guild_id)
             members = guild.members if guild is not None else {}
         encoded: bytes | None = None
+        presence_user: str | None = None
+        if event == "PRESENCE_UPDATE" and self.config.presence_subscriptions:
+            presence_user = str(d.get("user", {}).get("id"))
         for session in list(self.sessions.values()):
             if guild_id is not None:
                 if user_ids is not None:
@@ -242,6 +247,12 @@ class GatewayHub:
                 if session.shard is not None and session.shard[0] != 0:
                     continue
             if event in session.ignored:
+                continue
+            if (
+                presence_user is not None
+                and guild_id is not None
+                and presence_user not in session.presence_members.get(guild_id, ())
+            ):
                 continue
             if encoded is None:
                 encoded = _encoder.encode(d)
@@ -503,7 +514,9 @@ class GatewayHub:
             await self._on_resume(conn, d)
         elif op == 8:
             await self._on_request_members(conn, d)
-        # ops 4, 13, 14, 15, 16, 28: accepted and ignored (voice, lazy requests, counts)
+        elif op == 14:
+            self._on_lazy_request(conn, d)
+        # ops 4, 13, 15, 16, 28: accepted and ignored (voice, calls, counts)
 
     async def _on_heartbeat(self, conn: _Connection, d: Any) -> None:
         session = conn.session
@@ -714,6 +727,17 @@ class GatewayHub:
             if nonce is not None:
                 out["nonce"] = nonce
             self.dispatch(session, "GUILD_MEMBERS_CHUNK", out)
+
+    def _on_lazy_request(self, conn: _Connection, d: Any) -> None:
+        session = conn.session
+        assert session is not None
+        subscriptions = d.get("subscriptions") if isinstance(d, dict) else None
+        if not isinstance(subscriptions, dict):
+            return
+        for guild_id, sub in subscriptions.items():
+            if isinstance(sub, dict) and isinstance(sub.get("members"), list):
+                members = frozenset(str(m) for m in sub["members"])
+                session.presence_members[str(guild_id)] = members
 
     def _member_matches(self, user_id: str, nick: str | None, query: str) -> bool:
         user = self.world.users[user_id]

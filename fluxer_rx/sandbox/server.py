@@ -44,7 +44,9 @@ class Sandbox:
     ``client_rate_limit`` (``(payloads, seconds)``; default 120 per 60 s scaled by
     ``heartbeat_interval / 41.25``, as many heartbeats per window as the real server
     allows), ``replay_buffer_size`` (4096), ``record_dispatches`` (fill
-    :attr:`dispatch_log`; turn off for long traffic runs).
+    :attr:`dispatch_log`; turn off for long traffic runs), ``presence_subscriptions``
+    (True: guild presences only for users subscribed with op 14, as the real gateway
+    does for bots; default False: every guild presence).
 
     REST: ``rate_limit_headers`` (``"S"`` or ``"N"``), ``rest_window_scale`` (factor on
     every rate-limit window), ``rest_global_limit`` (50/s) and ``rest_bucket_limits``
@@ -73,6 +75,7 @@ class Sandbox:
         client_rate_limit: tuple[int, float] | None = None,
         replay_buffer_size: int = 4096,
         record_dispatches: bool = True,
+        presence_subscriptions: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -103,6 +106,7 @@ class Sandbox:
             or (120, 60.0 * heartbeat_interval / HELLO_INTERVAL_S),
             "replay_buffer_size": replay_buffer_size,
             "record_dispatches": record_dispatches,
+            "presence_subscriptions": presence_subscriptions,
         }
         self.traffic = TrafficGenerator(self.world, seed=seed)
         self.rest: RestApi | None = None

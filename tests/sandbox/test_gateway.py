@@ -354,3 +354,31 @@ async def test_rest_writes_reach_the_gateway(http: aiohttp.ClientSession) -> Non
         frame = await gw.dispatch("MESSAGE_REACTION_ADD")
         assert frame["d"]["emoji"] == {"name": "👍"} and frame["d"]["user_id"] == sb.bot_id
         await gw.close()
+
+
+async def test_presence_subscriptions_follow_op14_when_enabled(http: aiohttp.ClientSession) -> None:
+    async with Sandbox(guilds=1, members_per_guild=3, presence_subscriptions=True) as sb:
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        await gw.identify()
+        guild_id = sb.guild_ids[0]
+        watched, other = [u for u in sb.world.guilds[guild_id].members if u != sb.bot_id][:2]
+        await sb.set_presence(other, "dnd")
+        await gw.expect_silence()
+        await gw.send(14, {"subscriptions": {guild_id: {"members": [watched]}}})
+        session = sb.gateway.attached_sessions[0]
+        await wait_until(lambda: guild_id in session.presence_members)
+        await sb.set_presence(other, "idle")
+        await sb.set_presence(watched, "dnd")
+        frame = await gw.dispatch("PRESENCE_UPDATE")
+        assert (frame["d"]["user"]["id"], frame["d"]["status"]) == (watched, "dnd")
+        assert frame["d"]["guild_id"] == guild_id
+        await gw.close()
+    async with Sandbox(guilds=1, members_per_guild=1) as sb:  # default: every presence
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        await gw.identify()
+        user = next(u for u in sb.world.guilds[sb.guild_ids[0]].members if u != sb.bot_id)
+        await sb.set_presence(user, "idle")
+        assert (await gw.dispatch("PRESENCE_UPDATE"))["d"]["user"]["id"] == user
+        await gw.close()
