@@ -25,6 +25,7 @@ class FakeClock:
         self._timers: list[tuple[float, int, _Handle, Callable[[], None]]] = []
         self._seq = itertools.count()
         self.sleeps: list[float] = []
+        self._sleepers: set[asyncio.Future[None]] = set()
 
     def monotonic(self) -> float:
         return self.now
@@ -46,11 +47,25 @@ class FakeClock:
                 fut.set_result(None)
 
         self.call_at(self.now + max(0.0, delay), wake)
-        await fut
+        self._sleepers.add(fut)
+        try:
+            await fut
+        finally:
+            self._sleepers.discard(fut)
+
+    @property
+    def sleeping(self) -> int:
+        """Tasks blocked in :meth:`sleep` whose wake-up time has not come yet."""
+        return sum(1 for f in self._sleepers if not f.done())
 
     @property
     def pending_timers(self) -> int:
         return sum(1 for t in self._timers if not t[2].cancelled)
+
+    def next_timer(self) -> float | None:
+        """When the earliest live timer is due, or ``None``."""
+        live = [t[0] for t in self._timers if not t[2].cancelled]
+        return min(live) if live else None
 
     def advance(self, delta: float) -> None:
         """Move time forward by ``delta``, firing every due timer in order."""
