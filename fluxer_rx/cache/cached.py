@@ -13,6 +13,8 @@ in place when an event changes them). Use :meth:`CachedUser.to_wire`,
 
 from __future__ import annotations
 
+import sys
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 import msgspec
@@ -33,23 +35,57 @@ __all__ = [
 ]
 
 
-class CachedUser(msgspec.Struct, kw_only=True, gc=False):
+class _UserExtra(msgspec.Struct, frozen=True, gc=False):
+    """The user fields that are usually at their defaults (kept apart to save memory)."""
+
+    bot: bool = False
+    system: bool = False
+    banner: str | None = None
+
+
+class CachedUser(msgspec.Struct, kw_only=True, gc=False, repr_omit_defaults=True):
     """A user, stored once however many guilds it is a member of.
 
-    Same field names and meanings as :class:`~fluxer_rx.models.PartialUser`; ``bot`` and
-    ``system`` are plain bools (``False`` when the wire omitted them).
+    Attributes (same names and meanings as :class:`~fluxer_rx.models.PartialUser`):
+    ``id``, ``username``, ``discriminator``, ``global_name``, ``avatar``,
+    ``avatar_color``, ``flags``, ``bot`` and ``system`` (plain bools, ``False`` when the
+    wire omitted them) and ``banner``. Build one with :func:`user_from_wire`.
+
+    Storage is compact: an avatar hash (32 hex digits, optionally ``a_``-prefixed) is
+    kept as 16 bytes, discriminators are shared strings, and ``bot`` / ``system`` /
+    ``banner`` live in a shared side record only when set.
     """
 
     id: str
     username: str | None = None
     discriminator: str | None = None
     global_name: str | None = None
-    avatar: str | None = None
+    avatar_key: str | bytes | None = None
+    """The avatar hash as stored (bytes when packed); read :attr:`avatar` instead."""
     avatar_color: int | None = None
-    bot: bool = False
-    system: bool = False
     flags: int = 0
-    banner: str | None = None
+    extra: _UserExtra | None = None
+    """``bot`` / ``system`` / ``banner`` when any is set; read those attributes instead."""
+
+    @property
+    def avatar(self) -> str | None:
+        """The avatar hash, exactly as the wire sent it (``None`` when unset)."""
+        return unpack_hash(self.avatar_key)
+
+    @property
+    def bot(self) -> bool:
+        """Whether the user is a bot."""
+        return self.extra is not None and self.extra.bot
+
+    @property
+    def system(self) -> bool:
+        """Whether the user is a system user."""
+        return self.extra is not None and self.extra.system
+
+    @property
+    def banner(self) -> str | None:
+        """The profile banner hash, if any."""
+        return self.extra.banner if self.extra is not None else None
 
     @property
     def name(self) -> str | None:
@@ -77,28 +113,72 @@ class CachedUser(msgspec.Struct, kw_only=True, gc=False):
         )
 
 
-class CachedMember(msgspec.Struct, kw_only=True, gc=False):
-    """A guild member without its user: ``user_id`` refers to ``cache.users``.
+class _MemberExtra(msgspec.Struct, frozen=True, gc=False):
+    """The member fields that are usually at their defaults (kept apart to save memory)."""
 
-    ``roles`` holds role ids, sorted, as a tuple shared between members with the same
-    roles. ``flags`` is the wire ``profile_flags`` (0 when absent).
-    """
-
-    guild_id: str
-    user_id: str
-    nick: str | None = None
     avatar: str | None = None
-    roles: tuple[str, ...] = ()
-    joined_at: str | None = None
     communication_disabled_until: str | None = None
     mute: bool = False
     deaf: bool = False
     flags: int = 0
 
+
+class CachedMember(msgspec.Struct, kw_only=True, gc=False, repr_omit_defaults=True):
+    """A guild member without its user: ``user_id`` refers to ``cache.users``.
+
+    Attributes: ``guild_id``, ``user_id`` (also ``id``), ``nick``, ``roles`` (role ids,
+    sorted, a tuple shared between members with the same roles), ``joined_at_ms`` (Unix
+    milliseconds; ``joined_at`` gives Fluxer's ISO-8601 string; ``None`` when unknown or
+    unparseable), ``avatar`` (guild avatar), ``communication_disabled_until``, ``mute``,
+    ``deaf`` and ``flags`` (the wire ``profile_flags``, 0 when absent). The last five
+    live in a side record that exists only when one of them is set. Not kept: the
+    invite bookkeeping (``join_source_type``, ``source_invite_code``, ``inviter_id``) and
+    the profile ``banner`` / ``accent_color``; fetch the member over REST for those.
+    """
+
+    guild_id: str
+    user_id: str
+    nick: str | None = None
+    roles: tuple[str, ...] = ()
+    joined_at_ms: int | None = None
+    extra: _MemberExtra | None = None
+    """``avatar`` / ``communication_disabled_until`` / ``mute`` / ``deaf`` / ``flags``
+    when any is set; read those attributes instead."""
+
     @property
     def id(self) -> str:
         """The member's user id (same as ``user_id``)."""
         return self.user_id
+
+    @property
+    def joined_at(self) -> str | None:
+        """The join time as ``YYYY-MM-DDTHH:MM:SS.mmmZ`` (UTC), or ``None``."""
+        return ms_to_iso(self.joined_at_ms)
+
+    @property
+    def avatar(self) -> str | None:
+        """The member's guild avatar hash, if any."""
+        return self.extra.avatar if self.extra is not None else None
+
+    @property
+    def communication_disabled_until(self) -> str | None:
+        """When the member's timeout ends (ISO-8601), if timed out."""
+        return self.extra.communication_disabled_until if self.extra is not None else None
+
+    @property
+    def mute(self) -> bool:
+        """Whether the member is server-muted in voice."""
+        return self.extra is not None and self.extra.mute
+
+    @property
+    def deaf(self) -> bool:
+        """Whether the member is server-deafened in voice."""
+        return self.extra is not None and self.extra.deaf
+
+    @property
+    def flags(self) -> int:
+        """The member's ``profile_flags`` (0 when absent)."""
+        return self.extra.flags if self.extra is not None else 0
 
     @property
     def mention(self) -> str:
@@ -222,8 +302,9 @@ class CachedPresence(msgspec.Struct, kw_only=True, gc=False):
 class RoleTuples:
     """Interns role-id tuples: members with the same roles share one sorted tuple.
 
-    The table grows with the number of distinct role sets seen (and their wire
-    orderings); :meth:`clear` empties it.
+    Only sorted tuples are kept (one per distinct role set seen), so the table grows with
+    the number of distinct role sets, not with their wire orderings; :meth:`clear`
+    empties it.
     """
 
     __slots__ = ("_table",)
@@ -232,13 +313,12 @@ class RoleTuples:
         self._table: dict[tuple[str, ...], tuple[str, ...]] = {(): ()}
 
     def get(self, roles: list[str] | tuple[str, ...]) -> tuple[str, ...]:
-        """The shared sorted tuple holding ``roles``."""
+        """The shared sorted tuple holding ``roles`` (its role ids are shared strings)."""
         key = tuple(roles)
         shared = self._table.get(key)
         if shared is None:
-            ordered = tuple(sorted(key))
-            shared = self._table.setdefault(ordered, ordered)
-            self._table[key] = shared
+            key = tuple(sorted(sys.intern(role) for role in key))
+            shared = self._table.setdefault(key, key)
         return shared
 
     def clear(self) -> None:
@@ -251,44 +331,126 @@ class RoleTuples:
 
 # --- builders from wire models ----------------------------------------------------------
 
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MS: Final = timedelta(milliseconds=1)
+
+
+def iso_to_ms(value: str | None) -> int | None:
+    """Unix milliseconds of an ISO-8601 timestamp (naive means UTC); ``None`` for
+    ``None`` or an unparseable value."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH) // _MS
+
+
+def ms_to_iso(ms: int | None) -> str | None:
+    """Unix milliseconds as Fluxer writes timestamps: ``YYYY-MM-DDTHH:MM:SS.mmmZ``."""
+    if ms is None:
+        return None
+    moment = _EPOCH + timedelta(milliseconds=ms)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def _intern(value: str | None) -> str | None:
+    # discriminators repeat across users (at most 10,000 values): share one string each
+    return sys.intern(value) if value is not None else None
+
+
+def pack_hash(value: str | None) -> str | bytes | None:
+    """An asset hash in compact form: 32 lowercase hex digits (``a_``-prefixed for
+    animated) become 16 bytes (17 with a leading ``1``); anything else stays as is."""
+    if value is None or len(value) not in (32, 34):
+        return value
+    animated = value.startswith("a_")
+    digits = value[2:] if animated else value
+    if len(digits) != 32:
+        return value
+    try:
+        raw = bytes.fromhex(digits)
+    except ValueError:
+        return value
+    if raw.hex() != digits:  # upper case or spaces: keep the exact text
+        return value
+    return b"\x01" + raw if animated else raw
+
+
+def unpack_hash(value: str | bytes | None) -> str | None:
+    """The inverse of :func:`pack_hash`."""
+    if value is None or isinstance(value, str):
+        return value
+    if len(value) == 17:
+        return "a_" + value[1:].hex()
+    return value.hex()
+
+
+def _user_extra(user: PartialUser) -> _UserExtra | None:
+    if not user.bot and not user.system and user.banner is None:
+        return None
+    return _UserExtra(bot=bool(user.bot), system=bool(user.system), banner=user.banner)
+
 
 def user_from_wire(user: PartialUser) -> CachedUser:
     """The cached form of a wire user."""
     return CachedUser(
         id=user.id,
         username=user.username,
-        discriminator=user.discriminator,
+        discriminator=_intern(user.discriminator),
         global_name=user.global_name,
-        avatar=user.avatar,
+        avatar_key=pack_hash(user.avatar),
         avatar_color=user.avatar_color,
-        bot=bool(user.bot),
-        system=bool(user.system),
         flags=user.flags,
-        banner=user.banner,
+        extra=_user_extra(user),
     )
 
 
 def update_user(cached: CachedUser, user: PartialUser) -> None:
     """Copy ``user``'s fields into ``cached`` (only when something changed)."""
-    if (
-        cached.username != user.username
-        or cached.global_name != user.global_name
-        or cached.avatar != user.avatar
-        or cached.discriminator != user.discriminator
-        or cached.flags != user.flags
-        or cached.avatar_color != user.avatar_color
-        or cached.banner != user.banner
-        or cached.bot != bool(user.bot)
-    ):
+    if cached.username != user.username:
         cached.username = user.username
-        cached.discriminator = user.discriminator
+    if cached.global_name != user.global_name:
         cached.global_name = user.global_name
-        cached.avatar = user.avatar
+    if cached.discriminator != user.discriminator:
+        cached.discriminator = _intern(user.discriminator)
+    if cached.avatar != user.avatar:
+        cached.avatar_key = pack_hash(user.avatar)
+    if cached.avatar_color != user.avatar_color:
         cached.avatar_color = user.avatar_color
-        cached.bot = bool(user.bot)
-        cached.system = bool(user.system)
+    if cached.flags != user.flags:
         cached.flags = user.flags
-        cached.banner = user.banner
+    extra = cached.extra
+    if extra is None:
+        if user.bot or user.system or user.banner is not None:
+            cached.extra = _user_extra(user)
+    elif (
+        extra.bot != bool(user.bot)
+        or extra.system != bool(user.system)
+        or extra.banner != user.banner
+    ):
+        cached.extra = _user_extra(user)
+
+
+def _member_extra(member: Member) -> _MemberExtra | None:
+    if (
+        member.avatar is None
+        and member.communication_disabled_until is None
+        and not member.mute
+        and not member.deaf
+        and not member.profile_flags
+    ):
+        return None
+    return _MemberExtra(
+        avatar=member.avatar,
+        communication_disabled_until=member.communication_disabled_until,
+        mute=member.mute,
+        deaf=member.deaf,
+        flags=member.profile_flags or 0,
+    )
 
 
 def member_from_wire(
@@ -299,28 +461,25 @@ def member_from_wire(
         guild_id=guild_id,
         user_id=user_id,
         nick=member.nick,
-        avatar=member.avatar,
         roles=role_tuples.get(member.roles),
-        joined_at=member.joined_at,
-        communication_disabled_until=member.communication_disabled_until,
-        mute=member.mute,
-        deaf=member.deaf,
-        flags=member.profile_flags or 0,
+        joined_at_ms=iso_to_ms(member.joined_at),
+        extra=_member_extra(member),
     )
 
 
 def same_member(cached: CachedMember, member: Member) -> bool:
-    """Whether ``member`` would leave ``cached`` unchanged (role order ignored)."""
+    """Whether ``member`` would leave ``cached`` unchanged (role order ignored).
+
+    ``joined_at`` is compared only for presence: it cannot change while the membership
+    lasts, and a new membership arrives as GUILD_MEMBER_ADD, which always replaces.
+    """
+    roles = cached.roles
     return (
         cached.nick == member.nick
-        and cached.joined_at == member.joined_at
-        and cached.avatar == member.avatar
-        and cached.communication_disabled_until == member.communication_disabled_until
-        and cached.mute == member.mute
-        and cached.deaf == member.deaf
-        and cached.flags == (member.profile_flags or 0)
-        and len(cached.roles) == len(member.roles)
-        and (cached.roles == tuple(member.roles) or set(cached.roles) == set(member.roles))
+        and len(roles) == len(member.roles)
+        and (roles == tuple(member.roles) or set(roles) == set(member.roles))
+        and (cached.joined_at_ms is None) == (member.joined_at is None)
+        and cached.extra == _member_extra(member)
     )
 
 

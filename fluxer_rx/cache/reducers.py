@@ -178,11 +178,11 @@ def guild_delete(state: CacheState, event: GuildDelete) -> CacheState:
 # --- members ----------------------------------------------------------------------------
 
 
-def _put_member(state: CacheState, guild_id: str, member: Member) -> bool:
+def _put_member(state: CacheState, guild_id: str, member: Member, *, replace: bool = False) -> bool:
     user = member.user
     if user is None:
         return False
-    return state.put_member(guild_id, member, state.put_user(user))
+    return state.put_member(guild_id, member, state.put_user(user), replace=replace)
 
 
 def guild_member_add(state: CacheState, event: GuildMemberAdd) -> CacheState:
@@ -193,7 +193,7 @@ def guild_member_add(state: CacheState, event: GuildMemberAdd) -> CacheState:
         if event.user is not None:
             state.put_user(event.user)
         return state
-    _put_member(state, event.guild_id, event)
+    _put_member(state, event.guild_id, event, replace=True)
     if guild.member_count is not None:
         guild.member_count += 1
     return state

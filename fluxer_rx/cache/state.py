@@ -94,6 +94,9 @@ class MemberStore:
 
     def touch(self, guild_id: str, user_id: str) -> bool:
         """Mark a member as most recently used; returns whether it is cached."""
+        if self._order is None:
+            inner = self.by_guild.get(guild_id)
+            return inner is not None and user_id in inner
         inner = self.by_guild.get(guild_id)
         if inner is None or user_id not in inner:
             return False
@@ -308,22 +311,29 @@ class CacheState:
 
     # -- members -------------------------------------------------------------------------
 
-    def put_member(self, guild_id: str, member: Member, user_id: str) -> bool:
+    def put_member(
+        self, guild_id: str, member: Member, user_id: str, *, replace: bool = False
+    ) -> bool:
         """Store a wire member of a cached guild (its user already stored as ``user_id``).
 
-        Returns whether the member was new to the cache. Does nothing when members are
-        switched off or the guild is not cached.
+        An unchanged member is only marked recently used, unless ``replace`` (a new
+        membership: GUILD_MEMBER_ADD). Returns whether the member was new to the cache.
+        Does nothing when members are switched off or the guild is not cached.
         """
         if not self.cache_members:
             return False
-        inner = self.members.by_guild.get(guild_id)
-        if inner is None or guild_id not in self.guilds.data:
+        inner = self.members.by_guild.get(guild_id)  # present exactly while the guild is
+        if inner is None:
             return False
         cached = inner.get(user_id)
-        if cached is not None and same_member(cached, member):
-            self.members.touch(guild_id, user_id)
+        if cached is None:
+            guild_key = self.guilds.data[guild_id].id
+        elif not replace and same_member(cached, member):
+            if self.members.limit is not None:
+                self.members.touch(guild_id, user_id)
             return False
-        guild_key = self.guilds.data[guild_id].id
+        else:
+            guild_key = cached.guild_id
         self.members.put(member_from_wire(member, guild_key, user_id, self.role_tuples))
         return cached is None
 
