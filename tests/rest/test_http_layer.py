@@ -13,6 +13,7 @@ from aiohttp import web
 from fluxer_rx.errors import HttpError, RestError
 from fluxer_rx.options import RestOptions
 from fluxer_rx.rest import Rest, Route
+from tests.util import wait_until
 
 TOKEN = "987654321.s3cr3t-t0ken-value"
 SECRET = "s3cr3t-t0ken-value"
@@ -190,3 +191,25 @@ async def test_closed_client_refuses_requests(server: Server) -> None:
     await rest.close()
     with pytest.raises(RestError, match="closed"):
         await rest.get_current_user()
+
+
+async def test_cancelling_an_in_flight_request_frees_its_bucket_and_global_slot(
+    server: Server,
+) -> None:
+    release = asyncio.Event()
+
+    async def hang(_r: web.Request) -> web.Response:
+        await release.wait()
+        return web.json_response({"id": "1"})
+
+    server.routes[("GET", "/v1/channels/1")] = hang
+    async with Rest(TOKEN, RestOptions(api_url=server.url + "/v1")) as rest:
+        task = asyncio.ensure_future(rest.get_channel(1))
+        await wait_until(lambda: len(server.requests) == 1)
+        bucket = rest.buckets.bucket_for(Route("GET", "/channels/{channel_id}", channel_id=1))
+        assert bucket.in_flight == 1 and rest.global_limiter.in_flight == 1
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert bucket.in_flight == 0 and rest.global_limiter.in_flight == 0
+        release.set()
