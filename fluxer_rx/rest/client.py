@@ -100,7 +100,8 @@ class Rest(Requester):
     """The REST client: ``Rest(token, RestOptions(...))``; one per bot, shared freely.
 
     Use ``async with Rest(token) as rest:`` or call :meth:`close`. The aiohttp session is
-    created on the first request, inside the running event loop.
+    created on the first request, inside the running event loop; a ``Rest`` belongs to
+    that one loop. Any number of tasks may call it concurrently.
     """
 
     # -- users ---------------------------------------------------------------------------

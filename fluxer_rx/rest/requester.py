@@ -47,7 +47,18 @@ T = TypeVar("T")
 QueryValue = str | int | bool | None
 
 _log = logging.getLogger("fluxer_rx.rest")
-_NO_BODY = object()
+
+
+class _NoBody:
+    """The default of ``json=``: send no body at all (``None`` sends JSON ``null``)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NO_BODY"
+
+
+_NO_BODY: Any = _NoBody()
 _RETRYABLE_ERRORS = (aiohttp.ClientError, OSError)
 
 
