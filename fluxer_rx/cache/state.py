@@ -266,10 +266,26 @@ class CacheState:
         return channel.id in self.channels.data
 
     def remove_channel(self, channel_id: str) -> CachedChannel | None:
-        """Remove a channel, its id from its guild, and its message cache."""
+        """Remove a deleted channel: its entry, its message cache, its id from its guild's
+        ``channel_ids`` and from the guild's system / rules / AFK channel fields, and
+        the ``parent_id`` of its cached children."""
         channel = self.channels.pop(channel_id)
-        if channel is not None:
-            self._channel_gone(channel_id, channel)
+        if channel is None:
+            return None
+        self._channel_gone(channel_id, channel)
+        guild = self.guilds.data.get(channel.guild_id) if channel.guild_id else None
+        if guild is not None:
+            if guild.system_channel_id == channel_id:
+                guild.system_channel_id = None
+            if guild.rules_channel_id == channel_id:
+                guild.rules_channel_id = None
+            if guild.afk_channel_id == channel_id:
+                guild.afk_channel_id = None
+            channels = self.channels.data
+            for child_id in guild.channel_ids:
+                child = channels.get(child_id)
+                if child is not None and child.parent_id == channel_id:
+                    child.parent_id = None
         return channel
 
     def _channel_evicted(self, channel_id: str, channel: CachedChannel) -> None:

@@ -302,6 +302,16 @@ def test_channel_delete_leaves_no_dangling_id(issues: Issues) -> None:
     assert issues.kinds == [IssueKind.UNKNOWN_CHANNEL]
 
 
+def test_channel_delete_clears_references_to_it(cache: Cache) -> None:
+    flat = wire.guild_properties("100", system_channel_id="110", rules_channel_id="110")
+    cache.apply(wire.event("GUILD_UPDATE", {**flat, "afk_channel_id": "110"}))
+    cache.apply(wire.event("CHANNEL_UPDATE", wire.channel("111", "100", parent_id="110")))
+    cache.apply(wire.event("CHANNEL_DELETE", wire.channel("110", "100")))
+    guild = cache.guilds["100"]
+    assert (guild.system_channel_id, guild.rules_channel_id, guild.afk_channel_id) == (None,) * 3
+    assert cache.channels["111"].parent_id is None
+
+
 def test_channel_of_unknown_guild_is_an_issue_and_not_stored(cache: Cache, issues: Issues) -> None:
     cache.apply(wire.event("CHANNEL_CREATE", wire.channel("500", "999")))
     assert "500" not in cache.channels
