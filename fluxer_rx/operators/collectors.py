@@ -186,7 +186,8 @@ class Collector(LoopObservable[T]):
 
     @property
     def reason(self) -> str | None:
-        """Why it ended (one of :data:`END_REASONS`, or a :meth:`stop` reason), or ``None``."""
+        """Why it ended: one of :data:`END_REASONS`, a :meth:`stop` reason, or ``"error"``
+        when it ended with an error (:meth:`result` raises it); ``None`` while running."""
         return self._reason
 
     @property
