@@ -2,6 +2,9 @@
 
 Contenders, all on the same sandbox firehose in the same process and run:
 
+* ``raw``: an aiohttp WebSocket reader that decodes nothing (the transport's ceiling,
+  and the sandbox's check that its firehose is never the bottleneck: target >= 2x the
+  full client);
 * ``naive``: an aiohttp WebSocket reader doing ``json.loads`` to dicts (the baseline);
 * ``fluxer_rx[websockets]`` and ``fluxer_rx[aiohttp]``: the full client (decode, protocol
   de-duplication, cache fold, ``client.events`` with one subscriber).
@@ -36,21 +39,28 @@ from fluxer_rx.sandbox.firehose import build_frames
 from fluxer_rx.streams import EventSubject
 
 COMMAND = "python benchmarks/bench_gateway.py"
+DEFAULT_TRANSPORT = ClientOptions().transport
 
 
-async def naive_run(sb: Sandbox, ws: aiohttp.ClientWebSocketResponse, frames: int) -> float:
-    """Read ``frames`` MESSAGE_CREATE frames with json.loads; return seconds first->last."""
+async def naive_run(
+    sb: Sandbox, ws: aiohttp.ClientWebSocketResponse, frames: int, *, decode: bool
+) -> float:
+    """Read ``frames`` firehose frames (with ``json.loads`` when ``decode``); return the
+    seconds from the first to the last."""
     firehose = asyncio.create_task(sb.firehose(frames))
     got = 0
     start = 0.0
     async for msg in ws:
-        data = json.loads(msg.data)
-        if data.get("t") == "MESSAGE_CREATE":
-            if got == 0:
-                start = time.perf_counter()
-            got += 1
-            if got == frames:
-                break
+        if decode:
+            if json.loads(msg.data).get("t") != "MESSAGE_CREATE":
+                continue
+        elif '"MESSAGE_CREATE"' not in msg.data[-40:]:
+            continue
+        if got == 0:
+            start = time.perf_counter()
+        got += 1
+        if got == frames:
+            break
     elapsed = time.perf_counter() - start
     await firehose
     return elapsed
@@ -171,15 +181,20 @@ def _unframe(frame: bytes) -> bytes:
 async def main(frames: int, runs: int) -> None:
     async with Sandbox(members_per_guild=20, messages_per_channel=0) as sb:
         results: dict[str, list[float]] = {
+            "raw reader (no decoding)": [],
             "naive (aiohttp + json.loads)": [],
             "fluxer_rx[websockets]": [],
             "fluxer_rx[aiohttp]": [],
         }
         for _ in range(runs):
-            session, ws = await naive_connect(sb)
-            results["naive (aiohttp + json.loads)"].append(await naive_run(sb, ws, frames))
-            await ws.close()
-            await session.close()
+            for name, decode in (
+                ("raw reader (no decoding)", False),
+                ("naive (aiohttp + json.loads)", True),
+            ):
+                session, ws = await naive_connect(sb)
+                results[name].append(await naive_run(sb, ws, frames, decode=decode))
+                await ws.close()
+                await session.close()
             for transport in ("websockets", "aiohttp"):
                 contender = ClientContender(sb, transport)  # type: ignore[arg-type]
                 await contender.login()
@@ -195,6 +210,9 @@ async def main(frames: int, runs: int) -> None:
     print("per-stage cost (median of 3, ns per frame):")
     for name, ns in stages.items():
         print(f"  {name:32s} {ns:>8,.0f} ns")
+    raw = frames / statistics.median(results["raw reader (no decoding)"])
+    client = frames / statistics.median(results[f"fluxer_rx[{DEFAULT_TRANSPORT}]"])
+    print(f"raw reader / default client: x{raw / client:.2f} (sandbox firehose target >= 2)")
     print(f"reproduce: {COMMAND} --frames {frames} --runs {runs}")
 
 
