@@ -178,6 +178,16 @@ def guild_delete(state: CacheState, event: GuildDelete) -> CacheState:
 # --- members ----------------------------------------------------------------------------
 
 
+def _written_guild(state: CacheState, guild_id: str, event_name: str) -> CachedGuild | None:
+    """The guild an event writes to, marked recently used; ``None`` (reported) if absent."""
+    guild = state.guilds.data.get(guild_id)
+    if guild is None:
+        state.missing_guild(guild_id, event_name)
+    elif state.guilds.limit is not None:
+        state.guilds.touch(guild_id)
+    return guild
+
+
 def _put_member(state: CacheState, guild_id: str, member: Member, *, replace: bool = False) -> bool:
     user = member.user
     if user is None:
@@ -187,9 +197,8 @@ def _put_member(state: CacheState, guild_id: str, member: Member, *, replace: bo
 
 def guild_member_add(state: CacheState, event: GuildMemberAdd) -> CacheState:
     """GUILD_MEMBER_ADD: the user and member are stored; the guild's count grows."""
-    guild = state.guilds.data.get(event.guild_id)
+    guild = _written_guild(state, event.guild_id, "GUILD_MEMBER_ADD")
     if guild is None:
-        state.missing_guild(event.guild_id, "GUILD_MEMBER_ADD")
         if event.user is not None:
             state.put_user(event.user)
         return state
@@ -213,9 +222,8 @@ def guild_member_update(state: CacheState, event: GuildMemberUpdate) -> CacheSta
 def guild_member_remove(state: CacheState, event: GuildMemberRemove) -> CacheState:
     """GUILD_MEMBER_REMOVE: the member leaves the cache (the user record stays); the
     guild's count shrinks."""
-    guild = state.guilds.data.get(event.guild_id)
+    guild = _written_guild(state, event.guild_id, "GUILD_MEMBER_REMOVE")
     if guild is None:
-        state.missing_guild(event.guild_id, "GUILD_MEMBER_REMOVE")
         return state
     state.members.remove(event.guild_id, event.user.id)
     if guild.member_count:
@@ -240,9 +248,8 @@ def guild_members_chunk(state: CacheState, event: GuildMembersChunk) -> CacheSta
 
 def guild_role_create(state: CacheState, event: GuildRoleCreate | GuildRoleUpdate) -> CacheState:
     """GUILD_ROLE_CREATE / GUILD_ROLE_UPDATE: the role is stored under its id."""
-    guild = state.guilds.data.get(event.guild_id)
+    guild = _written_guild(state, event.guild_id, "GUILD_ROLE_CREATE/UPDATE")
     if guild is None:
-        state.missing_guild(event.guild_id, "GUILD_ROLE_CREATE/UPDATE")
         return state
     guild.roles[event.role.id] = event.role
     return state
@@ -250,9 +257,8 @@ def guild_role_create(state: CacheState, event: GuildRoleCreate | GuildRoleUpdat
 
 def guild_role_update_bulk(state: CacheState, event: GuildRoleUpdateBulk) -> CacheState:
     """GUILD_ROLE_UPDATE_BULK: each role is stored under its id."""
-    guild = state.guilds.data.get(event.guild_id)
+    guild = _written_guild(state, event.guild_id, "GUILD_ROLE_UPDATE_BULK")
     if guild is None:
-        state.missing_guild(event.guild_id, "GUILD_ROLE_UPDATE_BULK")
         return state
     for role in event.roles:
         guild.roles[role.id] = role
@@ -261,9 +267,8 @@ def guild_role_update_bulk(state: CacheState, event: GuildRoleUpdateBulk) -> Cac
 
 def guild_role_delete(state: CacheState, event: GuildRoleDelete) -> CacheState:
     """GUILD_ROLE_DELETE: the role leaves the guild and every cached member's roles."""
-    guild = state.guilds.data.get(event.guild_id)
+    guild = _written_guild(state, event.guild_id, "GUILD_ROLE_DELETE")
     if guild is None:
-        state.missing_guild(event.guild_id, "GUILD_ROLE_DELETE")
         return state
     if guild.roles.pop(event.role_id, None) is None:
         state.issue(
@@ -276,9 +281,8 @@ def guild_role_delete(state: CacheState, event: GuildRoleDelete) -> CacheState:
 
 def guild_emojis_update(state: CacheState, event: GuildEmojisUpdate) -> CacheState:
     """GUILD_EMOJIS_UPDATE: the whole emoji table is replaced."""
-    guild = state.guilds.data.get(event.guild_id)
+    guild = _written_guild(state, event.guild_id, "GUILD_EMOJIS_UPDATE")
     if guild is None:
-        state.missing_guild(event.guild_id, "GUILD_EMOJIS_UPDATE")
         return state
     guild.emojis = {emoji.id: emoji for emoji in event.emojis}
     return state
@@ -286,9 +290,8 @@ def guild_emojis_update(state: CacheState, event: GuildEmojisUpdate) -> CacheSta
 
 def guild_stickers_update(state: CacheState, event: GuildStickersUpdate) -> CacheState:
     """GUILD_STICKERS_UPDATE: the whole sticker table is replaced."""
-    guild = state.guilds.data.get(event.guild_id)
+    guild = _written_guild(state, event.guild_id, "GUILD_STICKERS_UPDATE")
     if guild is None:
-        state.missing_guild(event.guild_id, "GUILD_STICKERS_UPDATE")
         return state
     guild.stickers = {sticker.id: sticker for sticker in event.stickers}
     return state

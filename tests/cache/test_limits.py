@@ -183,3 +183,15 @@ def test_member_to_wire_round_trips() -> None:
     wired = cache.member_to_wire(cache.members["100"]["5"])
     assert wired.user is not None and wired.user.username == "user5"
     assert (wired.nick, wired.roles, wired.mute, wired.profile_flags) == ("n", ["100"], True, 4)
+
+
+def test_events_that_write_into_a_guild_make_it_recent() -> None:
+    cache = Cache(CacheSizeLimits(guilds=2))
+    cache.apply(wire.guild_create("100"))
+    cache.apply(wire.guild_create("200"))
+    cache.apply(wire.event("GUILD_ROLE_CREATE", {"guild_id": "100", "role": wire.role("7")}))
+    cache.apply(wire.guild_create("300"))
+    assert set(cache.guilds) == {"100", "300"}
+    add_member(cache, "100", "5")  # member_count is written
+    cache.apply(wire.guild_create("400"))
+    assert set(cache.guilds) == {"100", "400"}
