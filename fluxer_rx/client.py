@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from fluxer_rx.cache import Cache, GuildChunker
 from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.errors import (
     AlreadyLoggedIn,
@@ -136,6 +137,8 @@ class Client:
         self.diagnostics: EventSubject[Diagnostic] = EventSubject(self._subscriber_failed)
         self.raw: EventSubject[Frame] = EventSubject(self._subscriber_failed)
         self.events = RoutedEventSubject(self._subscriber_failed)
+        self.cache = Cache.from_options(self.options, on_issue=self._cache_issue)
+        self._chunker = GuildChunker() if self.options.chunk_guilds else None
         self._handlers: dict[str, list[Handler]] = {}
         self._typed_handlers: list[Handler] = []
         self._async_queues: dict[int, _AsyncHandlerQueue] = {}
@@ -147,6 +150,7 @@ class Client:
         self._ready_event = asyncio.Event()
         self._ready_shards: set[int] = set()
         self._guild_quiet: asyncio.TimerHandle | None = None
+        self._burst_over = False
         self._member_requests: dict[str, _MemberRequest] = {}
         self._nonces = itertools.count(1)
         self.user: PrivateUser | None = None
@@ -175,6 +179,10 @@ class Client:
 
     # ------------------------------------------------------------------ collectors, waiting
 
+    def _guild_of(self, channel_id: str | int) -> str | None:
+        channel = self.cache.channels.get(str(channel_id))
+        return channel.guild_id if channel is not None else None
+
     def create_message_collector(
         self,
         channel_id: str | int,
@@ -188,11 +196,12 @@ class Client:
         guild_id: str | int | None = None,
     ) -> Collector[MessageCreate]:
         """A :func:`~fluxer_rx.operators.message_collector` on :attr:`events`, started now
-        (timers on the running loop). ``guild_id`` makes it end on the guild's deletion."""
+        (timers on the running loop). It ends on the deletion of the channel's guild: ``guild_id``,
+        or else the guild of the cached channel."""
         return message_collector(
             self.events,
             channel_id,
-            guild_id=guild_id,
+            guild_id=guild_id if guild_id is not None else self._guild_of(channel_id),
             filter=filter,
             max=max,
             max_processed=max_processed,
@@ -217,12 +226,13 @@ class Client:
         guild_id: str | int | None = None,
     ) -> Collector[MessageReactionAdd]:
         """A :func:`~fluxer_rx.operators.reaction_collector` on :attr:`events`, started now
-        (timers on the running loop). ``guild_id`` makes it end on the guild's deletion."""
+        (timers on the running loop). It ends on the deletion of the channel's guild: ``guild_id``,
+        or else the guild of the cached channel."""
         return reaction_collector(
             self.events,
             channel_id,
             message_id,
-            guild_id=guild_id,
+            guild_id=guild_id if guild_id is not None else self._guild_of(channel_id),
             filter=filter,
             max=max,
             max_users=max_users,
@@ -295,13 +305,14 @@ class Client:
                 Diagnostic(Kind.DECODE_ERROR, frame.shard_id, str(exc), exc, frame)
             )
             return
+        self.cache.apply(event)
         kind = type(event)
         if kind is Ready:
             self._on_ready(frame.shard_id, event)
+        elif kind is GuildCreate:
+            self._on_guild_create(frame.shard_id, event)
         elif kind is GuildMembersChunk:
             self._on_members_chunk(event)
-        elif kind is GuildCreate and self._guild_quiet is not None:
-            self._arm_guild_quiet()
         self.events.on_next(event)
         if self._handlers:
             named = self._handlers.get(frame.t or "")
@@ -312,13 +323,28 @@ class Client:
         for handler in tuple(self._typed_handlers):
             self._call(handler, event)
 
+    def _cache_issue(self, kind: str, detail: str) -> None:
+        self._report(Kind.CACHE, None, f"{kind}: {detail}")
+
+    def _on_guild_create(self, shard_id: int, event: GuildCreate) -> None:
+        if self._chunker is not None:
+            request = self._chunker.request_for(event)
+            shard = self._shards.get(shard_id)
+            if request is not None and shard is not None:
+                shard.request_guild_members(request.guild_id, **request.fields())
+        if self._guild_quiet is not None:
+            self._arm_guild_quiet()
+
     def diagnostic(self, report: Diagnostic) -> None:  # ShardSink
         """(Shard sink) publish a report on :attr:`diagnostics`."""
         self.diagnostics.on_next(report)
 
     def session_lost(self, shard_id: int, lost: SessionLost) -> None:  # ShardSink
-        """(Shard sink) a session ended for good: the shard is not ready until READY."""
+        """(Shard sink) a session ended for good: the shard is not ready until READY (whose
+        reducer resets the shard's part of the cache)."""
         self._ready_shards.discard(shard_id)
+        if self._chunker is not None:
+            self._chunker.reset()
 
     def state_changed(self, shard_id: int, old: ConnectionState, new: ConnectionState) -> None:
         """(Shard sink) track readiness per shard."""
@@ -330,14 +356,10 @@ class Client:
     def _on_ready(self, shard_id: int, ready: Ready) -> None:
         self.user = ready.user
         self._ready_shards.add(shard_id)
-        if self._ready_event.is_set():
-            return
-        if len(self._ready_shards) < len(self._shards):
-            return
-        if self.options.wait_for_guilds:
+        if self.options.wait_for_guilds and not self._ready_event.is_set():
+            self._burst_over = False
             self._arm_guild_quiet()
-        else:
-            self._become_ready()
+        self._check_ready()
 
     def _arm_guild_quiet(self) -> None:
         if self._guild_quiet is not None:
@@ -347,12 +369,21 @@ class Client:
 
     def _guilds_quiet(self) -> None:
         self._guild_quiet = None
-        self._become_ready()
+        self._burst_over = True
+        self._check_ready()
 
-    def _become_ready(self) -> None:
-        if not self._ready_event.is_set():
-            self.ready_at = datetime.now(UTC)
-            self._ready_event.set()
+    def _check_ready(self) -> None:
+        """Become ready once every shard has READY and, with ``wait_for_guilds``, the guild
+        burst is over (a quiet period) and every member-list request has been answered."""
+        if self._ready_event.is_set() or len(self._ready_shards) < len(self._shards):
+            return
+        if self.options.wait_for_guilds:
+            if not self._burst_over:
+                return
+            if self._chunker is not None and not self._chunker.idle:
+                return
+        self.ready_at = datetime.now(UTC)
+        self._ready_event.set()
 
     @property
     def is_ready(self) -> bool:
@@ -541,6 +572,9 @@ class Client:
             self._member_requests.pop(nonce, None)
 
     def _on_members_chunk(self, chunk: GuildMembersChunk) -> None:
+        if self._chunker is not None and self._chunker.on_chunk(chunk) is not None:
+            self._check_ready()
+            return
         nonce = chunk.nonce
         request = self._member_requests.get(nonce) if isinstance(nonce, str) else None
         if request is None or request.future.done():
