@@ -15,7 +15,7 @@ no payload is returned with a field of the wrong type.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final, TypeVar, Union
+from typing import Any, Final, TypeVar
 
 import msgspec
 
@@ -255,30 +255,31 @@ _encoder: Final = msgspec.json.Encoder()
 _UNDECODED: Final[Any] = object()
 
 
-def _dispatch_frame_type(name: str, cls: type[Any]) -> type[msgspec.Struct]:
-    return msgspec.defstruct(
+def _one_pass_decoder(cls: type[Any]) -> _Decode:
+    frame_type = msgspec.defstruct(
         f"_{cls.__name__}Frame",
-        [("op", int), ("d", cls), ("s", int | None, None)],
-        tag_field="t",
-        tag=name,
+        [("d", cls), ("op", int), ("s", int | None, None), ("t", str | None, None)],
         kw_only=True,
         gc=False,
     )
+    return msgspec.json.Decoder(frame_type).decode
 
 
-# One pass for the hot path: a whole dispatch frame whose payload class needs no
-# post-processing decodes as a tagged union on ``t``, so ``d`` is parsed once, not once to
-# skip it and once more to type it. Anything else (other ops, unknown or special event names,
-# any error) takes the general path, which reports errors exactly as the lazy decoder does.
-_FRAME_TYPES: Final = {
-    name: _dispatch_frame_type(name, cls)
-    for name, cls in EVENT_TYPES.items()
-    if name not in _SPECIAL_DECODERS
-}
-_NAME_OF_FRAME_TYPE: Final = {frame_type: name for name, frame_type in _FRAME_TYPES.items()}
-_dispatch_decoder: Final = msgspec.json.Decoder(
-    Union[tuple(_FRAME_TYPES.values())]  # noqa: UP007  # a Union built at runtime
-).decode
+# One pass for the hot path. The gateway writes sorted keys, so a dispatch ends with
+# ``"t":"NAME"}``; that tail only *suggests* which decoder to try. The chosen decoder reads
+# the whole frame, envelope and typed ``d`` together (``d`` is parsed once, not once to skip
+# it and again to type it), and its result is used only if it really is op 0 with that ``t``.
+# Anything else (other ops, unknown or special event names, other key orders, any error)
+# takes the general path, which reports errors exactly as the lazy decoder does.
+_ONE_PASS: Final[dict[bytes | str, tuple[_Decode, str]]] = {}
+for _name, _cls in EVENT_TYPES.items():
+    if _name not in _SPECIAL_DECODERS:
+        _entry = (_one_pass_decoder(_cls), _name)
+        _ONE_PASS[_name] = _entry
+        _ONE_PASS[_name.encode()] = _entry
+_T_KEY_BYTES: Final = b'"t":"'
+_T_KEY_STR: Final = '"t":"'
+_TAIL_WINDOW: Final = 80
 
 
 class Frame:
@@ -390,29 +391,43 @@ def decode_frame(data: bytes | str, *, lazy: bool = False) -> Frame:
     payload then raises from ``event``, never from here.
     """
     if not lazy:
-        try:
-            env: Any = _dispatch_decoder(data)
-        except _DECODE_FAILURES:
-            pass
-        else:
-            if env.op == DISPATCH:
-                frame: Frame = _new_frame(Frame)
-                frame.op = DISPATCH
-                frame.s = env.s
-                frame.t = _NAME_OF_FRAME_TYPE[type(env)]
-                frame.shard_id = 0
-                frame.has_d = True
-                frame._raw = None
-                frame._message = data
-                frame._data = _UNDECODED
-                frame._event = env.d
-                return frame
+        frame = _decode_dispatch_in_one_pass(data)
+        if frame is not None:
+            return frame
     try:
         envelope = _envelope_decoder(data)
     except _DECODE_FAILURES as exc:
         raise _decode_error(exc, None) from None
     d = envelope.d
     return Frame(envelope.op, None if d is msgspec.UNSET else d, s=envelope.s, t=envelope.t)
+
+
+def _decode_dispatch_in_one_pass(data: bytes | str) -> Frame | None:
+    key = _T_KEY_BYTES if isinstance(data, bytes) else _T_KEY_STR
+    start = data.rfind(key, -_TAIL_WINDOW)  # type: ignore[arg-type]  # key matches data's type
+    if start < 0:
+        return None
+    entry = _ONE_PASS.get(data[start + 5 : -2])
+    if entry is None:
+        return None
+    decode, name = entry
+    try:
+        env: Any = decode(data)
+    except _DECODE_FAILURES:
+        return None
+    if env.op != DISPATCH or env.t != name:
+        return None
+    frame: Frame = _new_frame(Frame)
+    frame.op = DISPATCH
+    frame.s = env.s
+    frame.t = name
+    frame.shard_id = 0
+    frame.has_d = True
+    frame._raw = None
+    frame._message = data
+    frame._data = _UNDECODED
+    frame._event = env.d
+    return frame
 
 
 def encode_frame(op: int, d: Any) -> bytes:
