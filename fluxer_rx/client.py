@@ -21,6 +21,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from fluxer_rx.cache import Cache, GuildChunker
 from fluxer_rx.diagnostics import Diagnostic, Kind
+from fluxer_rx.discovery import discover_gateway_url
 from fluxer_rx.errors import (
     AlreadyLoggedIn,
     ClientNotReady,
@@ -28,10 +29,10 @@ from fluxer_rx.errors import (
     FluxerError,
 )
 from fluxer_rx.gateway.actions import ConnectionState, SessionLost
-from fluxer_rx.gateway.discovery import discover_gateway_url
 from fluxer_rx.gateway.identify_queue import IdentifyQueue
 from fluxer_rx.gateway.protocol import GatewayProtocol
 from fluxer_rx.gateway.shard import Shard
+from fluxer_rx.managers import ChannelManager, GuildManager, MemberManager, UserManager
 from fluxer_rx.models import (
     GuildCreate,
     GuildMembersChunk,
@@ -44,6 +45,7 @@ from fluxer_rx.models import (
 from fluxer_rx.models.frame import Frame
 from fluxer_rx.operators import Collector, message_collector, reaction_collector, wait_for
 from fluxer_rx.options import ClientOptions
+from fluxer_rx.rest import Instance, Rest
 from fluxer_rx.routing import RoutedEventSubject
 from fluxer_rx.streams import EventSubject
 
@@ -130,6 +132,11 @@ class Client:
     * :attr:`diagnostics`: :class:`~fluxer_rx.diagnostics.Diagnostic` reports.
 
     Every observable subscribes on the running loop's scheduler unless told otherwise.
+
+    Managers over the cache and REST: :attr:`guilds`, :attr:`channels`, :attr:`users`
+    (``Mapping[str, Cached*]`` with ``get`` / ``fetch`` / ``resolve``) and :attr:`members`
+    (guild id -> user id -> member); :attr:`cache` is the fold itself, :attr:`rest` the
+    REST client while logged in.
     """
 
     def __init__(self, options: ClientOptions | None = None) -> None:
@@ -139,6 +146,11 @@ class Client:
         self.events = RoutedEventSubject(self._subscriber_failed)
         self.cache = Cache.from_options(self.options, on_issue=self._cache_issue)
         self._chunker = GuildChunker() if self.options.chunk_guilds else None
+        self._rest: Rest | None = None
+        self.guilds = GuildManager(self.cache, lambda: self.rest)
+        self.channels = ChannelManager(self.cache, lambda: self.rest)
+        self.users = UserManager(self.cache, lambda: self.rest)
+        self.members = MemberManager(self.cache, lambda: self.rest)
         self._handlers: dict[str, list[Handler]] = {}
         self._typed_handlers: list[Handler] = []
         self._async_queues: dict[int, _AsyncHandlerQueue] = {}
@@ -417,10 +429,13 @@ class Client:
         self._ready_event.clear()
         self._ready_shards.clear()
         token = _strip_bot_prefix(token)
+        self._rest = Rest(token, self.options.rest)
         try:
-            url = _with_query(await self._gateway_url(token), self.options.gateway_version)
+            url = _with_query(await self._gateway_url(), self.options.gateway_version)
             await self._run_shards(token, url)
         finally:
+            await self._rest.close()
+            self._rest = None
             self._running = False
             self._ready_event.clear()
             self._shards.clear()
@@ -432,10 +447,25 @@ class Client:
             self._async_queues.clear()
             self._stopped.set()
 
-    async def _gateway_url(self, token: str) -> str:
+    async def _gateway_url(self) -> str:
         if self.options.gateway_url:
             return self.options.gateway_url
-        return await discover_gateway_url(self.options.rest, token)
+        return await discover_gateway_url(self.rest)
+
+    @property
+    def rest(self) -> Rest:
+        """The REST client of this login (one aiohttp session, shared rate limits).
+
+        Raises :class:`ClientNotReady` outside :meth:`login`.
+        """
+        if self._rest is None:
+            raise ClientNotReady("the REST client exists while logged in; call login() first")
+        return self._rest
+
+    async def fetch_instance(self) -> Instance:
+        """Instance discovery: ``/.well-known/fluxer`` at the origin of ``api_url``, falling
+        back to ``{api_url}/instance``."""
+        return await self.rest.fetch_instance()
 
     async def _run_shards(self, token: str, url: str) -> None:
         options = self.options

@@ -1,14 +1,13 @@
 """The gateway layer: the sans-I/O protocol machine and the asyncio shard driver.
 
 :class:`GatewayProtocol` holds every protocol rule (frames and time in, actions out);
-:class:`Shard` runs it over a WebSocket transport; :func:`discover_gateway_url` finds the
-gateway; :class:`IdentifyQueue` spaces IDENTIFYs across shards.
+:class:`Shard` runs it over a WebSocket transport; :class:`IdentifyQueue` spaces IDENTIFYs
+across shards.
 """
 
 from fluxer_rx.gateway.actions import ConnectionState
-from fluxer_rx.gateway.discovery import discover_gateway_url
 from fluxer_rx.gateway.identify_queue import IdentifyQueue
 from fluxer_rx.gateway.protocol import GatewayProtocol
 from fluxer_rx.gateway.shard import Shard
 
-__all__ = ["ConnectionState", "GatewayProtocol", "IdentifyQueue", "Shard", "discover_gateway_url"]
+__all__ = ["ConnectionState", "GatewayProtocol", "IdentifyQueue", "Shard"]

@@ -1,20 +1,16 @@
-"""Client features beyond one plain connection: shards, presence, size checks, gaps,
-discovery fallbacks."""
+"""Client features beyond one plain connection: shards, presence, size checks, gaps."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp import web
 
 from fluxer_rx import Client, ClientOptions, RestOptions
 from fluxer_rx.client import shard_for_guild
 from fluxer_rx.diagnostics import Diagnostic, Kind
-from fluxer_rx.errors import InvalidToken, PayloadTooLarge, RestError
+from fluxer_rx.errors import PayloadTooLarge
 from fluxer_rx.gateway.actions import GapDetected
-from fluxer_rx.gateway.discovery import discover_gateway_url
 from fluxer_rx.models import GuildCreate, MessageCreate, Ready
 from fluxer_rx.models.frame import Frame
 from fluxer_rx.sandbox import Sandbox
@@ -122,75 +118,3 @@ async def test_session_lost_past_the_resume_window_reidentifies() -> None:
         finally:
             await client.destroy()
             await task
-
-
-@pytest.fixture
-async def discovery_server() -> AsyncIterator[tuple[str, dict[str, int]]]:
-    """An API with a broken /gateway/bot, so discovery must fall back."""
-    hits: dict[str, int] = {}
-
-    async def gateway_bot(request: web.Request) -> web.Response:
-        hits["gateway_bot"] = hits.get("gateway_bot", 0) + 1
-        return web.json_response({"code": "X", "message": "nope"}, status=500)
-
-    async def well_known(request: web.Request) -> web.Response:
-        hits["well_known"] = hits.get("well_known", 0) + 1
-        return web.json_response({}, status=404)
-
-    async def instance(request: web.Request) -> web.Response:
-        hits["instance"] = hits.get("instance", 0) + 1
-        return web.json_response({"endpoints": {"gateway": "ws://instance.example/"}})
-
-    app = web.Application()
-    app.router.add_get("/v1/gateway/bot", gateway_bot)
-    app.router.add_get("/.well-known/fluxer", well_known)
-    app.router.add_get("/v1/instance", instance)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}/v1", hits
-    finally:
-        await runner.cleanup()
-
-
-async def test_discovery_falls_back_to_instance(
-    discovery_server: tuple[str, dict[str, int]],
-) -> None:
-    api, hits = discovery_server
-    url = await discover_gateway_url(RestOptions(api_url=api), "1.secret")
-    assert url == "ws://instance.example/"
-    assert hits["gateway_bot"] == 1 and hits["well_known"] == 1 and hits["instance"] == 1
-
-
-async def test_discovery_uses_gateway_bot_and_maps_401() -> None:
-    async with Sandbox() as sb:
-        url = await discover_gateway_url(RestOptions(api_url=sb.api_url), sb.token)
-        assert url.startswith("ws://127.0.0.1") and "?" not in url
-    app = web.Application()
-
-    async def refuse(request: web.Request) -> web.Response:
-        return web.json_response({"code": "INVALID_AUTH_TOKEN", "message": "no"}, status=401)
-
-    app.router.add_get("/v1/gateway/bot", refuse)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        api = f"http://127.0.0.1:{runner.addresses[0][1]}/v1"
-        with pytest.raises(InvalidToken) as info:
-            await discover_gateway_url(RestOptions(api_url=api), "1.topsecret")
-        assert "topsecret" not in str(info.value)
-        client = Client(ClientOptions(rest=RestOptions(api_url=api)))
-        with pytest.raises(InvalidToken):
-            await client.login("1.topsecret")
-    finally:
-        await runner.cleanup()
-
-
-async def test_discovery_without_any_source_raises_rest_error() -> None:
-    with pytest.raises(RestError):
-        await discover_gateway_url(RestOptions(api_url="http://127.0.0.1:9/v1", timeout=2), "1.x")

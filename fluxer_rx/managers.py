@@ -1,0 +1,181 @@
+"""Managers: read-only mappings over the cache with REST behind them.
+
+``client.guilds``, ``client.channels`` and ``client.users`` are ``Mapping[str, Cached*]``
+views of the cache (``len``, ``in``, iteration, ``[id]``) with three ways to get one entry:
+
+* ``get(id)``: the cache only (marks the entry recently used); ``None`` when absent.
+* ``await fetch(id)``: always REST; the answer is written into the cache (when that store
+  is enabled) and returned as the wire model.
+* ``await resolve(id)``: the cached entry when there is one, else ``fetch``.
+
+``client.members`` maps guild id -> (user id -> cached member). Every REST call raises the
+REST layer's typed errors (``ApiError`` with Fluxer's code, ``RateLimitError``, ...), and
+:class:`~fluxer_rx.errors.ClientNotReady` when the client has no REST session (before
+``login``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+from fluxer_rx.cache import Cache, CachedChannel, CachedGuild, CachedMember, CachedUser
+from fluxer_rx.models import Channel, Guild, Member, Message, PartialUser
+from fluxer_rx.models.events import ChannelUpdate, GuildCreate, GuildUpdate
+from fluxer_rx.rest import File, Rest, UserProfile
+
+__all__ = ["ChannelManager", "GuildManager", "MemberManager", "UserManager"]
+
+V = TypeVar("V")
+
+RestGetter = Callable[[], Rest]
+
+
+def _as(cls: type[Any], obj: msgspec.Struct) -> Any:
+    """Re-type a wire object as the event class that carries the same fields."""
+    return cls(**{name: getattr(obj, name) for name in obj.__struct_fields__})
+
+
+class _CacheView(Mapping[str, V], Generic[V]):
+    def __init__(self, view: Callable[[], Mapping[str, V]]) -> None:
+        self._view = view
+
+    def __getitem__(self, key: str) -> V:
+        return self._view()[key]
+
+    def __len__(self) -> int:
+        return len(self._view())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._view())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._view()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} cached={len(self)}>"
+
+
+class GuildManager(_CacheView[CachedGuild]):
+    """Guilds: the cache, and ``GET /guilds/{id}`` behind it."""
+
+    def __init__(self, cache: Cache, rest: RestGetter) -> None:
+        super().__init__(lambda: cache.guilds)
+        self._cache = cache
+        self._rest = rest
+
+    def get(self, guild_id: str, default: Any = None) -> Any:
+        """The cached guild (marked recently used), or ``default``."""
+        found = self._cache.get_guild(str(guild_id))
+        return default if found is None else found
+
+    async def fetch(self, guild_id: str) -> Guild:
+        """``GET /guilds/{id}``; the guild's properties are written into the cache."""
+        guild = await self._rest().get_guild(guild_id)
+        if guild.id in self._cache.guilds:
+            self._cache.apply(_as(GuildUpdate, guild))
+        else:
+            self._cache.apply(_as(GuildCreate, guild))
+        return guild
+
+    async def resolve(self, guild_id: str) -> CachedGuild | Guild:
+        """The cached guild, else :meth:`fetch`."""
+        found = self._cache.get_guild(str(guild_id))
+        return found if found is not None else await self.fetch(guild_id)
+
+
+class ChannelManager(_CacheView[CachedChannel]):
+    """Channels: the cache, ``GET /channels/{id}``, and sending messages."""
+
+    def __init__(self, cache: Cache, rest: RestGetter) -> None:
+        super().__init__(lambda: cache.channels)
+        self._cache = cache
+        self._rest = rest
+
+    def get(self, channel_id: str, default: Any = None) -> Any:
+        """The cached channel (marked recently used), or ``default``."""
+        found = self._cache.get_channel(str(channel_id))
+        return default if found is None else found
+
+    async def fetch(self, channel_id: str) -> Channel:
+        """``GET /channels/{id}``; the channel is written into the cache (when its guild is
+        cached)."""
+        channel = await self._rest().get_channel(channel_id)
+        self._cache.apply(_as(ChannelUpdate, channel))
+        return channel
+
+    async def resolve(self, channel_id: str) -> CachedChannel | Channel:
+        """The cached channel, else :meth:`fetch`."""
+        found = self._cache.get_channel(str(channel_id))
+        return found if found is not None else await self.fetch(channel_id)
+
+    async def send(
+        self,
+        channel_id: str,
+        content_or_body: str | Mapping[str, Any],
+        *,
+        files: Sequence[File] = (),
+    ) -> Message:
+        """Post a message (``content`` text or a full body dict, optional attachments) and
+        return the created :class:`Message`. Its MESSAGE_CREATE still arrives on
+        ``client.events``."""
+        return await self._rest().create_message(channel_id, content_or_body, files=files)
+
+    async def fetch_message(self, channel_id: str, message_id: str) -> Message:
+        """``GET /channels/{channel_id}/messages/{message_id}``."""
+        return await self._rest().get_message(channel_id, message_id)
+
+
+class UserManager(_CacheView[CachedUser]):
+    """Users: the cache, ``GET /users/{id}`` and the profile route."""
+
+    def __init__(self, cache: Cache, rest: RestGetter) -> None:
+        super().__init__(lambda: cache.users)
+        self._cache = cache
+        self._rest = rest
+
+    def get(self, user_id: str, default: Any = None) -> Any:
+        """The cached user (marked recently used), or ``default``."""
+        found = self._cache.get_user(str(user_id))
+        return default if found is None else found
+
+    async def fetch(self, user_id: str) -> PartialUser:
+        """``GET /users/{id}``; the user is written into the cache (when users are cached)."""
+        user = await self._rest().get_user(user_id)
+        self._cache.state.put_user(user)
+        return user
+
+    async def resolve(self, user_id: str) -> CachedUser | PartialUser:
+        """The cached user, else :meth:`fetch`."""
+        found = self._cache.get_user(str(user_id))
+        return found if found is not None else await self.fetch(user_id)
+
+    async def fetch_with_profile(
+        self, user_id: str, *, guild_id: str | None = None
+    ) -> tuple[PartialUser, UserProfile]:
+        """The user and their profile (``GET /users/{id}/profile``, guild-specific when
+        ``guild_id`` is given)."""
+        user = await self.fetch(user_id)
+        profile = await self._rest().get_user_profile(user_id, guild_id=guild_id)
+        return user, profile
+
+
+class MemberManager(_CacheView[Mapping[str, CachedMember]]):
+    """Members by guild: ``client.members[guild_id][user_id]``."""
+
+    def __init__(self, cache: Cache, rest: RestGetter) -> None:
+        super().__init__(lambda: cache.members)
+        self._cache = cache
+        self._rest = rest
+
+    async def fetch(self, guild_id: str, user_id: str) -> Member:
+        """``GET /guilds/{guild_id}/members/{user_id}``; the member (and its user) is
+        written into the cache when the guild is cached and members are cached."""
+        member = await self._rest().get_guild_member(guild_id, user_id)
+        state = self._cache.state
+        if member.user is not None:
+            stored_as = state.put_user(member.user)
+            state.put_member(str(guild_id), member, stored_as)
+        return member
