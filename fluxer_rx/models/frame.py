@@ -254,88 +254,36 @@ _envelope_decoder: Final = msgspec.json.Decoder(_Envelope).decode
 _encoder: Final = msgspec.json.Encoder()
 _UNDECODED: Final[Any] = object()
 
-
-def _one_pass_decoder(cls: type[Any]) -> _Decode:
-    frame_type = msgspec.defstruct(
-        f"_{cls.__name__}Frame",
-        [("d", cls), ("op", int), ("s", int | None, None), ("t", str | None, None)],
-        kw_only=True,
-        gc=False,
-    )
-    return msgspec.json.Decoder(frame_type).decode
+# Wire names of the Frame fields that never come from the wire: no JSON key can set them.
+_SHARD_ID: Final = "#fluxer_rx:shard_id"
+_PRIVATE: Final = "#fluxer_rx:{}"
 
 
-# One pass for the hot path. The gateway writes sorted keys, so a dispatch ends with
-# ``"t":"NAME"}``; that tail only *suggests* which decoder to try. The chosen decoder reads
-# the whole frame, envelope and typed ``d`` together (``d`` is parsed once, not once to skip
-# it and again to type it), and its result is used only if it really is op 0 with that ``t``.
-# Anything else (other ops, unknown or special event names, other key orders, any error)
-# takes the general path, which reports errors exactly as the lazy decoder does.
-_ONE_PASS: Final[dict[bytes | str, tuple[_Decode, str]]] = {}
-for _name, _cls in EVENT_TYPES.items():
-    if _name not in _SPECIAL_DECODERS:
-        _entry = (_one_pass_decoder(_cls), _name)
-        _ONE_PASS[_name] = _entry
-        _ONE_PASS[_name.encode()] = _entry
-_T_KEY_BYTES: Final = b'"t":"'
-_T_KEY_STR: Final = '"t":"'
-_TAIL_WINDOW: Final = 80
+class Frame(msgspec.Struct, kw_only=True, gc=False):
+    """One gateway frame: ``op``, ``s`` and ``t``, with ``d`` decoded on demand.
 
-
-class Frame:
-    """One gateway frame: ``op``, ``s`` and ``t`` read, ``d`` kept raw until asked for.
-
-    ``shard_id`` is 0 unless the shard driver sets it. ``data`` (``d`` as plain JSON values)
-    and ``event`` (the typed dispatch payload) are computed on first access and cached.
-    :func:`decode_frame` may already have decoded ``event`` in the same pass as the envelope
-    (see there); that changes only the cost, never what ``event`` returns or raises.
+    ``shard_id`` is 0 unless the shard driver sets it (it is writable). ``has_d`` tells
+    whether the ``d`` key was present. ``raw_d`` (``d`` as JSON bytes), ``data`` (``d`` as
+    plain JSON values) and ``event`` (the typed dispatch payload) are computed on first
+    access and cached. :func:`decode_frame` may already have decoded ``event`` in the same
+    pass as the envelope (see there); that changes only the cost, never what these return
+    or raise. Frames are built by :func:`decode_frame` only.
     """
 
-    __slots__ = ("_data", "_event", "_message", "_raw", "has_d", "op", "s", "shard_id", "t")
-
     op: int
-    s: int | None
-    t: str | None
-    shard_id: int
-    has_d: bool
+    s: int | None = None
+    t: str | None = None
+    shard_id: int = msgspec.field(default=0, name=_SHARD_ID)
 
-    def __init__(
-        self,
-        op: int,
-        raw_d: _Buffer | None = None,
-        *,
-        s: int | None = None,
-        t: str | None = None,
-        shard_id: int = 0,
-    ) -> None:
-        self.op = op
-        self.s = s
-        self.t = t
-        self.shard_id = shard_id
-        self.has_d = raw_d is not None
-        self._raw: _Buffer | None = _NULL if raw_d is None else raw_d
-        self._message: bytes | str | None = None
-        self._data: Any = _UNDECODED
-        self._event: Any = _UNDECODED
-
-    def _raw_json(self) -> _Buffer:
-        raw = self._raw
-        if raw is None:
-            # a frame decoded in one pass keeps the whole message; cut ``d`` out on demand
-            assert self._message is not None
-            env = _envelope_decoder(self._message)
-            raw = self._raw = _NULL if env.d is msgspec.UNSET else env.d
-        return raw
+    @property
+    def has_d(self) -> bool:
+        """Whether the frame carried a ``d`` key (op 11 and op 7 have none)."""
+        raise NotImplementedError
 
     @property
     def raw_d(self) -> bytes:
         """The raw JSON of ``d``; ``b"null"`` when ``d`` is absent or null."""
-        raw = self._raw_json()
-        if isinstance(raw, bytes):
-            return raw
-        if isinstance(raw, str):
-            return raw.encode()
-        return bytes(raw)
+        raise NotImplementedError
 
     @property
     def data(self) -> Any:
@@ -343,12 +291,7 @@ class Frame:
 
         Raises :class:`DecodeError` if ``d`` is not valid JSON.
         """
-        if self._data is _UNDECODED:
-            try:
-                self._data = _any_decoder(self._raw_json())
-            except _DECODE_FAILURES as exc:
-                raise _decode_error(exc, self.t) from None
-        return self._data
+        raise NotImplementedError
 
     @property
     def event(self) -> Any:
@@ -358,14 +301,7 @@ class Frame:
         (``event`` = ``t``, ``path`` = JSON path inside ``d``), for ``op != 0`` and for a
         dispatch without ``t``. A failed decode is not cached: each access raises again.
         """
-        event = self._event
-        if event is _UNDECODED:
-            if self.op != DISPATCH:
-                raise DecodeError(f"op {self.op} is not a dispatch; it has no event")
-            if self.t is None:
-                raise DecodeError("dispatch frame without an event name (t)", path="$.t")
-            event = self._event = decode_event(self.t, self._raw_json())
-        return event
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         return (
@@ -374,7 +310,109 @@ class Frame:
         )
 
 
-_new_frame: Final = object.__new__
+def _as_bytes(raw: _Buffer) -> bytes:
+    if isinstance(raw, bytes):
+        return raw
+    if isinstance(raw, str):
+        return raw.encode()
+    return bytes(raw)
+
+
+class _LazyFrame(Frame, kw_only=True, gc=False):
+    """A frame whose ``d`` is kept as raw JSON until it is asked for."""
+
+    raw: Any = msgspec.field(default=_NULL, name=_PRIVATE.format("raw"))
+    present: bool = msgspec.field(default=False, name=_PRIVATE.format("present"))
+    decoded_data: Any = msgspec.field(default=_UNDECODED, name=_PRIVATE.format("data"))
+    decoded_event: Any = msgspec.field(default=_UNDECODED, name=_PRIVATE.format("event"))
+
+    @property
+    def has_d(self) -> bool:
+        return bool(self.present)
+
+    @property
+    def raw_d(self) -> bytes:
+        return _as_bytes(self.raw)
+
+    @property
+    def data(self) -> Any:
+        if self.decoded_data is _UNDECODED:
+            try:
+                self.decoded_data = _any_decoder(self.raw)
+            except _DECODE_FAILURES as exc:
+                raise _decode_error(exc, self.t) from None
+        return self.decoded_data
+
+    @property
+    def event(self) -> Any:
+        event = self.decoded_event
+        if event is _UNDECODED:
+            if self.op != DISPATCH:
+                raise DecodeError(f"op {self.op} is not a dispatch; it has no event")
+            if self.t is None:
+                raise DecodeError("dispatch frame without an event name (t)", path="$.t")
+            event = self.decoded_event = decode_event(self.t, self.raw)
+        return event
+
+
+class _DispatchFrame(Frame, kw_only=True, gc=False):
+    """A dispatch decoded in one pass: ``d`` is the typed payload already."""
+
+    d: Any
+    message: Any = msgspec.field(default=None, name=_PRIVATE.format("message"))
+    decoded_raw: Any = msgspec.field(default=None, name=_PRIVATE.format("raw"))
+    decoded_data: Any = msgspec.field(default=_UNDECODED, name=_PRIVATE.format("data"))
+
+    @property
+    def has_d(self) -> bool:
+        return True
+
+    def _raw_json(self) -> _Buffer:
+        raw = self.decoded_raw
+        if raw is None:
+            # cut ``d`` out of the kept message; it decoded once, so it decodes again
+            env = _envelope_decoder(self.message)
+            raw = self.decoded_raw = env.d
+        return raw  # type: ignore[no-any-return]  # a Raw of valid JSON
+
+    @property
+    def raw_d(self) -> bytes:
+        return _as_bytes(self._raw_json())
+
+    @property
+    def data(self) -> Any:
+        if self.decoded_data is _UNDECODED:
+            self.decoded_data = _any_decoder(self._raw_json())
+        return self.decoded_data
+
+    @property
+    def event(self) -> Any:
+        return self.d
+
+
+def _dispatch_frame_decoder(cls: type[Any]) -> _Decode:
+    frame_type = msgspec.defstruct(
+        f"_{cls.__name__}Frame", [("d", cls)], bases=(_DispatchFrame,), kw_only=True, gc=False
+    )
+    return msgspec.json.Decoder(frame_type).decode
+
+
+# One pass for the hot path. The gateway writes sorted keys, so a dispatch ends with
+# ``"t":"NAME"}``; that tail only *suggests* which decoder to try. The chosen decoder reads
+# the whole message, envelope and typed ``d`` together, straight into the Frame (``d`` is
+# parsed once, not once to skip it and again to type it), and the result is used only if it
+# really is op 0 with that ``t``. Anything else (other ops, unknown or special event names,
+# other key orders, any error) takes the general path, which reports errors exactly as
+# the lazy decoder does.
+_ONE_PASS: Final[dict[bytes | str, tuple[_Decode, str]]] = {}
+for _name, _cls in EVENT_TYPES.items():
+    if _name not in _SPECIAL_DECODERS:
+        _entry = (_dispatch_frame_decoder(_cls), _name)
+        _ONE_PASS[_name] = _entry
+        _ONE_PASS[_name.encode()] = _entry
+_T_KEY_BYTES: Final = b'"t":"'
+_T_KEY_STR: Final = '"t":"'
+_TAIL_WINDOW: Final = 80
 
 
 def decode_frame(data: bytes | str, *, lazy: bool = False) -> Frame:
@@ -391,43 +429,38 @@ def decode_frame(data: bytes | str, *, lazy: bool = False) -> Frame:
     payload then raises from ``event``, never from here.
     """
     if not lazy:
-        frame = _decode_dispatch_in_one_pass(data)
-        if frame is not None:
-            return frame
+        key = _T_KEY_BYTES if isinstance(data, bytes) else _T_KEY_STR
+        start = data.rfind(key, -_TAIL_WINDOW)  # type: ignore[arg-type]  # key matches data
+        entry = _ONE_PASS.get(data[start + 5 : -2]) if start >= 0 else None
+        if entry is not None:
+            try:
+                frame: Any = entry[0](data)
+            except _DECODE_FAILURES:
+                pass
+            else:
+                if (
+                    frame.op == DISPATCH
+                    and frame.t == entry[1]
+                    # private fields at their defaults: no wire key set them
+                    and frame.message is None
+                    and frame.decoded_raw is None
+                    and frame.decoded_data is _UNDECODED
+                    and frame.shard_id == 0
+                ):
+                    frame.message = data
+                    return frame  # type: ignore[no-any-return]  # a _DispatchFrame
     try:
         envelope = _envelope_decoder(data)
     except _DECODE_FAILURES as exc:
         raise _decode_error(exc, None) from None
     d = envelope.d
-    return Frame(envelope.op, None if d is msgspec.UNSET else d, s=envelope.s, t=envelope.t)
-
-
-def _decode_dispatch_in_one_pass(data: bytes | str) -> Frame | None:
-    key = _T_KEY_BYTES if isinstance(data, bytes) else _T_KEY_STR
-    start = data.rfind(key, -_TAIL_WINDOW)  # type: ignore[arg-type]  # key matches data's type
-    if start < 0:
-        return None
-    entry = _ONE_PASS.get(data[start + 5 : -2])
-    if entry is None:
-        return None
-    decode, name = entry
-    try:
-        env: Any = decode(data)
-    except _DECODE_FAILURES:
-        return None
-    if env.op != DISPATCH or env.t != name:
-        return None
-    frame: Frame = _new_frame(Frame)
-    frame.op = DISPATCH
-    frame.s = env.s
-    frame.t = name
-    frame.shard_id = 0
-    frame.has_d = True
-    frame._raw = None
-    frame._message = data
-    frame._data = _UNDECODED
-    frame._event = env.d
-    return frame
+    return _LazyFrame(
+        op=envelope.op,
+        s=envelope.s,
+        t=envelope.t,
+        raw=_NULL if d is msgspec.UNSET else d,
+        present=d is not msgspec.UNSET,
+    )
 
 
 def encode_frame(op: int, d: Any) -> bytes:

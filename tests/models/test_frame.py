@@ -165,10 +165,28 @@ def test_encode_frame_is_compact_json() -> None:
     }
 
 
-def test_frame_repr_hides_payload() -> None:
-    frame = Frame(0, b'{"secret":"value"}', s=1, t="X")
+@pytest.mark.parametrize("lazy", [False, True])
+def test_frame_repr_hides_payload(lazy: bool) -> None:
+    raw = b'{"d":{"token":"voice-secret","endpoint":"e"},"op":0,"s":1,"t":"VOICE_SERVER_UPDATE"}'
+    frame = decode_frame(raw, lazy=lazy)
     assert "secret" not in repr(frame)
-    assert "t='X'" in repr(frame)
+    assert "t='VOICE_SERVER_UPDATE'" in repr(frame)
+    assert isinstance(frame, Frame)
+
+
+def test_wire_keys_cannot_set_private_frame_fields() -> None:
+    raw = (
+        b'{"d":{"id":"1","channel_id":"2"},"#fluxer_rx:shard_id":7,'
+        b'"#fluxer_rx:raw":"x","#fluxer_rx:data":[1],"op":0,"s":1,"t":"MESSAGE_DELETE"}'
+    )
+    frame = decode_frame(raw)
+    # a frame that sends the private names still decodes to the real values
+    assert frame.shard_id == 0
+    assert frame.raw_d == b'{"id":"1","channel_id":"2"}'
+    frame.shard_id = 3
+    assert frame.shard_id == 3
+    assert frame.data == {"id": "1", "channel_id": "2"}
+    assert frame.event.id == "1"
 
 
 def test_absurd_nesting_is_a_decode_error() -> None:
