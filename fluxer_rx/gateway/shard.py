@@ -166,7 +166,7 @@ class Shard:
         self._perform(self.protocol.connection_opened(self._now()))
         try:
             receive = self.protocol.receive_frame
-            loop_time = self._now
+            loop_time = asyncio.get_running_loop().time
             shard_id = self.shard_id
             sink = self._sink
             async for message in conn.messages():
