@@ -3,7 +3,8 @@
 Stage 1 (:func:`decode_frame`) reads ``{op, d, s, t}`` and keeps ``d`` as raw JSON. Stage 2
 (:attr:`Frame.event`, :func:`decode_event`) decodes ``d`` into the payload class registered
 for the event name in :data:`EVENT_TYPES`, with one reused ``msgspec`` decoder per type.
-For dispatches of known types the two stages run as one pass when that is safe (see
+For dispatches of known types the two stages run as one pass when that is safe: the whole
+message decodes straight into a :class:`Frame` subclass whose ``d`` is already typed (see
 :func:`decode_frame`). Unknown event names give a :class:`RawEvent`; unknown opcodes still
 give a :class:`Frame`.
 
@@ -254,7 +255,8 @@ _envelope_decoder: Final = msgspec.json.Decoder(_Envelope).decode
 _encoder: Final = msgspec.json.Encoder()
 _UNDECODED: Final[Any] = object()
 
-# Wire names of the Frame fields that never come from the wire: no JSON key can set them.
+# Wire names for the Frame fields that are not part of the protocol. No server sends them;
+# a frame that does is not taken by the one-pass path, and the general path ignores them.
 _SHARD_ID: Final = "#fluxer_rx:shard_id"
 _PRIVATE: Final = "#fluxer_rx:{}"
 
@@ -267,7 +269,8 @@ class Frame(msgspec.Struct, kw_only=True, gc=False):
     plain JSON values) and ``event`` (the typed dispatch payload) are computed on first
     access and cached. :func:`decode_frame` may already have decoded ``event`` in the same
     pass as the envelope (see there); that changes only the cost, never what these return
-    or raise. Frames are built by :func:`decode_frame` only.
+    or raise. :func:`decode_frame` builds frames; ``Frame(op=..., s=..., t=...)`` itself is
+    a frame without ``d`` (useful in tests).
     """
 
     op: int
@@ -278,12 +281,12 @@ class Frame(msgspec.Struct, kw_only=True, gc=False):
     @property
     def has_d(self) -> bool:
         """Whether the frame carried a ``d`` key (op 11 and op 7 have none)."""
-        raise NotImplementedError
+        return False
 
     @property
     def raw_d(self) -> bytes:
         """The raw JSON of ``d``; ``b"null"`` when ``d`` is absent or null."""
-        raise NotImplementedError
+        return _NULL
 
     @property
     def data(self) -> Any:
@@ -291,7 +294,7 @@ class Frame(msgspec.Struct, kw_only=True, gc=False):
 
         Raises :class:`DecodeError` if ``d`` is not valid JSON.
         """
-        raise NotImplementedError
+        return None
 
     @property
     def event(self) -> Any:
@@ -301,7 +304,7 @@ class Frame(msgspec.Struct, kw_only=True, gc=False):
         (``event`` = ``t``, ``path`` = JSON path inside ``d``), for ``op != 0`` and for a
         dispatch without ``t``. A failed decode is not cached: each access raises again.
         """
-        raise NotImplementedError
+        return _event_of(self.op, self.t, _NULL)
 
     def __repr__(self) -> str:
         return (
@@ -347,12 +350,16 @@ class _LazyFrame(Frame, kw_only=True, gc=False):
     def event(self) -> Any:
         event = self.decoded_event
         if event is _UNDECODED:
-            if self.op != DISPATCH:
-                raise DecodeError(f"op {self.op} is not a dispatch; it has no event")
-            if self.t is None:
-                raise DecodeError("dispatch frame without an event name (t)", path="$.t")
-            event = self.decoded_event = decode_event(self.t, self.raw)
+            event = self.decoded_event = _event_of(self.op, self.t, self.raw)
         return event
+
+
+def _event_of(op: int, t: str | None, raw: _Buffer) -> Any:
+    if op != DISPATCH:
+        raise DecodeError(f"op {op} is not a dispatch; it has no event")
+    if t is None:
+        raise DecodeError("dispatch frame without an event name (t)", path="$.t")
+    return decode_event(t, raw)
 
 
 class _DispatchFrame(Frame, kw_only=True, gc=False):

@@ -195,3 +195,15 @@ def test_absurd_nesting_is_a_decode_error() -> None:
         decode_event("SOMETHING", deep)
     with pytest.raises(DecodeError):
         _ = decode_frame(b'{"op":0,"d":' + deep + b"}").data
+
+
+def test_a_frame_built_directly_has_no_d() -> None:
+    ack = Frame(op=11)
+    assert (ack.op, ack.s, ack.t, ack.shard_id, ack.has_d) == (11, None, None, 0, False)
+    assert ack.raw_d == b"null" and ack.data is None
+    with pytest.raises(DecodeError):
+        _ = ack.event
+    assert Frame(op=0, s=4, t="RESUMED").event == Resumed()
+    with pytest.raises(DecodeError) as info:
+        _ = Frame(op=0, s=4, t="MESSAGE_CREATE").event
+    assert info.value.event == "MESSAGE_CREATE"
