@@ -436,8 +436,12 @@ def decode_frame(data: bytes | str, *, lazy: bool = False) -> Frame:
     payload then raises from ``event``, never from here.
     """
     if not lazy:
-        key = _T_KEY_BYTES if isinstance(data, bytes) else _T_KEY_STR
-        start = data.rfind(key, -_TAIL_WINDOW)  # type: ignore[arg-type]  # key matches data
+        if isinstance(data, bytes):
+            start = data.rfind(_T_KEY_BYTES, -_TAIL_WINDOW)
+        elif isinstance(data, str):
+            start = data.rfind(_T_KEY_STR, -_TAIL_WINDOW)
+        else:
+            start = -1
         entry = _ONE_PASS.get(data[start + 5 : -2]) if start >= 0 else None
         if entry is not None:
             try:
@@ -460,6 +464,8 @@ def decode_frame(data: bytes | str, *, lazy: bool = False) -> Frame:
         envelope = _envelope_decoder(data)
     except _DECODE_FAILURES as exc:
         raise _decode_error(exc, None) from None
+    except TypeError:
+        raise DecodeError(f"a frame is bytes or str, not {type(data).__name__}") from None
     d = envelope.d
     return _LazyFrame(
         op=envelope.op,

@@ -207,3 +207,12 @@ def test_a_frame_built_directly_has_no_d() -> None:
     with pytest.raises(DecodeError) as info:
         _ = Frame(op=0, s=4, t="MESSAGE_CREATE").event
     assert info.value.event == "MESSAGE_CREATE"
+
+
+def test_other_buffers_decode_and_non_buffers_are_decode_errors() -> None:
+    raw = b'{"d":{"id":"1","channel_id":"2"},"op":0,"s":1,"t":"MESSAGE_DELETE"}'
+    for buffer in (bytearray(raw), memoryview(raw)):
+        frame = decode_frame(buffer)  # type: ignore[arg-type]
+        assert frame.event.channel_id == "2"
+    with pytest.raises(DecodeError):
+        decode_frame(12)  # type: ignore[arg-type]
