@@ -1,8 +1,8 @@
 """Benchmark: typed decoding of MESSAGE_CREATE frames against ``json.loads`` to dicts.
 
-Builds N distinct, realistic MESSAGE_CREATE gateway frames (about 1 KB each: author, guild
-member, a mention, empty attachment/embed/sticker lists), then times, in the same process and
-on the same frames:
+Builds N distinct, realistic MESSAGE_CREATE gateway frames (about 900 bytes each: author,
+guild member, a mention, empty attachment/embed/sticker lists), then times, in the same
+process and on the same frames:
 
 * typed: ``decode_frame(frame).event`` -- envelope plus the fully decoded ``MessageCreate``;
 * baseline: ``json.loads(frame)`` -- the whole frame to plain dicts.
@@ -38,7 +38,7 @@ def make_frame(i: int) -> bytes:
         "channel_type": 0,
         "type": 0,
         "flags": 0,
-        "content": f"message {i}: the quick brown fox jumps over the lazy dog <@{author_id}>",
+        "content": f"message {i}: the quick brown fox <@{author_id}>",
         "timestamp": "2026-11-27T18:00:00.123000+00:00",
         "edited_timestamp": None,
         "pinned": False,
@@ -56,13 +56,10 @@ def make_frame(i: int) -> bytes:
         "member": {
             "nick": None,
             "avatar": None,
-            "banner": None,
-            "accent_color": None,
             "roles": [str(1420000000000000000 + i % 5), str(1420000000000000100)],
             "joined_at": "2026-01-08T12:00:00.000000+00:00",
             "mute": False,
             "deaf": False,
-            "communication_disabled_until": None,
         },
         "mentions": [
             {

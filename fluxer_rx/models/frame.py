@@ -37,8 +37,8 @@ class RawEvent(Model, kw_only=True):
     """A dispatch whose name has no payload class: its ``name`` and its ``d`` as plain JSON
     values (dicts, lists, str, ...)."""
 
-    name: str
     data: Any = None
+    name: str
 
 
 EVENT_TYPES: Final[dict[str, type[Any]]] = {
