@@ -16,7 +16,7 @@ No I/O, no clock: the only outside call is ``on_issue(kind, detail)`` for diagno
 from __future__ import annotations
 
 import contextlib
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Final
 
@@ -61,47 +61,63 @@ class IssueKind:
 class MemberStore:
     """Members by guild id then user id, with an optional limit across all guilds.
 
-    ``by_guild`` holds one plain dict per cached guild. With a limit, an ``OrderedDict``
-    keyed by ``(guild_id, user_id)`` records recency; without one there is no
-    bookkeeping beyond the dicts.
+    ``by_guild`` holds one plain dict per cached guild. With a limit, recency is kept as
+    stamps (see :mod:`fluxer_rx.cache.lru`): ``_stamps[guild][user]`` is the member's
+    sequence number and ``_order`` maps live sequence numbers to members; all plain
+    dicts of strings, ints and untracked Structs, invisible to the garbage collector.
+    Without a limit there is no bookkeeping beyond ``by_guild``.
     """
 
-    __slots__ = ("_order", "by_guild", "limit")
+    __slots__ = ("_head", "_next", "_order", "_stamps", "by_guild", "limit")
 
     def __init__(self, limit: int | None) -> None:
         if limit is not None and limit < 0:
             raise ValueError(f"a cache limit must be >= 0 or None, not {limit}")
         self.limit = limit
         self.by_guild: dict[str, dict[str, CachedMember]] = {}
-        self._order: OrderedDict[tuple[str, str], None] | None = (
-            OrderedDict() if limit is not None else None
-        )
+        self._stamps: dict[str, dict[str, int]] | None = {} if limit is not None else None
+        self._order: dict[int, CachedMember] = {}
+        self._next = 0
+        self._head = 0
 
     def put(self, member: CachedMember) -> None:
-        """Store ``member`` (its guild must have a dict in ``by_guild``) as most recent."""
+        """Store ``member`` (its guild must have a dict in ``by_guild``) as most recent,
+        evicting the least recent members beyond the limit."""
         guild_id = member.guild_id
         self.by_guild[guild_id][member.user_id] = member
+        stamps = self._stamps
+        if stamps is None:
+            return
+        self._stamp(stamps.setdefault(guild_id, {}), member)
+        limit = self.limit
+        assert limit is not None
         order = self._order
-        if order is not None:
-            key = (guild_id, member.user_id)
-            order[key] = None
-            order.move_to_end(key)
-            limit = self.limit
-            assert limit is not None
-            while len(order) > limit:
-                (old_guild, old_user), _ = order.popitem(last=False)
-                self.by_guild[old_guild].pop(old_user, None)
+        while len(order) > limit:
+            head = self._head
+            while head not in order:
+                head += 1
+            self._head = head + 1
+            old = order.pop(head)
+            del stamps[old.guild_id][old.user_id]
+            del self.by_guild[old.guild_id][old.user_id]
+
+    def _stamp(self, inner: dict[str, int], member: CachedMember) -> None:
+        old = inner.get(member.user_id)
+        if old is not None:
+            del self._order[old]
+        seq = self._next
+        self._next = seq + 1
+        self._order[seq] = member
+        inner[member.user_id] = seq
 
     def touch(self, guild_id: str, user_id: str) -> bool:
         """Mark a member as most recently used; returns whether it is cached."""
-        if self._order is None:
-            inner = self.by_guild.get(guild_id)
-            return inner is not None and user_id in inner
         inner = self.by_guild.get(guild_id)
-        if inner is None or user_id not in inner:
+        member = inner.get(user_id) if inner is not None else None
+        if member is None:
             return False
-        if self._order is not None:
-            self._order.move_to_end((guild_id, user_id))
+        if self._stamps is not None:
+            self._stamp(self._stamps[guild_id], member)
         return True
 
     def remove(self, guild_id: str, user_id: str) -> CachedMember | None:
@@ -110,29 +126,39 @@ class MemberStore:
         if inner is None:
             return None
         member = inner.pop(user_id, None)
-        if member is not None and self._order is not None:
-            self._order.pop((guild_id, user_id), None)
+        if member is not None and self._stamps is not None:
+            del self._order[self._stamps[guild_id].pop(user_id)]
         return member
 
     def add_guild(self, guild_id: str) -> None:
         """Make room for a guild's members (keeps existing ones)."""
         self.by_guild.setdefault(guild_id, {})
+        if self._stamps is not None:
+            self._stamps.setdefault(guild_id, {})
 
     def drop_guild(self, guild_id: str) -> None:
         """Remove a guild and all its members."""
-        inner = self.by_guild.pop(guild_id, None)
-        if inner and self._order is not None:
-            for user_id in inner:
-                self._order.pop((guild_id, user_id), None)
+        self.by_guild.pop(guild_id, None)
+        if self._stamps is not None:
+            order = self._order
+            for seq in self._stamps.pop(guild_id, {}).values():
+                del order[seq]
+
+    def recency(self) -> list[tuple[str, str]]:
+        """``(guild_id, user_id)`` pairs, least recently used first (bounded stores only;
+        for tests and debugging)."""
+        return [(m.guild_id, m.user_id) for _, m in sorted(self._order.items())]
 
     def clear(self) -> None:
         """Remove everything."""
         self.by_guild.clear()
-        if self._order is not None:
+        if self._stamps is not None:
+            self._stamps.clear()
             self._order.clear()
+            self._head = self._next
 
     def __len__(self) -> int:
-        if self._order is not None:
+        if self._stamps is not None:
             return len(self._order)
         return sum(len(inner) for inner in self.by_guild.values())
 

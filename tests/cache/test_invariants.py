@@ -122,6 +122,12 @@ def check_invariants(cache: Cache) -> None:
     ):
         assert bound is None or len(store) <= bound
     assert limits.members is None or total <= limits.members
+    for lru in (state.guilds, state.channels, state.users, state.messages):
+        assert sorted(lru.recency()) == sorted(lru.data)
+    if limits.members is not None:
+        assert sorted(state.members.recency()) == sorted(
+            (g, u) for g, inner in cache.members.items() for u in inner
+        )
     for scope in cache.voice_states:
         assert cache.voice_states[scope]
 

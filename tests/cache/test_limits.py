@@ -3,9 +3,12 @@ updates by events and by get/touch, and the per-store switches."""
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from fluxer_rx.cache import Cache, LruMap
+from fluxer_rx.cache.lru import RecencyOrder
 from fluxer_rx.options import CacheSizeLimits
 from tests.cache import wire
 
@@ -28,10 +31,49 @@ def test_lru_map_evicts_least_recent_first() -> None:
     lru.put("b", 2)
     assert lru.touch("a") and not lru.touch("zz")
     lru.put("c", 3)
-    assert evicted == [("b", 2)] and list(lru) == ["a", "c"]
+    assert evicted == [("b", 2)] and lru.recency() == ["a", "c"]
     lru.put("a", 10)  # a write is a use too
     lru.put("d", 4)
     assert evicted[-1] == ("c", 3) and lru.get("a") == 10
+
+
+def test_recency_order_pops_least_recent_and_skips_stale_stamps() -> None:
+    order: RecencyOrder[str] = RecencyOrder()
+    for key in "abcd":
+        order.touch(key)
+    order.touch("a")
+    order.touch("b")
+    order.discard("c")
+    assert order.keys() == ["d", "a", "b"] and len(order) == 3 and "c" not in order
+    assert order.touch_existing("d") and not order.touch_existing("zz")
+    assert [order.pop_oldest() for _ in range(3)] == ["a", "b", "d"]
+    with pytest.raises(KeyError):
+        order.pop_oldest()
+    order.touch("x")
+    order.clear()
+    order.touch("y")
+    assert order.pop_oldest() == "y"
+
+
+def test_bounded_stores_hold_nothing_the_gc_must_visit() -> None:
+    cache = Cache(CacheSizeLimits(guilds=5, channels=50, users=50, members=50))
+    cache.apply(wire.guild_create("100", members=[]))
+    chunk = {"guild_id": "100", "members": [wire.member(str(i)) for i in range(1000, 1100)]}
+    cache.apply(wire.event("GUILD_MEMBERS_CHUNK", chunk))
+    gc.collect()
+    state = cache.state
+    users = state.users
+    assert len(users) == 50 and len(state.members) == 50
+    members = state.members
+    for container in (
+        users.data,
+        users._recency._stamp,  # type: ignore[union-attr]
+        users._recency._order,  # type: ignore[union-attr]
+        members.by_guild["100"],
+        members._order,
+        members._stamps["100"],  # type: ignore[index]
+    ):  # (the outer per-guild maps hold one dict per guild: a handful of visits)
+        assert not gc.is_tracked(container)
 
 
 def test_unbounded_lru_map_is_a_plain_dict() -> None:
@@ -123,6 +165,7 @@ def test_member_limit_counts_across_guilds_and_evicts_least_recent() -> None:
     add_member(cache, "100", "9")
     assert members_of(cache) == {("100", "7"), ("200", "8"), ("100", "9")}
     assert cache.get_member("100", "7") is not None
+    assert cache.state.members.recency() == [("200", "8"), ("100", "9"), ("100", "7")]
     cache.apply(wire.event("GUILD_DELETE", {"id": "100"}))
     assert members_of(cache) == {("200", "8")} and len(cache.state.members) == 1
 
