@@ -324,33 +324,33 @@ def _as_bytes(raw: _Buffer) -> bytes:
 class _LazyFrame(Frame, kw_only=True, gc=False):
     """A frame whose ``d`` is kept as raw JSON until it is asked for."""
 
-    raw: Any = msgspec.field(default=_NULL, name=_PRIVATE.format("raw"))
-    present: bool = msgspec.field(default=False, name=_PRIVATE.format("present"))
-    decoded_data: Any = msgspec.field(default=_UNDECODED, name=_PRIVATE.format("data"))
-    decoded_event: Any = msgspec.field(default=_UNDECODED, name=_PRIVATE.format("event"))
+    _raw: Any = msgspec.field(default=_NULL, name=_PRIVATE.format("raw"))
+    _present: bool = msgspec.field(default=False, name=_PRIVATE.format("present"))
+    _data: Any = msgspec.field(default=_UNDECODED, name=_PRIVATE.format("data"))
+    _event: Any = msgspec.field(default=_UNDECODED, name=_PRIVATE.format("event"))
 
     @property
     def has_d(self) -> bool:
-        return bool(self.present)
+        return bool(self._present)
 
     @property
     def raw_d(self) -> bytes:
-        return _as_bytes(self.raw)
+        return _as_bytes(self._raw)
 
     @property
     def data(self) -> Any:
-        if self.decoded_data is _UNDECODED:
+        if self._data is _UNDECODED:
             try:
-                self.decoded_data = _any_decoder(self.raw)
+                self._data = _any_decoder(self._raw)
             except _DECODE_FAILURES as exc:
                 raise _decode_error(exc, self.t) from None
-        return self.decoded_data
+        return self._data
 
     @property
     def event(self) -> Any:
-        event = self.decoded_event
+        event = self._event
         if event is _UNDECODED:
-            event = self.decoded_event = _event_of(self.op, self.t, self.raw)
+            event = self._event = _event_of(self.op, self.t, self._raw)
         return event
 
 
@@ -366,20 +366,20 @@ class _DispatchFrame(Frame, kw_only=True, gc=False):
     """A dispatch decoded in one pass: ``d`` is the typed payload already."""
 
     d: Any
-    message: Any = msgspec.field(default=None, name=_PRIVATE.format("message"))
-    decoded_raw: Any = msgspec.field(default=None, name=_PRIVATE.format("raw"))
-    decoded_data: Any = msgspec.field(default=_UNDECODED, name=_PRIVATE.format("data"))
+    _message: Any = msgspec.field(default=None, name=_PRIVATE.format("message"))
+    _raw_d: Any = msgspec.field(default=None, name=_PRIVATE.format("raw"))
+    _data: Any = msgspec.field(default=_UNDECODED, name=_PRIVATE.format("data"))
 
     @property
     def has_d(self) -> bool:
         return True
 
     def _raw_json(self) -> _Buffer:
-        raw = self.decoded_raw
+        raw = self._raw_d
         if raw is None:
             # cut ``d`` out of the kept message; it decoded once, so it decodes again
-            env = _envelope_decoder(self.message)
-            raw = self.decoded_raw = env.d
+            env = _envelope_decoder(self._message)
+            raw = self._raw_d = env.d
         return raw  # type: ignore[no-any-return]  # a Raw of valid JSON
 
     @property
@@ -388,9 +388,9 @@ class _DispatchFrame(Frame, kw_only=True, gc=False):
 
     @property
     def data(self) -> Any:
-        if self.decoded_data is _UNDECODED:
-            self.decoded_data = _any_decoder(self._raw_json())
-        return self.decoded_data
+        if self._data is _UNDECODED:
+            self._data = _any_decoder(self._raw_json())
+        return self._data
 
     @property
     def event(self) -> Any:
@@ -419,6 +419,7 @@ for _name, _cls in EVENT_TYPES.items():
         _ONE_PASS[_name.encode()] = _entry
 _T_KEY_BYTES: Final = b'"t":"'
 _T_KEY_STR: Final = '"t":"'
+_T_KEY_LEN: Final = len(_T_KEY_STR)
 _TAIL_WINDOW: Final = 80
 
 
@@ -442,7 +443,7 @@ def decode_frame(data: bytes | str, *, lazy: bool = False) -> Frame:
             start = data.rfind(_T_KEY_STR, -_TAIL_WINDOW)
         else:
             start = -1
-        entry = _ONE_PASS.get(data[start + 5 : -2]) if start >= 0 else None
+        entry = _ONE_PASS.get(data[start + _T_KEY_LEN : -2]) if start >= 0 else None
         if entry is not None:
             try:
                 frame: Any = entry[0](data)
@@ -453,12 +454,12 @@ def decode_frame(data: bytes | str, *, lazy: bool = False) -> Frame:
                     frame.op == DISPATCH
                     and frame.t == entry[1]
                     # private fields at their defaults: no wire key set them
-                    and frame.message is None
-                    and frame.decoded_raw is None
-                    and frame.decoded_data is _UNDECODED
+                    and frame._message is None
+                    and frame._raw_d is None
+                    and frame._data is _UNDECODED
                     and frame.shard_id == 0
                 ):
-                    frame.message = data
+                    frame._message = data
                     return frame  # type: ignore[no-any-return]  # a _DispatchFrame
     try:
         envelope = _envelope_decoder(data)
@@ -471,8 +472,8 @@ def decode_frame(data: bytes | str, *, lazy: bool = False) -> Frame:
         op=envelope.op,
         s=envelope.s,
         t=envelope.t,
-        raw=_NULL if d is msgspec.UNSET else d,
-        present=d is not msgspec.UNSET,
+        _raw=_NULL if d is msgspec.UNSET else d,
+        _present=d is not msgspec.UNSET,
     )
 
 
