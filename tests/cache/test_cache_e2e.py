@@ -8,21 +8,11 @@ import asyncio
 
 from fluxer_rx import Client, ClientOptions, RestOptions
 from fluxer_rx.cache import Cache
+from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.sandbox import Sandbox, World
 from tests.util import wait_until
 
 STEPS = 400
-
-
-def client_cache(client: Client) -> Cache:
-    """The client's own cache once the client exposes one; until then a cache fed by the
-    client's typed handler, which receives every event in gateway order."""
-    cache = getattr(client, "cache", None)
-    if isinstance(cache, Cache):
-        return cache
-    cache = Cache()
-    client.on_typed(cache.apply)
-    return cache
 
 
 def assert_cache_equals_world(cache: Cache, world: World) -> None:
@@ -73,16 +63,21 @@ def assert_cache_equals_world(cache: Cache, world: World) -> None:
 
 async def test_cache_equals_the_world_after_seeded_traffic() -> None:
     async with Sandbox(seed=11, guilds=2, channels_per_guild=3, members_per_guild=25) as sb:
-        client = Client(ClientOptions(rest=RestOptions(api_url=sb.api_url)))
-        cache = client_cache(client)
+        options = ClientOptions(
+            rest=RestOptions(api_url=sb.api_url),
+            chunk_guilds=True,
+            wait_for_guilds=True,
+            guild_ready_timeout=0.3,
+        )
+        client = Client(options)
+        issues: list[Diagnostic] = []
+        client.diagnostics.subscribe(lambda d: issues.append(d) if d.kind == Kind.CACHE else None)
         task = asyncio.create_task(client.login(sb.token))
         try:
+            # chunk_guilds + wait_for_guilds: ready means every member list has arrived
             await client.wait_until_ready(timeout=10)
-            await wait_until(lambda: set(cache.guilds) == set(sb.guild_ids), within=10)
-            assert all(not g.unavailable for g in cache.guilds.values())
-            # GUILD_CREATE carries only the bot's member: ask for the full lists (op 8)
-            for guild_id in sb.guild_ids:
-                await client.request_guild_members(guild_id, query="", limit=0, timeout=10)
+            cache = client.cache
+            assert_cache_equals_world(cache, sb.world)
             for _ in range(STEPS):
                 sb.traffic.step()
             counts = sb.traffic.counts
@@ -99,6 +94,7 @@ async def test_cache_equals_the_world_after_seeded_traffic() -> None:
             sb.world.update_guild(sb.guild_ids[0], name="sentinel")
             await wait_until(lambda: cache.guilds[sb.guild_ids[0]].name == "sentinel", within=10)
             assert_cache_equals_world(cache, sb.world)
+            assert issues == []
         finally:
             await client.destroy()
             await asyncio.wait_for(task, 10)
