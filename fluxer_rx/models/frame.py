@@ -16,7 +16,7 @@ no payload is returned with a field of the wrong type.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import msgspec
 
@@ -362,13 +362,21 @@ def _event_of(op: int, t: str | None, raw: _Buffer) -> Any:
     return decode_event(t, raw)
 
 
+# The private fields of a one-pass frame are typed ``None`` for msgspec, so the wire can only
+# ever set them to their default; the code stores its caches in them (mypy sees ``Any``).
+if TYPE_CHECKING:
+    _NullOnTheWire = Any
+else:
+    _NullOnTheWire = None
+
+
 class _DispatchFrame(Frame, kw_only=True, gc=False):
     """A dispatch decoded in one pass: ``d`` is the typed payload already."""
 
     d: Any
-    _message: Any = msgspec.field(default=None, name=_PRIVATE.format("message"))
-    _raw_d: Any = msgspec.field(default=None, name=_PRIVATE.format("raw"))
-    _data: Any = msgspec.field(default=_UNDECODED, name=_PRIVATE.format("data"))
+    _message: _NullOnTheWire = msgspec.field(default=None, name=_PRIVATE.format("message"))
+    _raw_d: _NullOnTheWire = msgspec.field(default=None, name=_PRIVATE.format("raw"))
+    _data: _NullOnTheWire = msgspec.field(default=None, name=_PRIVATE.format("data"))
 
     @property
     def has_d(self) -> bool:
@@ -388,9 +396,10 @@ class _DispatchFrame(Frame, kw_only=True, gc=False):
 
     @property
     def data(self) -> Any:
-        if self._data is _UNDECODED:
-            self._data = _any_decoder(self._raw_json())
-        return self._data
+        data = self._data
+        if data is None:  # typed payloads are JSON objects, so None means "not yet"
+            data = self._data = _any_decoder(self._raw_json())
+        return data
 
     @property
     def event(self) -> Any:
@@ -450,15 +459,7 @@ def decode_frame(data: bytes | str, *, lazy: bool = False) -> Frame:
             except _DECODE_FAILURES:
                 pass
             else:
-                if (
-                    frame.op == DISPATCH
-                    and frame.t == entry[1]
-                    # private fields at their defaults: no wire key set them
-                    and frame._message is None
-                    and frame._raw_d is None
-                    and frame._data is _UNDECODED
-                    and frame.shard_id == 0
-                ):
+                if frame.op == DISPATCH and frame.t == entry[1] and frame.shard_id == 0:
                     frame._message = data
                     return frame  # type: ignore[no-any-return]  # a _DispatchFrame
     try:
