@@ -225,6 +225,25 @@ class Cache:
             self._state.members.touch(guild_id, user_id)
         return member
 
+    # -- writes from outside the event stream (REST results) -----------------------------
+
+    def store_user(self, user: PartialUser) -> CachedUser | None:
+        """Write a user fetched over REST (as an event would); returns the cached record
+        (``None`` when users are off or the limit evicted it at once)."""
+        user_id = self._state.put_user(user)
+        return self._state.users.data.get(user_id)
+
+    def store_member(self, guild_id: str, member: Member) -> CachedMember | None:
+        """Write a member fetched over REST (its ``user`` too); returns the cached member,
+        or ``None`` when the guild is not cached, members are off, or ``member.user`` is
+        missing. The guild's ``member_count`` is not changed."""
+        if member.user is None:
+            return None
+        user_id = self._state.put_user(member.user)
+        self._state.put_member(guild_id, member, user_id)
+        inner = self._state.members.by_guild.get(guild_id)
+        return inner.get(user_id) if inner is not None else None
+
     # -- conversions ---------------------------------------------------------------------
 
     def user_of(self, member: CachedMember) -> CachedUser | None:

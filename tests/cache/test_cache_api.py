@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fluxer_rx.cache import Cache, CachedGuild, IssueKind
-from fluxer_rx.models import RawEvent, Resumed
+from fluxer_rx.models import Member, PartialUser, RawEvent, Resumed
 from fluxer_rx.options import CacheSizeLimits, ClientOptions
 from tests.cache import wire
 
@@ -95,3 +95,18 @@ def test_reset_drops_everything() -> None:
     cache.reset()
     assert cache.self_user is None
     assert not cache.guilds and not cache.channels and not cache.users and not cache.members
+
+
+def test_store_user_and_member_from_rest_results() -> None:
+    cache = Cache()
+    cache.apply(wire.guild_create("100"))
+    stored = cache.store_user(PartialUser(id="5", username="five"))
+    assert stored is cache.users["5"] and stored.username == "five"
+    member = Member(user=PartialUser(id="6", username="six"), nick="n", roles=["100"])
+    cached = cache.store_member("100", member)
+    assert cached is cache.members["100"]["6"] and cached.nick == "n"
+    assert cache.users["6"].username == "six"
+    assert cache.store_member("999", member) is None  # guild not cached
+    assert cache.store_member("100", Member(nick="no user")) is None
+    assert cache.guilds["100"].member_count == 3
+    assert Cache(cache_users=False).store_user(PartialUser(id="5")) is None
