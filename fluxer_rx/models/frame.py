@@ -261,7 +261,7 @@ _SHARD_ID: Final = "#fluxer_rx:shard_id"
 _PRIVATE: Final = "#fluxer_rx:{}"
 
 
-class Frame(msgspec.Struct, kw_only=True, gc=False):
+class Frame(msgspec.Struct, kw_only=True, gc=False, eq=False):
     """One gateway frame: ``op``, ``s`` and ``t``, with ``d`` decoded on demand.
 
     ``shard_id`` is 0 unless the shard driver sets it (it is writable). ``has_d`` tells
