@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from fluxer_rx.errors import DecodeError
 from fluxer_rx.models import (
     GuildCreate,
     GuildDelete,
@@ -157,3 +158,26 @@ def test_reaction_remove_all_with_emoji_dm_quirk() -> None:
     assert isinstance(removed, MessageReactionRemoveAll)
     assert removed.emoji is not None and removed.emoji.id is None
     assert removed.emoji.name == "\N{THUMBS UP SIGN}"
+
+
+@pytest.mark.parametrize(
+    ("t", "d", "path"),
+    [
+        ("READY", {"session_id": "AB", "user": {"id": 4}}, "$.user.id"),
+        (
+            "READY",
+            {"session_id": "AB", "user": USER, "guilds": [{"id": "1", "properties": {"name": 5}}]},
+            "$.guilds[0].properties.name",
+        ),
+        ("READY", {"session_id": "AB", "user": USER, "rtc_regions": [7]}, "$.rtc_regions[0]"),
+        ("GUILD_CREATE", {"id": "1", "properties": {"features": "X"}}, "$.properties.features"),
+        ("TYPING_START", {"channel_id": "1", "user_id": "2", "timestamp": "now"}, "$.timestamp"),
+        ("SESSIONS_REPLACE", [{"status": "idle"}], "$[0]"),
+    ],
+)
+def test_wrong_types_in_reshaped_events_name_the_wire_path(t: str, d: Any, path: str) -> None:
+    for lazy in (False, True):
+        frame = decode_frame(dispatch(t, d), lazy=lazy)
+        with pytest.raises(DecodeError) as info:
+            _ = frame.event
+        assert (info.value.event, info.value.path) == (t, path)
