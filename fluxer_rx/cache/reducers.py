@@ -107,9 +107,10 @@ def guild_create(state: CacheState, event: GuildCreate) -> CacheState:
     """GUILD_CREATE / GUILD_SYNC (already flattened): the guild's full state.
 
     An unavailable stub marks a cached guild unavailable (keeping its contents) or adds
-    a stub. A full guild replaces the properties, roles, emojis and stickers; its channel
-    set becomes exactly the event's; members already cached stay (the event carries only
-    the bot's own member) and the event's members are added.
+    a stub. A full guild replaces the properties, and the roles, emojis and stickers
+    tables it carries; its channel set becomes exactly the event's; members already
+    cached stay (the event carries only the bot's own member) and the event's members
+    are added.
     """
     guild_id = event.id
     cached = state.guilds.data.get(guild_id)
@@ -123,10 +124,7 @@ def guild_create(state: CacheState, event: GuildCreate) -> CacheState:
     if cached is None:
         cached = guild_from_wire(event, guild_id)
     else:
-        update_guild(cached, event)
-    cached.roles = {role.id: role for role in event.roles or ()}
-    cached.emojis = {emoji.id: emoji for emoji in event.emojis or ()}
-    cached.stickers = {sticker.id: sticker for sticker in event.stickers or ()}
+        update_guild(cached, event)  # roles, emojis, stickers: replaced when sent
     cached.unavailable = False
     cached.joined_at = event.joined_at
     state.put_guild(cached)

@@ -114,6 +114,13 @@ def test_guild_create_again_replaces_channels_and_keeps_members(cache: Cache) ->
     assert "5" in cache.members["100"]
 
 
+def test_guild_create_without_role_table_keeps_the_cached_roles(cache: Cache) -> None:
+    event = wire.event("GUILD_CREATE", {"id": "100", "properties": wire.guild_properties("100")})
+    assert event.roles is None  # type: ignore[attr-defined]
+    cache.apply(event)
+    assert set(cache.guilds["100"].roles) == {"100", "101"}
+
+
 def test_guild_sync_is_folded_like_guild_create(cache: Cache) -> None:
     sync = wire.event(
         "GUILD_SYNC",
