@@ -409,30 +409,41 @@ def user_from_wire(user: PartialUser) -> CachedUser:
     )
 
 
+def _same_avatar(key: str | bytes | None, wire: str | None) -> bool:
+    if key is None or key.__class__ is str:
+        return key == wire
+    return wire is not None and unpack_hash(key) == wire
+
+
 def update_user(cached: CachedUser, user: PartialUser) -> None:
-    """Copy ``user``'s fields into ``cached`` (only when something changed)."""
-    if cached.username != user.username:
-        cached.username = user.username
-    if cached.global_name != user.global_name:
-        cached.global_name = user.global_name
-    if cached.discriminator != user.discriminator:
-        cached.discriminator = _intern(user.discriminator)
-    if cached.avatar != user.avatar:
-        cached.avatar_key = pack_hash(user.avatar)
-    if cached.avatar_color != user.avatar_color:
-        cached.avatar_color = user.avatar_color
-    if cached.flags != user.flags:
-        cached.flags = user.flags
+    """Copy ``user``'s fields into ``cached`` when any differs (one comparison chain in
+    the common, unchanged case)."""
     extra = cached.extra
-    if extra is None:
-        if user.bot or user.system or user.banner is not None:
-            cached.extra = _user_extra(user)
-    elif (
-        extra.bot != bool(user.bot)
-        or extra.system != bool(user.system)
-        or extra.banner != user.banner
+    if (
+        cached.username == user.username
+        and cached.global_name == user.global_name
+        and cached.discriminator == user.discriminator
+        and cached.avatar_color == user.avatar_color
+        and cached.flags == user.flags
+        and _same_avatar(cached.avatar_key, user.avatar)
+        and (
+            (extra is None and not user.bot and not user.system and user.banner is None)
+            or (
+                extra is not None
+                and extra.bot == bool(user.bot)
+                and extra.system == bool(user.system)
+                and extra.banner == user.banner
+            )
+        )
     ):
-        cached.extra = _user_extra(user)
+        return
+    cached.username = user.username
+    cached.global_name = user.global_name
+    cached.discriminator = _intern(user.discriminator)
+    cached.avatar_key = pack_hash(user.avatar)
+    cached.avatar_color = user.avatar_color
+    cached.flags = user.flags
+    cached.extra = _user_extra(user)
 
 
 def _member_extra(member: Member) -> _MemberExtra | None:
@@ -473,13 +484,31 @@ def same_member(cached: CachedMember, member: Member) -> bool:
     ``joined_at`` is compared only for presence: it cannot change while the membership
     lasts, and a new membership arrives as GUILD_MEMBER_ADD, which always replaces.
     """
+    if cached.nick != member.nick:
+        return False
     roles = cached.roles
+    wire_roles = member.roles
+    if len(roles) != len(wire_roles):
+        return False
+    if roles and tuple(wire_roles) != roles and set(wire_roles) != set(roles):
+        return False
+    if (cached.joined_at_ms is None) != (member.joined_at is None):
+        return False
+    extra = cached.extra
+    if extra is None:
+        return (
+            member.avatar is None
+            and member.communication_disabled_until is None
+            and not member.mute
+            and not member.deaf
+            and not member.profile_flags
+        )
     return (
-        cached.nick == member.nick
-        and len(roles) == len(member.roles)
-        and (roles == tuple(member.roles) or set(roles) == set(member.roles))
-        and (cached.joined_at_ms is None) == (member.joined_at is None)
-        and cached.extra == _member_extra(member)
+        extra.avatar == member.avatar
+        and extra.communication_disabled_until == member.communication_disabled_until
+        and extra.mute == member.mute
+        and extra.deaf == member.deaf
+        and extra.flags == (member.profile_flags or 0)
     )
 
 

@@ -136,3 +136,66 @@ def test_role_tuples_keep_one_entry_per_role_set() -> None:
     assert len(tuples) == 2  # () and the one sorted set
     tuples.clear()
     assert len(tuples) == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"username": "other"},
+        {"global_name": "G"},
+        {"discriminator": "9999"},
+        {"avatar": "f" * 32},
+        {"avatar": "a_" + HASH},
+        {"avatar": None},
+        {"avatar_color": 5},
+        {"flags": 4},
+        {"bot": True},
+        {"system": True},
+        {"banner": "b"},
+    ],
+)
+def test_every_user_field_change_is_folded(change: dict[str, object]) -> None:
+    cache = Cache()
+    cache.apply(wire.event("USER_UPDATE", wire.user("5", avatar=HASH)))
+    before = cache.users["5"].to_wire()
+    cache.apply(wire.event("USER_UPDATE", wire.user("5", **{"avatar": HASH, **change})))
+    after = cache.users["5"].to_wire()
+    assert after != before
+    for key, value in change.items():
+        assert getattr(after, key) == (value or None if key in ("bot", "system") else value)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"nick": "x"},
+        {"roles": ["100", "7"]},
+        {"roles": []},
+        {"avatar": HASH},
+        {"mute": True},
+        {"deaf": True},
+        {"profile_flags": 2},
+        {"communication_disabled_until": "2030-01-01T00:00:00.000Z"},
+    ],
+)
+def test_every_member_field_change_is_folded(change: dict[str, object]) -> None:
+    cache = Cache()
+    cache.apply(wire.guild_create("100"))
+    cache.apply(wire.event("GUILD_MEMBER_ADD", {**wire.member("5", ["100"]), "guild_id": "100"}))
+    before = cache.members["100"]["5"]
+    author = wire.user("5")
+    cache.apply(
+        wire.message(
+            "9",
+            "1001",
+            author,
+            "100",
+            member=wire.member("5", with_user=False, **{"roles": ["100"], **change}),
+        )
+    )
+    after = cache.members["100"]["5"]
+    assert after is not before and after != before
+    wired = cache.member_to_wire(after)
+    for key, value in change.items():
+        got = getattr(wired, key)
+        assert (sorted(got) if key == "roles" else got) == value
