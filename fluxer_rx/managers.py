@@ -144,7 +144,7 @@ class UserManager(_CacheView[CachedUser]):
     async def fetch(self, user_id: str) -> PartialUser:
         """``GET /users/{id}``; the user is written into the cache (when users are cached)."""
         user = await self._rest().get_user(user_id)
-        self._cache.state.put_user(user)
+        self._cache.store_user(user)
         return user
 
     async def resolve(self, user_id: str) -> CachedUser | PartialUser:
@@ -174,8 +174,5 @@ class MemberManager(_CacheView[Mapping[str, CachedMember]]):
         """``GET /guilds/{guild_id}/members/{user_id}``; the member (and its user) is
         written into the cache when the guild is cached and members are cached."""
         member = await self._rest().get_guild_member(guild_id, user_id)
-        state = self._cache.state
-        if member.user is not None:
-            stored_as = state.put_user(member.user)
-            state.put_member(str(guild_id), member, stored_as)
+        self._cache.store_member(str(guild_id), member)
         return member
