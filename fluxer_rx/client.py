@@ -30,7 +30,7 @@ from fluxer_rx.errors import (
 )
 from fluxer_rx.gateway.actions import ConnectionState, SessionLost
 from fluxer_rx.gateway.identify_queue import IdentifyQueue
-from fluxer_rx.gateway.protocol import GatewayProtocol
+from fluxer_rx.gateway.protocol import GatewayProtocol, bare_token
 from fluxer_rx.gateway.shard import Shard
 from fluxer_rx.managers import ChannelManager, GuildManager, MemberManager, UserManager
 from fluxer_rx.models import (
@@ -54,14 +54,6 @@ __all__ = ["Client", "shard_for_guild"]
 log = logging.getLogger("fluxer_rx.client")
 
 Handler = Callable[[Any], Awaitable[None] | None]
-
-
-def _strip_bot_prefix(token: str) -> str:
-    token = token.strip()
-    for prefix in ("Bot ", "bot ", "Bearer "):
-        if token.startswith(prefix):
-            return token[len(prefix) :].strip()
-    return token
 
 
 def _with_query(url: str, version: str) -> str:
@@ -424,12 +416,12 @@ class Client:
         """
         if self._running:
             raise AlreadyLoggedIn("this client is already logged in")
+        token = bare_token(token)  # ValueError for an empty token, before any state changes
+        self._rest = Rest(token, self.options.rest)
         self._running = True
         self._stopped = asyncio.Event()
         self._ready_event.clear()
         self._ready_shards.clear()
-        token = _strip_bot_prefix(token)
-        self._rest = Rest(token, self.options.rest)
         try:
             url = _with_query(await self._gateway_url(), self.options.gateway_version)
             await self._run_shards(token, url)

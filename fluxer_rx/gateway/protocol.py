@@ -75,6 +75,7 @@ __all__ = [
     "ConnectionState",
     "GatewayProtocol",
     "ProtocolMisuse",
+    "bare_token",
 ]
 
 MAX_PAYLOAD_SIZE = 4096
@@ -137,7 +138,7 @@ class ProtocolMisuse(RuntimeError):
     """The driver called the machine in a way its state does not allow (a driver bug)."""
 
 
-def _strip_token(token: str) -> str:
+def bare_token(token: str) -> str:
     """The bare token: a leading ``Bot `` or ``Bearer `` (any case) is removed."""
     if not isinstance(token, str):
         raise TypeError("token must be a string")
@@ -213,7 +214,7 @@ class GatewayProtocol:
         hello_timeout: float = 30.0,
         send_budget: SendBudget | None = None,
     ) -> None:
-        self._token = _strip_token(token)
+        self._token = bare_token(token)
         props = dict(properties) if properties is not None else _default_properties()
         for key in ("os", "browser", "device"):
             if not isinstance(props.get(key), str):

@@ -230,3 +230,11 @@ async def test_wait_for_guilds_delays_readiness_until_the_burst_is_over() -> Non
         await task
         # without wait_for_guilds the client is ready at READY, before every GUILD_CREATE
         assert ready_during_burst == [False, False, False]
+
+
+async def test_empty_token_is_refused_and_the_client_stays_usable() -> None:
+    client = Client()
+    with pytest.raises(ValueError):
+        await client.login("Bot   ")
+    with pytest.raises(ValueError):  # still not "already logged in"
+        await client.login("")
