@@ -66,6 +66,12 @@ def _with_query(url: str, version: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, parts.fragment))
 
 
+def _discard(handlers: list[Handler], handler: Handler) -> None:
+    """Remove ``handler`` once; removing it again is harmless."""
+    with contextlib.suppress(ValueError):
+        handlers.remove(handler)
+
+
 def shard_for_guild(guild_id: str | int, shard_count: int) -> int:
     """The shard that receives a guild's events: ``(guild_id >> 22) % shard_count``."""
     return (int(guild_id) >> 22) % shard_count
@@ -145,7 +151,7 @@ class Client:
         self.members = MemberManager(self.cache, lambda: self.rest)
         self._handlers: dict[str, list[Handler]] = {}
         self._typed_handlers: list[Handler] = []
-        self._async_queues: dict[int, _AsyncHandlerQueue] = {}
+        self._async_queues: dict[Handler, _AsyncHandlerQueue] = {}
         self._background: set[asyncio.Future[Any]] = set()
         self._shards: dict[int, Shard] = {}
         self._shard_count = 1
@@ -174,12 +180,12 @@ class Client:
         log. Returns a function that removes the handler.
         """
         self._handlers.setdefault(name, []).append(handler)
-        return lambda: self._handlers.get(name, []).remove(handler)
+        return lambda: _discard(self._handlers.get(name, []), handler)
 
     def on_typed(self, handler: Handler) -> Callable[[], None]:
         """Call ``handler(event)`` with every typed event (as :attr:`events` emits it)."""
         self._typed_handlers.append(handler)
-        return lambda: self._typed_handlers.remove(handler)
+        return lambda: _discard(self._typed_handlers, handler)
 
     # ------------------------------------------------------------------ collectors, waiting
 
@@ -259,9 +265,9 @@ class Client:
 
     def _call(self, handler: Handler, value: Any) -> None:
         if inspect.iscoroutinefunction(handler):
-            queue = self._async_queues.get(id(handler))
+            queue = self._async_queues.get(handler)
             if queue is None:
-                queue = self._async_queues[id(handler)] = _AsyncHandlerQueue(
+                queue = self._async_queues[handler] = _AsyncHandlerQueue(
                     handler, self._handler_failed
                 )
             queue.push(value)
