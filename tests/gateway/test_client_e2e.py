@@ -15,7 +15,7 @@ from reactivex import operators as ops
 from fluxer_rx import Client, ClientOptions, Events, RestOptions
 from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.errors import AlreadyLoggedIn, ClientNotReady, InvalidToken
-from fluxer_rx.models import GuildCreate, MessageCreate, RawEvent, Ready
+from fluxer_rx.models import GuildCreate, MessageCreate, RawEvent, Ready, decode_frame
 from fluxer_rx.options import Transport
 from fluxer_rx.sandbox import Sandbox
 from tests.util import wait_until
@@ -247,8 +247,6 @@ async def test_removed_handlers_are_not_called_and_removal_is_idempotent() -> No
     remove_named = client.on(Events.TYPING_START, lambda d: named.append(d["user_id"]))
     remove_typed = client.on_typed(typed.append)
     frame = b'{"d":{"channel_id":"1","timestamp":1,"user_id":"2"},"op":0,"s":1,"t":"TYPING_START"}'
-    from fluxer_rx.models import decode_frame
-
     client.dispatch(decode_frame(frame))
     remove_named()
     remove_named()
