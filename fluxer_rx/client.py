@@ -307,7 +307,9 @@ class Client:
         self.raw.on_next(frame)
 
     def dispatch(self, frame: Frame) -> None:  # ShardSink
-        """(Shard sink) decode, fold, emit and call handlers for one dispatch."""
+        """(Shard sink) publish on :attr:`raw`, then decode, fold, emit and call handlers
+        for one dispatch."""
+        self.raw.on_next(frame)
         try:
             event = frame.event
         except DecodeError as exc:
@@ -330,8 +332,9 @@ class Client:
                 data = frame.data
                 for handler in tuple(named):
                     self._call(handler, data)
-        for handler in tuple(self._typed_handlers):
-            self._call(handler, event)
+        if self._typed_handlers:
+            for handler in tuple(self._typed_handlers):
+                self._call(handler, event)
 
     def _cache_issue(self, kind: str, detail: str) -> None:
         self._report(Kind.CACHE, None, f"{kind}: {detail}")

@@ -366,6 +366,25 @@ class GatewayProtocol:
         handler(self, frame, now, actions)
         return actions
 
+    def accept_next_dispatch(self, frame: FrameLike) -> bool:
+        """The hot path of :meth:`receive_frame`, for the frame nearly every message is: an
+        ordinary dispatch carrying the next sequence number.
+
+        Returns True when ``frame`` is such a dispatch; the sequence number is then taken,
+        and the frame is to be delivered exactly as if :meth:`receive_frame` had returned
+        ``[EmitDispatch(frame)]`` (which is all it would have returned). Returns False,
+        changing nothing, for anything else: the caller then passes the frame to
+        :meth:`receive_frame`. READY and RESUMED never take this path.
+        """
+        s = frame.s
+        if s is None or s != self._seq + 1 or frame.op != OP.DISPATCH:
+            return False
+        t = frame.t
+        if t == "READY" or t == "RESUMED":
+            return False
+        self._seq = s
+        return True
+
     def connection_closed(
         self, code: int, reason: str, now: float, *, by_server: bool = True
     ) -> list[Action]:

@@ -56,10 +56,14 @@ class ShardSink(Protocol):
     """Where a shard delivers what it receives. Every method is called on the loop."""
 
     def frame(self, frame: Frame) -> None:
-        """Any decoded frame (before its dispatch, if it is one)."""
+        """A decoded frame that is not delivered as an event (control frames, duplicates)."""
 
     def dispatch(self, frame: Frame) -> None:
-        """A dispatch to deliver as an event: exactly once per ``s``, in order."""
+        """A dispatch to deliver as an event: exactly once per ``s``, in order.
+
+        Every decoded frame reaches the sink exactly once, through either :meth:`frame` or
+        this method, so a sink that publishes all frames does so here too.
+        """
 
     def diagnostic(self, report: Diagnostic) -> None:
         """Something to report on ``client.diagnostics``."""
@@ -165,27 +169,30 @@ class Shard:
         self._writer = asyncio.create_task(self._write_loop(conn, self._writes))
         self._perform(self.protocol.connection_opened(self._now()))
         try:
+            # the hot loop: one decode, one sequence check and one sink call per dispatch
+            accept = self.protocol.accept_next_dispatch
             receive = self.protocol.receive_frame
             loop_time = asyncio.get_running_loop().time
             shard_id = self.shard_id
-            sink = self._sink
-            async for message in conn.messages():
+            deliver = self._sink.dispatch
+            next_message = conn.receive
+            while (message := await next_message()) is not None:
                 try:
                     frame = decode_frame(message)
                 except DecodeError as exc:
                     self._report(Kind.DECODE_ERROR, f"undecodable gateway message: {exc}", exc)
                     continue
                 frame.shard_id = shard_id
-                actions = receive(frame, loop_time())
-                if len(actions) == 1 and type(actions[0]) is EmitDispatch:
-                    sink.frame(frame)
-                    sink.dispatch(frame)
+                if accept(frame):
+                    deliver(frame)
                 else:
-                    self._perform(actions)
+                    self._perform(receive(frame, loop_time()))
         finally:
             self._writes.put_nowait(None)
             with contextlib.suppress(Exception):
                 await self._writer
+            with contextlib.suppress(Exception):
+                await conn.release()
             self._conn = None
         code = conn.close_code if conn.close_code is not None else 1006
         if self.protocol.state not in (ConnectionState.STOPPED, ConnectionState.DISCONNECTED):
@@ -217,12 +224,11 @@ class Shard:
         sink = self._sink
         for action in actions:
             kind = type(action)
-            if kind is EmitDispatch or kind is EmitFrame:
+            if kind is EmitDispatch:
                 # the machine hands back the very Frame objects this driver gave it
-                frame: Any = action.frame  # type: ignore[union-attr]
-                sink.frame(frame)
-                if kind is EmitDispatch:
-                    sink.dispatch(frame)
+                sink.dispatch(action.frame)  # type: ignore[union-attr, arg-type]
+            elif kind is EmitFrame:
+                sink.frame(action.frame)  # type: ignore[union-attr, arg-type]
             elif isinstance(action, SendFrame):
                 if self._writes is not None:
                     self._writes.put_nowait(action)

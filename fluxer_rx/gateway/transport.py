@@ -4,19 +4,25 @@ A transport only moves messages. It knows nothing of opcodes, heartbeats or sess
 the shard feeds what it receives to the sans-I/O protocol and sends what the protocol
 says. Guarantees of every :class:`GatewayConnection`:
 
-* ``messages()`` yields each received data message (text as ``str``, binary as
-  ``bytes``) in arrival order and ends when the connection is closed, for any reason.
-* After ``messages()`` has ended, ``close_code`` is set: the server's close code, or
-  1006 when the connection ended without a close frame.
+* ``receive()`` returns each received data message as ``bytes`` (text frames are not
+  decoded to ``str``), in arrival order, and ``None`` once the connection has closed,
+  for any reason (and ``None`` again on every later call).
+* When ``receive()`` has returned ``None``, ``close_code`` is set: the server's close
+  code, or 1006 when the connection ended without a close frame.
 * ``send`` never raises for a closed connection; the closure is reported by
-  ``messages()`` ending.
+  ``receive()`` returning ``None``.
+* ``release()`` frees the connection's resources whatever state it is in (idempotent);
+  the shard calls it when it stops reading, including on cancellation.
+
+``receive()`` is a plain coroutine rather than an async iterator: the per-message cost
+of an async generator (an awaitable and a ``StopIteration`` per item) is measurable at
+gateway rates.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
-from typing import Literal, Protocol
+from typing import Final, Literal, Protocol
 
 import aiohttp
 from websockets.asyncio.client import ClientConnection
@@ -38,6 +44,9 @@ ABNORMAL_CLOSURE = 1006
 """The close code reported when the peer vanished without a close frame."""
 
 _MAX_MESSAGE = 64 * 1024 * 1024
+_TEXT: Final = aiohttp.WSMsgType.TEXT
+_BINARY: Final = aiohttp.WSMsgType.BINARY
+_CLOSE: Final = aiohttp.WSMsgType.CLOSE
 
 
 class GatewayConnection(Protocol):
@@ -46,8 +55,12 @@ class GatewayConnection(Protocol):
     close_code: int | None
     close_reason: str
 
-    def messages(self) -> AsyncIterator[str | bytes]:
-        """Received data messages, in order, until the connection closes."""
+    async def receive(self) -> bytes | None:
+        """The next data message, or ``None`` once the connection has closed."""
+        ...
+
+    async def release(self) -> None:
+        """Free the connection's resources (the socket is dropped if still open)."""
         ...
 
     async def send(self, data: str) -> None:
@@ -67,15 +80,20 @@ class WebsocketsConnection:
         self.close_code: int | None = None
         self.close_reason = ""
 
-    async def messages(self) -> AsyncIterator[str | bytes]:
-        """Yield messages until the connection closes, then record the close code."""
+    async def receive(self) -> bytes | None:
+        """The next message (text frames as UTF-8 bytes), or ``None`` once closed."""
+        if self.close_code is not None:
+            return None
         try:
-            async for message in self._ws:
-                yield message
+            return await self._ws.recv(decode=False)
         except ConnectionClosed:
-            pass
-        finally:
             self._record_close()
+            return None
+
+    async def release(self) -> None:
+        """Drop the socket if it is still open (no closing handshake)."""
+        if self.close_code is None:
+            self._ws.transport.abort()
 
     def _record_close(self) -> None:
         # websockets reports 1006 itself when no close frame arrived
@@ -95,32 +113,37 @@ class WebsocketsConnection:
 class AiohttpConnection:
     """A :class:`GatewayConnection` on ``aiohttp``'s WebSocket client."""
 
-    def __init__(self, session: aiohttp.ClientSession, ws: aiohttp.ClientWebSocketResponse):
+    def __init__(
+        self, session: aiohttp.ClientSession, ws: aiohttp.ClientWebSocketResponse[Literal[False]]
+    ) -> None:
         self._session = session
         self._ws = ws
         self.close_code: int | None = None
         self.close_reason = ""
 
-    async def messages(self) -> AsyncIterator[str | bytes]:
-        """Yield messages until the connection closes, then record the close code."""
+    async def receive(self) -> bytes | None:
+        """The next message (text frames as UTF-8 bytes), or ``None`` once closed."""
+        if self.close_code is not None:
+            return None
         ws = self._ws
-        text, binary = aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY
-        try:
-            while True:
-                msg = await ws.receive()
-                if msg.type is text or msg.type is binary:
-                    yield msg.data
-                elif msg.type is aiohttp.WSMsgType.CLOSE:
-                    self.close_code = int(msg.data)
-                    self.close_reason = msg.extra or ""
-                    await ws.close()
-                    break
-                else:  # CLOSING, CLOSED, ERROR: ended without a close frame we saw
-                    break
-        finally:
-            if self.close_code is None:
-                self.close_code = ws.close_code or ABNORMAL_CLOSURE
-            await self._session.close()
+        msg = await ws.receive()
+        kind = msg.type
+        if kind is _TEXT or kind is _BINARY:
+            return msg.data  # type: ignore[no-any-return]  # bytes: decode_text=False
+        if kind is _CLOSE:
+            self.close_code = int(msg.data)
+            self.close_reason = msg.extra or ""
+            await ws.close()
+        else:  # CLOSING, CLOSED, ERROR: ended without a close frame we saw
+            self.close_code = ws.close_code or ABNORMAL_CLOSURE
+        await self._session.close()
+        return None
+
+    async def release(self) -> None:
+        """Close the HTTP session, and with it the socket if still open."""
+        if self.close_code is None:
+            self.close_code = self._ws.close_code or ABNORMAL_CLOSURE
+        await self._session.close()
 
     async def send(self, data: str) -> None:
         """Send ``data`` as a text message."""
@@ -155,7 +178,11 @@ async def open_connection(
         return WebsocketsConnection(ws)
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None, connect=open_timeout))
     try:
-        aws = await session.ws_connect(url, max_msg_size=_MAX_MESSAGE, autoping=True)
+        # decode_text=False: text frames arrive as UTF-8 bytes, which the JSON decoder
+        # reads directly (no str is built per message)
+        aws = await session.ws_connect(
+            url, max_msg_size=_MAX_MESSAGE, autoping=True, decode_text=False
+        )
     except BaseException:
         await session.close()
         raise
