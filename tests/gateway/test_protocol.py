@@ -290,6 +290,26 @@ def test_resume_replay_is_delivered_exactly_once() -> None:
     assert sum(isinstance(a, EmitFrame) for a in actions) == 6
 
 
+def test_fast_path_takes_only_the_next_ordinary_dispatch() -> None:
+    h = Harness.make()
+    accept = h.proto.accept_next_dispatch
+    h.open()
+    assert not accept(hello())  # not a dispatch
+    h.recv(hello())
+    assert not accept(ready(SID))  # READY always goes through receive_frame
+    h.recv(ready(SID))
+    assert h.proto.seq == 1
+    assert accept(dispatch(2))
+    assert h.proto.seq == 2
+    assert not accept(dispatch(2))  # a duplicate: receive_frame reports it
+    assert not accept(dispatch(4))  # a gap: receive_frame reports it
+    assert not accept(resumed(3))
+    assert not accept(FakeFrame(0, {}, None, "USER_UPDATE"))  # no sequence number
+    assert h.proto.seq == 2  # a refusal changes nothing
+    assert emitted_seqs(h.recv(dispatch(3))) == [3]  # and the slow path agrees afterwards
+    assert accept(dispatch(4))
+
+
 def test_gap_in_replayed_sequence_is_reported() -> None:
     # transcript 07: RESUME seq 3 replays s4 and s6 (s5 was never buffered), then RESUMED s3
     h = Harness.make()

@@ -39,7 +39,8 @@ class Session:
 
 
 class World:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, *, fast_path: bool = False) -> None:
+        self.fast_path = fast_path  # receive as the shard does: accept_next_dispatch first
         self.rng = random.Random(seed)
         self.proto = GatewayProtocol(TOKEN, rng=random.Random(seed + 1), max_resume_attempts=4)
         self.now = 0.0
@@ -70,6 +71,8 @@ class World:
         return sends
 
     def recv(self, frame: FakeFrame) -> list[dict[str, object]]:
+        if self.fast_path and self.proto.accept_next_dispatch(frame):
+            return self.handle([EmitDispatch(frame)])
         return self.handle(self.proto.receive_frame(frame, self.now))
 
     def new_session(self) -> None:
@@ -140,9 +143,10 @@ class World:
         self.now += reconnect.delay + 0.01
 
 
+@pytest.mark.parametrize("fast_path", [False, True], ids=["receive_frame", "fast_path"])
 @pytest.mark.parametrize("seed", range(40))
-def test_each_dispatch_delivered_once_in_order_or_reported(seed: int) -> None:
-    world = World(seed)
+def test_each_dispatch_delivered_once_in_order_or_reported(seed: int, fast_path: bool) -> None:
+    world = World(seed, fast_path=fast_path)
     world.connect()
     for _ in range(12):
         world.push(world.rng.randint(0, 8))
