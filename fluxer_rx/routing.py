@@ -6,7 +6,9 @@ subscribers (which see every event), it keeps *routed* subscribers, registered t
 optionally, by one id of the event (its channel, guild, user or message). Delivering an
 event costs one look-up by ``type(event)`` plus one look-up per id kind in use, whatever the
 number of routed subscribers: a thousand collectors on a thousand channels cost no more per
-``MESSAGE_CREATE`` than one.
+``MESSAGE_CREATE`` than one. A routed subscriber is either an observer (``subscribe``) or
+plain callables (:meth:`RoutedStream.route`, what the collectors use): the latter is
+reached with one call per event, without reactivex's observer wrapper.
 
 Guarantees (on top of those of :class:`~fluxer_rx.streams.EventSubject`):
 
@@ -134,19 +136,28 @@ Where = tuple[tuple[str, str], ...]
 Deliver = Callable[[Any], None]
 
 
-class _Entry:
-    """One routed subscription: what it wants and where to deliver."""
+def _ignore(_value: object = None) -> None:
+    """What a removed entry delivers to: nothing."""
 
-    __slots__ = ("deliver", "index", "observer", "types")
+
+class _Entry:
+    """One routed subscription: what it wants and the three callables it is fed through."""
+
+    __slots__ = ("deliver", "index", "on_completed", "on_error", "types")
 
     def __init__(
-        self, types: tuple[type[Any], ...], where: Where, observer: abc.ObserverBase[Any]
+        self,
+        types: tuple[type[Any], ...],
+        where: Where,
+        on_next: Deliver,
+        on_error: Callable[[Exception], None],
+        on_completed: Callable[[], None],
     ) -> None:
         self.types = types
-        self.observer = observer
+        self.on_error = on_error
+        self.on_completed = on_completed
         self.index: tuple[str, str] | None = where[0] if where else None
         residual = where[1:]
-        on_next: Deliver = observer.on_next
         if residual:
             checks = tuple((EVENT_KEYS[name], value) for name, value in residual)
 
@@ -160,18 +171,41 @@ class _Entry:
         else:
             self.deliver = on_next
 
+    def close(self) -> None:
+        """Deliver nothing from now on, even an event whose delivery is under way."""
+        self.deliver = self.on_completed = _ignore
+        self.on_error = _ignore
+
+
+Lookup = tuple[KeyFunction, dict[object, tuple[_Entry, ...]]]
+
 
 class _Route:
-    """The routed subscribers of one concrete event class."""
+    """The routed subscribers of one concrete event class.
 
-    __slots__ = ("any", "cls", "keyed")
+    ``key``/``table`` are the first id kind in use (``None``/empty when none is), ``more``
+    the other kinds: the delivery of an event reads them without building anything.
+    Tables hold tuples that are replaced, never changed in place, and ``keyed``/``more``
+    are replaced too, because a delivery may be iterating over what it looked up.
+    """
+
+    __slots__ = ("any", "cls", "key", "keyed", "more", "table")
 
     def __init__(self, cls: type[Any]) -> None:
         self.cls = cls
         self.any: tuple[_Entry, ...] = ()
-        # id kind -> (key function, id value -> entries); ``keyed`` itself is replaced,
-        # never resized in place, because a delivery may be iterating over it.
-        self.keyed: dict[str, tuple[KeyFunction, dict[object, tuple[_Entry, ...]]]] = {}
+        self.keyed: dict[str, Lookup] = {}
+        self.key: KeyFunction | None = None
+        self.table: dict[object, tuple[_Entry, ...]] = {}
+        self.more: tuple[Lookup, ...] = ()
+
+    def _refresh(self) -> None:
+        lookups = list(self.keyed.values())
+        if lookups:
+            self.key, self.table = lookups[0]
+        else:
+            self.key, self.table = None, {}
+        self.more = tuple(lookups[1:])
 
     def add(self, entry: _Entry) -> None:
         if entry.index is None:
@@ -182,6 +216,7 @@ class _Route:
         if table is None:
             table = (_key_for(name, self.cls), {})
             self.keyed = {**self.keyed, name: table}
+            self._refresh()
         table[1][value] = (*table[1].get(value, ()), entry)
 
     def remove(self, entry: _Entry) -> None:
@@ -198,8 +233,8 @@ class _Route:
         else:
             table[1].pop(value, None)
             if not table[1]:
-                # replace, not mutate: a delivery may be iterating over ``keyed``
                 self.keyed = {k: v for k, v in self.keyed.items() if k != name}
+                self._refresh()
 
 
 def _normalise_where(conditions: Mapping[str, str | int]) -> Where:
@@ -246,7 +281,31 @@ class RoutedStream(LoopObservable[T]):
     def _attach(
         self, observer: abc.ObserverBase[T], scheduler: abc.SchedulerBase | None = None
     ) -> abc.DisposableBase:
-        return self.subject._register(self.types, self.where, observer)
+        return self.subject._register(
+            self.types, self.where, observer.on_next, observer.on_error, observer.on_completed
+        )
+
+    def route(
+        self,
+        on_next: Callable[[T], None],
+        on_error: Callable[[Exception], None] | None = None,
+        on_completed: Callable[[], None] | None = None,
+    ) -> abc.DisposableBase:
+        """Register plain callables straight on the subject's routing table.
+
+        The lean form of ``subscribe``: no observer wrapper and no scheduler, so an event
+        reaches ``on_next`` through the subject's look-ups and one call. The guarantees
+        are those of a routed subscription (the module's list): the events of this
+        stream, in order; an exception from ``on_next`` goes to the subject's error sink
+        and the route stays; the subject's completion or error calls ``on_completed`` /
+        ``on_error`` (``None``: not told) once, then the route is gone; on a stopped
+        subject that call happens at once. Disposing the returned disposable removes the
+        route: from then on nothing is called, not even for an event whose delivery is
+        under way. Disposing twice is harmless.
+        """
+        return self.subject._register(
+            self.types, self.where, on_next, on_error or _ignore, on_completed or _ignore
+        )
 
     def narrowed(
         self,
@@ -310,21 +369,27 @@ class RoutedEventSubject(EventSubject[object]):
         return RoutedStream(self, types, _normalise_where(where))
 
     def _register(
-        self, types: tuple[type[Any], ...], where: Where, observer: abc.ObserverBase[Any]
+        self,
+        types: tuple[type[Any], ...],
+        where: Where,
+        on_next: Deliver,
+        on_error: Callable[[Exception], None],
+        on_completed: Callable[[], None],
     ) -> abc.DisposableBase:
         if self._stopped:
             if self._error is not None:
-                observer.on_error(self._error)
+                on_error(self._error)
             else:
-                observer.on_completed()
+                on_completed()
             return Disposable()
-        entry = _Entry(types, where, observer)
+        entry = _Entry(types, where, on_next, on_error, on_completed)
         self._entries.append(entry)
         for cls, route in self._routes.items():
             if issubclass(cls, types):
                 route.add(entry)
 
         def unregister() -> None:
+            entry.close()
             try:
                 self._entries.remove(entry)
             except ValueError:
@@ -345,49 +410,62 @@ class RoutedEventSubject(EventSubject[object]):
 
     def on_next(self, value: object) -> None:
         """Deliver ``value`` to the plain subscribers, then to the matching routed ones."""
-        # Every receiver is looked up before anyone is called, so a subscriber added or
-        # removed during this delivery takes effect from the next event.
-        routed: tuple[tuple[_Entry, ...] | None, ...] = ()
-        if self._entries:
-            route = self._routes.get(type(value))
-            if route is None:
-                route = self._route_for(type(value))
-            keyed = route.keyed
-            if len(keyed) == 1:
-                for key, table in keyed.values():
-                    routed = (route.any, table.get(key(value)))
-            elif keyed:
-                routed = (route.any, *[table.get(key(value)) for key, table in keyed.values()])
-            else:
-                routed = (route.any,)
         sink = self._error_sink
-        for observer in self._observers:  # EventSubject.on_next, inlined: hot path
+        if not self._entries:
+            for observer in self._observers:  # EventSubject.on_next, inlined: hot path
+                try:
+                    observer.on_next(value)
+                except Exception as exc:  # isolation is the point: report and go on
+                    sink(exc)
+            return
+        # Every receiver is looked up before anyone is called, so a subscriber added or
+        # removed during this delivery takes effect from the next event. Nothing is built
+        # per event unless two id kinds are in use for this class.
+        route = self._routes.get(type(value))
+        if route is None:
+            route = self._route_for(type(value))
+        anywhere = route.any
+        key = route.key
+        keyed = route.table.get(key(value)) if key is not None else None
+        more = [table.get(k(value)) for k, table in route.more] if route.more else None
+        for observer in self._observers:
             try:
                 observer.on_next(value)
             except Exception as exc:  # isolation is the point: report and go on
                 sink(exc)
-        for entries in routed:
-            if entries:
-                for entry in entries:
+        if anywhere:
+            for entry in anywhere:
+                try:
+                    entry.deliver(value)
+                except Exception as exc:  # isolation, as for plain subscribers
+                    sink(exc)
+        if keyed:
+            for entry in keyed:
+                try:
+                    entry.deliver(value)
+                except Exception as exc:  # isolation, as for plain subscribers
+                    sink(exc)
+        if more:
+            for entries in more:
+                for entry in entries or ():
                     try:
                         entry.deliver(value)
                     except Exception as exc:  # isolation, as for plain subscribers
                         sink(exc)
 
-    def _stop_routed(self) -> list[abc.ObserverBase[Any]]:
-        observers = [entry.observer for entry in self._entries]
-        self._entries = []
+    def _stop_routed(self) -> list[_Entry]:
+        entries, self._entries = self._entries, []
         self._routes = {}
-        return observers
+        return entries
 
     def on_completed(self) -> None:
         """Complete every subscriber, plain and routed, and stop the subject."""
         if self._stopped:
             return
         super().on_completed()
-        for observer in self._stop_routed():
+        for entry in self._stop_routed():
             try:
-                observer.on_completed()
+                entry.on_completed()
             except Exception as exc:  # same isolation as on_next
                 self._error_sink(exc)
 
@@ -396,8 +474,8 @@ class RoutedEventSubject(EventSubject[object]):
         if self._stopped:
             return
         super().on_error(error)
-        for observer in self._stop_routed():
+        for entry in self._stop_routed():
             try:
-                observer.on_error(error)
+                entry.on_error(error)
             except Exception as exc:  # same isolation as on_next
                 self._error_sink(exc)

@@ -236,3 +236,127 @@ def test_a_subscription_disposed_during_delivery_gets_nothing_more() -> None:
     subject.on_next(msg("2"))
     assert got == []
     assert subject.routed_count == 1
+
+
+# ---------------------------------------------------------------------- route(): plain callables
+
+
+def test_route_delivers_the_stream_events_in_order_through_plain_callables() -> None:
+    subject = RoutedEventSubject()
+    got: list[Any] = []
+    narrow: list[Any] = []
+    subject.stream(MessageCreate, channel_id="c1").route(got.append)
+    subject.stream(MessageCreate, channel_id="c1", user_id="u2").route(narrow.append)
+    events = [msg("1"), msg("2", channel="c2"), react("3"), msg("4", user="u2"), msg("5")]
+    for event in events:
+        subject.on_next(event)
+    assert [m.id for m in got] == ["1", "4", "5"]
+    assert [m.id for m in narrow] == ["4"]
+    assert subject.routed_count == 2
+
+
+def test_route_on_several_id_kinds_of_one_class() -> None:
+    subject = RoutedEventSubject()
+    got: list[str] = []
+    subject.stream(MessageCreate, channel_id="c1").route(lambda m: got.append("channel"))
+    subject.stream(MessageCreate, user_id="u1").route(lambda m: got.append("user"))
+    subject.stream(MessageCreate, guild_id="g1").route(lambda m: got.append("guild"))
+    subject.stream(MessageCreate).route(lambda m: got.append("any"))
+    subject.on_next(msg("1"))
+    assert got == ["any", "channel", "user", "guild"]
+    got.clear()
+    subject.on_next(msg("2", channel="c2", user="u9", guild="g1"))
+    assert got == ["any", "guild"]
+
+
+def test_route_errors_go_to_the_sink_and_the_route_stays() -> None:
+    errors: list[Exception] = []
+    subject = RoutedEventSubject(errors.append)
+    after: list[Any] = []
+
+    def boom(_: object) -> None:
+        raise RuntimeError("boom")
+
+    subject.stream(MessageCreate, channel_id="c1").route(boom)
+    subject.stream(MessageCreate, channel_id="c1").route(after.append)
+    subject.on_next(msg("1"))
+    subject.on_next(msg("2"))
+    assert [str(e) for e in errors] == ["boom", "boom"]
+    assert [m.id for m in after] == ["1", "2"]
+
+
+def test_a_route_disposed_during_delivery_gets_nothing_more() -> None:
+    subject = RoutedEventSubject()
+    got: list[Any] = []
+    routes: list[Any] = []
+
+    def drop_others(_: object) -> None:
+        for route in routes:
+            route.dispose()
+
+    subject.stream(MessageCreate).route(drop_others)  # no id: delivered before keyed routes
+    routes.append(subject.stream(MessageCreate).route(got.append))
+    routes.append(subject.stream(MessageCreate, channel_id="c1").route(got.append))
+    routes.append(subject.stream(MessageCreate, user_id="u1").route(got.append))
+    subject.on_next(msg("1"))  # looked up before the first call, disposed before its turn
+    subject.on_next(msg("2"))
+    assert got == []
+    assert subject.routed_count == 1
+    routes[0].dispose()  # twice: harmless
+    assert subject.routed_count == 1
+
+
+def test_a_route_added_during_delivery_starts_with_the_next_event() -> None:
+    subject = RoutedEventSubject()
+    late: list[Any] = []
+
+    def add_routes(_: object) -> None:
+        if not late:
+            late.append("armed")
+            subject.stream(MessageCreate, channel_id="c1").route(late.append)
+            subject.stream(MessageCreate, guild_id="g1").route(late.append)
+
+    subject.stream(MessageCreate, channel_id="c1").route(add_routes)
+    first, second = msg("1"), msg("2")
+    subject.on_next(first)
+    subject.on_next(second)
+    assert late == ["armed", second, second]
+
+
+def test_route_completion_and_error_once_then_gone() -> None:
+    subject = RoutedEventSubject()
+    done: list[str] = []
+    subject.stream(MessageCreate).route(done.append, on_completed=lambda: done.append("a|"))
+    subject.stream(MessageCreate, channel_id="c").route(
+        done.append, on_completed=lambda: done.append("b|")
+    )
+    subject.stream(MessageCreate).route(done.append)  # not told
+    subject.on_completed()
+    subject.on_completed()
+    assert done == ["a|", "b|"]
+    assert subject.routed_count == 0
+    subject.stream(MessageCreate).route(done.append, on_completed=lambda: done.append("late|"))
+    assert done == ["a|", "b|", "late|"]
+    subject.on_next(msg("1"))
+    assert done == ["a|", "b|", "late|"]
+
+    failing = RoutedEventSubject()
+    errors: list[str] = []
+    failing.stream(MessageCreate).route(done.append, on_error=lambda e: errors.append(str(e)))
+    failing.on_error(ValueError("x"))
+    failing.stream(MessageCreate).route(done.append, on_error=lambda e: errors.append(str(e)))
+    assert errors == ["x", "x"]
+
+
+def test_a_route_disposed_by_another_one_s_completion_is_not_told() -> None:
+    subject = RoutedEventSubject()
+    done: list[str] = []
+    second: list[Any] = []
+    subject.stream(MessageCreate).route(
+        done.append, on_completed=lambda: [d.dispose() for d in second]
+    )
+    second.append(
+        subject.stream(MessageCreate).route(done.append, on_completed=lambda: done.append("|"))
+    )
+    subject.on_completed()
+    assert done == []

@@ -3,9 +3,12 @@
 A collector listens to an events observable (``client.events``) from the moment it is
 created, keeps the events that pass its filter, and ends for exactly one reason
 (:data:`END_REASONS`). Its inputs are plain routed streams (``of_type`` + ``in_channel`` /
-``reaction_on``), so on ``client.events`` a collector costs a dict look-up per event of
-its channel or message and nothing for the others. Its timers run on the given scheduler,
-else on the running loop's.
+``for_message``): on ``client.events`` it registers plain callables on the subject's
+routing table (:meth:`~fluxer_rx.routing.RoutedStream.route`), one for the items and one
+for the events that end it or remove items, so an event of its channel or message costs
+the subject's look-ups plus one call, and the other events cost it nothing. On any other
+observable the same streams are filters, subscribed to. Its timers run on the given
+scheduler, else on the running loop's.
 
 Guarantees:
 
@@ -46,6 +49,7 @@ from fluxer_rx.models import (
 )
 from fluxer_rx.operators.collect import check_limits
 from fluxer_rx.operators.filtering import for_message, in_channel, in_guild, of_type
+from fluxer_rx.routing import RoutedStream
 from fluxer_rx.streams import EventSubject, LoopObservable, loop_scheduler
 
 __all__ = [
@@ -86,10 +90,9 @@ class CollectorResult(Generic[T]):
 
 
 class _Rules(Generic[T]):
-    """What a kind of collector collects (``item_type``), what ends it and what removes
-    items; ``limited`` says whether :meth:`limit_reason` can ever answer."""
+    """What ends a kind of collector and what removes its items; ``limited`` says whether
+    :meth:`limit_reason` can ever answer."""
 
-    item_type: type[T]
     limited: bool
 
     def end_reason(self, event: object) -> str | None:
@@ -126,7 +129,8 @@ class Collector(LoopObservable[T]):
 
     def __init__(
         self,
-        sources: Sequence[Observable[Any]],
+        items: Observable[T],
+        others: Sequence[Observable[Any]],
         rules: _Rules[T],
         *,
         filter: Callable[[T], bool] | None,
@@ -142,8 +146,10 @@ class Collector(LoopObservable[T]):
         if timers is None and (time is not None or idle is not None):
             raise RuntimeError("a collector with time= or idle= needs a running loop or scheduler=")
         self._rules = rules
+        self._limited = rules.limited
         self._filter = filter
-        self._max_processed = max_processed
+        # processed counts up by one, so reaching the cap is an equality (-1: no cap)
+        self._processed_cap = max_processed if max_processed is not None else -1
         self._idle = idle
         self._dispose = dispose
         self._scheduler = timers
@@ -166,14 +172,18 @@ class Collector(LoopObservable[T]):
         self._arm_idle()
         subscriptions = CompositeDisposable()
         self._subscription.disposable = subscriptions
-        for source in sources:
+        inputs: list[tuple[Observable[Any], Callable[[Any], None]]] = [(items, self._collect)]
+        inputs += [(source, self._other) for source in others]
+        for source, handler in inputs:
             # A source that ends during subscribe ends the collector, which disposes
             # ``subscriptions``; adding to a disposed composite disposes at once.
-            subscriptions.add(
-                source.subscribe(
-                    self._on_event, self._on_error, self._on_completed, scheduler=timers
+            if isinstance(source, RoutedStream):
+                listening = source.route(handler, self._on_error, self._on_completed)
+            else:
+                listening = source.subscribe(
+                    handler, self._on_error, self._on_completed, scheduler=timers
                 )
-            )
+            subscriptions.add(listening)
             if self.ended:
                 break
 
@@ -253,40 +263,48 @@ class Collector(LoopObservable[T]):
         else:
             self._end("idle")
 
-    def _on_event(self, event: Any) -> None:
-        # The hot path of every collector: kept flat on purpose (one call per event).
+    def _collect(self, event: T) -> None:
+        # The hot path of every collector, called straight from the routing table for
+        # each event of its kind on its channel or message: flat on purpose, no
+        # allocation beyond what the user's filter and subscribers do.
         if self._reason is not None:
             return
-        rules = self._rules
-        if isinstance(event, rules.item_type):
-            self._processed += 1
-            keep = True
-            if self._filter is not None:
-                try:
-                    keep = self._filter(event)
-                except Exception as exc:  # the user's filter failed: end with its error
-                    self._on_error(exc)
-                    return
-            if keep:
-                self._items.append(event)
-                if self._idle is not None:
-                    self._last_collected = self._clock()
-                if self._live.has_observers:
-                    self._live.on_next(event)
-                if rules.limited:
-                    reason = rules.limit_reason(self._items)
-                    if reason is not None:
-                        self._end(reason)
-                        return
-            if self._max_processed is not None and self._processed >= self._max_processed:
-                self._end("processed_limit")
+        processed = self._processed = self._processed + 1
+        check = self._filter
+        if check is not None:
+            try:
+                keep = check(event)
+            except Exception as exc:  # the user's filter failed: end with its error
+                self._on_error(exc)
+                return
+            if not keep:
+                if processed == self._processed_cap:
+                    self._end("processed_limit")
+                return
+        items = self._items
+        items.append(event)
+        if self._idle is not None:
+            self._last_collected = self._clock()
+        if self._live._observers:  # has_observers without the property call
+            self._live.on_next(event)
+        if self._limited:
+            reason = self._rules.limit_reason(items)
+            if reason is not None:
+                self._end(reason)
+                return
+        if processed == self._processed_cap:
+            self._end("processed_limit")
+
+    def _other(self, event: object) -> None:
+        # An event that may end the collector or (dispose=True) remove items.
+        if self._reason is not None:
             return
-        reason = rules.end_reason(event)
+        reason = self._rules.end_reason(event)
         if reason is not None:
             self._end(reason)
             return
         if self._dispose:
-            remaining = rules.removes(event, self._items)
+            remaining = self._rules.removes(event, self._items)
             if remaining is not None:
                 self._items = remaining
 
@@ -319,8 +337,6 @@ class Collector(LoopObservable[T]):
 
 
 class _MessageRules(_Rules[MessageCreate]):
-    item_type = MessageCreate
-
     def __init__(self, max: int | None) -> None:
         self.max = max
         self.limited = max is not None
@@ -384,14 +400,15 @@ def message_collector(
     Raises ``TypeError``/``ValueError`` at once for a bad id or limit.
     """
     check_limits(max=max)
-    types: list[type[Any]] = [MessageCreate, ChannelDelete]
+    messages = events.pipe(of_type(MessageCreate), in_channel(channel_id))
+    types: list[type[Any]] = [ChannelDelete]
     if dispose:
         types += [MessageDelete, MessageDeleteBulk]
     channel = events.pipe(of_type(*types), in_channel(channel_id))
-    rules = _MessageRules(max)
     return Collector(
+        messages,
         [channel, *_guild_deletes(events, guild_id)],
-        rules,
+        _MessageRules(max),
         filter=filter,
         max_processed=max_processed,
         time=time,
@@ -411,8 +428,6 @@ def _emoji_key(emoji: PartialEmoji | None) -> str | None:
 
 
 class _ReactionRules(_Rules[MessageReactionAdd]):
-    item_type = MessageReactionAdd
-
     def __init__(
         self,
         message_id: str,
@@ -505,13 +520,15 @@ def reaction_collector(
         items:   --r1--r2|               await -> items [r1, r2], "limit"
     """
     check_limits(max=max, max_users=max_users, max_emojis=max_emojis)
-    types: list[type[Any]] = [MessageReactionAdd, MessageDelete]
+    key = str(message_id)
+    reactions = events.pipe(of_type(MessageReactionAdd), for_message(key))
+    types: list[type[Any]] = [MessageDelete]
     if dispose:
         types += _REMOVALS
-    key = str(message_id)
     on_message = events.pipe(of_type(*types), for_message(key))
     channel = events.pipe(of_type(ChannelDelete, MessageDeleteBulk), in_channel(channel_id))
     return Collector(
+        reactions,
         [on_message, channel, *_guild_deletes(events, guild_id)],
         _ReactionRules(key, max, max_users, max_emojis),
         filter=filter,
