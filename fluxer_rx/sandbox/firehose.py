@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import msgspec
@@ -54,40 +55,61 @@ class FirehoseResult:
 
 
 def build_frames(
-    world: World, count: int, first_seq: int, channel_id: str | None = None
+    world: World,
+    count: int,
+    first_seq: int,
+    channel_id: str | None = None,
+    *,
+    channel_ids: Sequence[str] | None = None,
 ) -> list[bytes]:
     """Return ``count`` framed MESSAGE_CREATE dispatches with ``s`` from ``first_seq``.
 
-    Authors rotate over the channel's guild members and contents over a few sizes; message
-    ids are fresh snowflakes of the world clock.
+    They go to ``channel_id`` (default: the world's first text channel), or with
+    ``channel_ids`` to those channels in turn (message ``i`` to ``channel_ids[i % n]``).
+    Authors rotate over each channel's guild members and contents over a few sizes;
+    message ids are fresh snowflakes of the world clock. Raises ``ValueError`` when both
+    or an empty ``channel_ids`` are given, ``KeyError`` for an unknown channel.
     """
-    if channel_id is None:
-        if not world.channel_ids:
-            raise ValueError("the world has no text channel for the firehose")
-        channel_id = world.channel_ids[0]
-    channel = world.get_channel(channel_id)
-    guild = world.guilds[channel.guild_id]
-    authors = list(guild.members)
+    if channel_ids is not None:
+        if channel_id is not None:
+            raise ValueError("give channel_id or channel_ids, not both")
+        targets = list(channel_ids)
+        if not targets:
+            raise ValueError("channel_ids is empty")
+    elif channel_id is not None:
+        targets = [channel_id]
+    elif world.channel_ids:
+        targets = [world.channel_ids[0]]
+    else:
+        raise ValueError("the world has no text channel for the firehose")
     encoder = msgspec.json.Encoder(order="sorted")
-    templates: list[tuple[bytes, bytes]] = []
     placeholder = world.new_id()
     marker = b'"id":"%b"' % placeholder.encode()
-    for i, content in enumerate(_CONTENTS * 2):
-        fake = Message(
-            id=placeholder,
-            channel_id=channel.id,
-            guild_id=guild.id,
-            author_id=authors[i % len(authors)],
-            content=content,
-        )
-        d = world.message_dispatch_wire(fake)
-        head, tail = encoder.encode(d).split(marker, 1)
-        templates.append((b'{"d":' + head + b'"id":"', b'"' + tail + b',"op":0,"s":'))
+    per_channel: list[list[tuple[bytes, bytes]]] = []
+    for target in targets:
+        channel = world.get_channel(target)
+        guild = world.guilds[channel.guild_id]
+        authors = list(guild.members)
+        templates: list[tuple[bytes, bytes]] = []
+        for i, content in enumerate(_CONTENTS * 2):
+            fake = Message(
+                id=placeholder,
+                channel_id=channel.id,
+                guild_id=guild.id,
+                author_id=authors[i % len(authors)],
+                content=content,
+            )
+            d = world.message_dispatch_wire(fake)
+            head, tail = encoder.encode(d).split(marker, 1)
+            templates.append((b'{"d":' + head + b'"id":"', b'"' + tail + b',"op":0,"s":'))
+        per_channel.append(templates)
     suffix = b',"t":"MESSAGE_CREATE"}'
     frames = []
     base = int(world.new_id())
+    spread = len(per_channel)
     for i in range(count):
-        head, middle = templates[i % len(templates)]
+        templates = per_channel[i % spread]
+        head, middle = templates[(i // spread) % len(templates)]
         payload = b"%b%d%b%d%b" % (head, base + (i << 22), middle, first_seq + i, suffix)
         frames.append(encode_text_frame(payload))
     return frames
@@ -101,9 +123,11 @@ async def run_firehose(
     channel_id: str | None = None,
     batch_bytes: int = 1 << 18,
     high_water: int = 4 << 20,
+    channel_ids: Sequence[str] | None = None,
 ) -> FirehoseResult:
     """Write ``count`` pre-encoded MESSAGE_CREATE frames to ``session`` as fast as possible.
 
+    ``channel_id`` / ``channel_ids``: where the messages go, as in :func:`build_frames`.
     Raises ``ValueError`` for a negative count, a session without a socket, or a session
     that ignores MESSAGE_CREATE; ``ConnectionError`` if the socket goes away mid-run.
     """
@@ -115,7 +139,7 @@ async def run_firehose(
     if conn is None:
         raise ValueError("the session has no socket attached")
     first_seq = session.seq + 1
-    frames = build_frames(hub.world, count, first_seq, channel_id)
+    frames = build_frames(hub.world, count, first_seq, channel_id, channel_ids=channel_ids)
     session.seq += count
     batches: list[bytes] = []
     pending: list[bytes] = []

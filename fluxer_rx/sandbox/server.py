@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Literal
 
@@ -342,17 +343,24 @@ class Sandbox:
         session: Session | str | None = None,
         channel_id: str | None = None,
         batch_bytes: int = 1 << 18,
+        channel_ids: Sequence[str] | None = None,
     ) -> FirehoseResult:
         """Write ``count`` pre-encoded MESSAGE_CREATE frames to one session, as fast as
         possible, in writes of about ``batch_bytes``; return once all bytes are sent.
 
         ``session``: a :class:`Session`, a session id, or ``None`` for the first attached
-        session (waiting up to 10 s for one to IDENTIFY). See
+        session (waiting up to 10 s for one to IDENTIFY). ``channel_ids`` spreads the
+        messages over those channels in turn instead of one ``channel_id``. See
         :mod:`fluxer_rx.sandbox.firehose` for what the frames hold.
         """
         target = await self._session(session)
         return await run_firehose(
-            self.gateway, target, count, channel_id=channel_id, batch_bytes=batch_bytes
+            self.gateway,
+            target,
+            count,
+            channel_id=channel_id,
+            batch_bytes=batch_bytes,
+            channel_ids=channel_ids,
         )
 
     async def _session(self, session: Session | str | None) -> Session:

@@ -68,3 +68,39 @@ def test_build_frames_are_websocket_text_frames_of_sorted_json() -> None:
         assert text == json.dumps(
             decoded, separators=(",", ":"), sort_keys=True, ensure_ascii=False
         )
+
+
+def test_build_frames_spread_over_channel_ids_in_turn() -> None:
+    from fluxer_rx.sandbox import World
+
+    world = World(guilds=2, channels_per_guild=2, messages_per_channel=0)
+    channels = world.channel_ids
+    frames = build_frames(world, 9, first_seq=1, channel_ids=channels)
+    payloads = [json.loads(f[2:] if f[1] < 126 else f[4:]) for f in frames]
+    assert [p["d"]["channel_id"] for p in payloads] == [channels[i % 4] for i in range(9)]
+    for p in payloads:
+        channel = world.get_channel(p["d"]["channel_id"])
+        assert p["d"]["guild_id"] == channel.guild_id
+        assert p["d"]["author"]["id"] in world.guilds[channel.guild_id].members
+    assert [p["s"] for p in payloads] == list(range(1, 10))
+    assert len({p["d"]["id"] for p in payloads}) == 9
+    one = build_frames(world, 3, first_seq=1, channel_id=channels[1])
+    assert {json.loads(f[2:] if f[1] < 126 else f[4:])["d"]["channel_id"] for f in one} == {
+        channels[1]
+    }
+    with pytest.raises(ValueError, match="not both"):
+        build_frames(world, 1, 1, channels[0], channel_ids=channels)
+    with pytest.raises(ValueError, match="empty"):
+        build_frames(world, 1, 1, channel_ids=[])
+
+
+async def test_firehose_spreads_over_channel_ids() -> None:
+    async with Sandbox(guilds=1, channels_per_guild=3) as sb, aiohttp.ClientSession() as http:
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        await gw.identify()
+        result = await sb.firehose(6, channel_ids=sb.channel_ids)
+        assert result.frames == 6
+        got = [(await gw.recv())["d"]["channel_id"] for _ in range(6)]
+        assert got == [sb.channel_ids[i % 3] for i in range(6)]
+        await gw.close()
