@@ -348,13 +348,8 @@ def channel_pins_update(state: CacheState, event: ChannelPinsUpdate) -> CacheSta
 def message_create(state: CacheState, event: MessageCreate) -> CacheState:
     """MESSAGE_CREATE: the author into ``users`` (not for webhooks), the ``member`` into
     ``members``, the channel's ``last_message_id``, and the message cache when on."""
-    user_id = event.author.id
     if event.webhook_id is None:
-        user_id = state.put_user(event.author)
-        member = event.member
-        guild_id = event.guild_id
-        if member is not None and guild_id is not None:
-            state.put_member(guild_id, member, user_id)
+        state.put_author(event.author, event.member, event.guild_id)
     channel = state.channels.data.get(event.channel_id)
     if channel is not None:
         channel.last_message_id = event.id
@@ -369,9 +364,7 @@ def message_update(state: CacheState, event: MessageUpdate) -> CacheState:
     """MESSAGE_UPDATE: author and member as for MESSAGE_CREATE; the cached copy, if
     any, is replaced."""
     if event.webhook_id is None:
-        user_id = state.put_user(event.author)
-        if event.member is not None and event.guild_id is not None:
-            state.put_member(event.guild_id, event.member, user_id)
+        state.put_author(event.author, event.member, event.guild_id)
     if state.message_cache_size:
         state.replace_message(event)
     return state

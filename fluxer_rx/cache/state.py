@@ -58,6 +58,12 @@ class IssueKind:
     it was left (every single write keeps the invariants)."""
 
 
+AUTHOR_MEMO_SIZE: Final = 1024
+"""How many recent message authors :meth:`CacheState.put_author` remembers (see there)."""
+
+_AuthorMemo = tuple[str | None, PartialUser, "Member | None", CachedUser, "CachedMember | None"]
+
+
 class MemberStore:
     """Members by guild id then user id, with an optional limit across all guilds.
 
@@ -200,6 +206,9 @@ class CacheState:
         self.voice_states: dict[str, dict[str, VoiceState]] = {}
         self.messages: LruMap[str, deque[Message]] = LruMap(limits.channels)
         self.role_tuples = RoleTuples()
+        self.author_memo_size = AUTHOR_MEMO_SIZE
+        """Bound of the author memo of :meth:`put_author`; 0 switches the memo off."""
+        self._authors: dict[str, _AuthorMemo] = {}
 
     # -- diagnostics ---------------------------------------------------------------------
 
@@ -235,6 +244,7 @@ class CacheState:
         self.voice_states.clear()
         self.messages.clear()
         self.role_tuples.clear()
+        self._authors.clear()
 
     def clear_shard(self, shard_id: int, shard_count: int) -> None:
         """Drop the guilds one shard serves (``(guild_id >> 22) % shard_count``), with
@@ -344,12 +354,61 @@ class CacheState:
             return cached.id
         if user.username is not None:
             update_user(cached, user)
+            self._authors.pop(cached.id, None)  # the record may have changed in place
         if users.limit is not None:
             users.touch(cached.id)
         return cached.id
 
+    def put_author(self, author: PartialUser, member: Member | None, guild_id: str | None) -> None:
+        """Store a message's author and, in a guild, the author's member: exactly what
+        :meth:`put_user` then :meth:`put_member` would store, and the same recency marks.
+
+        A shortcut makes the common case cheap (an author who posts again, unchanged):
+        the wire author and member last stored this way are remembered, for up to
+        :attr:`author_memo_size` authors, with the cached records they produced. When the
+        new wire objects are equal to the remembered ones (one C-level comparison each)
+        and those very records are still cached and unchanged, storing them again would
+        change nothing, so only the recency marks are set. A record counts as changed
+        when it was replaced (identity differs), removed, or modified in place:
+        :meth:`put_user` forgets its user's memo entry, :meth:`strip_role` and
+        :meth:`clear` forget all of them.
+        """
+        user_id = author.id
+        memo = self._authors.get(user_id)
+        if memo is not None and memo[0] == guild_id and memo[1] == author and memo[2] == member:
+            users = self.users
+            if users.data.get(user_id) is memo[3]:
+                cached_member = memo[4]
+                if cached_member is None:
+                    if users.limit is not None:
+                        users.touch(user_id)
+                    return
+                inner = self.members.by_guild.get(guild_id) if guild_id is not None else None
+                if inner is not None and inner.get(user_id) is cached_member:
+                    if users.limit is not None:
+                        users.touch(user_id)
+                    if self.members.limit is not None:
+                        self.members.touch(cached_member.guild_id, user_id)
+                    return
+        user_id = self.put_user(author)
+        cached_member = None
+        if member is not None and guild_id is not None:
+            self.put_member(guild_id, member, user_id)
+            inner = self.members.by_guild.get(guild_id)
+            cached_member = inner.get(user_id) if inner is not None else None
+            if cached_member is None:
+                return  # not stored (members off, or the guild is not cached): no shortcut
+        cached_user = self.users.data.get(user_id)
+        if cached_user is None or not self.author_memo_size:
+            return
+        authors = self._authors
+        if len(authors) >= self.author_memo_size and user_id not in authors:
+            del authors[next(iter(authors))]  # the oldest entry
+        authors[user_id] = (guild_id, author, member, cached_user, cached_member)
+
     def _user_evicted(self, user_id: str, user: CachedUser) -> None:
         self.presences.pop(user_id, None)
+        self._authors.pop(user_id, None)
 
     # -- members -------------------------------------------------------------------------
 
@@ -385,6 +444,7 @@ class CacheState:
         if not inner:
             return
         intern = self.role_tuples.get
+        self._authors.clear()  # members are modified in place below
         for member in inner.values():
             if role_id in member.roles:
                 member.roles = intern(tuple(r for r in member.roles if r != role_id))

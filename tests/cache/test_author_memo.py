@@ -1,0 +1,173 @@
+"""The message-author shortcut (``CacheState.put_author``) stores exactly what the full
+path stores: directed cases for each way a remembered record can go stale, and random
+event sequences folded with the shortcut on and off giving identical caches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fluxer_rx.cache import Cache
+from fluxer_rx.options import CacheSizeLimits
+from tests.cache import wire
+
+GUILD = "100"
+CHANNEL = "110"
+
+
+def home(limits: CacheSizeLimits | None = None, *, memo: int | None = None) -> Cache:
+    cache = Cache(limits, cache_presences=True)
+    if memo is not None:
+        cache.state.author_memo_size = memo
+    cache.apply(wire.ready("1", (GUILD,)))
+    cache.apply(
+        wire.guild_create(
+            GUILD,
+            roles=[wire.role(GUILD, "@everyone"), wire.role("101", "mod", 1)],
+            channels=[wire.channel(CHANNEL, GUILD)],
+        )
+    )
+    return cache
+
+
+def post(uid: str, name: str | None = None, roles: list[str] | None = None, **member: Any) -> Any:
+    msg = wire.message("900", CHANNEL, wire.user(uid, name), GUILD)
+    msg.member = msgspec.convert(
+        wire.member(uid, roles, with_user=False, **member), type(msg.member)
+    )
+    return msg
+
+
+def test_an_unchanged_author_posting_again_changes_nothing() -> None:
+    cache = home()
+    cache.apply(post("5", roles=["101"]))
+    user, member = cache.users["5"], cache.members[GUILD]["5"]
+    cache.apply(post("5", roles=["101"]))
+    assert cache.users["5"] is user and cache.members[GUILD]["5"] is member
+    assert member.roles == ("101",)
+
+
+def test_a_changed_author_or_member_is_stored() -> None:
+    cache = home()
+    cache.apply(post("5"))
+    cache.apply(post("5", "renamed", nick="nick"))
+    assert cache.users["5"].username == "renamed"
+    assert cache.members[GUILD]["5"].nick == "nick"
+
+
+def test_a_member_changed_by_another_event_is_stored_again_from_the_message() -> None:
+    cache = home()
+    cache.apply(post("5"))
+    cache.apply(
+        wire.event("GUILD_MEMBER_UPDATE", {**wire.member("5", nick="later"), "guild_id": GUILD})
+    )
+    assert cache.members[GUILD]["5"].nick == "later"
+    cache.apply(post("5"))  # the message's member wins, as for any later event
+    assert cache.members[GUILD]["5"].nick is None
+
+
+def test_a_user_changed_by_another_event_is_stored_again_from_the_message() -> None:
+    cache = home()
+    cache.apply(post("5"))
+    cache.apply(wire.event("PRESENCE_UPDATE", {"user": wire.user("5", "other"), "status": "on"}))
+    assert cache.users["5"].username == "other"
+    cache.apply(post("5"))
+    assert cache.users["5"].username == "user5"
+
+
+def test_a_removed_member_is_stored_again() -> None:
+    cache = home()
+    cache.apply(post("5"))
+    cache.apply(wire.event("GUILD_MEMBER_REMOVE", {"guild_id": GUILD, "user": {"id": "5"}}))
+    assert "5" not in cache.members[GUILD]
+    cache.apply(post("5"))
+    assert "5" in cache.members[GUILD]
+
+
+def test_roles_stripped_in_place_are_restored_from_the_message() -> None:
+    cache = home()
+    cache.apply(post("5", roles=["101"]))
+    cache.apply(wire.event("GUILD_ROLE_DELETE", {"guild_id": GUILD, "role_id": "101"}))
+    assert cache.members[GUILD]["5"].roles == ()
+    cache.apply(post("5", roles=["101"]))
+    assert cache.members[GUILD]["5"].roles == ("101",)
+
+
+def test_a_reset_cache_stores_the_author_again() -> None:
+    cache = home()
+    cache.apply(post("5"))
+    cache.apply(wire.ready("1", (GUILD,)))
+    assert "5" not in cache.users
+    cache.apply(post("5"))
+    assert "5" in cache.users
+
+
+def test_reposting_authors_stay_most_recent_in_bounded_stores() -> None:
+    cache = home(CacheSizeLimits(users=2, members=2))
+    for uid in ("5", "6"):
+        cache.apply(post(uid))
+    cache.apply(post("5"))  # unchanged: only the recency marks move
+    cache.apply(post("7"))  # evicts the least recently used member and user: 6
+    assert set(cache.members[GUILD]) == {"5", "7"}
+    assert "6" not in cache.users and "5" in cache.users
+
+
+def test_the_memo_is_bounded() -> None:
+    cache = home(memo=2)
+    for uid in ("5", "6", "7", "8"):
+        cache.apply(post(uid))
+    assert len(cache.state._authors) == 2
+
+
+# --- the shortcut never changes what is stored -----------------------------------------
+
+# A small pool of fixed events, so that sequences often repeat an author's exact wire
+# data around the events that change the cached records behind the shortcut's back.
+USERS = ("5", "6")
+POSTS = [*(post(u, None, r) for u in USERS for r in ([], ["101"])), post("5", "alt")]
+OTHERS = [
+    *(
+        wire.event("PRESENCE_UPDATE", {"user": wire.user(u, n), "status": "on"})
+        for u in USERS
+        for n in (None, "alt")
+    ),
+    *(
+        wire.event("GUILD_MEMBER_UPDATE", {**wire.member(u, ["101"], nick=k), "guild_id": GUILD})
+        for u in USERS
+        for k in (None, "nick")
+    ),
+    *(wire.event("GUILD_MEMBER_REMOVE", {"guild_id": GUILD, "user": {"id": u}}) for u in USERS),
+    wire.event("GUILD_ROLE_DELETE", {"guild_id": GUILD, "role_id": "101"}),
+    wire.event("GUILD_DELETE", {"id": GUILD}),
+    wire.guild_create(GUILD, roles=[wire.role(GUILD)], channels=[wire.channel(CHANNEL, GUILD)]),
+    wire.ready("1", (GUILD,)),
+]
+events: st.SearchStrategy[Any] = st.one_of(st.sampled_from(POSTS), st.sampled_from(OTHERS))
+limit = st.one_of(st.none(), st.integers(1, 3))
+
+
+def snapshot(cache: Cache) -> object:
+    state = cache.state
+    users = {k: msgspec.structs.asdict(v) for k, v in cache.users.items()}
+    members = {
+        g: {u: msgspec.structs.asdict(m) for u, m in inner.items()}
+        for g, inner in cache.members.items()
+    }
+    recency = (state.users.recency(), state.members.recency() if state.members.limit else None)
+    return users, members, recency
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(events, max_size=30), limit, limit)
+def test_random_sequences_fold_the_same_with_and_without_the_shortcut(
+    sequence: list[object], users: int | None, members: int | None
+) -> None:
+    limits = CacheSizeLimits(users=users, members=members)
+    with_memo, without = home(limits), home(limits, memo=0)
+    for event in sequence:
+        with_memo.apply(event)
+        without.apply(event)
+        assert snapshot(with_memo) == snapshot(without)
