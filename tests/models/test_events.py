@@ -14,6 +14,7 @@ from fluxer_rx.models import (
     EVENT_TYPES,
     Message,
     MessageCreate,
+    RawEvent,
     VoiceServerUpdate,
     decode_frame,
 )
@@ -272,6 +273,21 @@ def test_tail_that_names_an_event_but_is_not_a_dispatch() -> None:
     assert (frame.op, frame.t) == (1, "MESSAGE_DELETE")
     with pytest.raises(DecodeError):
         _ = frame.event
+
+
+def test_unknown_event_ending_like_a_known_one_is_raw() -> None:
+    # the last bytes match MESSAGE_CREATE's, so its decoder is tried first, and refused
+    raw = wire("CUSTOM_MESSAGE_CREATE", CASES["MESSAGE_CREATE"][0])
+    assert raw.endswith(b'SAGE_CREATE"}')
+    frame = decode_frame(raw)
+    assert frame.t == "CUSTOM_MESSAGE_CREATE"
+    assert type(frame.event) is RawEvent
+
+
+def test_buffers_other_than_bytes_and_str_decode() -> None:
+    raw = wire("MESSAGE_CREATE", CASES["MESSAGE_CREATE"][0])
+    for message in (bytearray(raw), memoryview(raw)):
+        assert decode_frame(message).event == decode_frame(raw).event  # type: ignore[arg-type]
 
 
 def test_bad_payload_on_the_one_pass_path_raises_from_event_only() -> None:
