@@ -168,25 +168,27 @@ class Shard:
         self._writes = asyncio.Queue()
         self._writer = asyncio.create_task(self._write_loop(conn, self._writes))
         self._perform(self.protocol.connection_opened(self._now()))
+        # the hot path: one decode, one sequence check and one sink call per dispatch
+        accept = self.protocol.accept_next_dispatch
+        receive = self.protocol.receive_frame
+        loop_time = asyncio.get_running_loop().time
+        shard_id = self.shard_id
+        deliver = self._sink.dispatch
+
+        def on_message(message: bytes) -> None:
+            try:
+                frame = decode_frame(message)
+            except DecodeError as exc:
+                self._report(Kind.DECODE_ERROR, f"undecodable gateway message: {exc}", exc)
+                return
+            frame.shard_id = shard_id
+            if accept(frame):
+                deliver(frame)
+            else:
+                self._perform(receive(frame, loop_time()))
+
         try:
-            # the hot loop: one decode, one sequence check and one sink call per dispatch
-            accept = self.protocol.accept_next_dispatch
-            receive = self.protocol.receive_frame
-            loop_time = asyncio.get_running_loop().time
-            shard_id = self.shard_id
-            deliver = self._sink.dispatch
-            next_message = conn.receive
-            while (message := await next_message()) is not None:
-                try:
-                    frame = decode_frame(message)
-                except DecodeError as exc:
-                    self._report(Kind.DECODE_ERROR, f"undecodable gateway message: {exc}", exc)
-                    continue
-                frame.shard_id = shard_id
-                if accept(frame):
-                    deliver(frame)
-                else:
-                    self._perform(receive(frame, loop_time()))
+            await conn.pump(on_message)
         finally:
             self._writes.put_nowait(None)
             with contextlib.suppress(Exception):
