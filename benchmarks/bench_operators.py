@@ -6,15 +6,17 @@ Run:  python benchmarks/bench_operators.py [--events N] [--repeats R]
    :class:`~fluxer_rx.routing.RoutedEventSubject` vs a bare subscription to it, both fed the
    same pre-decoded ``MessageCreate`` objects; reports the extra time per event (target:
    <= 1 us).
-2. Collectors: the same subject with one bare subscriber (a stand-in for the user's
-   handler), without and with 1,000 live message collectors on 1,000 different channels,
-   fed messages spread over those channels, so that every message reaches exactly one
-   collector (worst case; target: throughput with collectors >= 50 % of without). The
-   same comparison is then repeated end to end from gateway JSON bytes (``decode_frame``
-   + emit), which is what the client does per message.
+2. Collectors, MICRO (the subject alone, no client): the same subject with one bare
+   subscriber (a stand-in for the user's handler), without and with 1,000 live message
+   collectors on 1,000 different channels, fed messages spread over those channels, so
+   that every message reaches exactly one collector. Fed pre-decoded ``MessageCreate``
+   objects, then from gateway JSON bytes (``decode_frame`` + emit). The issue's target
+   (with collectors >= 50 % of without) is about END-TO-END throughput through the
+   client: that is measured by ``benchmarks/bench_collectors_e2e.py``.
 
-Figures are medians over ``--repeats`` runs, measured in this process; the ratio is
-against the baseline measured in the same process.
+Figures are medians over ``--repeats`` runs, measured in this process; the runs with and
+without collectors alternate, and the median of the paired ratios (with / without of the
+same repeat) is reported next to the ratio of the medians.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -96,9 +99,22 @@ def bench_pipeline(messages: list[MessageCreate], repeats: int) -> tuple[float, 
     return bare, piped
 
 
+@dataclass(frozen=True)
+class CollectorFigures:
+    """Events per second without and with collectors (medians) and the two ratios."""
+
+    without: float
+    with_collectors: float
+    paired_ratio: float
+
+    @property
+    def ratio_of_medians(self) -> float:
+        return self.with_collectors / self.without
+
+
 def bench_collectors(
     messages: list[MessageCreate], frames: list[bytes] | None, keep: bool, repeats: int
-) -> tuple[float, float]:
+) -> CollectorFigures:
     def run(collectors: bool) -> float:
         subject = RoutedEventSubject()
         subject.subscribe(sink)
@@ -136,10 +152,19 @@ def bench_collectors(
             assert subject.routed_count == 0
         return len(messages) / elapsed
 
-    async def in_loop() -> tuple[float, float]:
-        without = median_of(repeats, lambda: run(False))
-        with_collectors = median_of(repeats, lambda: run(True))
-        return without, with_collectors
+    async def in_loop() -> CollectorFigures:
+        pairs = []
+        for i in range(repeats):  # alternate which one goes first
+            if i % 2:
+                with_c = run(True)
+                pairs.append((run(False), with_c))
+            else:
+                pairs.append((run(False), run(True)))
+        return CollectorFigures(
+            without=statistics.median(p[0] for p in pairs),
+            with_collectors=statistics.median(p[1] for p in pairs),
+            paired_ratio=statistics.median(p[1] / p[0] for p in pairs),
+        )
 
     return asyncio.run(in_loop())
 
@@ -163,18 +188,21 @@ def main(argv: list[str] | None = None) -> int:
     verdict = "OK" if overhead <= 1 else "MISSED"
     print(f"   overhead  {overhead:7.3f} us/event  (target <= 1 us: {verdict})")
 
-    print(f"2. throughput with {CHANNELS} live message collectors on {CHANNELS} channels")
-    print("   (every message lands on one collector's channel; one bare subscriber in both runs)")
+    print(
+        f"2. MICRO (subject alone, no client): throughput with {CHANNELS} live message "
+        f"collectors on {CHANNELS} channels"
+    )
+    print("   (every message lands on one collector's channel; one bare subscriber in both runs;")
+    print("    the issue's >= 50 % target is end to end: benchmarks/bench_collectors_e2e.py)")
     for label, source in (("pre-decoded objects", None), ("from JSON (decode_frame)", frames)):
         for keep in (True, False):
-            without, with_c = bench_collectors(messages, source, keep, args.repeats)
-            ratio = with_c / without
-            verdict = "OK" if ratio >= 0.5 else "MISSED"
+            figures = bench_collectors(messages, source, keep, args.repeats)
             mode = "collect every message" if keep else "filter rejects (awaiting a reply)"
             print(f"   {label}, {mode}")
-            print(f"     without collectors {without:12,.0f} events/s")
-            print(f"     with collectors    {with_c:12,.0f} events/s")
-            print(f"     ratio              {ratio:12.1%}  (target >= 50 %: {verdict})")
+            print(f"     without collectors  {figures.without:12,.0f} events/s")
+            print(f"     with collectors     {figures.with_collectors:12,.0f} events/s")
+            print(f"     ratio of medians    {figures.ratio_of_medians:12.1%}")
+            print(f"     median paired ratio {figures.paired_ratio:12.1%}")
     print(
         f"reproduce: python benchmarks/bench_operators.py --events {args.events} "
         f"--repeats {args.repeats}"
