@@ -19,11 +19,10 @@ All timing goes through a :class:`~fluxer_rx.rest.clock.Clock`; nothing here doe
 
 from __future__ import annotations
 
-import asyncio
-from collections import deque
 from typing import Final
 
-from fluxer_rx.rest.clock import Clock, TimerHandle
+from fluxer_rx.rest.clock import Clock
+from fluxer_rx.rest.fifo_gate import FifoGate
 from fluxer_rx.rest.headers import BucketInfo
 from fluxer_rx.rest.routes import Route
 
@@ -69,48 +68,30 @@ class Permit:
             self._bucket._settle(None, False)
 
 
-class Bucket:
+class Bucket(FifoGate[Permit]):
     """One rate-limit bucket: a window of ``limit`` requests that ends at ``reset_at``.
 
     ``remaining`` is the number of permits that may still be handed out in the current
     window (``None`` while unknown); ``reset_at`` is on the clock's monotonic scale.
+    ``await bucket.acquire()`` waits (FIFO) for a :class:`Permit`.
     """
 
-    __slots__ = (
-        "_clock",
-        "_timer",
-        "_timer_at",
-        "_waiters",
-        "in_flight",
-        "key",
-        "limit",
-        "remaining",
-        "reset_at",
-        "unlimited",
-    )
+    __slots__ = ("in_flight", "key", "limit", "remaining", "reset_at", "unlimited")
 
     def __init__(self, key: str, clock: Clock) -> None:
+        super().__init__(clock)
         self.key = key
-        self._clock = clock
         self.limit: int | None = None
         self.remaining: int | None = None
         self.reset_at: float | None = None
         self.in_flight = 0
         self.unlimited = False
-        self._waiters: deque[asyncio.Future[Permit]] = deque()
-        self._timer: TimerHandle | None = None
-        self._timer_at: float | None = None
 
     def __repr__(self) -> str:
         return (
             f"<Bucket {self.key} limit={self.limit} remaining={self.remaining} "
             f"in_flight={self.in_flight} waiting={len(self._waiters)}>"
         )
-
-    @property
-    def waiting(self) -> int:
-        """Requests queued for a permit."""
-        return sum(1 for w in self._waiters if not w.done())
 
     @property
     def idle(self) -> bool:
@@ -122,21 +103,26 @@ class Bucket:
             and (self.reset_at is None or now >= self.reset_at)
         )
 
-    async def acquire(self) -> Permit:
-        """Wait (FIFO) until a request may be sent on this bucket and return its permit."""
-        if not self._waiters:
-            self._roll_window(self._clock.monotonic())
-            if self._can_issue():
-                return self._issue()
-        waiter: asyncio.Future[Permit] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
-        self._pump()
-        try:
-            return await waiter
-        except asyncio.CancelledError:
-            if waiter.done() and not waiter.cancelled():
-                waiter.result().release()
-            raise
+    # -- the gate's hooks -------------------------------------------------------------------
+
+    def _try_grant(self, now: float) -> Permit | None:
+        self._roll_window(now)
+        if not self._can_issue():
+            return None
+        self.in_flight += 1
+        if self.remaining is not None and not self.unlimited:
+            self.remaining -= 1
+        return Permit(self)
+
+    def _wake_at(self, now: float) -> float | None:
+        # with the window end unknown, an answer in flight will tell it
+        return None if self._can_issue() else self.reset_at
+
+    def _before_pump(self, now: float) -> None:
+        stuck = self._waiters and self.reset_at is None and self.in_flight == 0
+        if stuck and not self._can_issue():
+            # Exhausted with no window end known and no answer to come: start over.
+            self.reset_at = now
 
     # -- internals ------------------------------------------------------------------------
 
@@ -147,54 +133,11 @@ class Bucket:
             return self.in_flight == 0
         return self.remaining > 0
 
-    def _issue(self) -> Permit:
-        self.in_flight += 1
-        if self.remaining is not None and not self.unlimited:
-            self.remaining -= 1
-        return Permit(self)
-
     def _roll_window(self, now: float) -> None:
         if self.reset_at is not None and now >= self.reset_at:
             self.reset_at = None
             # Requests still in flight may land in the new window on the server.
             self.remaining = None if self.limit is None else max(0, self.limit - self.in_flight)
-
-    def _pump(self, at_least: float = 0.0) -> None:
-        # A loop timer may fire up to its clock resolution early; never act before it.
-        now = max(self._clock.monotonic(), at_least)
-        stuck = self._waiters and self.reset_at is None and self.in_flight == 0
-        if stuck and not self._can_issue():
-            # Exhausted with no window end known and no answer to come: start over.
-            self.reset_at = now
-        self._roll_window(now)
-        while self._waiters:
-            head = self._waiters[0]
-            if head.done():
-                self._waiters.popleft()
-                continue
-            if not self._can_issue():
-                break
-            self._waiters.popleft()
-            head.set_result(self._issue())
-        self._arm_timer(now)
-
-    def _arm_timer(self, now: float) -> None:
-        if not self._waiters or self._can_issue():
-            return
-        if self.reset_at is None:
-            return  # an answer in flight will tell us the window end
-        if self._timer is not None and self._timer_at == self.reset_at:
-            return
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer_at = self.reset_at
-        self._timer = self._clock.call_at(self.reset_at, self._on_timer)
-
-    def _on_timer(self) -> None:
-        fired_for = self._timer_at or 0.0
-        self._timer = None
-        self._timer_at = None
-        self._pump(fired_for)
 
     def _settle(self, info: BucketInfo | None, success: bool) -> None:
         self.in_flight -= 1

@@ -16,11 +16,11 @@ proactive limiting is on. Waiters are served first come, first served.
 
 from __future__ import annotations
 
-import asyncio
 import math
 from collections import deque
 
-from fluxer_rx.rest.clock import Clock, TimerHandle
+from fluxer_rx.rest.clock import Clock
+from fluxer_rx.rest.fifo_gate import FifoGate
 
 __all__ = ["GlobalLimiter", "GlobalSlot"]
 
@@ -41,22 +41,24 @@ class GlobalSlot:
             self._limiter._release()
 
 
-class GlobalLimiter:
-    """At most ``rate`` requests per second (``None``: no proactive limit), honouring pauses."""
+class GlobalLimiter(FifoGate[GlobalSlot]):
+    """At most ``rate`` requests per second (``None``: no proactive limit), honouring pauses.
+
+    ``await limiter.acquire()`` waits (FIFO) for a :class:`GlobalSlot`.
+    """
+
+    __slots__ = ("_paused_until", "_recent", "count", "in_flight", "period", "rate")
 
     def __init__(self, rate: float | None, clock: Clock) -> None:
         if rate is not None and not (math.isfinite(rate) and rate > 0):
             raise ValueError(f"global rate limit must be a positive number or None, got {rate}")
-        self._clock = clock
+        super().__init__(clock)
         self.rate = rate
         self.count = max(1, math.floor(rate)) if rate is not None else 0
         self.period = self.count / rate if rate is not None else 0.0
         self.in_flight = 0
         self._recent: deque[float] = deque()  # answer times of finished requests, ascending
         self._paused_until = 0.0
-        self._waiters: deque[asyncio.Future[GlobalSlot]] = deque()
-        self._timer: TimerHandle | None = None
-        self._timer_at: float | None = None
 
     def __repr__(self) -> str:
         return (
@@ -65,28 +67,9 @@ class GlobalLimiter:
         )
 
     @property
-    def waiting(self) -> int:
-        """Requests queued for a slot."""
-        return sum(1 for w in self._waiters if not w.done())
-
-    @property
     def paused_until(self) -> float:
         """Monotonic time before which no request starts (after a global 429)."""
         return self._paused_until
-
-    async def acquire(self) -> GlobalSlot:
-        """Wait (FIFO) until one more request may start now and return its slot."""
-        if not self._waiters and self._free(self._clock.monotonic()):
-            return self._issue()
-        waiter: asyncio.Future[GlobalSlot] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
-        self._pump()
-        try:
-            return await waiter
-        except asyncio.CancelledError:
-            if waiter.done() and not waiter.cancelled():
-                waiter.result().release()
-            raise
 
     def pause(self, retry_after: float) -> None:
         """A global 429: start nothing for ``retry_after`` seconds from now."""
@@ -94,6 +77,21 @@ class GlobalLimiter:
         if until > self._paused_until:
             self._paused_until = until
         self._pump()
+
+    # -- the gate's hooks -------------------------------------------------------------------
+
+    def _try_grant(self, now: float) -> GlobalSlot | None:
+        if not self._free(now):
+            return None
+        self.in_flight += 1
+        return GlobalSlot(self)
+
+    def _wake_at(self, now: float) -> float | None:
+        if now < self._paused_until:
+            return self._paused_until
+        if self.rate is not None and self._recent and self.in_flight < self.count:
+            return self._recent[0] + self.period
+        return None  # a release will wake the queue
 
     # -- internals ------------------------------------------------------------------------
 
@@ -107,48 +105,8 @@ class GlobalLimiter:
             recent.popleft()
         return self.in_flight + len(recent) < self.count
 
-    def _issue(self) -> GlobalSlot:
-        self.in_flight += 1
-        return GlobalSlot(self)
-
     def _release(self) -> None:
         self.in_flight -= 1
         if self.rate is not None:
             self._recent.append(self._clock.monotonic())
         self._pump()
-
-    def _pump(self, at_least: float = 0.0) -> None:
-        # A loop timer may fire up to its clock resolution early; never act before it.
-        now = max(self._clock.monotonic(), at_least)
-        while self._waiters:
-            head = self._waiters[0]
-            if head.done():
-                self._waiters.popleft()
-                continue
-            if not self._free(now):
-                break
-            self._waiters.popleft()
-            head.set_result(self._issue())
-        self._arm_timer(now)
-
-    def _arm_timer(self, now: float) -> None:
-        if not self.waiting:
-            return
-        if now < self._paused_until:
-            when: float | None = self._paused_until
-        elif self.rate is not None and self._recent and self.in_flight < self.count:
-            when = self._recent[0] + self.period
-        else:
-            when = None  # a release will wake the queue
-        if when is None or (self._timer is not None and self._timer_at == when):
-            return
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer_at = when
-        self._timer = self._clock.call_at(when, self._on_timer)
-
-    def _on_timer(self) -> None:
-        fired_for = self._timer_at or 0.0
-        self._timer = None
-        self._timer_at = None
-        self._pump(fired_for)

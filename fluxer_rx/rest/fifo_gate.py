@@ -1,0 +1,115 @@
+"""The waiting room shared by the REST limiters: a FIFO of waiters and one wake-up timer.
+
+A :class:`FifoGate` hands out *grants* (a bucket's permit, a global slot). Subclasses say
+when a grant can be issued (:meth:`FifoGate._try_grant`) and when it is worth looking
+again without outside news (:meth:`FifoGate._wake_at`); the gate does the rest.
+Guarantees:
+
+* First come, first served: a request never overtakes one that waits on the same gate,
+  and a grant goes to the head of the queue before anyone later is considered.
+* A waiter cancelled after it was granted gives the grant back (``release()``), so
+  cancellation never leaks capacity.
+* At most one timer is armed per gate, re-armed only when its time changes; a timer
+  that the loop fires slightly early never lets the gate act before the time it was
+  armed for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Generic, Protocol, TypeVar
+
+from fluxer_rx.rest.clock import Clock, TimerHandle
+
+__all__ = ["FifoGate", "Grant"]
+
+
+class Grant(Protocol):
+    """What a gate hands out: something that can be given back."""
+
+    def release(self) -> None: ...
+
+
+G = TypeVar("G", bound=Grant)
+
+
+class FifoGate(Generic[G]):
+    """FIFO waiters for grants of type ``G``, woken by news (:meth:`_pump`) or a timer."""
+
+    __slots__ = ("_clock", "_timer", "_timer_at", "_waiters")
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._waiters: deque[asyncio.Future[G]] = deque()
+        self._timer: TimerHandle | None = None
+        self._timer_at: float | None = None
+
+    @property
+    def waiting(self) -> int:
+        """Requests queued for a grant."""
+        return sum(1 for w in self._waiters if not w.done())
+
+    async def acquire(self) -> G:
+        """Wait (FIFO) until a grant can be issued, and return it."""
+        if not self._waiters:
+            grant = self._try_grant(self._clock.monotonic())
+            if grant is not None:
+                return grant
+        waiter: asyncio.Future[G] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        self._pump()
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                waiter.result().release()
+            raise
+
+    # -- for subclasses -------------------------------------------------------------------
+
+    def _try_grant(self, now: float) -> G | None:
+        """Issue a grant if one may start at ``now``, else ``None``."""
+        raise NotImplementedError
+
+    def _wake_at(self, now: float) -> float | None:
+        """When to look again while someone waits (``None``: only news can help)."""
+        raise NotImplementedError
+
+    def _before_pump(self, now: float) -> None:
+        """Bring the subclass's state up to ``now`` before waiters are served."""
+
+    def _pump(self, at_least: float = 0.0) -> None:
+        """Serve waiters in order while grants can be issued, then arm the timer."""
+        # A loop timer may fire up to its clock resolution early; never act before it.
+        now = max(self._clock.monotonic(), at_least)
+        self._before_pump(now)
+        waiters = self._waiters
+        while waiters:
+            head = waiters[0]
+            if head.done():
+                waiters.popleft()
+                continue
+            grant = self._try_grant(now)
+            if grant is None:
+                break
+            waiters.popleft()
+            head.set_result(grant)
+        if self.waiting:
+            self._arm(self._wake_at(now))
+
+    # -- the timer --------------------------------------------------------------------------
+
+    def _arm(self, when: float | None) -> None:
+        if when is None or (self._timer is not None and self._timer_at == when):
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer_at = when
+        self._timer = self._clock.call_at(when, self._on_timer)
+
+    def _on_timer(self) -> None:
+        fired_for = self._timer_at or 0.0
+        self._timer = None
+        self._timer_at = None
+        self._pump(fired_for)
