@@ -17,7 +17,9 @@ during a run), and every message lands on exactly one collector's channel. Each 
 timed from the first MESSAGE_CREATE to the last. A round runs the three contenders once
 each, in an order that rotates from round to round; reported are the medians of the
 rates and the median of the per-round paired ratios (with / without of the same round:
-the robust figure on a noisy machine).
+the robust figure on a noisy machine), then the time the cyclic garbage collector took
+within the timed part of the runs (collected messages stay alive, so their gc-tracked
+parts make full collections).
 
 Then the micro figures of :mod:`bench_operators` (``RoutedEventSubject`` alone, no
 client) are printed for comparison, labelled as such.
@@ -52,6 +54,31 @@ CONTENDERS: tuple[Contender, ...] = (
 )
 
 
+class GcClock:
+    """Seconds spent in the cyclic garbage collector, and full collections, while
+    ``timing()`` says the timed part of a run is under way."""
+
+    def __init__(self, timing: Callable[[], bool]) -> None:
+        self.seconds = 0.0
+        self.full = 0
+        self._timing = timing
+        self._start: float | None = None
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter() if self._timing() else None
+        elif self._start is not None:
+            self.seconds += time.perf_counter() - self._start
+            self.full += info["generation"] == 2
+
+    def __enter__(self) -> GcClock:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        gc.callbacks.remove(self)
+
+
 class Counter:
     """The plain subscriber of every run: counts MessageCreate and times the run."""
 
@@ -82,8 +109,9 @@ async def one_run(
     channels: list[str],
     frames: int,
     contender: Contender,
-) -> float:
-    """Events per second of one firehose run with (or without) 1,000 live collectors."""
+) -> tuple[float, GcClock]:
+    """Events per second of one firehose run with (or without) 1,000 live collectors, and
+    the garbage collector's share of the run."""
     _, wanted, collectors = contender
     live: list[Collector[MessageCreate]] = []
     if collectors:
@@ -95,8 +123,9 @@ async def one_run(
         assert client.events.routed_count == 3 * len(channels)
     gc.collect()
     done = counter.arm(frames)
-    await sb.firehose(frames, channel_ids=channels)
-    elapsed = await asyncio.wait_for(done, 300)
+    with GcClock(lambda: 0 < counter.count < frames) as gc_clock:
+        await sb.firehose(frames, channel_ids=channels)
+        elapsed = await asyncio.wait_for(done, 300)
     if collectors:
         kept = frames if wanted is None else 0
         assert sum(c.processed for c in live) == frames, "a message missed its collector"
@@ -105,12 +134,15 @@ async def one_run(
         for c in live:
             c.stop()
         assert client.events.routed_count == 0
-    return frames / elapsed
+    return frames / elapsed, gc_clock
 
 
-async def end_to_end(frames: int, rounds: int) -> dict[str, list[float]]:
-    """Rates (events/s) per contender, one per round, in round order."""
-    rates: dict[str, list[float]] = {name: [] for name, _, _ in CONTENDERS}
+Results = dict[str, list[tuple[float, GcClock]]]
+
+
+async def end_to_end(frames: int, rounds: int) -> Results:
+    """(rate in events/s, GC time) per contender, one per round, in round order."""
+    rates: Results = {name: [] for name, _, _ in CONTENDERS}
     async with Sandbox(
         guilds=GUILDS,
         channels_per_guild=CHANNELS // GUILDS,
@@ -133,15 +165,16 @@ async def end_to_end(frames: int, rounds: int) -> dict[str, list[float]]:
             for r in range(rounds):
                 shift = r % len(CONTENDERS)
                 for contender in CONTENDERS[shift:] + CONTENDERS[:shift]:
-                    rate = await one_run(sb, client, counter, channels, frames, contender)
-                    rates[contender[0]].append(rate)
+                    result = await one_run(sb, client, counter, channels, frames, contender)
+                    rates[contender[0]].append(result)
         finally:
             await client.destroy()
             await login
     return rates
 
 
-def report_end_to_end(rates: dict[str, list[float]], frames: int, rounds: int) -> None:
+def report_end_to_end(results: Results, frames: int, rounds: int) -> None:
+    rates = {name: [rate for rate, _ in runs] for name, runs in results.items()}
     base_name = CONTENDERS[0][0]
     base = rates[base_name]
     print(
@@ -162,6 +195,12 @@ def report_end_to_end(rates: dict[str, list[float]], frames: int, rounds: int) -
             f"{statistics.median(paired):6.1%} (target >= 50 %: {verdict})"
         )
         print("    paired ratios per round: " + ", ".join(f"{p:.1%}" for p in paired))
+    print("  cyclic GC during the timed part of the runs (medians over rounds):")
+    for name, runs in results.items():
+        gc_ms = statistics.median(clock.seconds for _, clock in runs) * 1000
+        full = statistics.median(clock.full for _, clock in runs)
+        run_ms = statistics.median(frames / rate for rate, _ in runs) * 1000
+        print(f"    {name:24s} {gc_ms:7.0f} ms of {run_ms:6.0f} ms, {full:g} full collections")
 
 
 def micro(events: int, repeats: int) -> None:
