@@ -1,0 +1,211 @@
+"""Replaying recorded frames into a client, as a shard would deliver them, with no network.
+
+A :class:`FramePlayer` hands each recorded frame to a sink with the methods the client
+exposes to its shards (``frame``, ``dispatch``, ``session_lost``), so a replayed frame
+takes the client's own path: ``raw``, decode, cache fold, ``events``, handlers. Nothing
+of the client's dispatch logic is repeated here.
+
+What the player decides is only what the live gateway protocol decided per frame, with
+the protocol's rules per shard: a dispatch whose ``s`` is not above the last delivered
+one (a resumed replay the client had already seen) goes to ``frame`` (``raw`` only),
+every other dispatch to ``dispatch``; a READY with a new ``session_id`` after an earlier
+one first reports the old session lost. So every event is delivered exactly once and in
+recorded order, as it was live. Connection-level reports (state changes, heartbeat
+latency, gaps) are not in a recording and are not replayed.
+
+Pacing: with ``speed=None`` frames go as fast as possible (the loop gets a turn every
+``batch`` frames); with ``speed=x`` the frame recorded at ``at`` is delivered at
+``start + at / x`` on the pacing clock (never earlier; late frames go at once, in order).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+from fluxer_rx.errors import DecodeError
+from fluxer_rx.gateway.actions import SessionLost
+from fluxer_rx.models.frame import Frame
+from fluxer_rx.replay.reader import RecordedFrame
+
+__all__ = ["FramePlayer", "LoopPacingClock", "PacingClock", "ReplaySink", "ReplaySummary"]
+
+_DISPATCH: Final = 0
+
+
+class ReplaySink(Protocol):
+    """Where replayed frames go (a subset of the shard sink; ``Client`` is one)."""
+
+    def frame(self, frame: Frame) -> None:
+        """A frame not delivered as an event (control frames, duplicates)."""
+
+    def dispatch(self, frame: Frame) -> None:
+        """A dispatch to deliver as an event."""
+
+    def session_lost(self, shard_id: int, lost: SessionLost) -> None:
+        """A shard's session ended; its next READY starts a new one."""
+
+
+class PacingClock(Protocol):
+    """The time a paced replay follows (a fake one makes pacing testable)."""
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes backwards."""
+        ...
+
+    async def sleep(self, delay: float) -> None:
+        """Return once ``delay`` seconds have passed on this clock."""
+        ...
+
+
+class LoopPacingClock:
+    """The running event loop's clock and ``asyncio.sleep``."""
+
+    def monotonic(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    async def sleep(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplaySummary:
+    """What a replay did.
+
+    ``frames``: frames handed to the client; ``dispatches``: of those, delivered as
+    events; ``duplicates``: dispatches already delivered (``raw`` only);
+    ``recorded_seconds``: the ``at`` of the last frame replayed; ``elapsed_seconds``: time
+    the replay took on its clock; ``completed``: whether it reached the end of the
+    recording (``False`` when stopped by ``destroy()``).
+    """
+
+    frames: int
+    dispatches: int
+    duplicates: int
+    recorded_seconds: float
+    elapsed_seconds: float
+    completed: bool
+
+
+class _ShardSession:
+    __slots__ = ("seq", "session_id")
+
+    def __init__(self) -> None:
+        self.session_id: str | None = None
+        self.seq = 0
+
+
+def _session_id_of(frame: Frame) -> str | None:
+    try:
+        data = frame.data
+    except DecodeError:
+        return None
+    session_id = data.get("session_id") if isinstance(data, dict) else None
+    return session_id if isinstance(session_id, str) else None
+
+
+class FramePlayer:
+    """Feeds ``frames`` to ``sink`` with :meth:`run`; counters tell the progress.
+
+    ``speed``: ``None`` for as fast as possible, else a finite factor > 0 (2.0 = twice as
+    fast as recorded); ``ValueError`` otherwise. ``clock`` defaults to
+    :class:`LoopPacingClock`. Errors of ``frames`` (a malformed line) propagate from
+    :meth:`run` after every earlier frame has been delivered.
+    """
+
+    def __init__(
+        self,
+        sink: ReplaySink,
+        frames: Iterable[RecordedFrame],
+        *,
+        speed: float | None = None,
+        clock: PacingClock | None = None,
+        batch: int = 256,
+    ) -> None:
+        if speed is not None and not (math.isfinite(speed) and speed > 0):
+            raise ValueError(f"speed must be a finite number > 0 or None, not {speed!r}")
+        if batch < 1:
+            raise ValueError(f"batch must be >= 1, not {batch!r}")
+        self._sink = sink
+        self._frames = frames
+        self._speed = speed
+        self._clock: PacingClock = clock if clock is not None else LoopPacingClock()
+        self._batch = batch
+        self._sessions: dict[int, _ShardSession] = {}
+        self._started: float | None = None
+        self._finished: float | None = None
+        self.frames = 0
+        self.dispatches = 0
+        self.duplicates = 0
+        self.last_at = 0.0
+
+    async def run(self) -> None:
+        """Deliver every frame (paced if a ``speed`` was given), then return."""
+        clock, speed, batch = self._clock, self._speed, self._batch
+        start = self._started = clock.monotonic()
+        unyielded = 0
+        for at, frame in self._frames:
+            if speed is not None:
+                delay = start + at / speed - clock.monotonic()
+                if delay > 0:
+                    await clock.sleep(delay)
+                    unyielded = 0
+            self._deliver(frame)
+            self.last_at = at
+            unyielded += 1
+            if unyielded >= batch:
+                await asyncio.sleep(0)  # let handlers, timers and I/O run between batches
+                unyielded = 0
+        self._finished = clock.monotonic()
+
+    def summary(self) -> ReplaySummary:
+        """The counters now; ``completed`` once :meth:`run` has returned."""
+        if self._started is None:
+            elapsed = 0.0
+        else:
+            end = self._finished if self._finished is not None else self._clock.monotonic()
+            elapsed = end - self._started
+        return ReplaySummary(
+            frames=self.frames,
+            dispatches=self.dispatches,
+            duplicates=self.duplicates,
+            recorded_seconds=self.last_at,
+            elapsed_seconds=elapsed,
+            completed=self._finished is not None,
+        )
+
+    def _deliver(self, frame: Frame) -> None:
+        self.frames += 1
+        if frame.op != _DISPATCH:
+            self._sink.frame(frame)
+            return
+        session = self._sessions.get(frame.shard_id)
+        if session is None:
+            session = self._sessions[frame.shard_id] = _ShardSession()
+        s, t = frame.s, frame.t
+        if t == "READY":
+            session_id = _session_id_of(frame)
+            if session_id is None:  # the protocol does not deliver such a READY either
+                self._sink.frame(frame)
+                return
+            if session.session_id is not None and session.session_id != session_id:
+                lost = SessionLost(
+                    session.session_id, session.seq, "a new READY replaced the session"
+                )
+                self._sink.session_lost(frame.shard_id, lost)
+            session.session_id = session_id
+            session.seq = s if s is not None else 0
+        elif t == "RESUMED":
+            if s is not None and s > session.seq and session.session_id is not None:
+                session.seq = s
+        elif s is not None:
+            if s <= session.seq:
+                self.duplicates += 1
+                self._sink.frame(frame)
+                return
+            session.seq = s
+        self.dispatches += 1
+        self._sink.dispatch(frame)
