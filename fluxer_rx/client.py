@@ -13,7 +13,8 @@ import contextlib
 import inspect
 import itertools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+import os
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -45,6 +46,15 @@ from fluxer_rx.models import (
 from fluxer_rx.models.frame import Frame
 from fluxer_rx.operators import Collector, message_collector, reaction_collector, wait_for
 from fluxer_rx.options import ClientOptions
+from fluxer_rx.replay import (
+    FramePlayer,
+    PacingClock,
+    RecordedFrame,
+    Recorder,
+    RecordingReader,
+    ReplaySummary,
+    open_recording,
+)
 from fluxer_rx.rest import Instance, Rest
 from fluxer_rx.routing import RoutedEventSubject
 from fluxer_rx.streams import EventSubject
@@ -100,6 +110,11 @@ class _AsyncHandlerQueue:
                     await result
             except Exception as exc:  # a handler error is reported, never fatal
                 self._on_error(exc)
+
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        """The task running queued calls, if one was started."""
+        return self._task
 
     async def close(self) -> None:
         if self._task is not None:
@@ -157,6 +172,7 @@ class Client:
         self._shard_count = 1
         self._running = False
         self._stopped: asyncio.Event | None = None
+        self._replay_stop: asyncio.Event | None = None
         self._ready_event = asyncio.Event()
         self._ready_shards: set[int] = set()
         self._guild_quiet: asyncio.TimerHandle | None = None
@@ -503,7 +519,10 @@ class Client:
             raise
 
     async def destroy(self) -> None:
-        """Close every shard; :meth:`login` returns once they are closed."""
+        """Close every shard; :meth:`login` returns once they are closed (and
+        :meth:`replay` once it has stopped)."""
+        if self._replay_stop is not None:
+            self._replay_stop.set()
         for shard in list(self._shards.values()):
             await shard.close()
         if self._stopped is not None and self._running:
@@ -511,6 +530,100 @@ class Client:
 
     async def __aenter__(self) -> Self:
         return self
+
+    # ------------------------------------------------------------------ record and replay
+
+    def record(self, path: str | os.PathLike[str], *, redact: Iterable[str] = ()) -> Recorder:
+        """Start recording every frame of :attr:`raw` to ``path``; returns the started
+        :class:`~fluxer_rx.replay.Recorder` (``stop()`` it, or use it in a ``with``).
+
+        Start it before :meth:`login` to record the whole session. ``redact``: secrets to
+        keep out of the file besides tokens. Raises
+        :class:`~fluxer_rx.replay.RecordingFileError` when ``path`` cannot be created.
+        """
+        return Recorder(self, path, redact=redact).start()
+
+    async def replay(
+        self,
+        source: str | os.PathLike[str] | Iterable[RecordedFrame],
+        *,
+        speed: float | None = None,
+        clock: PacingClock | None = None,
+    ) -> ReplaySummary:
+        """Drive this client offline from a recording (a path, or recorded frames) and
+        return a summary once it has been replayed or :meth:`destroy` stopped it.
+
+        Frames take the live path (``raw``, decode, cache fold, ``events``, handlers) in
+        recorded order, each event exactly once (see :mod:`fluxer_rx.replay.player`);
+        async handlers have run when it returns. ``speed=None`` replays as fast as
+        possible, ``speed=x`` at x times the recorded pace on ``clock`` (the loop's by
+        default). There is no network: :attr:`rest` raises :class:`ClientNotReady`, and
+        the client is ready after the first READY. Raises :class:`AlreadyLoggedIn` while
+        logged in or replaying, the errors of :func:`~fluxer_rx.replay.open_recording`,
+        and ``MalformedRecording`` at a bad line (earlier frames were delivered).
+        """
+        if self._running:
+            raise AlreadyLoggedIn("this client is already logged in or replaying")
+        opened: RecordingReader | None = None
+        frames: Iterable[RecordedFrame]
+        if isinstance(source, str | os.PathLike):
+            frames = opened = open_recording(source)
+        else:
+            frames = source
+        try:
+            player = FramePlayer(self, frames, speed=speed, clock=clock)
+        except BaseException:
+            if opened is not None:
+                opened.close()
+            raise
+        self._running = True
+        self._stopped = asyncio.Event()
+        stop = self._replay_stop = asyncio.Event()
+        self._ready_event.clear()
+        self._ready_shards.clear()
+        try:
+            feed = asyncio.ensure_future(player.run())
+            halt = asyncio.ensure_future(stop.wait())
+            try:
+                await asyncio.wait({feed, halt}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                halt.cancel()
+                feed.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await halt
+                with contextlib.suppress(asyncio.CancelledError):
+                    await feed  # a failed feed raises its error (a malformed line)
+            await self._handlers_idle(stop)
+            return player.summary()
+        finally:
+            if opened is not None:
+                opened.close()
+            self._replay_stop = None
+            self._running = False
+            self._ready_event.clear()
+            if self._guild_quiet is not None:
+                self._guild_quiet.cancel()
+                self._guild_quiet = None
+            for queue in self._async_queues.values():
+                await queue.close()
+            self._async_queues.clear()
+            self._stopped.set()
+
+    async def _handlers_idle(self, stop: asyncio.Event) -> None:
+        """Wait until every async handler has handled what it was given, or ``stop``."""
+        while not stop.is_set():
+            pending: list[asyncio.Future[Any]] = [
+                q.task for q in self._async_queues.values() if q.task is not None
+            ]
+            pending += self._background
+            pending = [task for task in pending if not task.done()]
+            if not pending:
+                return
+            halt = asyncio.ensure_future(stop.wait())
+            try:
+                await asyncio.wait([*pending, halt], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                halt.cancel()
 
     async def __aexit__(
         self,
