@@ -433,23 +433,28 @@ class RoutedEventSubject(EventSubject[object]):
                 observer.on_next(value)
             except Exception as exc:  # isolation is the point: report and go on
                 sink(exc)
+        # ``deliver = entry.deliver`` then a call, not ``entry.deliver(value)``: the latter
+        # is a method-call form that CPython 3.11 cannot specialise for a slot attribute.
         if anywhere:
             for entry in anywhere:
+                deliver = entry.deliver
                 try:
-                    entry.deliver(value)
+                    deliver(value)
                 except Exception as exc:  # isolation, as for plain subscribers
                     sink(exc)
         if keyed:
             for entry in keyed:
+                deliver = entry.deliver
                 try:
-                    entry.deliver(value)
+                    deliver(value)
                 except Exception as exc:  # isolation, as for plain subscribers
                     sink(exc)
         if more:
             for entries in more:
                 for entry in entries or ():
+                    deliver = entry.deliver
                     try:
-                        entry.deliver(value)
+                        deliver(value)
                     except Exception as exc:  # isolation, as for plain subscribers
                         sink(exc)
 

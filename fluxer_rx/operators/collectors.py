@@ -284,7 +284,8 @@ class Collector(LoopObservable[T]):
         items = self._items
         items.append(event)
         if self._idle is not None:
-            self._last_collected = self._clock()
+            clock = self._clock  # a plain attribute load: CPython 3.11 specialises it
+            self._last_collected = clock()
         if self._live._observers:  # has_observers without the property call
             self._live.on_next(event)
         if self._limited:
