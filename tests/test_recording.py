@@ -133,3 +133,42 @@ async def test_recorder_as_async_context_manager_records_until_exit(tmp_path: Pa
     assert recorder.frames == 1
     with open_recording(path) as reader:
         assert [(e.frame.op, e.frame.has_d) for e in reader] == [(11, False)]
+
+
+async def test_two_shards_round_trip_keeps_shard_ids_and_each_shards_order(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "sharded.jsonl"
+    async with Sandbox(seed=9, guilds=4, heartbeat_interval=1.0) as sb:
+        options = ClientOptions(
+            rest=RestOptions(api_url=sb.api_url), shard_count=2, identify_interval=0.05
+        )
+        live = Client(options)
+        live_raw: list[Frame] = []
+        live_events: list[Any] = []
+        live.raw.subscribe(live_raw.append)
+        live.events.subscribe(live_events.append)
+        with live.record(path):
+            login = asyncio.create_task(live.login(sb.token))
+            try:
+                await live.wait_until_ready(timeout=10)
+                await sb.generate(60)
+                await wait_until(
+                    lambda: sum(1 for f in live_raw if f.op == 0) == len(sb.dispatch_log),
+                    within=10,
+                )
+                live_cache = cache_snapshot(live)
+            finally:
+                await live.destroy()
+                await asyncio.wait_for(login, 10)
+    assert {f.shard_id for f in live_raw if f.t == "READY"} == {0, 1}
+    offline = Client(options)
+    raw: list[Frame] = []
+    events: list[Any] = []
+    offline.raw.subscribe(raw.append)
+    offline.events.subscribe(events.append)
+    summary = await offline.replay(path)
+    assert summary.dispatches == len(live_events) and summary.duplicates == 0
+    assert [frame_key(f) for f in raw] == [frame_key(f) for f in live_raw]
+    assert events == live_events
+    assert cache_snapshot(offline) == live_cache

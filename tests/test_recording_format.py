@@ -218,3 +218,33 @@ def test_recording_frames_is_a_cold_observable(tmp_path: Path) -> None:
     errors: list[Exception] = []
     recording_frames(tmp_path / "missing.jsonl").subscribe(on_error=errors.append)
     assert len(errors) == 1 and isinstance(errors[0], RecordingFileError)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_failed_write_stops_recording_and_is_raised() -> None:
+    client = Client()
+    recorder = client.record("/dev/full")  # every write fails: no space left
+    client.frame(decode_frame(b'{"op":11}'))  # buffered
+    with pytest.raises(RecordingFileError) as flushed:
+        recorder.flush()
+    assert "/dev/full" in str(flushed.value)
+    assert not recorder.recording and not client.raw.has_observers
+    client.frame(decode_frame(b'{"op":11}'))  # no longer recorded, nothing raised
+    with pytest.raises(RecordingFileError):
+        recorder.stop()
+    assert recorder.error is flushed.value
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+async def test_a_write_failing_while_frames_arrive_is_reported_on_diagnostics() -> None:
+    client = Client()
+    reported: list[str] = []
+    client.diagnostics.subscribe(lambda d: reported.append(d.detail))
+    recorder = Recorder(client, "/dev/full")
+    recorder.start()
+    big = b'{"op":0,"t":"BIG","d":"' + b"x" * (2 << 20) + b'"}'  # larger than the buffer
+    client.frame(decode_frame(big))
+    assert not recorder.recording
+    assert any("cannot write the recording /dev/full" in detail for detail in reported)
+    with pytest.raises(RecordingFileError):
+        recorder.stop()
