@@ -85,7 +85,7 @@ def _check_live_activity(ns: Namespace) -> None:
     assert set(ns["lost_kinds"]) <= {"MESSAGE_REACTION_ADD", "MESSAGE_REACTION_REMOVE"}
     messages = len(ns["got_ids"])
     assert messages > 100 and len(set(ns["got_ids"])) == messages
-    assert ns["resumes"] == 2  # the drop and the RECONNECT were both resumed
+    assert ns["resumes"] >= 2  # the drop and the RECONNECT were resumed (a stall may add one)
     assert "ready -> disconnected" in set(ns["states"]["transition"])
     assert len(ns["faults"]) == 2
 
@@ -141,7 +141,7 @@ def _check_moderation_signals(ns: Namespace) -> None:
     kinds = [type(e).__name__ for e in ns["outcome"]]
     assert kinds[: len(ns["spam_ids_by_channel"])] == ["MessageDeleteBulk"] * 3
     assert sorted(kinds[3:]) == ["GuildBanAdd", "GuildMemberRemove"]
-    assert ns["suspect_cached_after"] is False
+    assert ns["banned"] is True and ns["suspect_cached_after"] is False
     assert spammer in ns["sb"].world.get_guild(ns["guild_id"]).bans  # keyed by user id
     _check_figures(ns, {"signals"})
 
