@@ -24,6 +24,7 @@ from fluxer_rx.replay import (
     open_recording,
     recording_frames,
 )
+from tests.util import wait_until
 
 HEADER = b'{"format":"fluxer_rx.recording","version":1,"gateway_version":"1"}\n'
 TOKEN = "1456074443989319682.s3cr3t-T0KEN-value"
@@ -247,4 +248,17 @@ async def test_a_write_failing_while_frames_arrive_is_reported_on_diagnostics() 
     assert not recorder.recording
     assert any("cannot write the recording /dev/full" in detail for detail in reported)
     with pytest.raises(RecordingFileError):
+        recorder.stop()
+
+
+async def test_a_running_recording_is_flushed_periodically(tmp_path: Path) -> None:
+    path = tmp_path / "live.jsonl"
+    client = Client()
+    recorder = Recorder(client, path, flush_interval=0.01).start()
+    try:
+        client.frame(decode_frame(b'{"op":11}'))
+        await wait_until(lambda: path.read_bytes().count(b"\n") == 2)  # header + frame
+        assert [e.frame.op for e in read_all(path)] == [11]  # readable while recording
+        assert recorder.recording and "recording" in repr(recorder)
+    finally:
         recorder.stop()

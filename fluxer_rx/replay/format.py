@@ -23,10 +23,12 @@ Every further line is one frame the client received, in the order it received th
   server spread it over several); the key is absent when the frame had no ``d`` (op 11).
 
 Readers ignore keys they do not know, so version 1 may gain informative keys. Blank lines
-are skipped. Only received frames are recorded; a frame that carries a ``token`` in its
-``d`` (IDENTIFY, op 2, and RESUME, op 6, which servers never send) has it replaced by
-:data:`REDACTED`, and a :class:`~fluxer_rx.replay.Recorder` also replaces any secret it
-is given, so a recording never holds a token.
+are skipped. Only received frames that decoded are recorded (a message that is not a
+frame at all is only reported on ``client.diagnostics``), nothing the client sent. A
+frame that carries a ``token`` in its ``d`` (IDENTIFY, op 2, and RESUME, op 6, which
+servers never send) has it replaced by :data:`REDACTED`, and a
+:class:`~fluxer_rx.replay.Recorder` also replaces any secret it is given, so a recording
+never holds a token.
 """
 
 from __future__ import annotations
