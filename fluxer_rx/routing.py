@@ -140,19 +140,24 @@ def _ignore(_value: object = None) -> None:
     """What a removed entry delivers to: nothing."""
 
 
-class _Entry:
-    """One routed subscription: what it wants and the three callables it is fed through."""
+class _Entry(abc.DisposableBase):
+    """One routed subscription: what it wants and the three callables it is fed through.
 
-    __slots__ = ("deliver", "index", "on_completed", "on_error", "types")
+    It is its own disposable (what ``subscribe`` / ``route`` return): disposing it
+    removes it from its subject, once."""
+
+    __slots__ = ("deliver", "index", "on_completed", "on_error", "subject", "types")
 
     def __init__(
         self,
+        subject: RoutedEventSubject,
         types: tuple[type[Any], ...],
         where: Where,
         on_next: Deliver,
         on_error: Callable[[Exception], None],
         on_completed: Callable[[], None],
     ) -> None:
+        self.subject: RoutedEventSubject | None = subject
         self.types = types
         self.on_error = on_error
         self.on_completed = on_completed
@@ -175,6 +180,13 @@ class _Entry:
         """Deliver nothing from now on, even an event whose delivery is under way."""
         self.deliver = self.on_completed = _ignore
         self.on_error = _ignore
+
+    def dispose(self) -> None:
+        """Unsubscribe: nothing is delivered from now on; a second call does nothing."""
+        self.close()
+        subject, self.subject = self.subject, None
+        if subject is not None:
+            subject._unregister(self)
 
 
 Lookup = tuple[KeyFunction, dict[object, tuple[_Entry, ...]]]
@@ -382,23 +394,21 @@ class RoutedEventSubject(EventSubject[object]):
             else:
                 on_completed()
             return Disposable()
-        entry = _Entry(types, where, on_next, on_error, on_completed)
+        entry = _Entry(self, types, where, on_next, on_error, on_completed)
         self._entries.append(entry)
         for cls, route in self._routes.items():
             if issubclass(cls, types):
                 route.add(entry)
+        return entry
 
-        def unregister() -> None:
-            entry.close()
-            try:
-                self._entries.remove(entry)
-            except ValueError:
-                return
-            for cls, route in self._routes.items():
-                if issubclass(cls, types):
-                    route.remove(entry)
-
-        return Disposable(unregister)
+    def _unregister(self, entry: _Entry) -> None:
+        try:
+            self._entries.remove(entry)
+        except ValueError:  # already gone: the subject completed or failed since
+            return
+        for cls, route in self._routes.items():
+            if issubclass(cls, entry.types):
+                route.remove(entry)
 
     def _route_for(self, cls: type[Any]) -> _Route:
         route = _Route(cls)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from reactivex import abc
 from reactivex import operators as ops
 
 from fluxer_rx.models import (
@@ -360,3 +361,14 @@ def test_a_route_disposed_by_another_one_s_completion_is_not_told() -> None:
     )
     subject.on_completed()
     assert done == []
+
+
+def test_a_route_is_a_disposable_and_a_context_manager() -> None:
+    subject = RoutedEventSubject()
+    got: list[Any] = []
+    with subject.stream(MessageCreate, channel_id="c1").route(got.append) as route:
+        assert isinstance(route, abc.DisposableBase)
+        subject.on_next(msg("1"))
+    subject.on_next(msg("2"))
+    assert [m.id for m in got] == ["1"]
+    assert subject.routed_count == 0

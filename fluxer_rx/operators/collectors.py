@@ -32,7 +32,6 @@ from time import monotonic
 from typing import Any, Final, Generic, TypeVar
 
 from reactivex import Observable, abc
-from reactivex.disposable import CompositeDisposable, SerialDisposable
 from reactivex.scheduler import VirtualTimeScheduler
 
 from fluxer_rx.models import (
@@ -159,33 +158,27 @@ class Collector(LoopObservable[T]):
         self._error: Exception | None = None
         self._live: EventSubject[T] = EventSubject()
         self._future: asyncio.Future[CollectorResult[T]] | None = None
-        self._idle_timer = SerialDisposable()
-        self._time_timer = SerialDisposable()
-        self._subscription = SerialDisposable()
-        self._owned = CompositeDisposable(self._subscription, self._time_timer, self._idle_timer)
+        # What the collector owns, disposed by _finish: plain fields, no locks (loop-only).
+        self._time_timer: abc.DisposableBase | None = None
+        self._idle_timer: abc.DisposableBase | None = None
+        self._listening: list[abc.DisposableBase] = []
         if time is not None and timers is not None:
-            self._time_timer.disposable = timers.schedule_relative(
-                time, lambda _s, _t: self._end("time")
-            )
+            self._time_timer = timers.schedule_relative(time, lambda _s, _t: self._end("time"))
         self._clock = _clock_of(timers)
         self._last_collected = self._clock()
         self._arm_idle()
-        subscriptions = CompositeDisposable()
-        self._subscription.disposable = subscriptions
+        on_error, on_completed, other = self._on_error, self._on_completed, self._other
         inputs: list[tuple[Observable[Any], Callable[[Any], None]]] = [(items, self._collect)]
-        inputs += [(source, self._other) for source in others]
+        inputs += [(source, other) for source in others]
         for source, handler in inputs:
-            # A source that ends during subscribe ends the collector, which disposes
-            # ``subscriptions``; adding to a disposed composite disposes at once.
             if isinstance(source, RoutedStream):
-                listening = source.route(handler, self._on_error, self._on_completed)
+                listening = source.route(handler, on_error, on_completed)
             else:
-                listening = source.subscribe(
-                    handler, self._on_error, self._on_completed, scheduler=timers
-                )
-            subscriptions.add(listening)
-            if self.ended:
+                listening = source.subscribe(handler, on_error, on_completed, scheduler=timers)
+            if self.ended:  # the source ended during subscribe, which ended the collector
+                listening.dispose()
                 break
+            self._listening.append(listening)
 
     # ------------------------------------------------------------------ state
 
@@ -248,8 +241,9 @@ class Collector(LoopObservable[T]):
     # ------------------------------------------------------------------ events
 
     def _arm_idle(self, delay: float | None = None) -> None:
-        if self._idle is not None and self._scheduler is not None:
-            self._idle_timer.disposable = self._scheduler.schedule_relative(
+        # Armed at creation, then only from its own expiry (the previous timer is spent).
+        if self._idle is not None and self._scheduler is not None and self._reason is None:
+            self._idle_timer = self._scheduler.schedule_relative(
                 self._idle if delay is None else delay, self._idle_due
             )
 
@@ -331,7 +325,12 @@ class Collector(LoopObservable[T]):
 
     def _finish(self, reason: str) -> None:
         self._reason = reason
-        self._owned.dispose()
+        owned = [self._time_timer, self._idle_timer, *self._listening]
+        self._time_timer = self._idle_timer = None
+        self._listening = []
+        for disposable in owned:
+            if disposable is not None:
+                disposable.dispose()
 
 
 # ---------------------------------------------------------------------- messages
