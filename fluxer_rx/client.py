@@ -531,6 +531,14 @@ class Client:
     async def __aenter__(self) -> Self:
         return self
 
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.destroy()
+
     # ------------------------------------------------------------------ record and replay
 
     def record(self, path: str | os.PathLike[str], *, redact: Iterable[str] = ()) -> Recorder:
@@ -624,14 +632,6 @@ class Client:
                 await asyncio.wait([*pending, halt], return_when=asyncio.FIRST_COMPLETED)
             finally:
                 halt.cancel()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.destroy()
 
     # ------------------------------------------------------------------ gateway commands
 
