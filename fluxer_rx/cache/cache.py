@@ -284,7 +284,7 @@ class Cache:
             user=user.to_wire() if user is not None else PartialUser(id=member.user_id),
             nick=member.nick,
             avatar=member.avatar,
-            roles=list(member.roles),
+            roles=member.roles,
             joined_at=member.joined_at,
             communication_disabled_until=member.communication_disabled_until,
             mute=member.mute,

@@ -97,22 +97,22 @@ class Ready(Model, kw_only=True):
     country_code: str | None = None
     favorite_memes: Any = None
     guild_join_requests: Any = None
-    guilds: list[GuildCreate] = []
+    guilds: tuple[GuildCreate, ...] = ()
     notes: Any = None
     pinned_dms: Any = None
-    presences: list[Presence] = []
-    private_channels: list[Channel] = []
+    presences: tuple[Presence, ...] = ()
+    private_channels: tuple[Channel, ...] = ()
     read_states: Any = None
-    relationships: list[Any] = []
+    relationships: tuple[Any, ...] = ()
     resume_gateway_url: str | None = None
-    rtc_regions: list[RtcRegion] | None = None
+    rtc_regions: tuple[RtcRegion, ...] | None = None
     session_id: str
-    sessions: list[Session] = []
-    shard: list[int] | None = None
+    sessions: tuple[Session, ...] = ()
+    shard: tuple[int, ...] | None = None
     user: PrivateUser
     user_guild_settings: Any = None
     user_settings: Any = None
-    users: list[PartialUser] = []
+    users: tuple[PartialUser, ...] = ()
     version: int | None = None
 
 
@@ -123,7 +123,7 @@ class Resumed(Model, kw_only=True):
 class SessionsReplace(Model, kw_only=True):
     """SESSIONS_REPLACE: the user's sessions changed; ``d`` on the wire is the list itself."""
 
-    sessions: list[Session] = []
+    sessions: tuple[Session, ...] = ()
 
 
 class UserUpdate(PrivateUser, kw_only=True):
@@ -148,11 +148,11 @@ class GuildCreate(Guild, kw_only=True):
     """
 
     joined_at: str | None = None
-    members: list[Member] = []
-    presences: list[Presence] = []
+    members: tuple[Member, ...] = ()
+    presences: tuple[Presence, ...] = ()
     unavailable: bool = False
     unavailable_hidden: bool | None = None
-    voice_states: list[VoiceState] = []
+    voice_states: tuple[VoiceState, ...] = ()
 
 
 class GuildSync(GuildCreate, kw_only=True):
@@ -200,10 +200,10 @@ class GuildMembersChunk(Model, kw_only=True):
     chunk_count: int = 1
     chunk_index: int = 0
     guild_id: str
-    members: list[Member] = []
+    members: tuple[Member, ...] = ()
     nonce: str | None = None
-    not_found: list[str] | None = None
-    presences: list[Presence] | None = None
+    not_found: tuple[str, ...] | None = None
+    presences: tuple[Presence, ...] | None = None
 
 
 class GuildRoleCreate(Model, kw_only=True):
@@ -224,7 +224,7 @@ class GuildRoleUpdateBulk(Model, kw_only=True):
     """GUILD_ROLE_UPDATE_BULK: several roles changed (e.g. positions)."""
 
     guild_id: str
-    roles: list[Role] = []
+    roles: tuple[Role, ...] = ()
 
 
 class GuildRoleDelete(Model, kw_only=True):
@@ -237,7 +237,7 @@ class GuildRoleDelete(Model, kw_only=True):
 class GuildEmojisUpdate(Model, kw_only=True):
     """GUILD_EMOJIS_UPDATE: the guild's whole emoji collection."""
 
-    emojis: list[Emoji] = []
+    emojis: tuple[Emoji, ...] = ()
     guild_id: str
 
 
@@ -245,7 +245,7 @@ class GuildStickersUpdate(Model, kw_only=True):
     """GUILD_STICKERS_UPDATE: the guild's whole sticker collection."""
 
     guild_id: str
-    stickers: list[Sticker] = []
+    stickers: tuple[Sticker, ...] = ()
 
 
 class GuildBanAdd(Model, kw_only=True):
@@ -280,7 +280,7 @@ class ChannelDelete(Channel, kw_only=True):
 class ChannelUpdateBulk(Model, kw_only=True):
     """CHANNEL_UPDATE_BULK: several channels changed; only those this session can view."""
 
-    channels: list[Channel] = []
+    channels: tuple[Channel, ...] = ()
     guild_id: str | None = None
 
 
@@ -355,7 +355,7 @@ class MessageDeleteBulk(Model, kw_only=True):
 
     channel_id: str
     guild_id: str | None = None
-    ids: list[str]
+    ids: tuple[str, ...]
 
 
 class MessageReactionAdd(Model, kw_only=True):

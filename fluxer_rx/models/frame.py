@@ -148,8 +148,8 @@ _ReadyWire = _wire_variant(
     "_ReadyWire",
     ev.Ready,
     [
-        ("guilds", list[_GuildCreateWire], []),  # type: ignore[valid-type]  # built at runtime
-        ("rtc_regions", list[str | ev.RtcRegion] | None, None),
+        ("guilds", tuple[_GuildCreateWire, ...], ()),  # type: ignore[valid-type]  # built at runtime
+        ("rtc_regions", tuple[str | ev.RtcRegion, ...] | None, None),
     ],
 )
 
@@ -170,11 +170,11 @@ def _guild_create_decoder(wire: type[msgspec.Struct], cls: type[S]) -> _Decode:
 def _decode_ready(raw: _Buffer) -> ev.Ready:
     wire: Any = _ready_decoder(raw)
     values = msgspec.structs.asdict(wire)
-    values["guilds"] = [_flatten_guild(g, ev.GuildCreate) for g in wire.guilds]
+    values["guilds"] = tuple(_flatten_guild(g, ev.GuildCreate) for g in wire.guilds)
     if wire.rtc_regions is not None:
-        values["rtc_regions"] = [
+        values["rtc_regions"] = tuple(
             ev.RtcRegion(id=r) if isinstance(r, str) else r for r in wire.rtc_regions
-        ]
+        )
     return ev.Ready(**values)
 
 
@@ -192,7 +192,7 @@ def _decode_sessions_replace(raw: _Buffer) -> ev.SessionsReplace:
 
 _ready_decoder: Final = msgspec.json.Decoder(_ReadyWire).decode
 _resumed_decoder: Final = msgspec.json.Decoder(ev.Resumed | None).decode
-_sessions_decoder: Final = msgspec.json.Decoder(list[Session] | ev.SessionsReplace).decode
+_sessions_decoder: Final = msgspec.json.Decoder(tuple[Session, ...] | ev.SessionsReplace).decode
 _any_decoder: Final = msgspec.json.Decoder().decode
 
 # Events whose wire shape differs from their class: decoded through a wire variant.

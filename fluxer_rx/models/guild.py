@@ -44,7 +44,7 @@ class Sticker(Model, kw_only=True):
     id: str
     name: str | None = None
     nsfw: bool = False
-    tags: list[str] = []
+    tags: tuple[str, ...] = ()
     user: PartialUser | None = None
 
 
@@ -68,7 +68,7 @@ class Member(Model, kw_only=True):
     mute: bool = False
     nick: str | None = None
     profile_flags: int | None = None
-    roles: list[str] = []
+    roles: tuple[str, ...] = ()
     source_invite_code: str | None = None
     user: PartialUser | None = None
 
@@ -87,7 +87,7 @@ class Guild(Model, kw_only=True):
     banner: str | None = None
     banner_height: int | None = None
     banner_width: int | None = None
-    channels: list[Channel] | None = None
+    channels: tuple[Channel, ...] | None = None
     content_warning_level: int = 0
     content_warning_text: str | None = None
     default_message_notifications: int = 0
@@ -95,9 +95,9 @@ class Guild(Model, kw_only=True):
     embed_splash: str | None = None
     embed_splash_height: int | None = None
     embed_splash_width: int | None = None
-    emojis: list[Emoji] | None = None
+    emojis: tuple[Emoji, ...] | None = None
     explicit_content_filter: int = 0
-    features: list[str] = []
+    features: tuple[str, ...] = ()
     icon: str | None = None
     id: str
     member_count: int | None = None
@@ -109,13 +109,13 @@ class Guild(Model, kw_only=True):
     online_count: int | None = None
     owner_id: str | None = None
     permissions: str | None = None
-    roles: list[Role] | None = None
+    roles: tuple[Role, ...] | None = None
     rules_channel_id: str | None = None
     splash: str | None = None
     splash_card_alignment: int = 0
     splash_height: int | None = None
     splash_width: int | None = None
-    stickers: list[Sticker] | None = None
+    stickers: tuple[Sticker, ...] | None = None
     system_channel_flags: int = 0
     system_channel_id: str | None = None
     vanity_url_code: str | None = None

@@ -112,10 +112,10 @@ class Embed(Model, kw_only=True):
 
     audio: EmbedMedia | None = None
     author: EmbedAuthor | None = None
-    children: list[Embed] | None = None
+    children: tuple[Embed, ...] | None = None
     color: int | None = None
     description: str | None = None
-    fields: list[EmbedField] | None = None
+    fields: tuple[EmbedField, ...] | None = None
     footer: EmbedFooter | None = None
     html: str | None = None
     html_height: int | None = None
@@ -161,21 +161,21 @@ class MessageCall(Model, kw_only=True):
     """Call information of a call message."""
 
     ended_timestamp: str | None = None
-    participants: list[str] = []
+    participants: tuple[str, ...] = ()
 
 
 class MessageSnapshot(Model, kw_only=True):
     """A forwarded message's content as it was when forwarded."""
 
-    attachments: list[Attachment] | None = None
+    attachments: tuple[Attachment, ...] | None = None
     content: str | None = None
     edited_timestamp: str | None = None
-    embeds: list[Embed] | None = None
+    embeds: tuple[Embed, ...] | None = None
     flags: int = 0
-    mention_channels: list[ChannelMention] | None = None
-    mention_roles: list[str] | None = None
-    mentions: list[str] | None = None
-    stickers: list[MessageSticker] | None = None
+    mention_channels: tuple[ChannelMention, ...] | None = None
+    mention_roles: tuple[str, ...] | None = None
+    mentions: tuple[str, ...] | None = None
+    stickers: tuple[MessageSticker, ...] | None = None
     timestamp: str | None = None
     type: int = 0
 
@@ -194,34 +194,34 @@ class Message(Model, kw_only=True):
     in key order because the gateway sends sorted keys, which msgspec decodes fastest.
     """
 
-    attachments: list[Attachment] | None = None
+    attachments: tuple[Attachment, ...] | None = None
     author: PartialUser
     call: MessageCall | None = None
     channel_id: str
     channel_type: int | None = None
     content: str = ""
     edited_timestamp: str | None = None
-    embeds: list[Embed] | None = None
+    embeds: tuple[Embed, ...] | None = None
     flags: int = 0
     guild_id: str | None = None
     id: str
     member: Member | None = None
-    mention_channels: list[ChannelMention] | None = None
+    mention_channels: tuple[ChannelMention, ...] | None = None
     mention_everyone: bool = False
     mention_here: bool | None = None
-    mention_roles: list[str] = []
-    mentions: list[PartialUser] = []
+    mention_roles: tuple[str, ...] = ()
+    mentions: tuple[PartialUser, ...] = ()
     message_reference: MessageReference | None = None
-    message_snapshots: list[MessageSnapshot] | None = None
+    message_snapshots: tuple[MessageSnapshot, ...] | None = None
     nicks: dict[str, str] | None = None
     nonce: str | None = None
-    nsfw_emojis: list[str] | None = None
+    nsfw_emojis: tuple[str, ...] | None = None
     pinned: bool = False
-    reactions: list[Reaction] | None = None
+    reactions: tuple[Reaction, ...] | None = None
     referenced_message: Message | msgspec.UnsetType | None = msgspec.UNSET
-    stickers: list[MessageSticker] | None = None
+    stickers: tuple[MessageSticker, ...] | None = None
     timestamp: str | None = None
     tts: bool = False
     type: int = 0
-    users: list[PartialUser] | None = None
+    users: tuple[PartialUser, ...] | None = None
     webhook_id: str | None = None

@@ -43,9 +43,9 @@ class PrivateUser(PartialUser, kw_only=True):
     """
 
     accent_color: int | None = None
-    acls: list[str] = []
+    acls: tuple[str, ...] = ()
     age_verified_adult: bool | None = None
-    authenticator_types: list[int] | None = None
+    authenticator_types: tuple[int, ...] | None = None
     bio: str | None = None
     email: str | None = None
     email_bounced: bool | None = None
@@ -78,10 +78,10 @@ class PrivateUser(PartialUser, kw_only=True):
     premium_will_cancel: bool = False
     privacy_agreed_at: str | None = None
     pronouns: str | None = None
-    required_actions: list[str] = []
+    required_actions: tuple[str, ...] = ()
     terms_agreed_at: str | None = None
     timezone: str | None = None
     timezone_privacy_flags: int | None = None
-    traits: list[str] = []
+    traits: tuple[str, ...] = ()
     unread_gift_inventory_count: int = 0
     verified: bool = False

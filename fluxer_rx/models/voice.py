@@ -26,4 +26,4 @@ class VoiceState(Model, kw_only=True):
     suppress: bool = False
     user_id: str
     version: int | None = None
-    viewer_stream_keys: list[str] | None = None
+    viewer_stream_keys: tuple[str, ...] | None = None

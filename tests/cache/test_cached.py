@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import sys
 
+import msgspec
 import pytest
 
 from fluxer_rx.cache import Cache, CachedMember, CachedUser
@@ -103,7 +104,7 @@ def test_member_attributes_read_back_the_wire() -> None:
     # kept: everything but the invite bookkeeping and the profile decoration
     dropped = ("join_source_type", "source_invite_code", "inviter_id", "banner", "accent_color")
     kept = {k: v for k, v in data.items() if k not in dropped}
-    expected = Member(**{**kept, "user": PartialUser(**data["user"])})
+    expected = msgspec.convert({**kept, "user": data["user"]}, Member)
     assert cache.member_to_wire(member) == expected
 
 

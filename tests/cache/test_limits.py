@@ -225,7 +225,7 @@ def test_member_to_wire_round_trips() -> None:
     )
     wired = cache.member_to_wire(cache.members["100"]["5"])
     assert wired.user is not None and wired.user.username == "user5"
-    assert (wired.nick, wired.roles, wired.mute, wired.profile_flags) == ("n", ["100"], True, 4)
+    assert (wired.nick, wired.roles, wired.mute, wired.profile_flags) == ("n", ("100",), True, 4)
 
 
 def test_events_that_write_into_a_guild_make_it_recent() -> None:

@@ -273,7 +273,7 @@ def test_emojis_and_stickers_replace_the_whole_table(cache: Cache) -> None:
     assert set(cache.guilds["100"].emojis) == {"51"}
     stickers = [{"id": "60", "name": "cat", "tags": ["cat"]}]
     cache.apply(wire.event("GUILD_STICKERS_UPDATE", {"guild_id": "100", "stickers": stickers}))
-    assert cache.guilds["100"].stickers["60"].tags == ["cat"]
+    assert cache.guilds["100"].stickers["60"].tags == ("cat",)
 
 
 # --- channels ---------------------------------------------------------------------------

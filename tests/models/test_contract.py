@@ -135,8 +135,14 @@ def _compatible(digest_type: str, ours: Any) -> bool:
         return bool(ours is target)
     if kind == "object":
         return isinstance(ours, type) and issubclass(ours, MODEL_FOR[target])
-    if kind == "list":
-        return typing.get_origin(ours) is list and _compatible(target, typing.get_args(ours)[0])
+    if kind == "list":  # JSON arrays are tuple[T, ...] (see fluxer_rx.models.base)
+        args = typing.get_args(ours)
+        return (
+            typing.get_origin(ours) is tuple
+            and len(args) == 2
+            and args[1] is Ellipsis
+            and _compatible(target, args[0])
+        )
     key_type, value_type = typing.get_args(ours) if typing.get_origin(ours) is dict else (0, 0)
     return key_type is str and _compatible(target, value_type)
 
@@ -243,7 +249,7 @@ def _assert_holds(decoded: Any, sent: Any, where: str) -> None:
         for key, value in sent.items():
             if key in names:
                 _assert_holds(getattr(decoded, names[key]), value, f"{where}.{key}")
-    elif isinstance(decoded, list):
+    elif isinstance(decoded, tuple | list):  # typed arrays are tuples; inside Any, lists
         assert isinstance(sent, list) and len(decoded) == len(sent), where
         for i, (a, b) in enumerate(zip(decoded, sent, strict=True)):
             _assert_holds(a, b, f"{where}[{i}]")

@@ -105,7 +105,7 @@ CASES: dict[str, tuple[Any, dict[str, Any]]] = {
             "roles.0.permissions": "8",
             "channels.0.permission_overwrites.0.allow": "1024",
             "emojis.0.id": "600",
-            "stickers.0.tags": ["x"],
+            "stickers.0.tags": ("x",),
             "members.0.user.id": "300",
             "voice_states.0.self_mute": True,
             "member_count": 5,
@@ -119,7 +119,7 @@ CASES: dict[str, tuple[Any, dict[str, Any]]] = {
     ),
     "GUILD_DELETE": ({"id": "100"}, {"id": "100", "unavailable": False}),
     "GUILD_MEMBER_ADD": ({**MEMBER, "guild_id": "100"}, {"user.id": "300", "nick": "al"}),
-    "GUILD_MEMBER_UPDATE": ({**MEMBER, "guild_id": "100"}, {"roles": ["500"]}),
+    "GUILD_MEMBER_UPDATE": ({**MEMBER, "guild_id": "100"}, {"roles": ("500",)}),
     "GUILD_MEMBER_REMOVE": ({"guild_id": "100", "user": {"id": "300"}}, {"user.id": "300"}),
     "GUILD_MEMBERS_CHUNK": (
         {"guild_id": "100", "members": [MEMBER], "chunk_index": 0, "chunk_count": 2, "nonce": "n"},
@@ -153,7 +153,7 @@ CASES: dict[str, tuple[Any, dict[str, Any]]] = {
             "content": "hello",
             "author.username": "alice",
             "guild_id": "100",
-            "member.roles": ["500"],
+            "member.roles": ("500",),
             "member.user": None,
             "channel_type": 0,
             "embeds.0.fields.0.value": "b",
@@ -170,7 +170,7 @@ CASES: dict[str, tuple[Any, dict[str, Any]]] = {
         {"id": "400", "channel_id": "200", "guild_id": "100", "author_id": "300"},
         {"author_id": "300"},
     ),
-    "MESSAGE_DELETE_BULK": ({"ids": ["400", "401"], "channel_id": "200"}, {"ids": ["400", "401"]}),
+    "MESSAGE_DELETE_BULK": ({"ids": ["400", "401"], "channel_id": "200"}, {"ids": ("400", "401")}),
     "MESSAGE_REACTION_ADD": (
         {
             "channel_id": "200",
@@ -180,7 +180,7 @@ CASES: dict[str, tuple[Any, dict[str, Any]]] = {
             "guild_id": "100",
             "member": {"roles": []},
         },
-        {"emoji.id": "600", "member.roles": []},
+        {"emoji.id": "600", "member.roles": ()},
     ),
     "MESSAGE_REACTION_REMOVE": (
         {"channel_id": "200", "message_id": "400", "user_id": "300", "emoji": EMOJI},

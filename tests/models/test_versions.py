@@ -43,23 +43,23 @@ USER = {"id": "1000000000000000004", "username": "bot", "discriminator": "0001",
 def test_ready_rtc_regions_as_ids() -> None:
     ready = event("READY", {"session_id": "AB", "user": USER, "rtc_regions": ["us-east", "eu"]})
     assert isinstance(ready, Ready)
-    assert ready.rtc_regions == [RtcRegion(id="us-east"), RtcRegion(id="eu")]
+    assert ready.rtc_regions == (RtcRegion(id="us-east"), RtcRegion(id="eu"))
 
 
 def test_ready_rtc_regions_as_objects() -> None:
     regions = [{"id": "us-east", "name": "US East", "emoji": "flag_us"}, "eu"]
     ready = event("READY", {"session_id": "AB", "user": USER, "rtc_regions": regions})
-    assert ready.rtc_regions == [
+    assert ready.rtc_regions == (
         RtcRegion(id="us-east", name="US East", emoji="flag_us"),
         RtcRegion(id="eu"),
-    ]
+    )
 
 
 def test_ready_with_only_the_essentials() -> None:
     ready = event("READY", {"session_id": "AB", "user": {"id": "7"}})
     assert ready.session_id == "AB"
     assert ready.user.id == "7"
-    assert ready.guilds == [] and ready.sessions == [] and ready.rtc_regions is None
+    assert ready.guilds == () and ready.sessions == () and ready.rtc_regions is None
 
 
 def test_ready_ignores_unknown_fields_of_any_shape() -> None:
@@ -122,7 +122,7 @@ def test_unavailable_guild_as_guild_create_stub() -> None:
     guild = event("GUILD_CREATE", {"id": "10", "unavailable": True})
     assert isinstance(guild, GuildCreate)
     assert guild.unavailable is True
-    assert guild.name is None and guild.roles is None and guild.members == []
+    assert guild.name is None and guild.roles is None and guild.members == ()
 
 
 def test_unavailable_guild_as_guild_delete() -> None:
@@ -140,7 +140,7 @@ def test_guild_create_nested_and_flat_shapes_agree() -> None:
     nested = event("GUILD_CREATE", {"id": "12", "properties": {"id": "12", **props}})
     flat = event("GUILD_CREATE", {"id": "12", **props})
     assert nested == flat
-    assert nested.name == "Lounge" and nested.features == ["X"] and nested.afk_timeout == 300
+    assert nested.name == "Lounge" and nested.features == ("X",) and nested.afk_timeout == 300
 
 
 def test_sessions_replace_list_or_object() -> None:
