@@ -378,32 +378,38 @@ class CacheState:
         if memo is not None and memo[0] == guild_id and memo[1] == author and memo[2] == member:
             users = self.users
             if users.data.get(user_id) is memo[3]:
-                cached_member = memo[4]
-                if cached_member is None:
+                remembered = memo[4]
+                if remembered is None:
                     if users.limit is not None:
                         users.touch(user_id)
                     return
                 inner = self.members.by_guild.get(guild_id) if guild_id is not None else None
-                if inner is not None and inner.get(user_id) is cached_member:
+                if inner is not None and inner.get(user_id) is remembered:
                     if users.limit is not None:
                         users.touch(user_id)
                     if self.members.limit is not None:
-                        self.members.touch(cached_member.guild_id, user_id)
+                        self.members.touch(remembered.guild_id, user_id)
                     return
         user_id = self.put_user(author)
-        cached_member = None
+        remember = self.author_memo_size > 0
+        cached_member: CachedMember | None = None
         if member is not None and guild_id is not None:
             self.put_member(guild_id, member, user_id)
-            inner = self.members.by_guild.get(guild_id)
-            cached_member = inner.get(user_id) if inner is not None else None
-            if cached_member is None:
-                return  # not stored (members off, or the guild is not cached): no shortcut
+            if remember:
+                inner = self.members.by_guild.get(guild_id)
+                cached_member = inner.get(user_id) if inner is not None else None
+                if cached_member is None:
+                    return  # not stored (members off, or the guild is not cached): no shortcut
+        if not remember:
+            return
         cached_user = self.users.data.get(user_id)
-        if cached_user is None or not self.author_memo_size:
+        if cached_user is None:
             return
         authors = self._authors
-        if len(authors) >= self.author_memo_size and user_id not in authors:
-            del authors[next(iter(authors))]  # the oldest entry
+        if len(authors) >= self.author_memo_size:
+            # Start over rather than evict the oldest: O(1) amortised, where deleting a
+            # dict's first entry again and again makes finding the next one ever slower.
+            authors.clear()
         authors[user_id] = (guild_id, author, member, cached_user, cached_member)
 
     def _user_evicted(self, user_id: str, user: CachedUser) -> None:
