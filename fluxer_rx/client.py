@@ -453,15 +453,21 @@ class Client:
         finally:
             await self._rest.close()
             self._rest = None
-            self._running = False
-            self._ready_event.clear()
             self._shards.clear()
-            if self._guild_quiet is not None:
-                self._guild_quiet.cancel()
-                self._guild_quiet = None
-            for queue in self._async_queues.values():
-                await queue.close()
-            self._async_queues.clear()
+            await self._end_run()
+
+    async def _end_run(self) -> None:
+        """What ends a run, a login or a replay: not ready, timers cancelled, async
+        handler queues closed, and whoever awaits the end of the run released."""
+        self._running = False
+        self._ready_event.clear()
+        if self._guild_quiet is not None:
+            self._guild_quiet.cancel()
+            self._guild_quiet = None
+        for queue in self._async_queues.values():
+            await queue.close()
+        self._async_queues.clear()
+        if self._stopped is not None:
             self._stopped.set()
 
     async def _gateway_url(self) -> str:
@@ -607,15 +613,7 @@ class Client:
             if opened is not None:
                 opened.close()
             self._replay_stop = None
-            self._running = False
-            self._ready_event.clear()
-            if self._guild_quiet is not None:
-                self._guild_quiet.cancel()
-                self._guild_quiet = None
-            for queue in self._async_queues.values():
-                await queue.close()
-            self._async_queues.clear()
-            self._stopped.set()
+            await self._end_run()
 
     async def _handlers_idle(self, stop: asyncio.Event) -> None:
         """Wait until every async handler has handled what it was given, or ``stop``."""
