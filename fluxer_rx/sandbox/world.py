@@ -201,7 +201,7 @@ class Reaction:
 
 @dataclass(slots=True)
 class Message:
-    """A message; ``guild_id`` is ``None`` never in the sandbox (only guild channels)."""
+    """A message; ``guild_id`` is never ``None`` in the sandbox (it has only guild channels)."""
 
     id: str
     channel_id: str
