@@ -35,6 +35,20 @@ class Kind:
     """A cache reducer met an inconsistent event; ``detail`` says which."""
     CONNECT_FAILED: Final = "connect_failed"
     """Opening the socket failed; ``data`` is the exception. The shard retries."""
+    CLOSED: Final = "closed"
+    """A gateway connection closed, by either side; ``data`` is a ``CloseReport`` (code,
+    reason, who closed, what follows). A 4002 from the server is reported as a refused
+    frame (too large or malformed)."""
+    CLIENT_STATE: Final = "client_state"
+    """The client's lifecycle state changed; ``data`` is ``(old, new)`` ``ClientState``s."""
+    HANDLER_OVERFLOW: Final = "handler_overflow"
+    """An async handler's queue was full and a call was dropped; ``data`` is a
+    ``HandlerOverflow`` (handler, policy, dropped so far)."""
+    LOOP_STALL: Final = "loop_stall"
+    """The event loop was blocked; ``data`` is the stall's duration in seconds."""
+    PROTOCOL_VIOLATION: Final = "protocol_violation"
+    """The server sent something out of range (e.g. a heartbeat interval) that the client
+    bounded or ignored; ``detail`` says what was done."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,9 @@ class RestOptions:
     (``None`` disables proactive limiting; the server's 429s are still honoured).
     ``retry_backoff`` is the base delay in seconds before retrying a 5xx, timeout or
     connection error (doubled per retry, with jitter, capped at ``retry_backoff_max``).
+    ``max_rate_limit_wait`` caps any single rate-limit wait (a 429's ``retry_after``, a
+    bucket or the global limit): a longer wait raises ``RateLimitError`` instead of
+    waiting. ``timeout`` bounds the whole call, rate-limit waits and retries included.
     """
 
     api_url: str = DEFAULT_API_URL
@@ -38,6 +41,7 @@ class RestOptions:
     global_rate_limit: float | None = 50.0
     retry_backoff: float = 0.5
     retry_backoff_max: float = 8.0
+    max_rate_limit_wait: float = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,21 @@ class ClientOptions:
     IDENTIFYs of this process's shards. ``transport`` picks the WebSocket library;
     ``aiohttp`` is the default because it measured faster end to end
     (``benchmarks/bench_gateway.py``); ``websockets`` stays selectable.
+
+    Reliability:
+
+    * ``connect_timeout`` bounds one whole connection attempt (TCP, TLS, WebSocket
+      upgrade and the server's HELLO); past it the attempt fails and is retried.
+    * ``resume_window``: how long after a drop the client keeps trying to RESUME the
+      session (Fluxer keeps a detached session 10 s in [S], 60 s in [N]); the server has
+      the last word (op 9, close 4007 or a refused RESUME end it sooner).
+    * ``reconnect_delay_max`` caps the backoff between reconnect attempts inside the
+      resume window (the first attempt is immediate).
+    * ``handler_queue_size`` bounds the calls waiting for each async ``on``/``on_typed``
+      handler; on overflow ``handler_overflow`` says which call is dropped
+      (``"drop_oldest"`` or ``"drop_newest"``), reported on ``diagnostics``.
+    * ``loop_stall_threshold``: an event-loop stall (a handler blocking the loop) longer
+      than this many seconds is reported on ``diagnostics``; ``None`` turns the monitor off.
     """
 
     intents: int = 0
@@ -88,3 +107,9 @@ class ClientOptions:
     cache_presences: bool = False
     cache_voice_states: bool = False
     message_cache_size: int = 0
+    connect_timeout: float = 15.0
+    resume_window: float = 60.0
+    reconnect_delay_max: float = 1.0
+    handler_queue_size: int = 1000
+    handler_overflow: Literal["drop_oldest", "drop_newest"] = "drop_oldest"
+    loop_stall_threshold: float | None = 0.5
