@@ -22,11 +22,18 @@ from (PROTOCOL.md is ``/work/shared/PROTOCOL.md``, copied nowhere; transcripts a
   session stays resumable) and resume (issue 4).
 * op 7 RECONNECT -> close and resume (§1.6, [N] only).
 * op 9 INVALID_SESSION -> wait a random 1-5 s, then a fresh IDENTIFY on the same
-  socket if it is still open, else on a new one (§1.6; transcripts 07b, 07e).
-* Closes: see ``close_codes.py``. Reconnect backoff is exponential with full jitter,
-  capped and reset on READY/RESUMED; the first reconnect after a resumable drop is
-  immediate (the [S] resume window is 10 s, transcripts 07e/07f); after
-  ``max_resume_attempts`` failed resumes in a row the session is abandoned for IDENTIFY.
+  socket if it is still open, else on a new one (§1.6; transcripts 07b, 07e). An op 9
+  before HELLO ends the session the same way; the IDENTIFY waits for HELLO and the wait.
+* HELLO's ``heartbeat_interval`` is clamped to ``HEARTBEAT_INTERVAL_RANGE`` and a clamp
+  is reported: a server may send anything, and neither a beat per millisecond nor a
+  timer past the end of time is usable (issue 11).
+* Closes: see ``close_codes.py``. A session is given up only when the server says so
+  (op 9, a close code whose rule is IDENTIFY such as 4007) or when ``resume_window``
+  seconds have passed since the connection dropped (the [S] server keeps a detached
+  session 10 s, [N] 60 s; transcripts 07e/07f). Failed connects and failed RESUME
+  sockets inside the window only retry: the first at once, then with a full-jitter
+  backoff capped at ``reconnect_delay_max`` (issue 11). Without a session, reconnects
+  back off exponentially up to ``backoff_cap``. Both reset on READY/RESUMED.
 * Dispatch delivery: each ``s`` at most once per session and in order; replays after
   RESUME are de-duplicated; a jump in ``s`` (an event the server never buffered,
   transcript 07) and a lost session are reported as :class:`GapDetected`.
@@ -69,6 +76,7 @@ from fluxer_rx.gateway.close_codes import CLOSE_CODES, CloseOutcome, classify_cl
 from fluxer_rx.gateway.send_budget import SendBudget
 
 __all__ = [
+    "HEARTBEAT_INTERVAL_RANGE",
     "MAX_PAYLOAD_SIZE",
     "OP",
     "TRANSITIONS",
@@ -80,6 +88,11 @@ __all__ = [
 
 MAX_PAYLOAD_SIZE = 4096
 """Largest client message the gateway accepts, in bytes (PROTOCOL §1.2, transcript 05b)."""
+
+HEARTBEAT_INTERVAL_RANGE = (1.0, 60.0)
+"""Seconds: HELLO's interval is clamped into this range (Fluxer sends 41.25 s). Beating
+more often than asked is harmless (the seq only grows); the floor keeps heartbeats well
+under the 120 payloads per minute budget, the ceiling keeps zombie detection timely."""
 
 
 class OP:
@@ -106,9 +119,10 @@ _S = ConnectionState
 TRANSITIONS: Mapping[ConnectionState, frozenset[ConnectionState]] = {
     # connection_opened; close() before any socket
     _S.DISCONNECTED: frozenset({_S.AWAITING_HELLO, _S.STOPPED}),
-    # HELLO -> IDENTIFY or RESUME; hello timeout -> CLOSING; socket lost; fatal close
+    # HELLO -> IDENTIFY or RESUME, or INVALID_SESSION when an op 9 came before HELLO
+    # and its wait is not over; hello timeout -> CLOSING; socket lost; fatal close
     _S.AWAITING_HELLO: frozenset(
-        {_S.IDENTIFYING, _S.RESUMING, _S.CLOSING, _S.DISCONNECTED, _S.STOPPED}
+        {_S.IDENTIFYING, _S.RESUMING, _S.INVALID_SESSION, _S.CLOSING, _S.DISCONNECTED, _S.STOPPED}
     ),
     # READY; op 9 (identify rate limit, [S]); zombie/op 7 -> CLOSING; lost; fatal
     _S.IDENTIFYING: frozenset(
@@ -167,6 +181,20 @@ def _data_of(frame: FrameLike, actions: list[Action]) -> Any:
         return None
 
 
+def _heartbeat_seconds(data: Any) -> float | None:
+    """HELLO's ``heartbeat_interval`` in seconds, or ``None`` when it is missing, not a
+    number, not finite or not positive (a huge integer is clamped later, not an error)."""
+    interval_ms = data.get("heartbeat_interval") if isinstance(data, Mapping) else None
+    if not isinstance(interval_ms, int | float) or isinstance(interval_ms, bool):
+        return None
+    if isinstance(interval_ms, int) and interval_ms > 10**12:
+        return float("inf")  # far past any clamp; float() of a huge int would overflow
+    seconds = interval_ms / 1000.0
+    if seconds != seconds or seconds <= 0:  # NaN, zero, negative
+        return None
+    return seconds
+
+
 class _Pending:
     """A user payload waiting for the session or for budget."""
 
@@ -210,7 +238,8 @@ class GatewayProtocol:
         backoff_base: float = 1.0,
         backoff_cap: float = 60.0,
         rate_limited_delay: float = 5.0,
-        max_resume_attempts: int = 3,
+        resume_window: float = 60.0,
+        reconnect_delay_max: float = 1.0,
         hello_timeout: float = 30.0,
         send_budget: SendBudget | None = None,
     ) -> None:
@@ -223,8 +252,12 @@ class GatewayProtocol:
             shard_id, shard_count = shard
             if shard_count < 1 or not 0 <= shard_id < shard_count:
                 raise ValueError(f"invalid shard {shard!r}: need 0 <= id < count")
-        if max_resume_attempts < 1:
-            raise ValueError("max_resume_attempts must be >= 1")
+        if resume_window < 0:
+            raise ValueError("resume_window must be >= 0")
+        if reconnect_delay_max <= 0:
+            raise ValueError("reconnect_delay_max must be > 0")
+        if hello_timeout <= 0:
+            raise ValueError("hello_timeout must be > 0")
         self._properties = props
         self._presence: dict[str, Any] | None = dict(presence) if presence else None
         self._ignored_events = [str(name) for name in ignored_events]
@@ -232,8 +265,11 @@ class GatewayProtocol:
         self._flags = flags
         self._rng = rng if rng is not None else random.Random()
         self._backoff = Backoff(backoff_base, backoff_cap, self._rng)
+        self._resume_backoff = Backoff(
+            min(0.25, reconnect_delay_max), reconnect_delay_max, self._rng
+        )
         self._rate_limited_delay = rate_limited_delay
-        self._max_resume_attempts = max_resume_attempts
+        self._resume_window = resume_window
         self._hello_timeout = hello_timeout
         self._budget = send_budget if send_budget is not None else SendBudget()
         self._identify_payload()  # size-check the IDENTIFY now (PayloadTooLarge)
@@ -244,8 +280,7 @@ class GatewayProtocol:
         self._resume_url: str | None = None
         self._user: Any = None
         self._seq = 0
-        self._resume_failures = 0
-        self._resume_pending = False  # this socket is to resume and has not yet
+        self._dropped_at: float | None = None  # when the live session lost its socket
         # heartbeat (seconds)
         self._interval: float | None = None
         self._next_beat: float | None = None
@@ -254,7 +289,7 @@ class GatewayProtocol:
         self._latency: float | None = None
         # other timers
         self._hello_deadline: float | None = None
-        self._identify_at: float | None = None
+        self._identify_at: float | None = None  # after op 9: IDENTIFY not before this
         # what follows our own Close
         self._after_close: CloseOutcome | None = None
         self._stop_after_close = False
@@ -337,7 +372,6 @@ class GatewayProtocol:
         self._set_state(_S.AWAITING_HELLO, actions)
         self._hello_deadline = now + self._hello_timeout
         self._last_now = now
-        self._resume_pending = self._session_id is not None
         return actions
 
     def receive_frame(self, frame: FrameLike, now: float) -> list[Action]:
@@ -420,28 +454,27 @@ class GatewayProtocol:
             if code not in CLOSE_CODES:
                 actions.append(Diagnostic("unknown_close_code", f"code {code}: {reason!r}"))
         self._after_close = None
-        if was is _S.INVALID_SESSION:
-            # op 9 already dropped the session; IDENTIFY on a new socket once the
-            # random wait is over (07b: same socket only if it stays open).
-            wait = max(0.0, (self._identify_at or now) - now)
+        if self._identify_at is not None and self._session_id is None:
+            # op 9 dropped the session (on this socket, or before its HELLO); IDENTIFY on
+            # a new socket once the random wait is over (07b: same socket only if it
+            # stays open).
+            wait = max(0.0, self._identify_at - now)
             self._identify_at = None
             self._set_state(_S.DISCONNECTED, actions)
             actions.append(Reconnect(wait, False))
             return actions
-        resume_failed = self._resume_pending
-        self._resume_pending = False
+        self._identify_at = None
         self._set_state(_S.DISCONNECTED, actions)
-        self._plan_reconnect(outcome, resume_failed, actions)
+        self._plan_reconnect(outcome, now, actions)
         return actions
 
     def connection_failed(self, now: float) -> list[Action]:
-        """A connect attempt failed before the socket opened; retry with backoff."""
+        """A connect attempt failed before the socket opened (refused, unreachable, timed
+        out); retry. Inside the resume window this never gives the session up."""
         self._last_now = now
         self._require(_S.DISCONNECTED, "connection_failed")
         actions: list[Action] = []
-        resume = self._count_resume_failure(self._session_id is not None, actions)
-        delay = self._backoff.next_delay()
-        actions.append(Reconnect(delay, resume, self._resume_url if resume else None))
+        self._plan_reconnect(CloseOutcome.RESUME, now, actions)
         return actions
 
     # ------------------------------------------------------------------ time
@@ -615,9 +648,7 @@ class GatewayProtocol:
         self._resume_url = url if isinstance(url, str) and url else None
         self._user = data.get("user")
         self._seq = frame.s if frame.s is not None else 0
-        self._backoff.reset()
-        self._resume_failures = 0
-        self._resume_pending = False
+        self._reconnected()
         if self._state in (_S.IDENTIFYING, _S.RESUMING):
             self._set_state(_S.READY, actions)
         actions.append(EmitDispatch(frame))
@@ -632,9 +663,7 @@ class GatewayProtocol:
         if s is not None and s > self._seq and self._session_id is not None:
             actions.append(GapDetected(self._seq + 1, s, "events before RESUMED were not replayed"))
             self._seq = s
-        self._backoff.reset()
-        self._resume_failures = 0
-        self._resume_pending = False
+        self._reconnected()
         if self._state is _S.RESUMING:
             self._set_state(_S.READY, actions)
         actions.append(EmitDispatch(frame))
@@ -646,23 +675,34 @@ class GatewayProtocol:
             actions.append(Diagnostic("unexpected_frame", "HELLO on an established connection"))
             return
         data = _data_of(frame, actions)
-        interval_ms = data.get("heartbeat_interval") if isinstance(data, Mapping) else None
-        if (
-            not isinstance(interval_ms, int | float)
-            or isinstance(interval_ms, bool)
-            or interval_ms <= 0
-        ):
+        interval = _heartbeat_seconds(data)
+        if interval is None:
             actions.append(Diagnostic("unexpected_frame", "HELLO without a heartbeat_interval"))
             self._begin_close(4000, "bad HELLO", CloseOutcome.RESUME, actions)
             return
+        low, high = HEARTBEAT_INTERVAL_RANGE
+        if not low <= interval <= high:
+            clamped = min(max(interval, low), high)
+            actions.append(
+                Diagnostic(
+                    "protocol_violation",
+                    f"HELLO heartbeat_interval {interval:.6g} s is outside {low:g}-{high:g} s; "
+                    f"using {clamped:g} s",
+                )
+            )
+            interval = clamped
         self._hello_deadline = None
-        self._interval = interval_ms / 1000.0
+        self._interval = interval
         self._ack_pending = False
         self._beat_sent_at = None
         self._next_beat = now + self._interval * self._rng.random()
         if self._session_id is not None:
             self._send_resume(now, actions)
+        elif self._identify_at is not None and self._identify_at > now:
+            # an op 9 came before HELLO: IDENTIFY once its wait is over (tick)
+            self._set_state(_S.INVALID_SESSION, actions)
         else:
+            self._identify_at = None
             self._send_identify(now, actions)
 
     def _on_heartbeat_request(self, frame: FrameLike, now: float, actions: list[Action]) -> None:
@@ -685,6 +725,10 @@ class GatewayProtocol:
     def _on_invalid_session(self, frame: FrameLike, now: float, actions: list[Action]) -> None:
         self._drop_session("the server invalidated the session (op 9)", actions)
         self._identify_at = now + self._rng.uniform(1.0, 5.0)
+        if self._state is _S.AWAITING_HELLO:
+            # nothing to heartbeat yet: HELLO decides (see _on_hello)
+            actions.append(Diagnostic("unexpected_frame", "op 9 before HELLO"))
+            return
         self._set_state(_S.INVALID_SESSION, actions)
 
     def _on_gateway_error(self, frame: FrameLike, now: float, actions: list[Action]) -> None:
@@ -764,8 +808,7 @@ class GatewayProtocol:
         self._session_id = None
         self._resume_url = None
         self._seq = 0
-        self._resume_failures = 0
-        self._resume_pending = False
+        self._dropped_at = None
 
     def _begin_close(
         self,
@@ -780,30 +823,35 @@ class GatewayProtocol:
         self._set_state(_S.CLOSING, actions)
         actions.append(Close(code, reason))
 
-    def _count_resume_failure(self, failed: bool, actions: list[Action]) -> bool:
-        """Count one failed resume if ``failed``; returns whether to resume next time."""
-        if failed and self._session_id is not None:
-            self._resume_failures += 1
-            if self._resume_failures >= self._max_resume_attempts:
+    def _reconnected(self) -> None:
+        """A session is live again (READY or RESUMED): forget the drop and the backoff."""
+        self._backoff.reset()
+        self._resume_backoff.reset()
+        self._dropped_at = None
+
+    def _plan_reconnect(self, outcome: CloseOutcome, now: float, actions: list[Action]) -> None:
+        """Decide resume or identify, and how long to wait, after a close or failed connect."""
+        if outcome is CloseOutcome.IDENTIFY:
+            self._drop_session("the close code ends the session", actions)
+        if self._session_id is not None:
+            if self._dropped_at is None:
+                self._dropped_at = now
+            elif now - self._dropped_at > self._resume_window:
                 actions.append(
                     Diagnostic(
                         "resume_abandoned",
-                        f"{self._resume_failures} resumes failed in a row; identifying",
+                        f"no RESUME within the resume window ({self._resume_window:g} s); "
+                        "identifying",
                     )
                 )
-                self._drop_session("resume failed repeatedly", actions)
-        return self._session_id is not None
-
-    def _plan_reconnect(
-        self, outcome: CloseOutcome, resume_failed: bool, actions: list[Action]
-    ) -> None:
-        if outcome is CloseOutcome.IDENTIFY:
-            self._drop_session("the close code ends the session", actions)
-        resume = self._count_resume_failure(resume_failed, actions)
+                self._drop_session("the resume window expired", actions)
+        resume = self._session_id is not None
         if outcome is CloseOutcome.BACKOFF_RESUME:
             delay = self._backoff.next_delay(floor=self._rate_limited_delay)
+        elif resume:
+            delay = self._resume_backoff.next_delay(immediate=True)
         else:
-            delay = self._backoff.next_delay(immediate=resume)
+            delay = self._backoff.next_delay()
         actions.append(Reconnect(delay, resume, self._resume_url if resume else None))
 
     def _flush_queue(self, now: float, actions: list[Action]) -> None:

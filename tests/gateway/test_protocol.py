@@ -82,7 +82,9 @@ def test_identify_carries_presence_ignored_events_and_shard() -> None:
         {"properties": {"os": 1, "browser": "b", "device": "d"}},
         {"properties": {"browser": "b", "device": "d"}},
         {"shard": (4, 4)},
-        {"max_resume_attempts": 0},
+        {"resume_window": -1.0},
+        {"reconnect_delay_max": 0.0},
+        {"hello_timeout": 0.0},
     ],
 )
 def test_bad_settings_are_refused_at_construction(kwargs: dict[str, object]) -> None:
@@ -422,46 +424,96 @@ def test_unknown_close_code_resumes_and_is_reported() -> None:
 # ---------------------------------------------------------------- backoff and resume fallback
 
 
-def test_backoff_grows_with_full_jitter_is_capped_and_resets_on_resumed() -> None:
-    h = Harness.make(backoff_base=1.0, backoff_cap=8.0, max_resume_attempts=100)
+def test_reconnects_inside_the_resume_window_are_fast_and_reset_on_resumed() -> None:
+    h = Harness.make(backoff_base=1.0, backoff_cap=8.0, reconnect_delay_max=1.0)
     h.connect_ready()
     delays = []
-    for _ in range(8):
-        delays.append(only(h.closed(1006), Reconnect).delay)
+    for _ in range(12):
+        reconnect = only(h.closed(1006), Reconnect)
+        assert reconnect.resume is True
+        delays.append(reconnect.delay)
+        h.advance(reconnect.delay)
         h.open()
     assert delays[0] == 0.0
-    assert all(0.0 <= d <= 8.0 for d in delays)
-    assert delays[1] <= 2.0 and delays[2] <= 4.0
-    assert max(delays[4:]) > 2.0  # grows (seeded rng)
+    assert all(0.0 <= d <= 1.0 for d in delays)
+    assert max(delays) > 0.25  # it does back off (seeded rng)
     h.recv(hello())
     h.recv(resumed(1))
     h.closed(1006)
     h.open()
-    assert only(h.closed(1006), Reconnect).delay <= 2.0
+    assert only(h.closed(1006), Reconnect).delay <= 0.25
 
 
-def test_connection_failures_back_off() -> None:
-    h = Harness.make(backoff_base=1.0, backoff_cap=30.0)
-    delays = [only(h.proto.connection_failed(h.now), Reconnect).delay for _ in range(6)]
-    assert all(0.0 <= d <= 30.0 for d in delays)
-    assert delays[0] <= 1.0
+def test_identify_reconnects_grow_with_full_jitter_up_to_the_cap() -> None:
+    h = Harness.make(backoff_base=1.0, backoff_cap=8.0)
+    delays = [only(h.proto.connection_failed(h.now), Reconnect) for _ in range(10)]
+    assert not any(r.resume for r in delays)
+    assert all(0.0 <= r.delay <= 8.0 for r in delays)
+    assert delays[0].delay <= 1.0 and delays[1].delay <= 2.0
+    assert max(r.delay for r in delays[4:]) > 2.0  # grows (seeded rng)
 
 
-def test_repeated_failed_resumes_fall_back_to_identify() -> None:
-    h = Harness.make(max_resume_attempts=3)
+def test_failed_connects_inside_the_window_never_give_the_session_up() -> None:
+    # issue 11 item 1: before, every failed TCP connect counted as a failed RESUME and
+    # the third gave the session up although the server still held it.
+    h = Harness.make(resume_window=10.0)
     h.connect_ready()
     h.recv(dispatch(2))
     assert only(h.closed(1006), Reconnect).resume is True
-    for attempt in range(3):
+    for _ in range(30):  # 30 refused connects, ~0.3 s apart: 9 s < the window
+        h.advance(0.3)
+        actions = h.proto.connection_failed(h.now)
+        assert not of_type(actions, SessionLost)
+        assert only(actions, Reconnect).resume is True
+    h.open()
+    assert sent(h.recv(hello()))[0] == {
+        "op": 6,
+        "d": {"token": TOKEN, "session_id": h.proto.session_id, "seq": 2},
+    }
+
+
+def test_failed_resume_sockets_inside_the_window_keep_resuming() -> None:
+    h = Harness.make(resume_window=10.0)
+    h.connect_ready()
+    h.recv(dispatch(2))
+    h.closed(1006)
+    for _ in range(20):
+        h.advance(0.2)
         h.open()
         assert sent(h.recv(hello()))[0]["op"] == 6
         actions = h.closed(1006)
-        if attempt < 2:
-            assert only(actions, Reconnect).resume is True
-    assert only(actions, SessionLost).last_seq == 2
+        assert only(actions, Reconnect).resume is True
+        assert not of_type(actions, SessionLost)
+
+
+def test_the_session_is_given_up_once_the_resume_window_has_passed() -> None:
+    h = Harness.make(resume_window=10.0)
+    h.connect_ready()
+    h.recv(dispatch(2))
+    h.closed(1006)  # the drop: the window starts here
+    h.advance(9.9)
+    assert only(h.proto.connection_failed(h.now), Reconnect).resume is True
+    h.advance(0.2)
+    actions = h.proto.connection_failed(h.now)
+    lost = only(actions, SessionLost)
+    assert lost.last_seq == 2 and lost.reason == "the resume window expired"
+    assert any(isinstance(a, Diagnostic) and a.kind == "resume_abandoned" for a in actions)
     assert only(actions, Reconnect).resume is False
     h.open()
     assert sent(h.recv(hello()))[0]["op"] == 2
+
+
+def test_the_server_ends_the_session_sooner_with_op_9_or_4007() -> None:
+    h = Harness.make(resume_window=60.0)
+    h.connect_ready()
+    h.closed(1006)
+    h.open()
+    h.recv(hello())  # RESUME
+    assert only(h.recv(FakeFrame(9, False)), SessionLost)
+    h2 = Harness.make(resume_window=60.0)
+    h2.connect_ready()
+    actions = h2.closed(4007, "Invalid sequence")
+    assert only(actions, SessionLost) and only(actions, Reconnect).resume is False
 
 
 # ---------------------------------------------------------------- user sends, budget, size
@@ -674,16 +726,16 @@ def test_undecodable_control_frame_data_is_reported_not_raised() -> None:
     assert h2.proto.state is ConnectionState.IDENTIFYING
 
 
-def test_zombie_while_resuming_counts_as_a_failed_resume() -> None:
-    h = Harness.make(max_resume_attempts=1)
+def test_a_zombie_resume_socket_is_retried_until_the_window_ends() -> None:
+    h = Harness.make(resume_window=5.0)
     h.connect_ready()
     h.closed(1006)
     h.open()
     h.recv(hello())  # RESUME sent, nothing answers, not even ACKs
-    actions = h.advance(2 * INTERVAL)
+    actions = h.advance(2 * INTERVAL)  # INTERVAL > the window: the zombie outlives it
     close = only(actions, Close)
     actions = h.closed(close.code, close.reason, by_server=False)
-    assert only(actions, SessionLost).reason == "resume failed repeatedly"
+    assert only(actions, SessionLost).reason == "the resume window expired"
     assert only(actions, Reconnect).resume is False
 
 
@@ -702,3 +754,62 @@ def test_unencodable_payload_is_a_type_error_and_nothing_is_queued() -> None:
     with pytest.raises(TypeError, match="op 3"):
         h.send(3, {"status": object()})
     assert h.proto.pending_sends == 0
+
+
+# ---------------------------------------------------------------- hostile HELLO and op 9 (issue 11 item 5)
+
+
+def test_op_9_before_hello_ends_the_session_and_identifies_after_hello_and_the_wait() -> None:
+    # before: ProtocolMisuse (AWAITING_HELLO -> INVALID_SESSION) ended login()
+    h = Harness.make()
+    h.connect_ready()
+    h.closed(1006)
+    h.open()
+    actions = h.recv(FakeFrame(9, False))
+    assert only(actions, SessionLost).reason == "the server invalidated the session (op 9)"
+    assert not of_type(actions, SendFrame)
+    assert not sent(h.recv(hello()))  # no IDENTIFY before the 1-5 s wait
+    assert h.proto.state is ConnectionState.INVALID_SESSION
+    identify = [p for p in sent(h.advance(5.0)) if p["op"] == 2]
+    assert len(identify) == 1
+
+
+def test_op_9_before_hello_then_the_socket_drops_identifies_on_a_new_one() -> None:
+    h = Harness.make()
+    h.open()
+    h.recv(FakeFrame(9, False))
+    reconnect = only(h.closed(1006), Reconnect)
+    assert reconnect.resume is False and 0.0 <= reconnect.delay <= 5.0
+
+
+@pytest.mark.parametrize(
+    ("interval_ms", "expected"),
+    [
+        (10**400, 60.0),  # before: OverflowError
+        (1e300, 60.0),
+        (3_600_000, 60.0),
+        (1, 1.0),  # before: a heartbeat per millisecond, then 4008 and a reconnect storm
+        (0.001, 1.0),
+        (41250, 41.25),
+    ],
+)
+def test_hello_interval_is_clamped_to_a_sane_range_and_reported(
+    interval_ms: float, expected: float
+) -> None:
+    h = Harness.make()
+    h.open()
+    actions = h.recv(hello(interval_ms))  # type: ignore[arg-type]
+    assert h.proto.heartbeat_interval == expected
+    clamped = [a for a in actions if isinstance(a, Diagnostic) and a.kind == "protocol_violation"]
+    assert bool(clamped) is (interval_ms != 41250)
+    assert sent(actions)[0]["op"] == 2
+    deadline = h.proto.next_deadline()
+    assert deadline is not None and deadline <= h.now + expected
+
+
+@pytest.mark.parametrize("bad", [0, -5, float("nan"), float("inf") * 0, "41250", None, True])
+def test_hello_without_a_usable_interval_closes_and_resumes(bad: object) -> None:
+    h = Harness.make()
+    h.open()
+    actions = h.recv(FakeFrame(10, {"heartbeat_interval": bad}))
+    assert only(actions, Close).code == 4000

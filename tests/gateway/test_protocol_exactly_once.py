@@ -42,7 +42,7 @@ class World:
     def __init__(self, seed: int, *, fast_path: bool = False) -> None:
         self.fast_path = fast_path  # receive as the shard does: accept_next_dispatch first
         self.rng = random.Random(seed)
-        self.proto = GatewayProtocol(TOKEN, rng=random.Random(seed + 1), max_resume_attempts=4)
+        self.proto = GatewayProtocol(TOKEN, rng=random.Random(seed + 1))
         self.now = 0.0
         self.session: Session | None = None
         self.sessions: dict[str, Session] = {}
