@@ -1,14 +1,24 @@
 """fluxer_rx: a reactive event-stream client for Fluxer.
 
 Public entry points: :class:`Client`, :class:`ClientOptions`, :class:`RestOptions`,
-:class:`CacheSizeLimits` and :class:`Events` (dispatch names as string constants).
+:class:`CacheSizeLimits`, :class:`ClientState` (the lifecycle) and :class:`Events`
+(dispatch names as string constants).
 """
 
 from __future__ import annotations
 
 from fluxer_rx._version import __version__
 from fluxer_rx.client import Client
+from fluxer_rx.lifecycle import ClientState
 from fluxer_rx.models.event_names import Events
 from fluxer_rx.options import CacheSizeLimits, ClientOptions, RestOptions
 
-__all__ = ["CacheSizeLimits", "Client", "ClientOptions", "Events", "RestOptions", "__version__"]
+__all__ = [
+    "CacheSizeLimits",
+    "Client",
+    "ClientOptions",
+    "ClientState",
+    "Events",
+    "RestOptions",
+    "__version__",
+]

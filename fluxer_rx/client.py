@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from fluxer_rx.cache import Cache, GuildChunker
 from fluxer_rx.diagnostics import Diagnostic, Kind
@@ -33,6 +33,7 @@ from fluxer_rx.gateway.actions import ConnectionState, SessionLost
 from fluxer_rx.gateway.identify_queue import IdentifyQueue
 from fluxer_rx.gateway.protocol import GatewayProtocol, bare_token
 from fluxer_rx.gateway.shard import Shard
+from fluxer_rx.lifecycle import ClientState, Lifecycle
 from fluxer_rx.managers import ChannelManager, GuildManager, MemberManager, UserManager
 from fluxer_rx.models import (
     GuildCreate,
@@ -59,21 +60,43 @@ from fluxer_rx.rest import Instance, Rest
 from fluxer_rx.routing import RoutedEventSubject
 from fluxer_rx.streams import EventSubject
 
-__all__ = ["Client", "shard_for_guild"]
+__all__ = ["Client", "ClientState", "gateway_url_with_query", "shard_for_guild"]
 
 log = logging.getLogger("fluxer_rx.client")
 
 Handler = Callable[[Any], Awaitable[None] | None]
 
 
-def _with_query(url: str, version: str) -> str:
+_DESTROY_GRACE = 0.5
+"""Seconds :meth:`Client.destroy` lets shards close politely before cancelling them."""
+
+
+def gateway_url_with_query(url: str, version: str = "1") -> str:
+    """``url`` with ``v`` and ``encoding=json`` added to its query unless already there
+    (other query keys are kept).
+
+    Raises ``ValueError`` for a URL that is not ``ws://`` or ``wss://`` with a host, and for
+    a ``compress`` other than ``none``: fluxer_rx reads uncompressed JSON frames, and a
+    zstd stream would make every frame undecodable (PROTOCOL §1.2).
+    """
     parts = urlsplit(url)
-    if "v=" in parts.query:
-        return url
-    query = urlencode({"v": version, "encoding": "json"})
-    if parts.query:
-        query = f"{parts.query}&{query}"
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, parts.fragment))
+    if parts.scheme not in ("ws", "wss") or not parts.hostname:
+        raise ValueError(f"the gateway URL must be ws:// or wss:// with a host, got {url!r}")
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    keys = {key for key, _ in query}
+    for key, value in query:
+        if key == "compress" and value.lower() != "none":
+            raise ValueError(
+                f"gateway compression {value!r} is not supported: fluxer_rx reads "
+                "uncompressed JSON frames; remove 'compress' from the gateway URL"
+            )
+    if "v" not in keys:
+        query.append(("v", version))
+    if "encoding" not in keys:
+        query.append(("encoding", "json"))
+    return urlunsplit(
+        (parts.scheme, parts.netloc, parts.path or "/", urlencode(query), parts.fragment)
+    )
 
 
 def _discard(handlers: list[Handler], handler: Handler) -> None:
@@ -174,7 +197,10 @@ class Client:
         self._stopped: asyncio.Event | None = None
         self._replay_stop: asyncio.Event | None = None
         self._ready_event = asyncio.Event()
-        self._ready_shards: set[int] = set()
+        self._ready_shards: set[int] = set()  # shards whose session's READY was handled
+        self._live_shards: set[int] = set()  # shards whose connection is READY (live)
+        self._lifecycle = Lifecycle(self._state_moved)
+        self._destroy_requested: asyncio.Event | None = None
         self._guild_quiet: asyncio.TimerHandle | None = None
         self._burst_over = False
         self._member_requests: dict[str, _MemberRequest] = {}
@@ -183,8 +209,7 @@ class Client:
         self.ready_at: datetime | None = None
 
     def __repr__(self) -> str:
-        state = "ready" if self.is_ready else ("running" if self._running else "idle")
-        return f"<Client {state} shards={sorted(self._shards)}>"
+        return f"<Client {self.state.value} shards={sorted(self._shards)}>"
 
     # ------------------------------------------------------------------ handlers
 
@@ -374,21 +399,26 @@ class Client:
         self._ready_shards.discard(shard_id)
         if self._chunker is not None:
             self._chunker.reset()
+        self._update_readiness()
 
     def state_changed(self, shard_id: int, old: ConnectionState, new: ConnectionState) -> None:
-        """(Shard sink) track readiness per shard."""
-        if new is ConnectionState.STOPPED:
-            self._ready_shards.discard(shard_id)
+        """(Shard sink) track which shards have a live connection."""
+        if new is ConnectionState.READY:
+            self._live_shards.add(shard_id)
+        else:
+            self._live_shards.discard(shard_id)
+        self._update_readiness()
 
     # ------------------------------------------------------------------ readiness
 
     def _on_ready(self, shard_id: int, ready: Ready) -> None:
         self.user = ready.user
         self._ready_shards.add(shard_id)
-        if self.options.wait_for_guilds and not self._ready_event.is_set():
+        if self.options.wait_for_guilds:
+            # a new session: its guilds arrive as a burst of GUILD_CREATEs
             self._burst_over = False
             self._arm_guild_quiet()
-        self._check_ready()
+        self._update_readiness()
 
     def _arm_guild_quiet(self) -> None:
         if self._guild_quiet is not None:
@@ -399,24 +429,57 @@ class Client:
     def _guilds_quiet(self) -> None:
         self._guild_quiet = None
         self._burst_over = True
-        self._check_ready()
+        self._update_readiness()
 
-    def _check_ready(self) -> None:
-        """Become ready once every shard has READY and, with ``wait_for_guilds``, the guild
-        burst is over (a quiet period) and every member-list request has been answered."""
-        if self._ready_event.is_set() or len(self._ready_shards) < len(self._shards):
-            return
+    def _readiness(self) -> bool:
+        """Every shard live with a session whose READY was handled (a replay has no shards:
+        one READY), and with ``wait_for_guilds`` the guild burst over and every member-list
+        request answered."""
+        if not self._running:
+            return False
+        if self._shards:
+            for shard_id in self._shards:
+                if shard_id not in self._live_shards or shard_id not in self._ready_shards:
+                    return False
+        elif not self._ready_shards:
+            return False
         if self.options.wait_for_guilds:
             if not self._burst_over:
-                return
+                return False
             if self._chunker is not None and not self._chunker.idle:
-                return
-        self.ready_at = datetime.now(UTC)
-        self._ready_event.set()
+                return False
+        return True
+
+    def _update_readiness(self) -> None:
+        ready = self._readiness()
+        if ready == self._ready_event.is_set():
+            return
+        lifecycle = self._lifecycle
+        if ready:
+            self.ready_at = datetime.now(UTC)
+            self._ready_event.set()
+            if lifecycle.state in (ClientState.CONNECTING, ClientState.RECONNECTING):
+                lifecycle.move(ClientState.READY)
+        else:
+            self._ready_event.clear()
+            if lifecycle.state is ClientState.READY:
+                lifecycle.move(ClientState.RECONNECTING)
+
+    def _state_moved(self, old: ClientState, new: ClientState) -> None:
+        log.info("client: %s -> %s", old.value, new.value)
+        self._report(Kind.CLIENT_STATE, None, f"{old.value} -> {new.value}", (old, new))
+
+    @property
+    def state(self) -> ClientState:
+        """Where the client stands in its lifecycle (see :mod:`fluxer_rx.lifecycle`); each
+        change is also reported on :attr:`diagnostics` (kind ``client_state``)."""
+        return self._lifecycle.state
 
     @property
     def is_ready(self) -> bool:
-        """Whether every shard got READY (and, with ``wait_for_guilds``, the guild burst)."""
+        """True only while every shard is connected with a live session (READY handled) and,
+        with ``wait_for_guilds``, the guild burst is over. It goes False on a disconnect or a
+        lost session and True again once resumed (or identified anew)."""
         return self._ready_event.is_set()
 
     async def wait_until_ready(self, timeout: float | None = None) -> None:
@@ -425,7 +488,8 @@ class Client:
         With ``wait_for_guilds=True`` readiness waits, after every shard's READY, until no
         GUILD_CREATE has arrived for ``options.guild_ready_timeout`` seconds: bots get READY
         with an empty guild list, so the end of the burst can only be told by a quiet period.
-        It may be called before :meth:`login` starts (it waits for it).
+        It may be called before :meth:`login` starts (it waits for it), and while the client
+        is reconnecting (it waits until the session is live again).
         """
         async with asyncio.timeout(timeout):
             await self._ready_event.wait()
@@ -433,11 +497,14 @@ class Client:
     # ------------------------------------------------------------------ lifecycle
 
     async def login(self, token: str) -> None:
-        """Connect every shard and run until :meth:`destroy`, then return.
+        """Connect every shard and run until :meth:`destroy`, then return normally.
 
         Raises :class:`AlreadyLoggedIn` on a second call, :class:`InvalidToken` when the
         gateway (4004) or the API (401) refuses the token, :class:`GatewayError` for the
-        other fatal close codes. The token is never logged or shown in an error.
+        other fatal close codes, the REST errors of gateway discovery, and ``ValueError``
+        for an empty token or an unusable gateway URL (see
+        :func:`gateway_url_with_query`). Network faults are retried, never raised. The
+        token is never logged or shown in an error.
         """
         if self._running:
             raise AlreadyLoggedIn("this client is already logged in")
@@ -445,28 +512,63 @@ class Client:
         self._rest = Rest(token, self.options.rest)
         self._running = True
         self._stopped = asyncio.Event()
+        self._destroy_requested = asyncio.Event()
         self._ready_event.clear()
         self._ready_shards.clear()
+        self._live_shards.clear()
+        self._lifecycle.move(ClientState.DISCOVERING)
         try:
-            url = _with_query(await self._gateway_url(), self.options.gateway_version)
-            await self._run_shards(token, url)
+            await self._until_destroyed(self._connect(token), self._destroy_requested)
         finally:
+            self._lifecycle.move(ClientState.CLOSING)
             await self._rest.close()
             self._rest = None
             self._shards.clear()
             await self._end_run()
 
+    async def _connect(self, token: str) -> None:
+        url = gateway_url_with_query(await self._gateway_url(), self.options.gateway_version)
+        self._lifecycle.move(ClientState.CONNECTING)
+        await self._run_shards(token, url)
+
+    async def _until_destroyed(self, work: Awaitable[None], destroy: asyncio.Event) -> None:
+        """Run ``work`` until it ends (its error is raised) or ``destroy`` is set: shards
+        then get ``_DESTROY_GRACE`` seconds to close politely before ``work`` is cancelled,
+        and this returns normally."""
+        run = asyncio.ensure_future(work)
+        stop = asyncio.ensure_future(destroy.wait())
+        try:
+            await asyncio.wait((run, stop), return_when=asyncio.FIRST_COMPLETED)
+            if not run.done():
+                self._lifecycle.move(ClientState.CLOSING)
+                for shard in list(self._shards.values()):
+                    await shard.close()
+                await asyncio.wait((run,), timeout=_DESTROY_GRACE)
+            if run.done() and not destroy.is_set():
+                run.result()  # the run ended by itself: a fatal error, raised to the caller
+        finally:
+            stop.cancel()
+            if not run.done():
+                run.cancel()
+                await asyncio.wait((run,))
+            if not run.cancelled():
+                run.exception()  # retrieved: raised above, or moot because destroy() came first
+
     async def _end_run(self) -> None:
         """What ends a run, a login or a replay: not ready, timers cancelled, async
-        handler queues closed, and whoever awaits the end of the run released."""
+        handler queues closed, the state CLOSED, and whoever awaits the end of the run
+        released."""
         self._running = False
         self._ready_event.clear()
+        self._live_shards.clear()
         if self._guild_quiet is not None:
             self._guild_quiet.cancel()
             self._guild_quiet = None
         for queue in self._async_queues.values():
             await queue.close()
         self._async_queues.clear()
+        self._lifecycle.move(ClientState.CLOSING)
+        self._lifecycle.move(ClientState.CLOSED)
         if self._stopped is not None:
             self._stopped.set()
 
@@ -503,9 +605,18 @@ class Client:
                 presence=options.presence,
                 ignored_events=options.ignored_events,
                 shard=(shard_id, count) if sharded else None,
+                resume_window=options.resume_window,
+                reconnect_delay_max=options.reconnect_delay_max,
+                hello_timeout=options.connect_timeout,
             )
             self._shards[shard_id] = Shard(
-                shard_id, protocol, url, self, transport=options.transport, identify_gate=gate.wait
+                shard_id,
+                protocol,
+                url,
+                self,
+                transport=options.transport,
+                identify_gate=gate.wait,
+                connect_timeout=options.connect_timeout,
             )
         tasks = [asyncio.create_task(shard.run()) for shard in self._shards.values()]
         try:
@@ -525,13 +636,17 @@ class Client:
             raise
 
     async def destroy(self) -> None:
-        """Close every shard; :meth:`login` returns once they are closed (and
-        :meth:`replay` once it has stopped)."""
+        """End the run from any state and return once it has ended, within about a second:
+        shards are closed politely when the peer answers, dropped when it does not;
+        discovery and connection attempts in flight are cancelled. :meth:`login` (and
+        :meth:`replay`) then return normally. Harmless when nothing runs."""
         if self._replay_stop is not None:
             self._replay_stop.set()
-        for shard in list(self._shards.values()):
-            await shard.close()
-        if self._stopped is not None and self._running:
+        if not self._running:
+            return
+        if self._destroy_requested is not None:
+            self._destroy_requested.set()
+        if self._stopped is not None:
             await self._stopped.wait()
 
     async def __aenter__(self) -> Self:
@@ -593,8 +708,12 @@ class Client:
         self._running = True
         self._stopped = asyncio.Event()
         stop = self._replay_stop = asyncio.Event()
+        self._destroy_requested = None
         self._ready_event.clear()
         self._ready_shards.clear()
+        self._live_shards.clear()
+        self._lifecycle.move(ClientState.DISCOVERING)
+        self._lifecycle.move(ClientState.CONNECTING)
         try:
             feed = asyncio.ensure_future(player.run())
             halt = asyncio.ensure_future(stop.wait())
@@ -715,7 +834,7 @@ class Client:
 
     def _on_members_chunk(self, chunk: GuildMembersChunk) -> None:
         if self._chunker is not None and self._chunker.on_chunk(chunk) is not None:
-            self._check_ready()
+            self._update_readiness()
             return
         nonce = chunk.nonce
         request = self._member_requests.get(nonce) if isinstance(nonce, str) else None

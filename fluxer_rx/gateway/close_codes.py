@@ -12,7 +12,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["CLOSE_CODES", "CloseOutcome", "CloseRule", "classify_close"]
+__all__ = ["CLOSE_CODES", "CloseOutcome", "CloseReport", "CloseRule", "classify_close"]
 
 
 class CloseOutcome(enum.Enum):
@@ -84,3 +84,32 @@ def classify_close(code: int) -> CloseRule:
     if rule is not None:
         return rule
     return CloseRule(code, "unknown close code", CloseOutcome.RESUME, UNKNOWN_CLOSE_SOURCE)
+
+
+@dataclass(frozen=True, slots=True)
+class CloseReport:
+    """One closed gateway connection, as reported on ``client.diagnostics`` (kind ``closed``).
+
+    ``by_server`` is True when the server sent the close frame first or the connection
+    dropped (``code`` 1006), False when the client closed it. ``meaning`` is the table's
+    description of ``code``; ``next_step`` what the client does next: ``"resume"``,
+    ``"identify"``, ``"stop"`` or ``"fatal"``.
+    """
+
+    code: int
+    reason: str
+    by_server: bool
+    meaning: str
+    next_step: str
+
+    def describe(self) -> str:
+        """One line for logs and diagnostics (never holds a secret: a close has none)."""
+        who = "server" if self.by_server else "client"
+        line = f"closed by the {who} with {self.code} ({self.meaning})"
+        if self.reason:
+            line += f": {self.reason!r}"
+        if self.by_server and self.code == 4002:
+            line += "; the server refused a frame the client sent (too large or malformed)"
+        if self.code == 1006:
+            line = "connection lost without a close frame (1006)"
+        return f"{line}; next: {self.next_step}"

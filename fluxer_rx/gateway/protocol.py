@@ -365,12 +365,14 @@ class GatewayProtocol:
 
     # ------------------------------------------------------------------ socket inputs
 
-    def connection_opened(self, now: float) -> list[Action]:
-        """A socket is open; HELLO is expected next (within ``hello_timeout``)."""
+    def connection_opened(self, now: float, *, hello_by: float | None = None) -> list[Action]:
+        """A socket is open; HELLO is expected next, within ``hello_timeout`` and, when
+        given, by ``hello_by`` (the driver's deadline for the whole connection attempt)."""
         self._require(_S.DISCONNECTED, "connection_opened")
         actions: list[Action] = []
         self._set_state(_S.AWAITING_HELLO, actions)
-        self._hello_deadline = now + self._hello_timeout
+        deadline = now + self._hello_timeout
+        self._hello_deadline = deadline if hello_by is None else min(deadline, hello_by)
         self._last_now = now
         return actions
 

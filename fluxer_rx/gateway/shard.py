@@ -9,8 +9,15 @@ performs the actions it returns, in order. Guarantees:
 * A message that cannot be decoded is reported through ``sink.diagnostic`` and skipped;
   the connection goes on.
 * Timers run on ``loop.call_at``; the machine is ticked when its next deadline is due.
-* :meth:`run` returns after :meth:`close`, and raises the typed error of a fatal close
-  (``InvalidToken`` or ``GatewayError``).
+* Every connection attempt is bounded: the transport's open (TCP, TLS, upgrade) and the
+  server's HELLO together by ``connect_timeout``; a failed attempt is reported
+  (``connect_failed``) and retried as the machine says.
+* Every close, by either side, is reported (``closed``, with a
+  :class:`~fluxer_rx.gateway.close_codes.CloseReport`). Closing our side waits at most
+  ``close_timeout`` for the closing handshake, then drops the socket.
+* :meth:`close` is honoured in every phase (waiting, identify queue, connecting,
+  connected): :meth:`run` then returns within about ``close_timeout``. :meth:`run`
+  raises only the typed error of a fatal close (``InvalidToken`` or ``GatewayError``).
 """
 
 from __future__ import annotations
@@ -19,10 +26,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
-
-import aiohttp
-from websockets.exceptions import InvalidHandshake
+from typing import Any, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.errors import DecodeError
@@ -41,6 +46,7 @@ from fluxer_rx.gateway.actions import (
     StateChanged,
 )
 from fluxer_rx.gateway.actions import Diagnostic as ProtocolDiagnostic
+from fluxer_rx.gateway.close_codes import CloseReport, classify_close
 from fluxer_rx.gateway.protocol import GatewayProtocol
 from fluxer_rx.gateway.transport import GatewayConnection, TransportName, open_connection
 from fluxer_rx.models.frame import Frame, decode_frame
@@ -49,7 +55,10 @@ __all__ = ["Shard", "ShardSink"]
 
 log = logging.getLogger("fluxer_rx.gateway")
 
-_CONNECT_ERRORS = (OSError, asyncio.TimeoutError, InvalidHandshake, aiohttp.ClientError)
+_T = TypeVar("_T")
+
+DEFAULT_CLOSE_TIMEOUT = 0.5
+"""Seconds to wait for the closing handshake before the socket is dropped."""
 
 
 class ShardSink(Protocol):
@@ -93,6 +102,7 @@ class Shard:
         transport: TransportName = "websockets",
         identify_gate: Callable[[], Awaitable[None]] | None = None,
         connect_timeout: float = 15.0,
+        close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
     ) -> None:
         self.shard_id = shard_id
         self.protocol = protocol
@@ -101,16 +111,18 @@ class Shard:
         self._sink = sink
         self._identify_gate = identify_gate
         self._connect_timeout = connect_timeout
+        self._close_timeout = close_timeout
         self._loop: asyncio.AbstractEventLoop | None = None
         self._conn: GatewayConnection | None = None
         self._we_closed = False
+        self._our_close: Close | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at: float | None = None
         self._next: Reconnect | None = Reconnect(0.0, False)
         self._fatal: Exception | None = None
         self._writes: asyncio.Queue[SendFrame | Close | None] | None = None
         self._writer: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
+        self._stop = asyncio.Event()  # set once, by close() or a fatal close; never cleared
         self._stopping = False
 
     def __repr__(self) -> str:
@@ -126,48 +138,90 @@ class Shard:
     async def run(self) -> None:
         """Connect, and reconnect as the protocol says, until :meth:`close` or a fatal close."""
         self._loop = asyncio.get_running_loop()
-        while not self._stopping and self._next is not None:
-            plan, self._next = self._next, None
-            if plan.delay > 0 and not await self._wait_or_stop(plan.delay):
-                break
-            if not plan.resume and self._identify_gate is not None:
-                await self._identify_gate()
-                if self._stopping:
-                    break
-            url = plan.url or self.url
-            try:
-                conn = await open_connection(url, self.transport, self._connect_timeout)
-            except _CONNECT_ERRORS as exc:
-                self._report(Kind.CONNECT_FAILED, f"cannot connect to the gateway: {exc!r}", exc)
-                self._perform(self.protocol.connection_failed(self._now()))
-                continue
-            if self._stopping:
-                await conn.close(1000, "client closing")
-                break
-            await self._serve(conn)
-        self._cancel_timer()
+        try:
+            await self._run()
+        finally:
+            self._cancel_timer()
         if self._fatal is not None:
             raise self._fatal
 
+    async def _run(self) -> None:
+        loop = self._loop
+        assert loop is not None
+        while not self._stopping and self._next is not None:
+            plan, self._next = self._next, None
+            if plan.delay > 0 and not await self._wait_or_stop(plan.delay):
+                return
+            if not plan.resume and self._identify_gate is not None:
+                gate = self._identify_gate
+                if not await self._unless_stopped(gate()) or self._stopping:
+                    return
+            url = plan.url or self.url
+            started = loop.time()
+            opening = open_connection(url, self.transport, self._connect_timeout)
+            try:
+                opened = await self._unless_stopped(opening)
+            except Exception as exc:  # any failed open is retried, never fatal
+                if self._stopping:
+                    return
+                self._report(Kind.CONNECT_FAILED, _connect_failure(url, exc), exc)
+                self._perform(self.protocol.connection_failed(self._now()))
+                continue
+            if opened is None:
+                return  # closed while connecting; the open was cancelled and released
+            conn = opened[0]
+            if self._stopping:
+                await self._drop(conn)
+                return
+            await self._serve(conn, hello_by=started + self._connect_timeout)
+
     async def close(self) -> None:
-        """Close the connection for good; :meth:`run` returns once it is closed."""
+        """Close the connection for good; :meth:`run` returns once it is closed (within
+        about ``close_timeout``: a peer that does not answer the close is dropped)."""
         self._stopping = True
-        self._wake.set()
+        self._stop.set()
         if self.protocol.state is not ConnectionState.STOPPED:
             self._perform(self.protocol.close(self._now()))
 
     async def _wait_or_stop(self, delay: float) -> bool:
-        self._wake.clear()
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), delay)
+        """Wait ``delay`` seconds; False (at once) if the shard is closed meanwhile."""
+        if self._stopping:
+            return False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), delay)
         return not self._stopping
 
-    async def _serve(self, conn: GatewayConnection) -> None:
+    async def _unless_stopped(self, work: Awaitable[_T]) -> tuple[_T] | None:
+        """``(result,)`` of ``work``, or ``None`` if the shard is closed first (``work`` is
+        then cancelled and awaited, so whatever it opened is released)."""
+        task = asyncio.ensure_future(work)
+        stop = asyncio.ensure_future(self._stop.wait())
+        try:
+            await asyncio.wait((task, stop), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        if task.cancelled():
+            return None
+        return (task.result(),)
+
+    async def _drop(self, conn: GatewayConnection) -> None:
+        """Close ``conn`` politely, dropping it when the peer does not answer in time."""
+        with contextlib.suppress(Exception):  # timed out or failed: the socket goes anyway
+            await asyncio.wait_for(conn.close(1000, "client closing"), self._close_timeout)
+        with contextlib.suppress(Exception):
+            await conn.release()
+
+    async def _serve(self, conn: GatewayConnection, *, hello_by: float) -> None:
         self._conn = conn
         self._we_closed = False
+        self._our_close = None
         self._writes = asyncio.Queue()
         self._writer = asyncio.create_task(self._write_loop(conn, self._writes))
-        self._perform(self.protocol.connection_opened(self._now()))
+        self._perform(self.protocol.connection_opened(self._now(), hello_by=hello_by))
         # the hot path: one decode, one sequence check and one sink call per dispatch
         accept = self.protocol.accept_next_dispatch
         receive = self.protocol.receive_frame
@@ -184,25 +238,44 @@ class Shard:
             frame.shard_id = shard_id
             if accept(frame):
                 deliver(frame)
-            else:
-                self._perform(receive(frame, loop_time()))
+                return
+            try:
+                actions = receive(frame, loop_time())
+            except Exception as exc:  # a machine bug must not end the session
+                log.exception("shard %d: the protocol machine failed on op %s", shard_id, frame.op)
+                self._report(Kind.PROTOCOL_VIOLATION, f"frame op {frame.op} ignored: {exc!r}", exc)
+                return
+            self._perform(actions)
 
+        writer = self._writer
         try:
             await conn.pump(on_message)
         finally:
             self._writes.put_nowait(None)
-            with contextlib.suppress(Exception):
-                await self._writer
-            with contextlib.suppress(Exception):
-                await conn.release()
-            self._conn = None
+            try:
+                # the writer may be stuck on a dead socket: give it a moment, no more
+                await asyncio.wait((writer,), timeout=self._close_timeout)
+            finally:
+                writer.cancel()
+                with contextlib.suppress(Exception):
+                    await conn.release()
+                self._conn = None
         code = conn.close_code if conn.close_code is not None else 1006
+        reason = conn.close_reason
+        by_server = not self._we_closed
+        if not by_server and self._our_close is not None:
+            code, reason = self._our_close.code, self._our_close.reason
+        actions: list[Action] = []
         if self.protocol.state not in (ConnectionState.STOPPED, ConnectionState.DISCONNECTED):
-            self._perform(
-                self.protocol.connection_closed(
-                    code, conn.close_reason, self._now(), by_server=not self._we_closed
-                )
+            actions = self.protocol.connection_closed(
+                conn.close_code if conn.close_code is not None else 1006,
+                conn.close_reason,
+                self._now(),
+                by_server=by_server,
             )
+        report = CloseReport(code, reason, by_server, classify_close(code).meaning, _next(actions))
+        self._report(Kind.CLOSED, report.describe(), report)
+        self._perform(actions)
 
     async def _write_loop(
         self, conn: GatewayConnection, queue: asyncio.Queue[SendFrame | Close | None]
@@ -212,7 +285,10 @@ class Shard:
             if item is None:
                 return
             if isinstance(item, Close):
-                await conn.close(item.code, item.reason)
+                try:
+                    await asyncio.wait_for(conn.close(item.code, item.reason), self._close_timeout)
+                except Exception:  # no answer to our close: drop the socket, pump ends
+                    await conn.release()
                 return
             await conn.send(item.payload.decode())
 
@@ -236,6 +312,7 @@ class Shard:
                     self._writes.put_nowait(action)
             elif isinstance(action, Close):
                 self._we_closed = True
+                self._our_close = action
                 if self._writes is not None:
                     self._writes.put_nowait(action)
             elif isinstance(action, Reconnect):
@@ -256,7 +333,7 @@ class Shard:
             elif isinstance(action, Fatal):
                 self._fatal = action.error
                 self._stopping = True
-                self._wake.set()
+                self._stop.set()
             elif isinstance(action, ProtocolDiagnostic):
                 self._report(action.kind, action.detail, action)
         self._reschedule()
@@ -302,3 +379,26 @@ class Shard:
         if kind not in (Kind.STATE, Kind.LATENCY):
             log.info("shard %d: %s: %s", self.shard_id, kind, detail)
         self._sink.diagnostic(Diagnostic(kind, self.shard_id, detail, data))
+
+
+def _connect_failure(url: str, exc: Exception) -> str:
+    """A one-line reason naming the endpoint (the gateway URL holds no secret)."""
+    parts = urlsplit(url)
+    where = f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'wss' else 80)}"
+    if isinstance(exc, TimeoutError):
+        what = "timed out"
+    elif isinstance(exc, ConnectionRefusedError):
+        what = "connection refused"
+    else:
+        what = f"{type(exc).__name__}: {exc}"
+    return f"cannot connect to the gateway at {where}: {what}"
+
+
+def _next(actions: list[Action]) -> str:
+    """What follows a close, from the machine's answer to it."""
+    for action in actions:
+        if isinstance(action, Reconnect):
+            return "resume" if action.resume else "identify"
+        if isinstance(action, Fatal):
+            return "fatal"
+    return "stop"

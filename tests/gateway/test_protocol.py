@@ -756,7 +756,7 @@ def test_unencodable_payload_is_a_type_error_and_nothing_is_queued() -> None:
     assert h.proto.pending_sends == 0
 
 
-# ---------------------------------------------------------------- hostile HELLO and op 9 (issue 11 item 5)
+# ------------------------------------------------ hostile HELLO and op 9 (issue 11 item 5)
 
 
 def test_op_9_before_hello_ends_the_session_and_identifies_after_hello_and_the_wait() -> None:
