@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from errno import ECONNREFUSED
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
@@ -387,8 +388,8 @@ def _connect_failure(url: str, exc: Exception) -> str:
     where = f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'wss' else 80)}"
     if isinstance(exc, TimeoutError):
         what = "timed out"
-    elif isinstance(exc, ConnectionRefusedError):
-        what = "connection refused"
+    elif isinstance(exc, ConnectionRefusedError) or getattr(exc, "errno", None) == ECONNREFUSED:
+        what = "connection refused"  # aiohttp wraps it, keeping the errno
     else:
         what = f"{type(exc).__name__}: {exc}"
     return f"cannot connect to the gateway at {where}: {what}"
