@@ -86,10 +86,10 @@ class _Link:
         self.dead = True
         for writer in self.writers():
             _rst(writer)
-        if self.task is not None and self.task is not asyncio.current_task():
+        if self.task is not None:
             self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+            await asyncio.wait([self.task])
+        # nothing else awaits these (a cancelled waiter would cancel them too)
         for writer in self.writers():
             with contextlib.suppress(OSError):
                 await writer.wait_closed()
@@ -302,11 +302,16 @@ class FaultProxy:
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.accepted += 1
         link = _Link(reader, writer)
-        link.task = asyncio.current_task()
         if self._mode is Mode.CUT:  # accepted by asyncio just before the listener closed
             await link.kill()
             return
         self._links.add(link)
+        link.task = asyncio.create_task(self._run(link))
+        # the work runs in its own task, so a kill cancels that and never this handler
+        # (asyncio 3.11 logs an error for a cancelled stream handler)
+        await asyncio.wait([link.task])
+
+    async def _run(self, link: _Link) -> None:
         try:
             await self._serve(link)
         except* OSError:
@@ -339,9 +344,6 @@ class FaultProxy:
         link.dead = True
         for w in link.writers():
             w.close()
-        for w in link.writers():
-            with contextlib.suppress(OSError):
-                await w.wait_closed()
 
     async def _drain_forever(self, reader: asyncio.StreamReader) -> None:
         """Read and drop until the peer goes away; then hold the socket."""

@@ -15,6 +15,16 @@ says. Guarantees of every :class:`GatewayConnection`:
 * ``release()`` frees the connection's resources whatever state it is in (idempotent);
   the shard calls it when it stops reading, including on cancellation.
 
+:func:`open_connection` bounds the whole opening (TCP connect, TLS, the HTTP upgrade) by
+its ``open_timeout``, raises only ``TimeoutError`` or ``OSError`` (a refused upgrade or a
+garbled answer is a :class:`HandshakeFailed`), and leaves nothing open when it raises or
+is cancelled.
+
+No secret reaches a dependency's log: ``websockets`` logs every frame at DEBUG, and an
+IDENTIFY or RESUME carries the token, so the ``websockets`` connection logs through
+:data:`REDACTING_WS_LOGGER`, which replaces the content of every frame it sends by its
+length. ``aiohttp`` logs no frame content.
+
 The receive loop lives here, calling back into the shard, rather than in the shard
 awaiting one message at a time: an await per message through a wrapper coroutine (or
 worse, an async generator) costs measurably more than a plain call at gateway rates.
@@ -22,19 +32,24 @@ worse, an async generator) costs measurably more than a plain call at gateway ra
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Callable
-from typing import Final, Literal, Protocol
+import logging
+from collections.abc import Callable, MutableMapping
+from typing import Any, Final, Literal, Protocol
 
 import aiohttp
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
+from websockets.frames import DATA_OPCODES, Frame
 
 __all__ = [
     "ABNORMAL_CLOSURE",
+    "REDACTING_WS_LOGGER",
     "AiohttpConnection",
     "GatewayConnection",
+    "HandshakeFailed",
     "TransportName",
     "WebsocketsConnection",
     "open_connection",
@@ -49,6 +64,44 @@ _MAX_MESSAGE = 64 * 1024 * 1024
 _TEXT: Final = aiohttp.WSMsgType.TEXT
 _BINARY: Final = aiohttp.WSMsgType.BINARY
 _CLOSE: Final = aiohttp.WSMsgType.CLOSE
+
+
+class HandshakeFailed(ConnectionError):
+    """The peer accepted the TCP connection but did not complete a WebSocket upgrade:
+    it answered something else, or closed. The library's own error is the ``__cause__``."""
+
+
+class _RedactingAdapter(logging.LoggerAdapter[logging.Logger]):
+    """Logs to ``websockets.client`` as websockets would, minus what the client sends.
+
+    websockets logs each frame as ``"> %s"`` (sent) or ``"< %s"`` (received) with the
+    ``Frame`` as the argument, and its ``str`` shows the start of the payload. A data
+    frame's content is replaced by its opcode and length unless the line is a received
+    one, so an IDENTIFY's token never reaches a log. Only called when websockets logs,
+    which it does per frame only at DEBUG: nothing is added per message otherwise.
+    """
+
+    def process(
+        self, msg: Any, kwargs: MutableMapping[str, Any]
+    ) -> tuple[Any, MutableMapping[str, Any]]:
+        return msg, kwargs  # keep the per-connection ``extra`` websockets passes
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        if args and not (isinstance(msg, str) and msg.startswith("<")):
+            args = tuple(_without_content(arg) for arg in args)
+        self.logger.log(level, msg, *args, **kwargs)
+
+
+def _without_content(arg: object) -> object:
+    if isinstance(arg, Frame) and arg.opcode in DATA_OPCODES:
+        more = "" if arg.fin else ", continued"
+        return f"{arg.opcode.name} [{len(arg.data)} bytes{more}, content not logged]"
+    return arg
+
+
+REDACTING_WS_LOGGER: Final = _RedactingAdapter(logging.getLogger("websockets.client"))
+"""The logger every ``websockets`` gateway connection uses (see :class:`_RedactingAdapter`).
+Configure ``websockets.client`` as usual; this only filters what reaches it."""
 
 
 class GatewayConnection(Protocol):
@@ -163,22 +216,46 @@ class AiohttpConnection:
 async def open_connection(
     url: str, transport: TransportName, open_timeout: float
 ) -> GatewayConnection:
-    """Open a WebSocket to ``url`` with the named transport.
+    """Open a WebSocket to ``url`` with the named transport, within ``open_timeout`` s.
 
-    Raises ``OSError`` (or a subclass) or ``asyncio.TimeoutError`` when the connection
-    cannot be established; the caller decides whether to retry.
+    The deadline covers everything up to a usable connection: TCP connect, TLS and the
+    HTTP upgrade. Raises ``TimeoutError`` past it, :class:`HandshakeFailed` when the
+    server answers the upgrade with anything but a WebSocket (or closes during it), and
+    another ``OSError`` when the connection fails (refused, reset, unreachable); the
+    caller decides whether to retry. Whether it raises or is cancelled, every socket and
+    HTTP session it opened is closed before the exception propagates.
     """
-    if transport == "websockets":
-        ws = await ws_connect(
-            url,
-            max_size=_MAX_MESSAGE,
-            compression=None,
-            open_timeout=open_timeout,
-            ping_interval=None,
-            close_timeout=open_timeout,
-        )
-        return WebsocketsConnection(ws)
-    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None, connect=open_timeout))
+    try:
+        async with asyncio.timeout(open_timeout):
+            if transport == "websockets":
+                return await _open_websockets(url, open_timeout)
+            return await _open_aiohttp(url)
+    except TimeoutError as exc:
+        raise TimeoutError(f"no WebSocket connection within {open_timeout:g} s") from exc
+    except (InvalidHandshake, aiohttp.ClientError) as exc:
+        if isinstance(exc, OSError | ValueError):
+            raise  # already an OSError, or a bad URL: not a handshake problem
+        raise HandshakeFailed(f"WebSocket upgrade failed: {exc}") from exc
+
+
+async def _open_websockets(url: str, open_timeout: float) -> WebsocketsConnection:
+    # websockets aborts the socket itself when the handshake fails or is cancelled
+    ws = await ws_connect(
+        url,
+        max_size=_MAX_MESSAGE,
+        compression=None,
+        open_timeout=None,  # the caller's deadline covers the whole open
+        ping_interval=None,
+        close_timeout=open_timeout,
+        logger=REDACTING_WS_LOGGER,
+    )
+    return WebsocketsConnection(ws)
+
+
+async def _open_aiohttp(url: str) -> AiohttpConnection:
+    # no aiohttp timeout: the caller's deadline covers connect and upgrade together,
+    # and an open connection has no read deadline (the protocol's heartbeat is it)
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
     try:
         # decode_text=False: text frames arrive as UTF-8 bytes, which the JSON decoder
         # reads directly (no str is built per message)
@@ -186,6 +263,8 @@ async def open_connection(
             url, max_msg_size=_MAX_MESSAGE, autoping=True, decode_text=False
         )
     except BaseException:
+        # the connector closes its sockets synchronously here, so even a second
+        # cancellation that interrupts the await leaves nothing open
         await session.close()
         raise
     return AiohttpConnection(session, aws)
