@@ -1,7 +1,9 @@
 """The cache's reducers: one plain function ``(state, event) -> state`` per event type.
 
 :data:`REDUCERS` maps an event class (exactly ``type(event)``) to its reducer. Reducers
-update the state in place and return it; they do no I/O, read no clock and call no REST.
+update the state in place and return it; they do no I/O, read no clock and call no REST,
+and they never change the event (nor any object in it): what is emitted after the fold is
+what was decoded.
 An event that does not fit the state (an update for a guild the unbounded cache never
 saw, a delete of an unknown role) is reported through ``state.issue`` and otherwise
 ignored. Event types without a reducer (RESUMED, typing, invites...) leave the state as
@@ -298,8 +300,12 @@ def guild_stickers_update(state: CacheState, event: GuildStickersUpdate) -> Cach
 # --- channels ---------------------------------------------------------------------------
 
 
-def _put_channel(state: CacheState, channel: Channel, event_name: str) -> None:
-    guild_id = channel.guild_id
+def _put_channel(
+    state: CacheState, channel: Channel, event_name: str, guild_id: str | None = None
+) -> None:
+    """Store ``channel`` under ``channel.guild_id``, else ``guild_id`` (a bulk event's)."""
+    if channel.guild_id is not None:
+        guild_id = channel.guild_id
     if guild_id is not None:
         guild = state.guilds.data.get(guild_id)
         if guild is None:
@@ -319,11 +325,10 @@ def channel_create(state: CacheState, event: ChannelCreate | ChannelUpdate) -> C
 
 
 def channel_update_bulk(state: CacheState, event: ChannelUpdateBulk) -> CacheState:
-    """CHANNEL_UPDATE_BULK: each channel is stored."""
+    """CHANNEL_UPDATE_BULK: each channel is stored, under the event's ``guild_id`` when it
+    names none itself."""
     for channel in event.channels:
-        if channel.guild_id is None and event.guild_id is not None:
-            channel.guild_id = event.guild_id
-        _put_channel(state, channel, "CHANNEL_UPDATE_BULK")
+        _put_channel(state, channel, "CHANNEL_UPDATE_BULK", event.guild_id)
     return state
 
 
