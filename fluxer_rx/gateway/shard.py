@@ -238,7 +238,10 @@ class Shard:
                 return
             frame.shard_id = shard_id
             if accept(frame):
-                deliver(frame)
+                try:
+                    deliver(frame)
+                except Exception as exc:  # the sink's bug must not end the session
+                    self._sink_failed(frame, exc)
                 return
             try:
                 actions = receive(frame, loop_time())
@@ -303,11 +306,16 @@ class Shard:
         sink = self._sink
         for action in actions:
             kind = type(action)
-            if kind is EmitDispatch:
+            if kind is EmitDispatch or kind is EmitFrame:
                 # the machine hands back the very Frame objects this driver gave it
-                sink.dispatch(action.frame)  # type: ignore[union-attr, arg-type]
-            elif kind is EmitFrame:
-                sink.frame(action.frame)  # type: ignore[union-attr, arg-type]
+                frame: Frame = action.frame  # type: ignore[union-attr, assignment]
+                try:
+                    if kind is EmitDispatch:
+                        sink.dispatch(frame)
+                    else:
+                        sink.frame(frame)
+                except Exception as exc:  # the sink's bug must not end the session
+                    self._sink_failed(frame, exc)
             elif isinstance(action, SendFrame):
                 if self._writes is not None:
                     self._writes.put_nowait(action)
@@ -375,6 +383,12 @@ class Shard:
     def request_guild_members(self, guild_id: str, **fields: Any) -> None:
         """Send REQUEST_GUILD_MEMBERS (op 8); see ``GatewayProtocol.request_guild_members``."""
         self._perform(self.protocol.request_guild_members(guild_id, self._now(), **fields))
+
+    def _sink_failed(self, frame: Frame, exc: Exception) -> None:
+        log.error(
+            "shard %d: delivering %s s=%s failed", self.shard_id, frame.t, frame.s, exc_info=exc
+        )
+        self._report(Kind.HANDLER_ERROR, f"delivering {frame.t} s={frame.s} failed: {exc!r}", exc)
 
     def _report(self, kind: str, detail: str, data: object = None) -> None:
         if kind not in (Kind.STATE, Kind.LATENCY):

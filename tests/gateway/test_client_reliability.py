@@ -352,3 +352,33 @@ async def test_an_unusable_gateway_url_is_refused_before_connecting(url: str) ->
     with pytest.raises(ValueError):
         await asyncio.wait_for(client.login("1.secret"), 2)
     assert client.state is ClientState.CLOSED
+
+
+# ------------------------------------------------------------------ one bad delivery is not fatal
+
+
+class _FailingOnBoom(Client):
+    """A client whose own event pipeline fails on one event (a stand-in for any bug)."""
+
+    def dispatch(self, frame: Any) -> None:
+        if frame.t == "MESSAGE_CREATE" and b"boom" in frame.raw_d:
+            raise RuntimeError("pipeline bug")
+        super().dispatch(frame)
+
+
+async def test_a_failing_event_pipeline_is_reported_and_the_session_goes_on() -> None:
+    async with Sandbox(heartbeat_interval=1.0, guilds=1) as sb:
+        client = _FailingOnBoom(ClientOptions(rest=RestOptions(api_url=sb.api_url)))
+        seen: list[Diagnostic] = []
+        events: list[object] = []
+        client.events.subscribe(events.append)
+        login = _start(client, sb.token, seen)
+        await client.wait_until_ready(timeout=10)
+        for text in ("one", "boom", "two"):
+            await sb.post_message(sb.channel_ids[0], text)
+        await wait_until(lambda: any(getattr(e, "content", None) == "two" for e in events))
+        assert [e.content for e in events if isinstance(e, MessageCreate)] == ["one", "two"]
+        failures = [d for d in seen if d.kind == Kind.HANDLER_ERROR]
+        assert len(failures) == 1 and "MESSAGE_CREATE" in failures[0].detail
+        assert not login.done()
+        await _destroy_within_a_second(client, login)
