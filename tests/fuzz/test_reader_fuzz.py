@@ -1,0 +1,34 @@
+"""Fuzzing the recording reader (``fluxer_rx/replay/reader.py``): mutated, truncated and
+garbage recording files raise only ``MalformedRecording`` (with a line the file has) or
+``UnsupportedRecordingVersion``, in bounded time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from random import Random
+
+import pytest
+from hypothesis import given, note
+
+from .hypothesis_settings import FUZZ, RANDOMS
+from .properties import fuzz_recording
+
+ITEM_9 = "issue 11 item 9: frame.data of a one-pass dispatch raises raw msgspec errors"
+
+
+@pytest.fixture(scope="module")
+def directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("fuzz-recordings")
+
+
+@FUZZ
+@given(rng=RANDOMS)
+def test_mutated_recordings_raise_only_typed_errors(directory: Path, rng: Random) -> None:
+    fuzz_recording(rng, note, directory, touch=False)
+
+
+@pytest.mark.xfail(reason=ITEM_9, strict=False)
+@FUZZ
+@given(rng=RANDOMS)
+def test_frames_read_from_recordings_raise_only_decode_error(directory: Path, rng: Random) -> None:
+    fuzz_recording(rng, note, directory, touch=True)
