@@ -75,7 +75,9 @@ class ClientOptions:
     Reliability:
 
     * ``connect_timeout`` bounds one whole connection attempt (TCP, TLS, WebSocket
-      upgrade and the server's HELLO); past it the attempt fails and is retried.
+      upgrade and the server's HELLO); past it the attempt fails and is retried. While
+      resuming, an attempt is bounded by at most 5 s, so an attempt started during an
+      outage does not outlive the server's resume window.
     * ``resume_window``: how long after a drop the client keeps trying to RESUME the
       session (Fluxer keeps a detached session 10 s in [S], 60 s in [N]); the server has
       the last word (op 9, close 4007 or a refused RESUME end it sooner).

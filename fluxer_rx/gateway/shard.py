@@ -10,8 +10,9 @@ performs the actions it returns, in order. Guarantees:
   the connection goes on.
 * Timers run on ``loop.call_at``; the machine is ticked when its next deadline is due.
 * Every connection attempt is bounded: the transport's open (TCP, TLS, upgrade) and the
-  server's HELLO together by ``connect_timeout``; a failed attempt is reported
-  (``connect_failed``) and retried as the machine says.
+  server's HELLO together by ``connect_timeout`` (by at most ``RESUME_ATTEMPT_TIMEOUT``
+  when resuming); a failed attempt is reported (``connect_failed``) and retried as the
+  machine says.
 * Every close, by either side, is reported (``closed``, with a
   :class:`~fluxer_rx.gateway.close_codes.CloseReport`). Closing our side waits at most
   ``close_timeout`` for the closing handshake, then drops the socket.
@@ -52,7 +53,7 @@ from fluxer_rx.gateway.protocol import GatewayProtocol
 from fluxer_rx.gateway.transport import GatewayConnection, TransportName, open_connection
 from fluxer_rx.models.frame import Frame, decode_frame
 
-__all__ = ["Shard", "ShardSink"]
+__all__ = ["RESUME_ATTEMPT_TIMEOUT", "Shard", "ShardSink", "attempt_timeout"]
 
 log = logging.getLogger("fluxer_rx.gateway")
 
@@ -60,6 +61,18 @@ _T = TypeVar("_T")
 
 DEFAULT_CLOSE_TIMEOUT = 0.5
 """Seconds to wait for the closing handshake before the socket is dropped."""
+
+RESUME_ATTEMPT_TIMEOUT = 5.0
+"""Seconds one connection attempt may take while resuming (``connect_timeout`` if lower).
+
+A SYN lost in a network outage is retransmitted by the kernel only after 1, 3, 7, 15 s:
+an attempt started during the outage could outlive a 10 s server resume window although
+the network came back long before. Inside the window a fresh attempt is worth more."""
+
+
+def attempt_timeout(connect_timeout: float, resuming: bool) -> float:
+    """How long one connection attempt (open and HELLO) may take."""
+    return min(connect_timeout, RESUME_ATTEMPT_TIMEOUT) if resuming else connect_timeout
 
 
 class ShardSink(Protocol):
@@ -159,7 +172,8 @@ class Shard:
                     return
             url = plan.url or self.url
             started = loop.time()
-            opening = open_connection(url, self.transport, self._connect_timeout)
+            timeout = attempt_timeout(self._connect_timeout, plan.resume)
+            opening = open_connection(url, self.transport, timeout)
             try:
                 opened = await self._unless_stopped(opening)
             except Exception as exc:  # any failed open is retried, never fatal
@@ -174,7 +188,7 @@ class Shard:
             if self._stopping:
                 await self._drop(conn)
                 return
-            await self._serve(conn, hello_by=started + self._connect_timeout)
+            await self._serve(conn, hello_by=started + timeout)
 
     async def close(self) -> None:
         """Close the connection for good; :meth:`run` returns once it is closed (within

@@ -22,6 +22,7 @@ from fluxer_rx import Client, ClientOptions, ClientState, RestOptions
 from fluxer_rx.client import gateway_url_with_query
 from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.gateway.close_codes import CloseReport
+from fluxer_rx.gateway.shard import RESUME_ATTEMPT_TIMEOUT, attempt_timeout
 from fluxer_rx.models import MessageCreate
 from fluxer_rx.options import Transport
 from fluxer_rx.sandbox import Sandbox
@@ -382,3 +383,9 @@ async def test_a_failing_event_pipeline_is_reported_and_the_session_goes_on() ->
         assert len(failures) == 1 and "MESSAGE_CREATE" in failures[0].detail
         assert not login.done()
         await _destroy_within_a_second(client, login)
+
+
+def test_attempts_while_resuming_are_bounded_tighter() -> None:
+    assert attempt_timeout(15.0, resuming=False) == 15.0
+    assert attempt_timeout(15.0, resuming=True) == RESUME_ATTEMPT_TIMEOUT < 10.0
+    assert attempt_timeout(1.0, resuming=True) == 1.0
