@@ -560,7 +560,7 @@ def _header_line(rng: Random) -> bytes:
 
 
 def _frame_line(rng: Random, at: float) -> bytes:
-    frame = frame_object(rng)
+    frame = _dispatch_with_unknown_field(rng) if rng.random() < 0.2 else frame_object(rng)
     line: dict[str, Any] = {
         "at": round(at, 6),
         "shard": rng.choice((0, 0, 0, 1, 3)),
