@@ -292,7 +292,10 @@ class Frame(msgspec.Struct, kw_only=True, gc=False, eq=False):
     def data(self) -> Any:
         """``d`` decoded to plain Python values (dict, list, str, ...); cached.
 
-        Raises :class:`DecodeError` if ``d`` is not valid JSON.
+        Raises :class:`DecodeError` if ``d`` is not valid JSON, even when :attr:`event`
+        decoded: the typed decoder skips keys its model does not know without reading
+        their values, so a value JSON rejects (a number out of range such as ``1e400``,
+        a string that is not UTF-8) inside such a key fails only here.
         """
         return None
 
@@ -386,7 +389,10 @@ class _DispatchFrame(Frame, kw_only=True, gc=False):
         raw = self._raw_d
         if raw is None:
             # cut ``d`` out of the kept message; it decoded once, so it decodes again
-            env = _envelope_decoder(self._message)
+            try:
+                env = _envelope_decoder(self._message)
+            except _DECODE_FAILURES as exc:
+                raise _decode_error(exc, self.t) from None
             raw = self._raw_d = env.d
         return raw  # type: ignore[no-any-return]  # a Raw of valid JSON
 
@@ -398,7 +404,12 @@ class _DispatchFrame(Frame, kw_only=True, gc=False):
     def data(self) -> Any:
         data = self._data
         if data is None:  # typed payloads are JSON objects, so None means "not yet"
-            data = self._data = _any_decoder(self._raw_json())
+            # The typed pass skipped the keys its model does not know without reading
+            # their values; reading all of ``d`` can still fail (``1e400``, bad UTF-8).
+            try:
+                data = self._data = _any_decoder(self._raw_json())
+            except _DECODE_FAILURES as exc:
+                raise _decode_error(exc, self.t) from None
         return data
 
     @property

@@ -1,17 +1,20 @@
 """Replaying recorded frames into a client, as a shard would deliver them, with no network.
 
 A :class:`FramePlayer` hands each recorded frame to a sink with the methods the client
-exposes to its shards (``frame``, ``dispatch``, ``session_lost``), so a replayed frame
-takes the client's own path: ``raw``, decode, cache fold, ``events``, handlers. Nothing
-of the client's dispatch logic is repeated here.
+exposes to its shards (``frame``, ``dispatch``, ``session_lost``, ``diagnostic``), so a
+replayed frame takes the client's own path: ``raw``, decode, cache fold, ``events``,
+handlers. Nothing of the client's dispatch logic is repeated here.
 
 What the player decides is only what the live gateway protocol decided per frame, with
 the protocol's rules per shard: a dispatch whose ``s`` is not above the last delivered
 one (a resumed replay the client had already seen) goes to ``frame`` (``raw`` only),
 every other dispatch to ``dispatch``; a READY with a new ``session_id`` after an earlier
-one first reports the old session lost. So every event is delivered exactly once and in
-recorded order, as it was live. Connection-level reports (state changes, heartbeat
-latency, gaps) are not in a recording and are not replayed.
+one first reports the old session lost; a READY whose ``d`` does not decode is reported
+as a ``DecodeError`` (``decode_error`` on ``diagnostics``, with the frame) and goes to
+``frame`` only. So every event is delivered exactly once and in recorded order, as it was
+live, and no frame ends a replay (only a malformed line of the file does).
+Connection-level reports (state changes, heartbeat latency, gaps) are not in a recording
+and are not replayed.
 
 Pacing: with ``speed=None`` frames go as fast as possible (the loop gets a turn every
 ``batch`` frames); with ``speed=x`` the frame recorded at ``at`` is delivered at
@@ -26,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final, Protocol
 
+from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.errors import DecodeError
 from fluxer_rx.gateway.actions import SessionLost
 from fluxer_rx.models.frame import Frame
@@ -47,6 +51,9 @@ class ReplaySink(Protocol):
 
     def session_lost(self, shard_id: int, lost: SessionLost) -> None:
         """A shard's session ended; its next READY starts a new one."""
+
+    def diagnostic(self, report: Diagnostic) -> None:
+        """A report for ``diagnostics`` (a READY whose ``d`` does not decode)."""
 
 
 class PacingClock(Protocol):
@@ -98,11 +105,7 @@ class _ShardSession:
         self.seq = 0
 
 
-def _session_id_of(frame: Frame) -> str | None:
-    try:
-        data = frame.data
-    except DecodeError:
-        return None
+def _session_id_of(data: object) -> str | None:
     session_id = data.get("session_id") if isinstance(data, dict) else None
     return session_id if isinstance(session_id, str) else None
 
@@ -187,7 +190,12 @@ class FramePlayer:
             session = self._sessions[frame.shard_id] = _ShardSession()
         s, t = frame.s, frame.t
         if t == "READY":
-            session_id = _session_id_of(frame)
+            try:
+                session_id = _session_id_of(frame.data)
+            except DecodeError as exc:
+                report = Diagnostic(Kind.DECODE_ERROR, frame.shard_id, str(exc), exc, frame)
+                self._sink.diagnostic(report)
+                session_id = None
             if session_id is None:  # the protocol does not deliver such a READY either
                 self._sink.frame(frame)
                 return

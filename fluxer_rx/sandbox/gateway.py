@@ -71,7 +71,15 @@ HEARTBEAT_REQUEST_FRAME: Final = b'{"d":null,"op":1}'
 INVALID_SESSION_FRAME: Final = b'{"d":false,"op":9}'
 RECONNECT_FRAME: Final = b'{"op":7}'
 
-MalformedKind = Literal["bad_json", "unknown_op", "unknown_event", "wrong_types", "missing_fields"]
+MalformedKind = Literal[
+    "bad_json",
+    "unknown_op",
+    "unknown_event",
+    "wrong_types",
+    "missing_fields",
+    "number_out_of_range",
+    "invalid_utf8",
+]
 
 _encoder = msgspec.json.Encoder(order="sorted")
 
@@ -338,6 +346,12 @@ class GatewayHub:
         ``bad_json`` and ``unknown_op`` (op 42) consume no seq; ``unknown_event``
         (``SANDBOX_UNKNOWN_EVENT``), ``wrong_types`` and ``missing_fields`` (both
         MESSAGE_CREATE) are dispatches with the next seq, buffered and logged.
+        ``number_out_of_range`` and ``invalid_utf8`` are valid MESSAGE_CREATEs (in the first
+        channel, by the bot, ``content`` the kind) with one extra key no client knows,
+        ``"sandbox_extra"``, whose value JSON rejects only when it is read: the number
+        ``1e400``, or a string holding the bytes ``FF FE`` (not UTF-8); they too take the
+        next seq and are buffered and logged (the log's ``d`` without that key). A typed
+        decoder skipping unknown keys accepts them; decoding the whole ``d`` fails.
         Returns the number of frames written or buffered.
         """
         targets = [session] if session is not None else self.attached_sessions
@@ -366,6 +380,18 @@ class GatewayHub:
                 self.dispatch(target, "MESSAGE_CREATE", bad)
             elif kind == "missing_fields":
                 self.dispatch(target, "MESSAGE_CREATE", {"id": self.world.new_id()})
+            elif kind == "number_out_of_range" or kind == "invalid_utf8":
+                message = {
+                    "author": self.world.user_wire(self.world.bot),
+                    "channel_id": channel_id,
+                    "content": kind,
+                    "id": self.world.new_id(),
+                    "timestamp": "2026-01-01T00:00:00.000000+00:00",
+                    "type": 0,
+                }
+                extra = b"1e400" if kind == "number_out_of_range" else b'"\xff\xfe"'
+                encoded = _encoder.encode(message)[:-1] + b',"sandbox_extra":' + extra + b"}"
+                self._dispatch_encoded(target, "MESSAGE_CREATE", message, encoded, buffer=True)
             else:
                 raise ValueError(f"unknown malformed kind {kind!r}")
         return len(targets)
