@@ -409,6 +409,7 @@ _HEARTBEAT_INTERVALS: Final[tuple[Any, ...]] = (
     RawJson(b"-1e400"),
     RawJson(b"1e-400"),
     RawJson(b"9" * 400),
+    RawJson(b"-" + b"9" * 400),
     "41250",
     None,
     True,
@@ -417,14 +418,16 @@ _HEARTBEAT_INTERVALS: Final[tuple[Any, ...]] = (
 
 
 def _hello(rng: Random) -> dict[str, Any]:
-    kind = rng.randint(0, 5)
+    kind = rng.randint(0, 9)
     if kind == 0:
         return {"op": 10}  # no d
     if kind == 1:
         return {"op": 10, "d": json_value(rng)}
     if kind == 2:
         return {"op": 10, "d": {}}
-    return {"op": 10, "d": {"heartbeat_interval": rng.choice(_HEARTBEAT_INTERVALS)}}
+    if kind <= 5:
+        return {"op": 10, "d": {"heartbeat_interval": rng.choice(_HEARTBEAT_INTERVALS)}}
+    return {"op": 10, "d": {"heartbeat_interval": 41250}}
 
 
 def _sequence(rng: Random, seq: int) -> Any:
@@ -471,14 +474,28 @@ def _dispatch(rng: Random, seq: int) -> dict[str, Any]:
     return frame
 
 
-def protocol_frame(rng: Random, seq: int) -> bytes:
+def _expected_frame(rng: Random, seq: int, expecting: str) -> dict[str, Any]:
+    if expecting == "hello":
+        return _hello(rng)
+    if expecting == "ready":
+        return {"op": 0, "s": 1, "t": "READY", "d": _ready_payload(rng)}
+    if expecting == "resumed" and rng.random() < 0.5:
+        return {"op": 0, "s": seq + rng.randint(0, 2), "t": "RESUMED", "d": None}
+    return _dispatch(rng, seq)
+
+
+def protocol_frame(rng: Random, seq: int, expecting: str | None = None) -> bytes:
     """A message the server might send to a machine whose last sequence is ``seq``:
     control frames (HELLO with good and absurd intervals, op 1, 7, 9, 11, 12, unknown
     ops) and dispatches (READY with or without a session, RESUMED, events with the next,
-    a repeated, an old or a skipped ``s``), now and then mutated."""
+    a repeated, an old or a skipped ``s``), now and then mutated. Half the time it is
+    what the machine is ``expecting`` ("hello", "ready", "resumed", "dispatch"), so runs
+    get past the handshake."""
     kind = rng.randint(0, 19)
     obj: dict[str, Any]
-    if kind <= 2:
+    if expecting is not None and rng.random() < 0.5:
+        obj = _expected_frame(rng, seq, expecting)
+    elif kind <= 2:
         obj = _hello(rng)
     elif kind == 3:
         obj = {"op": 1, "d": None}

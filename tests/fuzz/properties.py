@@ -202,6 +202,12 @@ _OPEN_STATES: Final = frozenset(
     {_S.AWAITING_HELLO, _S.IDENTIFYING, _S.RESUMING, _S.READY, _S.INVALID_SESSION}
 )
 _MACHINE_OPS: Final = frozenset({1, 2, 6})
+_EXPECTING: Final = {
+    _S.AWAITING_HELLO: "hello",
+    _S.IDENTIFYING: "ready",
+    _S.RESUMING: "resumed",
+    _S.READY: "dispatch",
+}
 _CLOSE_CODES: Final = (
     *(1000, 1001, 1006, 1011, 4000, 4001, 4002, 4003, 4004, 4005, 4007, 4008, 4009),
     *(4010, 4011, 4012, 4013, 4014, 3999, 0, 65535),
@@ -305,7 +311,8 @@ class ProtocolRun:
         self._check("fail", actions)
 
     def _frame(self) -> None:
-        self.deliver(protocol_frame(self.rng, self.proto.seq))
+        expecting = _EXPECTING.get(self.proto.state)
+        self.deliver(protocol_frame(self.rng, self.proto.seq, expecting))
 
     def deliver(self, message: bytes) -> None:
         """Decode ``message`` and hand it to the machine, as the shard does."""
