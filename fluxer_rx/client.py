@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import itertools
 import logging
 import os
@@ -33,7 +32,9 @@ from fluxer_rx.gateway.actions import ConnectionState, SessionLost
 from fluxer_rx.gateway.identify_queue import IdentifyQueue
 from fluxer_rx.gateway.protocol import GatewayProtocol, bare_token
 from fluxer_rx.gateway.shard import Shard
+from fluxer_rx.handlers import Handler, HandlerOverflow, Handlers
 from fluxer_rx.lifecycle import ClientState, Lifecycle
+from fluxer_rx.loop_monitor import LoopMonitor
 from fluxer_rx.managers import ChannelManager, GuildManager, MemberManager, UserManager
 from fluxer_rx.models import (
     GuildCreate,
@@ -63,8 +64,6 @@ from fluxer_rx.streams import EventSubject
 __all__ = ["Client", "ClientState", "gateway_url_with_query", "shard_for_guild"]
 
 log = logging.getLogger("fluxer_rx.client")
-
-Handler = Callable[[Any], Awaitable[None] | None]
 
 
 _DESTROY_GRACE = 0.5
@@ -99,51 +98,9 @@ def gateway_url_with_query(url: str, version: str = "1") -> str:
     )
 
 
-def _discard(handlers: list[Handler], handler: Handler) -> None:
-    """Remove ``handler`` once; removing it again is harmless."""
-    with contextlib.suppress(ValueError):
-        handlers.remove(handler)
-
-
 def shard_for_guild(guild_id: str | int, shard_count: int) -> int:
     """The shard that receives a guild's events: ``(guild_id >> 22) % shard_count``."""
     return (int(guild_id) >> 22) % shard_count
-
-
-class _AsyncHandlerQueue:
-    """Runs one async handler's calls one after another, in event order (one task total)."""
-
-    def __init__(self, handler: Handler, on_error: Callable[[Exception], None]) -> None:
-        self._handler = handler
-        self._on_error = on_error
-        self._queue: asyncio.Queue[Any] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
-
-    def push(self, value: Any) -> None:
-        self._queue.put_nowait(value)
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._drain())
-
-    async def _drain(self) -> None:
-        while not self._queue.empty():
-            value = self._queue.get_nowait()
-            try:
-                result = self._handler(value)
-                if inspect.isawaitable(result):
-                    await result
-            except Exception as exc:  # a handler error is reported, never fatal
-                self._on_error(exc)
-
-    @property
-    def task(self) -> asyncio.Task[None] | None:
-        """The task running queued calls, if one was started."""
-        return self._task
-
-    async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
 
 class _MemberRequest:
@@ -187,10 +144,16 @@ class Client:
         self.channels = ChannelManager(self.cache, lambda: self.rest)
         self.users = UserManager(self.cache, lambda: self.rest)
         self.members = MemberManager(self.cache, lambda: self.rest)
-        self._handlers: dict[str, list[Handler]] = {}
-        self._typed_handlers: list[Handler] = []
-        self._async_queues: dict[Handler, _AsyncHandlerQueue] = {}
-        self._background: set[asyncio.Future[Any]] = set()
+        self._handler_set = Handlers(
+            queue_size=self.options.handler_queue_size,
+            overflow=self.options.handler_overflow,
+            on_error=self._handler_failed,
+            on_overflow=self._handler_overflowed,
+        )
+        # the handler set's own containers: dispatch tests them, one attribute load each
+        self._handlers = self._handler_set.named
+        self._typed_handlers = self._handler_set.typed
+        self._loop_monitor = LoopMonitor(self.options.loop_stall_threshold, self._loop_stalled)
         self._shards: dict[int, Shard] = {}
         self._shard_count = 1
         self._running = False
@@ -216,17 +179,22 @@ class Client:
     def on(self, name: str, handler: Handler) -> Callable[[], None]:
         """Call ``handler(payload_dict)`` for every dispatch named ``name`` (``Events.*``).
 
-        Several handlers per name run in registration order. Async handlers run one call
-        at a time per handler, in event order. Errors go to :attr:`diagnostics` and the
-        log. Returns a function that removes the handler.
+        Several handlers per name run in registration order, after the cache fold. A
+        sync handler runs inside the dispatch. An async handler (``async def``, or one
+        that returns an awaitable) runs one call at a time, in event order, with at most
+        ``options.handler_queue_size`` calls waiting; past that ``options.handler_overflow``
+        drops one, reported on :attr:`diagnostics` (``handler_overflow``, with a
+        :class:`~fluxer_rx.handlers.HandlerOverflow`). Errors go to :attr:`diagnostics`
+        and the log. A payload whose ``d`` does not decode as JSON skips these handlers
+        and is reported (``decode_error``, with the frame). See :mod:`fluxer_rx.handlers`.
+        Returns a function that removes the handler.
         """
-        self._handlers.setdefault(name, []).append(handler)
-        return lambda: _discard(self._handlers.get(name, []), handler)
+        return self._handler_set.add(handler, name)
 
     def on_typed(self, handler: Handler) -> Callable[[], None]:
-        """Call ``handler(event)`` with every typed event (as :attr:`events` emits it)."""
-        self._typed_handlers.append(handler)
-        return lambda: _discard(self._typed_handlers, handler)
+        """Call ``handler(event)`` with every typed event (as :attr:`events` emits it),
+        under the rules of :meth:`on`. Returns a function that removes the handler."""
+        return self._handler_set.add(handler)
 
     # ------------------------------------------------------------------ collectors, waiting
 
@@ -304,32 +272,26 @@ class Client:
         :func:`fluxer_rx.operators.wait_for` (``TimeoutError``, ``StreamClosed``)."""
         return await wait_for(self.events, event_type, check, timeout)
 
-    def _call(self, handler: Handler, value: Any) -> None:
-        if inspect.iscoroutinefunction(handler):
-            queue = self._async_queues.get(handler)
-            if queue is None:
-                queue = self._async_queues[handler] = _AsyncHandlerQueue(
-                    handler, self._handler_failed
-                )
-            queue.push(value)
-            return
-        try:
-            result = handler(value)
-            if inspect.isawaitable(result):
-                task = asyncio.ensure_future(result)
-                self._background.add(task)
-                task.add_done_callback(self._background_done)
-        except Exception as exc:  # a handler error is reported, never fatal
-            self._handler_failed(exc)
-
-    def _background_done(self, task: asyncio.Future[Any]) -> None:
-        self._background.discard(task)
-        if not task.cancelled() and isinstance(task.exception(), Exception):
-            self._handler_failed(task.exception())  # type: ignore[arg-type]
-
     def _handler_failed(self, exc: Exception) -> None:
         log.exception("event handler failed", exc_info=exc)
         self._report(Kind.HANDLER_ERROR, None, f"handler raised {exc!r}", exc)
+
+    def _handler_overflowed(self, overflow: HandlerOverflow) -> None:
+        detail = (
+            f"handler {getattr(overflow.handler, '__qualname__', overflow.handler)!s} is "
+            f"behind: {overflow.dropped} call(s) dropped so far ({overflow.policy}, "
+            f"queue of {overflow.queue_size})"
+        )
+        log.warning("%s", detail)
+        self._report(Kind.HANDLER_OVERFLOW, None, detail, overflow)
+
+    def _loop_stalled(self, seconds: float) -> None:
+        detail = f"the event loop was blocked for {seconds:.3f} s (a handler that does not await?)"
+        log.warning("%s", detail)
+        self._report(Kind.LOOP_STALL, None, detail, seconds)
+
+    def _undecodable(self, frame: Frame, exc: DecodeError) -> None:
+        self._report(Kind.DECODE_ERROR, frame.shard_id, str(exc), exc, frame)
 
     def _subscriber_failed(self, exc: Exception) -> None:
         log.error("stream subscriber failed: %r", exc, exc_info=exc)
@@ -338,8 +300,15 @@ class Client:
                 Diagnostic(Kind.HANDLER_ERROR, None, f"subscriber raised {exc!r}", exc)
             )
 
-    def _report(self, kind: str, shard_id: int | None, detail: str, data: object = None) -> None:
-        self.diagnostics.on_next(Diagnostic(kind, shard_id, detail, data))
+    def _report(
+        self,
+        kind: str,
+        shard_id: int | None,
+        detail: str,
+        data: object = None,
+        frame: Frame | None = None,
+    ) -> None:
+        self.diagnostics.on_next(Diagnostic(kind, shard_id, detail, data, frame))
 
     # ------------------------------------------------------------------ shard sink
 
@@ -349,14 +318,17 @@ class Client:
 
     def dispatch(self, frame: Frame) -> None:  # ShardSink
         """(Shard sink) publish on :attr:`raw`, then decode, fold, emit and call handlers
-        for one dispatch."""
+        for one dispatch.
+
+        Never raises for what the frame holds: a payload that does not decode is reported
+        on :attr:`diagnostics` (``decode_error``, the ``DecodeError`` with the frame) and
+        skipped, the whole dispatch when the typed event fails, only the :meth:`on`
+        handlers when just the plain JSON of ``d`` fails."""
         self.raw.on_next(frame)
         try:
             event = frame.event
         except DecodeError as exc:
-            self.diagnostics.on_next(
-                Diagnostic(Kind.DECODE_ERROR, frame.shard_id, str(exc), exc, frame)
-            )
+            self._undecodable(frame, exc)
             return
         self.cache.apply(event)
         kind = type(event)
@@ -370,12 +342,16 @@ class Client:
         if self._handlers:
             named = self._handlers.get(frame.t or "")
             if named:
-                data = frame.data
-                for handler in tuple(named):
-                    self._call(handler, data)
+                try:
+                    data = frame.data
+                except DecodeError as exc:
+                    self._undecodable(frame, exc)
+                else:
+                    for call in tuple(named):
+                        call(data)
         if self._typed_handlers:
-            for handler in tuple(self._typed_handlers):
-                self._call(handler, event)
+            for call in tuple(self._typed_handlers):
+                call(event)
 
     def _cache_issue(self, kind: str, detail: str) -> None:
         self._report(Kind.CACHE, None, f"{kind}: {detail}")
@@ -511,6 +487,7 @@ class Client:
         token = bare_token(token)  # ValueError for an empty token, before any state changes
         self._rest = Rest(token, self.options.rest)
         self._running = True
+        self._loop_monitor.start()
         self._stopped = asyncio.Event()
         self._destroy_requested = asyncio.Event()
         self._ready_event.clear()
@@ -559,14 +536,13 @@ class Client:
         handler queues closed, the state CLOSED, and whoever awaits the end of the run
         released."""
         self._running = False
+        self._loop_monitor.stop()
         self._ready_event.clear()
         self._live_shards.clear()
         if self._guild_quiet is not None:
             self._guild_quiet.cancel()
             self._guild_quiet = None
-        for queue in self._async_queues.values():
-            await queue.close()
-        self._async_queues.clear()
+        await self._handler_set.close()
         self._lifecycle.move(ClientState.CLOSING)
         self._lifecycle.move(ClientState.CLOSED)
         if self._stopped is not None:
@@ -736,19 +712,7 @@ class Client:
 
     async def _handlers_idle(self, stop: asyncio.Event) -> None:
         """Wait until every async handler has handled what it was given, or ``stop``."""
-        while not stop.is_set():
-            pending: list[asyncio.Future[Any]] = [
-                q.task for q in self._async_queues.values() if q.task is not None
-            ]
-            pending += self._background
-            pending = [task for task in pending if not task.done()]
-            if not pending:
-                return
-            halt = asyncio.ensure_future(stop.wait())
-            try:
-                await asyncio.wait([*pending, halt], return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                halt.cancel()
+        await self._handler_set.idle(stop)
 
     # ------------------------------------------------------------------ gateway commands
 
