@@ -187,8 +187,11 @@ def _heartbeat_seconds(data: Any) -> float | None:
     interval_ms = data.get("heartbeat_interval") if isinstance(data, Mapping) else None
     if not isinstance(interval_ms, int | float) or isinstance(interval_ms, bool):
         return None
-    if isinstance(interval_ms, int) and interval_ms > 10**12:
-        return float("inf")  # far past any clamp; float() of a huge int would overflow
+    if isinstance(interval_ms, int):
+        if interval_ms <= 0:
+            return None
+        if interval_ms > 10**12:
+            return float("inf")  # far past any clamp; float() of a huge int would overflow
     seconds = interval_ms / 1000.0
     if seconds != seconds or seconds <= 0:  # NaN, zero, negative
         return None
