@@ -11,7 +11,7 @@ from fluxer_rx.sandbox.faults import Faults
 from fluxer_rx.sandbox.firehose import FirehoseResult
 from fluxer_rx.sandbox.gateway import DispatchRecord, GatewayHub, Session
 from fluxer_rx.sandbox.server import Sandbox
-from fluxer_rx.sandbox.traffic import TRAFFIC_KINDS, TrafficGenerator
+from fluxer_rx.sandbox.traffic import TRAFFIC_KINDS, TrafficBounds, TrafficGenerator
 from fluxer_rx.sandbox.world import World, WorldError
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "Sandbox",
     "SandboxConfig",
     "Session",
+    "TrafficBounds",
     "TrafficGenerator",
     "World",
     "WorldError",

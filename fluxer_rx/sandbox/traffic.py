@@ -2,7 +2,9 @@
 
 Every step picks one action from a seeded ``random.Random`` and performs it through the
 world's mutations, so it produces exactly the dispatches a real server would. The same
-seed over the same world gives the same sequence of actions.
+seed over the same world gives the same sequence of actions. For long runs,
+:class:`TrafficBounds` holds the world (and each step's cost) at a steady size while ids
+stay fresh.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal, get_args
 
 from fluxer_rx.sandbox.world import World
@@ -17,7 +21,7 @@ from fluxer_rx.sandbox.world import World
 if TYPE_CHECKING:
     from fluxer_rx.sandbox.gateway import GatewayHub, MalformedKind
 
-__all__ = ["TRAFFIC_KINDS", "TrafficGenerator", "TrafficKind"]
+__all__ = ["TRAFFIC_KINDS", "TrafficBounds", "TrafficGenerator", "TrafficKind"]
 
 TrafficKind = Literal[
     "message",
@@ -62,6 +66,26 @@ _STATUSES: Final = ("online", "idle", "dnd", "offline")
 _BATCH: Final = 256
 
 
+@dataclass(frozen=True, slots=True)
+class TrafficBounds:
+    """Caps that hold a long traffic run's world at a steady size; ``None`` is unbounded.
+
+    * ``messages_per_channel``: after a new message, a channel's older messages are
+      forgotten without a dispatch (:meth:`World.forget_history`), so edits, deletes and
+      reactions act on recent messages and the world stops growing.
+    * ``members_per_guild``: joins and leaves hold each guild at about that many members
+      (besides the bot): a ``member_join`` into a guild that has them is a
+      ``member_leave``, a ``member_leave`` from one below it a ``member_join``; members
+      churn and new users keep coming.
+    * ``created_channels``: a ``channel_create`` with that many generator-made channels
+      alive is a ``channel_delete`` of the oldest instead.
+    """
+
+    messages_per_channel: int | None = None
+    members_per_guild: int | None = None
+    created_channels: int | None = None
+
+
 class TrafficGenerator:
     """Seeded random actions on a :class:`World` (see :data:`TRAFFIC_KINDS`).
 
@@ -71,10 +95,27 @@ class TrafficGenerator:
     reacted with that emoji; so every step emits at least one dispatch, and each one
     reaches the bot's sessions (the bot is a member of every guild). The bot itself is never
     removed, and seeded channels are never deleted (only ones the generator created).
+
+    ``weights`` overrides the relative weight of some kinds (e.g. ``{"message": 60}``);
+    ``bounds`` caps the world's growth (see :class:`TrafficBounds`).
     """
 
-    def __init__(self, world: World, *, seed: int = 0) -> None:
+    def __init__(
+        self,
+        world: World,
+        *,
+        seed: int = 0,
+        weights: Mapping[TrafficKind, float] | None = None,
+        bounds: TrafficBounds | None = None,
+    ) -> None:
+        unknown = [k for k in weights or () if k not in TRAFFIC_KINDS]
+        if unknown:
+            raise ValueError(f"unknown traffic kinds {unknown}")
+        if any(w < 0 for w in (weights or {}).values()):
+            raise ValueError("traffic weights must be >= 0")
         self.world = world
+        self.weights: dict[TrafficKind, float] = {**_WEIGHTS, **(weights or {})}
+        self.bounds = bounds if bounds is not None else TrafficBounds()
         self.rng = random.Random(f"fluxer-sandbox-traffic:{seed}")
         self.steps = 0
         self.counts: dict[str, int] = {}
@@ -84,7 +125,7 @@ class TrafficGenerator:
     def step(self, kinds: tuple[TrafficKind, ...] | None = None) -> str:
         """Perform one action; return the kind actually performed."""
         pool = kinds or TRAFFIC_KINDS
-        kind = self.rng.choices(pool, weights=[_WEIGHTS[k] for k in pool])[0]
+        kind = self.rng.choices(pool, weights=[self.weights[k] for k in pool])[0]
         done = self._perform(kind)
         self.steps += 1
         self.counts[done] = self.counts.get(done, 0) + 1
@@ -94,7 +135,7 @@ class TrafficGenerator:
         return [cid for cid, c in self.world.channels.items() if c.type == 0]
 
     def _perform(self, kind: TrafficKind) -> str:
-        w, rng = self.world, self.rng
+        w, rng, bounds = self.world, self.rng, self.bounds
         channels = self._channels()
         if not channels:
             raise RuntimeError("the world has no text channel for traffic")
@@ -116,6 +157,12 @@ class TrafficGenerator:
                 w.add_reaction(channel.id, message_id, emoji, user_id)
         elif kind == "typing" and others:
             w.trigger_typing(channel.id, rng.choice(others))
+        elif kind in ("member_join", "member_leave") and bounds.members_per_guild is not None:
+            if len(others) < max(bounds.members_per_guild, 2):
+                w.add_member(guild.id)
+                return "member_join"
+            w.remove_member(guild.id, rng.choice(others))
+            return "member_leave"
         elif kind == "member_join":
             w.add_member(guild.id)
         elif kind == "member_leave" and len(others) > 1:
@@ -128,6 +175,10 @@ class TrafficGenerator:
         elif kind == "channel_update":
             w.update_channel(channel.id, topic=f"topic {self.steps}: {self._text()}")
         elif kind == "channel_create":
+            cap = bounds.created_channels
+            if cap is not None and len(self._created_channels) >= cap:
+                w.delete_channel(self._created_channels.pop(0))
+                return "channel_delete"
             created = w.create_channel(guild.id, f"traffic-{self.steps}")
             self._created_channels.append(str(created["id"]))
         elif kind == "channel_delete" and self._created_channels:
@@ -135,6 +186,8 @@ class TrafficGenerator:
         else:
             author = rng.choice(others) if others else w.bot.id
             w.create_message(channel.id, author, self._text())
+            if bounds.messages_per_channel is not None:
+                w.forget_history(channel.id, bounds.messages_per_channel)
             return "message"
         return kind
 

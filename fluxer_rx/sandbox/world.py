@@ -28,6 +28,7 @@ Guarantees:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import random
 import re
 from collections.abc import Callable, Iterable
@@ -871,6 +872,19 @@ class World:
         }
         self.emit("MESSAGE_DELETE", d, guild_id=message.guild_id)
         return d
+
+    def forget_history(self, channel_id: str, keep: int) -> int:
+        """Forget all but the newest ``keep`` messages of a channel, emitting nothing (old
+        history out of reach, as for a long-running traffic source); return how many."""
+        if keep < 0:
+            raise ValueError("keep must be >= 0")
+        channel = self.get_channel(channel_id)
+        messages = channel.messages
+        excess = len(messages) - keep
+        for message_id in list(itertools.islice(messages, max(0, excess))):
+            del messages[message_id]
+            channel.pins.pop(message_id, None)
+        return max(0, excess)
 
     def bulk_delete_messages(self, channel_id: str, message_ids: Iterable[str]) -> Json:
         """Delete several messages; emit one MESSAGE_DELETE_BULK; return its ``d``.
