@@ -21,17 +21,25 @@ Guarantees:
 * An exception from ``filter`` ends the collector with that error (``await`` raises it);
   so does an error of the events observable. If the events observable completes (the
   client shut down) the reason is ``"closed"``.
+* The events observable never keeps a collector alive: its routes and subscriptions hold
+  the collector's inner state, not the :class:`Collector`. A collector lives while it is
+  referenced, awaited or subscribed to; one dropped while running (which nobody could
+  observe any more) warns with a ``ResourceWarning`` and releases its routes,
+  subscriptions and timers as soon as it is garbage-collected.
 """
 
 from __future__ import annotations
 
 import asyncio
+import warnings
+import weakref
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from time import monotonic
 from typing import Any, Final, Generic, TypeVar
 
 from reactivex import Observable, abc
+from reactivex.disposable import Disposable
 from reactivex.scheduler import VirtualTimeScheduler
 
 from fluxer_rx.models import (
@@ -117,13 +125,13 @@ def _clock_of(scheduler: abc.SchedulerBase | None) -> Callable[[], float]:
     return monotonic
 
 
-class Collector(LoopObservable[T]):
-    """A running collection; build one with :func:`message_collector` or
-    :func:`reaction_collector`.
+class _Collection(Generic[T]):
+    """What a collector is while it runs: its items, counters, timers and routes.
 
-    It is an Observable of the collected items (replaying those collected before the
-    subscription, then live, then completing at the end) and awaitable
-    (``result = await collector``). It starts collecting when it is created.
+    The routes and timers hold this object, never the :class:`Collector` the user holds,
+    so dropping the collector drops the only way to observe it (see :meth:`release`).
+    It refers to its collector only while someone is subscribed (``_keep``), which keeps
+    the collector alive for them.
     """
 
     def __init__(
@@ -140,7 +148,6 @@ class Collector(LoopObservable[T]):
         scheduler: abc.SchedulerBase | None,
     ) -> None:
         check_limits(max_processed=max_processed, time=time, idle=idle)
-        super().__init__(self._attach)
         timers = scheduler or loop_scheduler()
         if timers is None and (time is not None or idle is not None):
             raise RuntimeError("a collector with time= or idle= needs a running loop or scheduler=")
@@ -158,6 +165,7 @@ class Collector(LoopObservable[T]):
         self._error: Exception | None = None
         self._live: EventSubject[T] = EventSubject()
         self._future: asyncio.Future[CollectorResult[T]] | None = None
+        self._keep: Collector[T] | None = None
         # What the collector owns, disposed by _finish: plain fields, no locks (loop-only).
         self._time_timer: abc.DisposableBase | None = None
         self._idle_timer: abc.DisposableBase | None = None
@@ -175,68 +183,51 @@ class Collector(LoopObservable[T]):
                 listening = source.route(handler, on_error, on_completed)
             else:
                 listening = source.subscribe(handler, on_error, on_completed, scheduler=timers)
-            if self.ended:  # the source ended during subscribe, which ended the collector
+            if self._reason is not None:  # the source ended during subscribe: so did this
                 listening.dispose()
                 break
             self._listening.append(listening)
 
-    # ------------------------------------------------------------------ state
-
-    @property
-    def ended(self) -> bool:
-        """Whether the collector has ended."""
-        return self._reason is not None
-
-    @property
-    def reason(self) -> str | None:
-        """Why it ended: one of :data:`END_REASONS`, a :meth:`stop` reason, or ``"error"``
-        when it ended with an error (:meth:`result` raises it); ``None`` while running."""
-        return self._reason
-
-    @property
-    def items(self) -> list[T]:
-        """A copy of the items collected so far."""
-        return list(self._items)
-
-    @property
-    def processed(self) -> int:
-        """How many candidate events were seen (passing the filter or not)."""
-        return self._processed
+    def __repr__(self) -> str:
+        state = f"ended reason={self._reason!r}" if self._reason is not None else "running"
+        return f"<Collector {state} items={len(self._items)} processed={self._processed}>"
 
     def result(self) -> CollectorResult[T]:
-        """The result of an ended collector; ``RuntimeError`` while running, or its error."""
         if self._error is not None:
             raise self._error
         if self._reason is None:
             raise RuntimeError("the collector is still running")
         return CollectorResult(list(self._items), self._reason)
 
-    def stop(self, reason: str = "user") -> None:
-        """End now with ``reason``, keeping what was collected (no-op once ended)."""
-        if not isinstance(reason, str) or not reason:
-            raise TypeError("reason must be a non-empty string")
-        self._end(reason)
-
-    # Observable.__await__ gives the last value; a collector gives its whole result.
-    def __await__(self) -> Generator[Any, None, CollectorResult[T]]:  # type: ignore[override]
-        if self.ended:
-            return self.result()
-        if self._future is None:
-            self._future = asyncio.get_running_loop().create_future()
-        return (yield from self._future.__await__())
-
-    def __repr__(self) -> str:
-        state = f"ended reason={self._reason!r}" if self.ended else "running"
-        return f"<Collector {state} items={len(self._items)} processed={self._processed}>"
-
     # ------------------------------------------------------------------ subscription
 
-    def _attach(
-        self, observer: abc.ObserverBase[T], scheduler: abc.SchedulerBase | None = None
-    ) -> abc.DisposableBase:
+    def attach(self, collector: Collector[T], observer: abc.ObserverBase[T]) -> abc.DisposableBase:
         for item in list(self._items):
             observer.on_next(item)
-        return self._live.subscribe(observer)
+        subscription = self._live.subscribe(observer)
+        if self._reason is not None:
+            return subscription
+        self._keep = collector  # the subscriber keeps the collector, and so the routes
+
+        def unsubscribe() -> None:
+            subscription.dispose()
+            if not self._live._observers:
+                self._keep = None
+
+        return Disposable(unsubscribe)
+
+    def release(self) -> None:
+        """The collector was garbage-collected: nobody can observe this any more. A
+        running one warns (it was left open) and lets go of its routes and timers."""
+        if self._reason is not None:
+            return
+        warnings.warn(
+            f"{self!r} was garbage-collected while running; stop() it, await it, or give "
+            "it an end (max=, time=, idle=): its routes are released now",
+            ResourceWarning,
+            stacklevel=1,
+        )
+        self._finish("released")
 
     # ------------------------------------------------------------------ events
 
@@ -304,7 +295,7 @@ class Collector(LoopObservable[T]):
                 self._items = remaining
 
     def _on_error(self, error: Exception) -> None:
-        if self.ended:
+        if self._reason is not None:
             return
         self._error = error
         self._finish("error")
@@ -316,7 +307,7 @@ class Collector(LoopObservable[T]):
         self._end("closed")
 
     def _end(self, reason: str) -> None:
-        if self.ended:
+        if self._reason is not None:
             return
         self._finish(reason)
         self._live.on_completed()
@@ -325,12 +316,89 @@ class Collector(LoopObservable[T]):
 
     def _finish(self, reason: str) -> None:
         self._reason = reason
+        self._keep = None
         owned = [self._time_timer, self._idle_timer, *self._listening]
         self._time_timer = self._idle_timer = None
         self._listening = []
         for disposable in owned:
             if disposable is not None:
                 disposable.dispose()
+
+
+class Collector(LoopObservable[T]):
+    """A running collection; build one with :func:`message_collector` or
+    :func:`reaction_collector`.
+
+    It is an Observable of the collected items (replaying those collected before the
+    subscription, then live, then completing at the end) and awaitable
+    (``result = await collector``). It starts collecting when it is created.
+
+    It lives as long as it is referenced, awaited or subscribed to (the events it listens
+    to do not keep it alive). One garbage-collected while running, which nobody could
+    observe any more, warns with a ``ResourceWarning`` (as an unclosed file does) and
+    releases its routes and timers.
+    """
+
+    def __init__(self, core: _Collection[T]) -> None:
+        this = weakref.ref(self)
+
+        def attach(
+            observer: abc.ObserverBase[T], scheduler: abc.SchedulerBase | None = None
+        ) -> abc.DisposableBase:
+            collector = this()  # alive: it is the observable being subscribed to
+            assert collector is not None
+            return core.attach(collector, observer)
+
+        # No reference cycle through the collector (``self._attach`` would be one), so
+        # dropping the last reference releases it at once, without waiting for the GC.
+        super().__init__(attach)
+        self._core = core
+        weakref.finalize(self, core.release).atexit = False  # not for those alive at exit
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def ended(self) -> bool:
+        """Whether the collector has ended."""
+        return self._core._reason is not None
+
+    @property
+    def reason(self) -> str | None:
+        """Why it ended: one of :data:`END_REASONS`, a :meth:`stop` reason, or ``"error"``
+        when it ended with an error (:meth:`result` raises it); ``None`` while running."""
+        return self._core._reason
+
+    @property
+    def items(self) -> list[T]:
+        """A copy of the items collected so far."""
+        return list(self._core._items)
+
+    @property
+    def processed(self) -> int:
+        """How many candidate events were seen (passing the filter or not)."""
+        return self._core._processed
+
+    def result(self) -> CollectorResult[T]:
+        """The result of an ended collector; ``RuntimeError`` while running, or its error."""
+        return self._core.result()
+
+    def stop(self, reason: str = "user") -> None:
+        """End now with ``reason``, keeping what was collected (no-op once ended)."""
+        if not isinstance(reason, str) or not reason:
+            raise TypeError("reason must be a non-empty string")
+        self._core._end(reason)
+
+    # Observable.__await__ gives the last value; a collector gives its whole result.
+    def __await__(self) -> Generator[Any, None, CollectorResult[T]]:  # type: ignore[override]
+        core = self._core
+        if core._reason is not None:
+            return core.result()
+        if core._future is None:
+            core._future = asyncio.get_running_loop().create_future()
+        return (yield from core._future.__await__())
+
+    def __repr__(self) -> str:
+        return repr(self._core)
 
 
 # ---------------------------------------------------------------------- messages
@@ -406,15 +474,17 @@ def message_collector(
         types += [MessageDelete, MessageDeleteBulk]
     channel = events.pipe(of_type(*types), in_channel(channel_id))
     return Collector(
-        messages,
-        [channel, *_guild_deletes(events, guild_id)],
-        _MessageRules(max),
-        filter=filter,
-        max_processed=max_processed,
-        time=time,
-        idle=idle,
-        dispose=dispose,
-        scheduler=scheduler,
+        _Collection(
+            messages,
+            [channel, *_guild_deletes(events, guild_id)],
+            _MessageRules(max),
+            filter=filter,
+            max_processed=max_processed,
+            time=time,
+            idle=idle,
+            dispose=dispose,
+            scheduler=scheduler,
+        )
     )
 
 
@@ -528,13 +598,15 @@ def reaction_collector(
     on_message = events.pipe(of_type(*types), for_message(key))
     channel = events.pipe(of_type(ChannelDelete, MessageDeleteBulk), in_channel(channel_id))
     return Collector(
-        reactions,
-        [on_message, channel, *_guild_deletes(events, guild_id)],
-        _ReactionRules(key, max, max_users, max_emojis),
-        filter=filter,
-        max_processed=max_processed,
-        time=time,
-        idle=idle,
-        dispose=dispose,
-        scheduler=scheduler,
+        _Collection(
+            reactions,
+            [on_message, channel, *_guild_deletes(events, guild_id)],
+            _ReactionRules(key, max, max_users, max_emojis),
+            filter=filter,
+            max_processed=max_processed,
+            time=time,
+            idle=idle,
+            dispose=dispose,
+            scheduler=scheduler,
+        )
     )
