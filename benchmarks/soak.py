@@ -254,6 +254,7 @@ class Tally:
     decode_errors: int = 0
     handler_errors: int = 0
     loop_stalls: int = 0
+    handler_overflows: int = 0
     collectors: int = 0
     collected: int = 0
 
@@ -280,6 +281,8 @@ class Tally:
             self.handler_errors += 1
         elif kind == Kind.LOOP_STALL:
             self.loop_stalls += 1
+        elif kind == Kind.HANDLER_OVERFLOW:
+            self.handler_overflows += 1
 
     def by_name(self) -> Counter[str]:
         return Counter({NAME_OF.get(cls, cls.__name__): n for cls, n in self.by_type.items()})
@@ -545,6 +548,8 @@ def verdict(
         f"(minute {end.minute}): {end.rss:.1f} MiB; growth {growth:+.1%} "
         f"(target: flat within {TARGET_GROWTH:.0%})"
     )
+    if args.tracemalloc:
+        print("  (with --tracemalloc the RSS includes tracemalloc's own traces since warm-up)")
     if abs(growth) > TARGET_GROWTH:
         failures.append(f"RSS growth {growth:+.1%}")
     minutes = end.minute - base.minute
@@ -606,7 +611,7 @@ def verdict(
         f"handlers: {tally.deletes_handled:,} deletes, {tally.joins_handled:,} joins; "
         f"routed stream {tally.in_channel:,} messages; cache reads {tally.named_members:,}; "
         f"collectors {tally.collectors:,} finished, {tally.collected:,} items; "
-        f"loop stalls {tally.loop_stalls}"
+        f"loop stalls {tally.loop_stalls}, async handler overflows {tally.handler_overflows}"
     )
     print("PASS" if not failures else "FAIL: " + "; ".join(failures))
     print(
