@@ -78,6 +78,15 @@ def test_every_decode_path_raises_only_decode_error(bad: bytes, name: str) -> No
         assert exc.event == name
 
 
+@pytest.mark.parametrize("lazy", [False, True], ids=["one-pass", "lazy"])
+@pytest.mark.parametrize("name", ["MESSAGE_CREATE", "NOT_A_KNOWN_EVENT"])
+def test_a_str_message_that_is_not_unicode_text_is_a_decode_error(lazy: bool, name: str) -> None:
+    text = message_frame(msgspec.json.encode(MESSAGE), t=name).decode()
+    lone_surrogate = text.replace('"hi"', '"\udc80"')
+    with pytest.raises(DecodeError):
+        decode_frame(lone_surrogate, lazy=lazy)
+
+
 # --- live, against the sandbox ----------------------------------------------------------
 
 

@@ -208,9 +208,10 @@ _DECODERS: Final[dict[str, _Decode]] = {
 }
 
 
-# msgspec reports invalid UTF-8 inside strings as UnicodeDecodeError and absurdly deep
-# nesting as RecursionError, not as its own DecodeError.
-_DECODE_FAILURES: Final = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
+# msgspec reports invalid UTF-8 inside strings as UnicodeDecodeError, a ``str`` message it
+# cannot encode to UTF-8 (lone surrogates) as UnicodeEncodeError, and absurdly deep nesting
+# as RecursionError, not as its own DecodeError.
+_DECODE_FAILURES: Final = (msgspec.DecodeError, UnicodeError, RecursionError)
 
 
 def _error_path(message: str) -> str:
