@@ -261,7 +261,8 @@ class RestApi:
                     route.rule, major, caller.key, fault.retry_after, is_global=fault.is_global
                 )
                 return self._too_many(forced)
-            await asyncio.sleep(fault.delay)
+            if fault.kind == "slow":
+                await asyncio.sleep(fault.delay)
         decision = self.limiter.acquire(route.rule, major, caller.key, bot=caller.bot)
         if not decision.allowed:
             return self._too_many(decision)
@@ -274,7 +275,10 @@ class RestApi:
             return self._error(
                 ApiFailure(error.status, error.code, error.message), decision.headers
             )
-        return self._json(204 if body is None else 200, body, decision.headers)
+        response = self._json(204 if body is None else 200, body, decision.headers)
+        if fault is not None and fault.kind == "late":
+            await asyncio.sleep(fault.delay)  # applied already; only the answer is late
+        return response
 
     # -- discovery ---------------------------------------------------------------------
 

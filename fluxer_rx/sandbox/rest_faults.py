@@ -1,12 +1,16 @@
 """REST fault switches of the sandbox: 5xx answers, slow answers, 429 storms, dropped sockets.
 
 A :class:`RestFaults` is consulted once per REST request, after authentication and before
-the rate limiter. Two sources of faults exist, checked in this order:
+the rate limiter. A ``"slow"`` fault waits before the request is served (a client giving
+up meanwhile leaves nothing applied); a ``"late"`` fault serves the request at once and
+waits before answering (a client giving up meanwhile sees a timeout although the write was
+applied: the case a retried POST must not apply twice). Two sources of faults exist,
+checked in this order:
 
-* **scripted**: ``fail_next``, ``slow_next``, ``rate_limit_next`` and ``drop_next`` queue a
-  fault for the next ``count`` matching requests (a request matches when ``bucket`` is
-  ``None`` or equals its bucket rule name, e.g. ``"channel:message:create"``); queued faults
-  are used first-in, first-out;
+* **scripted**: ``fail_next``, ``slow_next``, ``late_next``, ``rate_limit_next`` and
+  ``drop_next`` queue a fault for the next ``count`` matching requests (a request matches
+  when ``bucket`` is ``None`` or equals its bucket rule name, e.g.
+  ``"channel:message:create"``); queued faults are used first-in, first-out;
 * **seeded-random**: :meth:`set_random` gives each request independent probabilities of a
   5xx, a 429, a drop or a slow answer, drawn from a ``random.Random(seed)``, so one seed
   and one request sequence always produce the same faults.
@@ -23,7 +27,7 @@ from typing import Literal
 
 __all__ = ["Fault", "FaultKind", "RestFaults"]
 
-FaultKind = Literal["error", "slow", "rate_limit", "drop"]
+FaultKind = Literal["error", "slow", "late", "rate_limit", "drop"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +35,8 @@ class Fault:
     """One fault to apply to one request.
 
     ``status`` is the HTTP status of an ``"error"``; ``delay`` the extra seconds of a
-    ``"slow"`` answer (the request is then served normally); ``retry_after`` and
+    ``"slow"`` answer (the request is then served normally) or of a ``"late"`` one (the
+    request is served first, the answer waits); ``retry_after`` and
     ``is_global`` describe a ``"rate_limit"`` 429. A ``"drop"`` closes the connection
     without an answer.
     """
@@ -78,6 +83,13 @@ class RestFaults:
         if delay < 0:
             raise ValueError(f"delay must be >= 0, got {delay}")
         self._push(Fault("slow", delay=delay), count, bucket)
+
+    def late_next(self, count: int = 1, *, delay: float, bucket: str | None = None) -> None:
+        """Serve the next ``count`` matching requests at once and answer ``delay`` seconds
+        later (the write is applied even if the client gives up before the answer)."""
+        if delay < 0:
+            raise ValueError(f"delay must be >= 0, got {delay}")
+        self._push(Fault("late", delay=delay), count, bucket)
 
     def rate_limit_next(
         self,
