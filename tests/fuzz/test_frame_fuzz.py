@@ -16,22 +16,12 @@ from hypothesis import given, note
 from .hypothesis_settings import FUZZ, RANDOMS
 from .properties import check_decode, check_eager_matches_lazy, fuzz_decoder
 
-ITEM_9 = "issue 11 item 9: frame.data of a one-pass dispatch raises raw msgspec errors"
-SURROGATES = (
-    "issue 11 (found by fuzzing, not yet assigned): a str holding lone surrogates raises "
-    "UnicodeEncodeError from decode_frame instead of DecodeError"
-)
-
-
-_ITEM_9: Final = pytest.mark.xfail(reason=ITEM_9, strict=False)
-_SURROGATES: Final = pytest.mark.xfail(reason=SURROGATES, strict=False)
-
 # (checks, lone surrogates in text input): see properties.fuzz_decoder
 MODES: Final = [
     pytest.param(("lazy",), False, id="lazy"),
-    pytest.param(("eager",), False, id="one-pass", marks=_ITEM_9),
-    pytest.param(("same",), False, id="one-pass-agrees-with-lazy", marks=_ITEM_9),
-    pytest.param(("eager", "lazy"), True, id="text-with-lone-surrogates", marks=_SURROGATES),
+    pytest.param(("eager",), False, id="one-pass"),
+    pytest.param(("same",), False, id="one-pass-agrees-with-lazy"),
+    pytest.param(("eager", "lazy"), True, id="text-with-lone-surrogates"),
 ]
 
 
@@ -52,22 +42,18 @@ REPROS = [
     pytest.param(
         _USER % b'"\xff"',
         id="invalid-utf8-in-unknown-field",
-        marks=_ITEM_9,
     ),
     pytest.param(
         _USER.replace(b'"zz"', b'"z\xffz"') % b"1",
         id="invalid-utf8-in-unknown-key",
-        marks=_ITEM_9,
     ),
     pytest.param(
         _USER % b"1e400",
         id="1e400-in-unknown-field",
-        marks=_ITEM_9,
     ),
     pytest.param(
         '{"op":0,"t":"\udcff"}',
         id="str-with-lone-surrogate",
-        marks=_SURROGATES,
     ),
     pytest.param(_USER % (b"9" * 400), id="huge-int-in-unknown-field"),
     pytest.param(_USER % _DEEP, id="deep-nesting-in-unknown-field"),

@@ -16,8 +16,6 @@ from .properties import fuzz_recording
 # A recording is a file written and read back: fewer examples keep each test near 3 s.
 READER_FUZZ = settings(FUZZ, max_examples=max(1, FUZZ.max_examples * 2 // 3))
 
-ITEM_9 = "issue 11 item 9: frame.data of a one-pass dispatch raises raw msgspec errors"
-
 
 @pytest.fixture(scope="module")
 def directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -30,7 +28,6 @@ def test_mutated_recordings_raise_only_typed_errors(directory: Path, rng: Random
     fuzz_recording(rng, note, directory, touch=False)
 
 
-@pytest.mark.xfail(reason=ITEM_9, strict=False)
 @READER_FUZZ
 @given(rng=RANDOMS)
 def test_frames_read_from_recordings_raise_only_decode_error(directory: Path, rng: Random) -> None:
