@@ -54,6 +54,7 @@ from typing import Any
 
 import msgspec
 
+from fluxer_rx.credentials import bare_token
 from fluxer_rx.errors import GatewayError, InvalidToken, PayloadTooLarge
 from fluxer_rx.gateway.actions import (
     Action,
@@ -150,21 +151,6 @@ _encode = msgspec.json.Encoder().encode
 
 class ProtocolMisuse(RuntimeError):
     """The driver called the machine in a way its state does not allow (a driver bug)."""
-
-
-def bare_token(token: str) -> str:
-    """The bare token: a leading ``Bot `` or ``Bearer `` (any case) is removed."""
-    if not isinstance(token, str):
-        raise TypeError("token must be a string")
-    bare = token.strip()
-    lowered = bare.lower()
-    for prefix in ("bot", "bearer"):
-        if lowered == prefix or lowered.startswith(prefix + " "):
-            bare = bare[len(prefix) :].strip()
-            break
-    if not bare:
-        raise ValueError("token must be a non-empty string")
-    return bare
 
 
 def _default_properties() -> dict[str, str]:

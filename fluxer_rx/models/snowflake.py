@@ -13,6 +13,7 @@ from typing import Final
 __all__ = [
     "FLUXER_EPOCH",
     "MAX_SNOWFLAKE",
+    "parse_snowflake",
     "snowflake_from_datetime",
     "snowflake_from_timestamp_ms",
     "snowflake_time",
@@ -26,14 +27,25 @@ MAX_SNOWFLAKE: Final = (1 << 64) - 1
 """The largest value a snowflake can hold (an unsigned 64-bit integer)."""
 
 _TIMESTAMP_SHIFT: Final = 22
+_MAX_DIGITS: Final = len(str(MAX_SNOWFLAKE))
 
 
-def _as_int(snowflake: str | int) -> int:
-    if isinstance(snowflake, bool):
-        raise TypeError("a snowflake is a decimal string or an int, not a bool")
-    value = int(snowflake) if isinstance(snowflake, str) else snowflake
-    if not isinstance(value, int):
+def parse_snowflake(snowflake: str | int) -> int:
+    """The value of ``snowflake``: an ``int``, or a ``str`` of ASCII digits ``0-9`` only.
+
+    Guaranteed in 0..2**64-1. Signs, whitespace, underscores and non-ASCII digits such as
+    fullwidth or Arabic-Indic ones (all of which ``str.isdigit`` or ``int()`` accept) raise
+    ``ValueError``; anything that is neither ``str`` nor ``int`` (``bool`` included) raises
+    ``TypeError``.
+    """
+    if isinstance(snowflake, bool) or not isinstance(snowflake, (str, int)):
         raise TypeError(f"a snowflake is a decimal string or an int, not {type(snowflake)!r}")
+    if isinstance(snowflake, str):
+        if not (0 < len(snowflake) <= _MAX_DIGITS and snowflake.isascii() and snowflake.isdigit()):
+            raise ValueError(f"snowflake {snowflake!r} is not a string of ASCII digits")
+        value = int(snowflake)
+    else:
+        value = snowflake
     if not 0 <= value <= MAX_SNOWFLAKE:
         raise ValueError(f"snowflake {snowflake!r} is outside the unsigned 64-bit range")
     return value
@@ -42,10 +54,10 @@ def _as_int(snowflake: str | int) -> int:
 def snowflake_timestamp_ms(snowflake: str | int) -> int:
     """Unix time in milliseconds at which ``snowflake`` was created.
 
-    Raises ``ValueError`` for a string that is not a decimal integer or a value outside
+    Raises ``ValueError`` for a string that is not ASCII digits or a value outside
     0..2**64-1, ``TypeError`` for anything that is neither ``str`` nor ``int``.
     """
-    return (_as_int(snowflake) >> _TIMESTAMP_SHIFT) + FLUXER_EPOCH
+    return (parse_snowflake(snowflake) >> _TIMESTAMP_SHIFT) + FLUXER_EPOCH
 
 
 def snowflake_time(snowflake: str | int) -> datetime:

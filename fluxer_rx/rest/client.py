@@ -3,8 +3,9 @@
 Every method sends one request (``iter_guild_members`` one per page, ``fetch_instance``
 at most two) through the shared limiter and retry path, and returns a model from
 :mod:`fluxer_rx.models` or :mod:`fluxer_rx.rest.responses`, or ``None`` for routes that
-answer 204. Ids may be given as ``int`` or decimal ``str``; anything else raises
-``ValueError`` before a request is made. Errors are those of :meth:`Requester.request`.
+answer 204. Ids may be given as ``int`` or as a ``str`` of ASCII digits ``0-9`` (other
+Unicode digits, e.g. fullwidth ones, are refused); anything else raises ``ValueError``
+before a request is made. Errors are those of :meth:`Requester.request`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import msgspec
 
 from fluxer_rx.errors import HttpError, RestError
 from fluxer_rx.models import Channel, GatewayBot, Guild, Member, Message, PartialUser, Role
+from fluxer_rx.models.snowflake import parse_snowflake
 from fluxer_rx.models.user import PrivateUser
 from fluxer_rx.rest.files import File
 from fluxer_rx.rest.requester import QueryValue, Requester
@@ -25,9 +27,8 @@ from fluxer_rx.rest.routes import Route
 __all__ = ["EmojiLike", "Rest", "Snowflake"]
 
 Snowflake = int | str
-"""An id as ``int`` or decimal string."""
+"""An id as ``int`` or a string of ASCII decimal digits."""
 
-_MAX_SNOWFLAKE: Final = (1 << 64) - 1
 _CH: Final = "/channels/{channel_id}"
 _MSG: Final = _CH + "/messages/{message_id}"
 _REACTION: Final = _MSG + "/reactions/{emoji}"
@@ -55,12 +56,19 @@ EmojiLike = str | _EmojiObject
 
 
 def _id(value: Snowflake, what: str) -> str:
+    """``value`` as the canonical decimal string of a positive 64-bit id.
+
+    A ``str`` may have surrounding whitespace but otherwise only ASCII digits ``0-9``.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise ValueError(f"{what} must be an int or a decimal string, got {type(value).__name__}")
-    text = str(value).strip() if isinstance(value, str) else str(value)
-    if not text.isdigit() or not 0 < int(text) <= _MAX_SNOWFLAKE:
+    try:
+        number = parse_snowflake(value.strip() if isinstance(value, str) else value)
+    except ValueError:
+        number = 0
+    if number == 0:
         raise ValueError(f"{what} must be a positive 64-bit id, got {value!r}")
-    return text
+    return str(number)
 
 
 def _emoji(emoji: EmojiLike) -> str:

@@ -30,6 +30,7 @@ import aiohttp
 import msgspec
 from multidict import CIMultiDictProxy
 
+from fluxer_rx.credentials import split_token
 from fluxer_rx.errors import RateLimitError, RestError
 from fluxer_rx.options import RestOptions
 from fluxer_rx.rest.buckets import BucketLimiter
@@ -95,20 +96,22 @@ class _Secret:
 
 
 def _authorization(token: str) -> str:
+    """The ``Authorization`` value for ``token``: ``Bearer <bare>`` for a token given as
+    ``Bearer ...`` (any case), else ``Bot <bare>``; a ``Bot`` prefix in any case is
+    never doubled."""
     if not isinstance(token, str):
         raise TypeError(f"token must be a str, got {type(token).__name__}")
-    token = token.strip()
-    if not token or any(c in token for c in "\r\n\0"):
+    if any(c in token.strip() for c in "\r\n\0"):
         raise ValueError("token must be a non-empty single-line string")
-    if token.startswith(("Bot ", "Bearer ")):
-        return token
-    return f"Bot {token}"
+    scheme, bare = split_token(token)
+    return f"{scheme or 'Bot'} {bare}"
 
 
 class Requester:
     """Rate-limit-aware HTTP on one lazily created aiohttp session; safe to share.
 
-    ``token`` is the bot token (``Bot `` is added unless present). ``options`` gives the
+    ``token`` is the bot token, bare or with a ``Bot ``/``Bearer `` prefix in any case
+    (sent as ``Bot <token>``, or ``Bearer <token>`` when given so; never doubled). ``options`` gives the
     base URL, per-request timeout, retry budget, user agent and proactive global limit.
     ``clock`` and ``retry_policy`` are injectable for tests. Concurrent calls from many
     tasks share the session, the buckets and the global limiter.

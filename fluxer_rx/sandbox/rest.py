@@ -106,8 +106,8 @@ __all__ = ["ApiFailure", "RestApi", "add_routes"]
 
 Body = Json | list[Any] | None
 
-_TOKEN_SHAPE: Final = re.compile(r"^\d+\.\S+$")
-_MENTION: Final = re.compile(r"<@!?(\d+)>")
+_TOKEN_SHAPE: Final = re.compile(r"\A[0-9]+\.\S+\Z")
+_MENTION: Final = re.compile(r"<@!?([0-9]+)>")
 
 
 AuthKind = Literal["none", "shape", "bot"]

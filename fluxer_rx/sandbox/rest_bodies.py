@@ -42,8 +42,8 @@ MAX_FILE_SIZE: Final = 25 * 1024 * 1024
 MAX_CONTENT: Final = 4000
 """Bots may send up to 4000 characters (``MessageContentRequest``)."""
 
-_SNOWFLAKE: Final = re.compile(r"^\d{1,20}$")
-_FILE_FIELD: Final = re.compile(r"files\[(\d+)\]")
+_SNOWFLAKE: Final = re.compile(r"\A[0-9]{1,20}\Z")  # not \d: it matches any Unicode digit
+_FILE_FIELD: Final = re.compile(r"files\[([0-9]+)\]")
 
 
 class ApiFailure(Exception):

@@ -207,6 +207,17 @@ async def test_query_validation(
     assert_error(status, body, 400, "INVALID_FORM_BODY", field=field)
 
 
+@pytest.mark.parametrize("bad", ["\uff11\uff12\uff13", "\u0661\u0662\u0663", "123\n", " 123"])
+async def test_ids_must_be_ascii_digits(h: RestHarness, bad: str) -> None:
+    # ``\\d`` and ``str.isdigit`` accept any Unicode digit; a snowflake is ASCII digits.
+    w = h.world
+    status, body, _ = await h.call("GET", f"/users/{w.bot.id}/profile", params={"guild_id": bad})
+    assert_error(status, body, 400, "INVALID_FORM_BODY", field="guild_id")
+    bulk = f"/channels/{w.channel_ids[0]}/messages/bulk-delete"
+    status, body, _ = await h.call("POST", bulk, json={"messages": ["1", bad]})
+    assert_error(status, body, 400, "INVALID_FORM_BODY", field="messages.1")
+
+
 async def test_bulk_delete_and_channel_edit_validation(h: RestHarness) -> None:
     cid = h.world.channel_ids[0]
     bulk = f"/channels/{cid}/messages/bulk-delete"
