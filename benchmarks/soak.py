@@ -399,14 +399,18 @@ def gc_collections() -> str:
     return "/".join(str(s["collections"]) for s in gc.get_stats())
 
 
-def tracemalloc_report(baseline: tracemalloc.Snapshot, top: int = 8) -> None:
-    snapshot = tracemalloc.take_snapshot().filter_traces(
+def traced_snapshot() -> tracemalloc.Snapshot:
+    return tracemalloc.take_snapshot().filter_traces(
         (
             tracemalloc.Filter(False, tracemalloc.__file__),
             tracemalloc.Filter(False, "<frozen importlib._bootstrap*>"),
         )
     )
-    stats = [s for s in snapshot.compare_to(baseline, "lineno") if s.size_diff > 0][:top]
+
+
+def tracemalloc_report(reference: tracemalloc.Snapshot, top: int = 8) -> None:
+    snapshot = traced_snapshot()
+    stats = [s for s in snapshot.compare_to(reference, "lineno") if s.size_diff > 0][:top]
     for stat in stats:
         frame = stat.traceback[0]
         print(
@@ -416,8 +420,8 @@ def tracemalloc_report(baseline: tracemalloc.Snapshot, top: int = 8) -> None:
 
 
 def warmup_minutes(minutes: int) -> int:
-    """Default warm-up: 20 % of the run, at least 1 and at most 3 minutes."""
-    return min(3, max(1, math.ceil(0.2 * minutes)))
+    """Default warm-up: 20 % of the run, at least 1 minute."""
+    return max(1, math.ceil(0.2 * minutes))
 
 
 async def soak(args: argparse.Namespace) -> int:
@@ -476,7 +480,7 @@ async def run_minutes(
     loop = asyncio.get_running_loop()
     start = loop.time()
     samples: list[Sample] = []
-    baseline: tracemalloc.Snapshot | None = None
+    reference: tracemalloc.Snapshot | None = None
     last_events = last_dispatched = 0
     print(
         f"soak: {args.minutes} min at {args.rate:,.0f} steps/s, transport {args.transport}, "
@@ -507,13 +511,16 @@ async def run_minutes(
         )
         samples.append(Sample(minute, total, rss))
         last_events, last_dispatched = total, stats["dispatched"]
+        # Traced from the end of warm-up; the reference is taken a minute later, once the
+        # caches have turned over (before that, every live cache entry is "new").
         if args.tracemalloc:
             if minute == args.warmup:
                 tracemalloc.start(1)
-                baseline = tracemalloc.take_snapshot()
-            elif baseline is not None:
-                print(f"    tracemalloc: top growth since the end of warm-up (minute {minute})")
-                tracemalloc_report(baseline)
+            elif minute == args.warmup + 1:
+                reference = traced_snapshot()
+            elif reference is not None:
+                print(f"    tracemalloc: top growth since minute {args.warmup + 1}")
+                tracemalloc_report(reference)
     return samples
 
 
@@ -555,7 +562,12 @@ def verdict(
     minutes = end.minute - base.minute
     if minutes:
         per_hour = (end.rss - base.rss) / minutes * 60
-        print(f"  slope after warm-up: {per_hour:+.1f} MiB/hour")
+        half = samples[(base.minute + end.minute) // 2 - 1]
+        late = (end.rss - half.rss) / half.rss
+        print(
+            f"  average slope after warm-up {per_hour:+.1f} MiB/hour; over the second half "
+            f"(minute {half.minute} to {end.minute}) {late:+.1%} (a plateau, or a steady leak)"
+        )
 
     sent: Counter[str] = Counter(final["counts"])
     got = tally.by_name()
@@ -630,12 +642,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--transport", choices=transports, default=ClientOptions().transport)
     parser.add_argument("--drop-every", type=float, default=60.0, help="seconds")
     parser.add_argument(
-        "--warmup", type=int, default=None, help="minutes (default: 20 %% of the run, 1 to 3)"
+        "--warmup", type=int, default=None, help="minutes (default: 20 %% of the run, at least 1)"
     )
     parser.add_argument(
         "--tracemalloc",
         action="store_true",
-        help="after warm-up, print the top growing allocation sites every minute",
+        help="trace allocations from the end of warm-up; from warm-up + 2 minutes on, print "
+        "the top growing sites every minute",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--serve-sandbox", action="store_true", help=argparse.SUPPRESS)
