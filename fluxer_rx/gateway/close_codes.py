@@ -104,8 +104,10 @@ class CloseReport:
 
     def describe(self) -> str:
         """One line for logs and diagnostics (never holds a secret: a close has none)."""
-        who = "server" if self.by_server else "client"
-        line = f"closed by the {who} with {self.code} ({self.meaning})"
+        if self.by_server:
+            line = f"closed by the server with {self.code} ({self.meaning})"
+        else:
+            line = f"closed by the client with {self.code}"
         if self.reason:
             line += f": {self.reason!r}"
         if self.by_server and self.code == 4002:
