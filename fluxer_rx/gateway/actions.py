@@ -197,7 +197,9 @@ class Diagnostic:
 
     Kinds: ``unknown_opcode``, ``gateway_error`` (op 12), ``duplicate_dispatch``,
     ``unexpected_frame``, ``zombie_connection``, ``hello_timeout``, ``unknown_close_code``,
-    ``reconnect_requested``, ``resume_abandoned``, ``undecodable_frame``.
+    ``reconnect_requested``, ``resume_abandoned`` (the resume window passed),
+    ``undecodable_frame``, ``protocol_violation`` (a value out of range, e.g. a HELLO
+    interval, that the machine bounded).
     """
 
     kind: str
