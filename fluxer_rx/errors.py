@@ -20,7 +20,9 @@ __all__ = [
     "InvalidToken",
     "PayloadTooLarge",
     "RateLimitError",
+    "RequestMayHaveBeenApplied",
     "RestError",
+    "RestTimeout",
 ]
 
 
@@ -118,7 +120,11 @@ def _flatten_errors(node: Mapping[str, Any], prefix: str, out: dict[str, str]) -
 
 
 class RateLimitError(FluxerError):
-    """Still rate limited after the allowed retries.
+    """Still rate limited after the allowed retries, or told to wait longer than allowed.
+
+    The REST client raises it at once, without waiting, when a rate-limit wait (a 429's
+    ``retry_after``, a bucket's reset, a global pause) is longer than
+    ``RestOptions.max_rate_limit_wait`` or than the time left of ``RestOptions.timeout``.
 
     ``retry_after`` is in seconds (fractional), ``is_global`` tells a global limit from a
     per-route one, ``bucket`` is the bucket key the limit applied to.
@@ -134,6 +140,58 @@ class RateLimitError(FluxerError):
 
 class RestError(FluxerError):
     """A request failed below HTTP: connection error, timeout, or an undecodable body."""
+
+
+class RestTimeout(RestError, TimeoutError):
+    """A REST call did not finish within ``RestOptions.timeout``, waits and retries included.
+
+    Raised only when the request is known not to have been applied twice and is safe to
+    send again: idempotent requests (GET, PUT, DELETE, ...), and any request whose time ran
+    out before it was sent. A non-idempotent request that was sent and then timed out
+    raises :class:`RequestMayHaveBeenApplied` instead, never this. ``method`` and
+    ``route`` (the template with ids, never a token) say which call it was; ``timeout`` is
+    the budget in seconds. Also a builtin ``TimeoutError``.
+    """
+
+    def __init__(self, method: str, route: str, timeout: float, detail: str = ""):
+        self.method = method
+        self.route = route
+        self.timeout = timeout
+        extra = f" ({detail})" if detail else ""
+        super().__init__(f"{method} {route} did not finish within {timeout:g}s{extra}")
+
+
+class RequestMayHaveBeenApplied(RestError):
+    """A non-idempotent request (POST, PATCH) failed in a way that does not tell whether
+    the server applied it, so it was not retried.
+
+    Raised after a timeout once the request was sent, a connection lost after sending,
+    or a 5xx answer without ``Retry-After``. Check before sending it again: for a
+    message create, look for a message with ``nonce`` in the channel (the nonce sent
+    with the request, generated when none was given). ``method`` and ``route`` say which
+    call it was (never a token), ``reason`` what happened, ``status`` the HTTP status of
+    a 5xx answer (else ``None``). A 5xx's :class:`ApiError`/:class:`HttpError` is chained
+    as ``__cause__``.
+    """
+
+    def __init__(
+        self,
+        method: str,
+        route: str,
+        reason: str,
+        *,
+        nonce: str | None = None,
+        status: int | None = None,
+    ):
+        self.method = method
+        self.route = route
+        self.reason = reason
+        self.nonce = nonce
+        self.status = status
+        check = f"; look for nonce {nonce!r} before resending" if nonce is not None else ""
+        super().__init__(
+            f"{method} {route} may have been applied ({reason}); not retried{check}"
+        )
 
 
 class GatewayError(FluxerError):

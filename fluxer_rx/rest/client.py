@@ -10,12 +10,13 @@ before a request is made. Errors are those of :meth:`Requester.request`.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Final, Protocol
 
 import msgspec
 
-from fluxer_rx.errors import HttpError, RestError
+from fluxer_rx.errors import HttpError, RequestMayHaveBeenApplied, RestError
 from fluxer_rx.models import Channel, GatewayBot, Guild, Member, Message, PartialUser, Role
 from fluxer_rx.models.snowflake import parse_snowflake
 from fluxer_rx.models.user import PrivateUser
@@ -24,7 +25,7 @@ from fluxer_rx.rest.requester import QueryValue, Requester
 from fluxer_rx.rest.responses import Ban, ChannelPins, Instance, ReactionUsersPage, UserProfile
 from fluxer_rx.rest.routes import Route
 
-__all__ = ["EmojiLike", "Rest", "Snowflake"]
+__all__ = ["EmojiLike", "Rest", "Snowflake", "new_nonce"]
 
 Snowflake = int | str
 """An id as ``int`` or a string of ASCII decimal digits."""
@@ -69,6 +70,11 @@ def _id(value: Snowflake, what: str) -> str:
     if number == 0:
         raise ValueError(f"{what} must be a positive 64-bit id, got {value!r}")
     return str(number)
+
+
+def new_nonce() -> str:
+    """A fresh message nonce: 24 random hex characters (Fluxer takes 1 to 32)."""
+    return secrets.token_hex(12)
 
 
 def _emoji(emoji: EmojiLike) -> str:
@@ -251,8 +257,9 @@ class Rest(Requester):
         )
 
     async def trigger_typing(self, channel_id: Snowflake) -> None:
-        """``POST /channels/{channel_id}/typing``."""
-        await self.request(Route("POST", _CH + "/typing", channel_id=_id(channel_id, "channel_id")))
+        """``POST /channels/{channel_id}/typing`` (harmless twice: retried like a GET)."""
+        route = Route("POST", _CH + "/typing", channel_id=_id(channel_id, "channel_id"))
+        await self.request(route, idempotent=True)
 
     # -- messages ------------------------------------------------------------------------
 
@@ -292,10 +299,26 @@ class Rest(Requester):
         ``body`` is the content as a ``str``, or the full JSON body (``content``,
         ``embeds``, ``message_reference``, ``allowed_mentions``, ``nonce``, ...). With
         ``files`` the request is multipart (``payload_json`` + ``files[n]``).
+
+        Every message is sent with a ``nonce`` (1-32 characters): the caller's, or a fresh
+        random one (:func:`new_nonce`). The server echoes it in the returned message
+        (``message.nonce``) and in ``MESSAGE_CREATE``. The request is never sent twice
+        unless the server demonstrably did not apply it; when that is unclear (a timeout
+        or a lost connection after sending, a 5xx) it raises
+        :class:`~fluxer_rx.errors.RequestMayHaveBeenApplied` whose ``nonce`` tells which
+        message to look for before sending again.
         """
         payload = _message_body(body)
+        if payload.get("nonce") is None:
+            payload["nonce"] = new_nonce()
+        nonce = str(payload["nonce"])
         route = Route("POST", _CH + "/messages", channel_id=_id(channel_id, "channel_id"))
-        return await self.request_as(Message, route, json=payload, files=_files(files))
+        try:
+            return await self.request_as(Message, route, json=payload, files=_files(files))
+        except RequestMayHaveBeenApplied as exc:
+            raise RequestMayHaveBeenApplied(
+                exc.method, exc.route, exc.reason, nonce=nonce, status=exc.status
+            ) from exc.__cause__
 
     async def edit_message(
         self,

@@ -9,6 +9,8 @@ Guarantees:
   and a grant goes to the head of the queue before anyone later is considered.
 * A waiter cancelled after it was granted gives the grant back (``release()``), so
   cancellation never leaks capacity.
+* ``acquire(max_wait=...)`` never waits longer than ``max_wait``, and fails at once,
+  without queueing, when the gate already knows it will not grant sooner.
 * At most one timer is armed per gate, re-armed only when its time changes; a timer
   that the loop fires slightly early never lets the gate act before the time it was
   armed for.
@@ -17,12 +19,13 @@ Guarantees:
 from __future__ import annotations
 
 import asyncio
+import math
 from collections import deque
 from typing import Generic, Protocol, TypeVar
 
 from fluxer_rx.rest.clock import Clock, TimerHandle
 
-__all__ = ["FifoGate", "Grant"]
+__all__ = ["FifoGate", "GateTimeout", "Grant"]
 
 
 class Grant(Protocol):
@@ -32,6 +35,22 @@ class Grant(Protocol):
 
 
 G = TypeVar("G", bound=Grant)
+
+
+class GateTimeout(Exception):
+    """``acquire(max_wait=...)`` gave up.
+
+    ``known_wait`` is how long the gate said it would stay closed when it refused at once
+    (``None`` when the waiter timed out in the queue instead).
+    """
+
+    def __init__(self, known_wait: float | None) -> None:
+        self.known_wait = known_wait
+        super().__init__(
+            "no grant within the allowed wait"
+            if known_wait is None
+            else f"the gate stays closed for {known_wait:.3f}s"
+        )
 
 
 class FifoGate(Generic[G]):
@@ -50,21 +69,42 @@ class FifoGate(Generic[G]):
         """Requests queued for a grant."""
         return sum(1 for w in self._waiters if not w.done())
 
-    async def acquire(self) -> G:
-        """Wait (FIFO) until a grant can be issued, and return it."""
+    async def acquire(self, max_wait: float | None = None) -> G:
+        """Wait (FIFO) until a grant can be issued, and return it.
+
+        With ``max_wait`` (seconds), raise :class:`GateTimeout` instead of waiting longer:
+        at once, if the gate is closed until a known time further away than that, else
+        when ``max_wait`` has passed in the queue.
+        """
+        now = self._clock.monotonic()
         if not self._waiters:
-            grant = self._try_grant(self._clock.monotonic())
+            grant = self._try_grant(now)
             if grant is not None:
                 return grant
+        if max_wait is not None:
+            wake = self._wake_at(now)
+            if wake is not None and wake - now > max_wait:
+                raise GateTimeout(wake - now)
         waiter: asyncio.Future[G] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         self._pump()
+        expiry: TimerHandle | None = None
+        if max_wait is not None and not waiter.done() and math.isfinite(max_wait):
+
+            def give_up() -> None:
+                if not waiter.done():
+                    waiter.set_exception(GateTimeout(None))
+
+            expiry = self._clock.call_at(now + max_wait, give_up)
         try:
             return await waiter
         except asyncio.CancelledError:
-            if waiter.done() and not waiter.cancelled():
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
                 waiter.result().release()
             raise
+        finally:
+            if expiry is not None:
+                expiry.cancel()
 
     # -- for subclasses -------------------------------------------------------------------
 

@@ -11,7 +11,24 @@
    off with jitter and retry; every retry counts against ``max_retries``;
 4. return the decoded body, or raise :class:`~fluxer_rx.errors.RateLimitError`,
    :class:`~fluxer_rx.errors.ApiError` / :class:`~fluxer_rx.errors.HttpError`,
-   :class:`~fluxer_rx.errors.InvalidToken` or :class:`~fluxer_rx.errors.RestError`.
+   :class:`~fluxer_rx.errors.InvalidToken`, :class:`~fluxer_rx.errors.RestTimeout`,
+   :class:`~fluxer_rx.errors.RequestMayHaveBeenApplied` or
+   :class:`~fluxer_rx.errors.RestError`.
+
+Guarantees:
+
+* **Bounded.** A call ends within ``RestOptions.timeout`` seconds of the clock, every
+  wait and retry included (:class:`~fluxer_rx.errors.RestTimeout` past it). No single
+  rate-limit wait (a 429's ``retry_after``, a bucket's reset, a global pause, a queue)
+  lasts longer than ``RestOptions.max_rate_limit_wait``; a wait known to be longer than
+  that, or than the time left, raises :class:`~fluxer_rx.errors.RateLimitError` at once.
+* **At most once for non-idempotent requests** (POST, PATCH; see
+  :func:`~fluxer_rx.rest.retry.is_idempotent`). They are sent again only when the server
+  demonstrably did not apply them: a 429, a 503 with ``Retry-After``, or a failure before
+  a connection to the server was held (refused, DNS, TLS). Any other failure (a timeout
+  or a lost connection after that point, a 5xx without ``Retry-After``) raises
+  :class:`~fluxer_rx.errors.RequestMayHaveBeenApplied`. Idempotent requests are retried
+  after all of these, within ``max_retries`` and the time budget.
 
 The token lives in one private attribute. It is never part of a repr, a log line or an
 exception message, and aiohttp exceptions (whose request info carries the headers) are
@@ -31,15 +48,21 @@ import msgspec
 from multidict import CIMultiDictProxy
 
 from fluxer_rx.credentials import split_token
-from fluxer_rx.errors import RateLimitError, RestError
+from fluxer_rx.errors import RateLimitError, RequestMayHaveBeenApplied, RestError, RestTimeout
 from fluxer_rx.options import RestOptions
 from fluxer_rx.rest.buckets import BucketLimiter
-from fluxer_rx.rest.clock import Clock, LoopClock
+from fluxer_rx.rest.clock import Clock, ClockTimeout, LoopClock
 from fluxer_rx.rest.error_mapping import decode_json_or_none, error_from_response
+from fluxer_rx.rest.fifo_gate import FifoGate, GateTimeout, Grant
 from fluxer_rx.rest.files import File, multipart_body
 from fluxer_rx.rest.global_limiter import GlobalLimiter
-from fluxer_rx.rest.headers import parse_bucket_info, parse_rate_limited, parse_retry_after
-from fluxer_rx.rest.retry import RetryPolicy
+from fluxer_rx.rest.headers import (
+    RateLimited,
+    parse_bucket_info,
+    parse_rate_limited,
+    parse_retry_after,
+)
+from fluxer_rx.rest.retry import RetryPolicy, is_idempotent
 from fluxer_rx.rest.routes import Route
 
 __all__ = ["QueryValue", "Requester", "RestStats"]
@@ -61,6 +84,9 @@ class _NoBody:
 
 _NO_BODY: Any = _NoBody()
 _RETRYABLE_ERRORS = (aiohttp.ClientError, OSError)
+# The call's deadline (on the injectable Clock) bounds every attempt instead.
+_NO_AIOHTTP_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=None, sock_connect=None)
+G = TypeVar("G", bound=Grant)
 
 
 @dataclass(slots=True)
@@ -111,10 +137,11 @@ class Requester:
     """Rate-limit-aware HTTP on one lazily created aiohttp session; safe to share.
 
     ``token`` is the bot token, bare or with a ``Bot ``/``Bearer `` prefix in any case
-    (sent as ``Bot <token>``, or ``Bearer <token>`` when given so; never doubled). ``options`` gives the
-    base URL, per-request timeout, retry budget, user agent and proactive global limit.
-    ``clock`` and ``retry_policy`` are injectable for tests. Concurrent calls from many
-    tasks share the session, the buckets and the global limiter.
+    (sent as ``Bot <token>``, or ``Bearer <token>`` when given so; never doubled).
+    ``options`` gives the base URL, the time budget of a whole call, the retry budget, the
+    longest rate-limit wait, the user agent and the proactive global limit. ``clock``
+    (which also measures the time budget) and ``retry_policy`` are injectable for tests.
+    Concurrent calls from many tasks share the session, the buckets and the global limiter.
     """
 
     def __init__(
@@ -129,6 +156,10 @@ class Requester:
         self.options = options if options is not None else RestOptions()
         if not self.options.timeout > 0:
             raise ValueError(f"timeout must be > 0, got {self.options.timeout}")
+        if not self.options.max_rate_limit_wait >= 0:
+            raise ValueError(
+                f"max_rate_limit_wait must be >= 0, got {self.options.max_rate_limit_wait}"
+            )
         self._base = self.options.api_url.rstrip("/")
         parts = urlsplit(self._base)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -184,6 +215,7 @@ class Requester:
             self._session = aiohttp.ClientSession(
                 headers={"User-Agent": self.options.user_agent},
                 connector=aiohttp.TCPConnector(limit=0),
+                trace_configs=[_trace_config()],
             )
         return self._session
 
@@ -204,13 +236,15 @@ class Requester:
         reason: str | None = None,
         base_url: str | None = None,
         authenticate: bool = True,
+        idempotent: bool | None = None,
     ) -> Any:
         """Send ``route`` and return the decoded JSON body (``None`` when empty).
 
         ``json`` is encoded with msgspec (mappings, lists, Structs...); with ``files`` it
         becomes ``payload_json`` of a multipart body. ``params`` with value ``None`` are
         left out. ``reason`` is sent as ``X-Audit-Log-Reason``. ``base_url`` replaces the
-        API URL (used for ``/.well-known`` at the origin).
+        API URL (used for ``/.well-known`` at the origin). ``idempotent=True`` declares a
+        POST/PATCH safe to apply twice (retried like a GET); ``None`` goes by the method.
         """
         body = await self.request_raw(
             route,
@@ -220,6 +254,7 @@ class Requester:
             reason=reason,
             base_url=base_url,
             authenticate=authenticate,
+            idempotent=idempotent,
         )
         if not body:
             return None
@@ -239,13 +274,16 @@ class Requester:
         params: Mapping[str, QueryValue] | None = None,
         files: Sequence[File] = (),
         reason: str | None = None,
+        idempotent: bool | None = None,
     ) -> T:
         """Like :meth:`request`, decoding the body straight into ``type_`` (a type or a
         ready msgspec decoder).
 
         A body that is empty or does not match ``type_`` raises :class:`RestError`.
         """
-        body = await self.request_raw(route, json=json, params=params, files=files, reason=reason)
+        body = await self.request_raw(
+            route, json=json, params=params, files=files, reason=reason, idempotent=idempotent
+        )
         try:
             decoder = type_ if isinstance(type_, msgspec.json.Decoder) else self.decoder(type_)
             return decoder.decode(body)
@@ -264,8 +302,15 @@ class Requester:
         reason: str | None = None,
         base_url: str | None = None,
         authenticate: bool = True,
+        idempotent: bool | None = None,
     ) -> bytes:
-        """Send ``route`` with limits and retries; return the raw body of a 2xx/3xx answer."""
+        """Send ``route`` with limits and retries; return the raw body of a 2xx/3xx answer.
+
+        The whole call, rate-limit waits and retries included, ends within
+        ``options.timeout`` seconds. ``idempotent`` overrides what the method says
+        (:func:`~fluxer_rx.rest.retry.is_idempotent`); a non-idempotent request is sent
+        again only when the server demonstrably did not apply it.
+        """
         url = (base_url.rstrip("/") if base_url is not None else self._base) + route.path
         query = _query(params)
         payload = None if json is _NO_BODY else msgspec.json.encode(json)
@@ -277,40 +322,37 @@ class Requester:
         if payload is not None and not files:
             headers["Content-Type"] = "application/json"
         json_body = None if json is _NO_BODY else json
-        policy = self.retry_policy
-        retries = 0
+        call = _Call(
+            route,
+            self._clock.monotonic() + self.options.timeout,
+            is_idempotent(route.method) if idempotent is None else idempotent,
+        )
         while True:
             session = self._get_session()
             bucket = self.buckets.bucket_for(route)
-            permit = await bucket.acquire()
+            permit = await self._wait_gate(bucket, call, bucket_key=bucket.key)
             try:
-                slot = await self.global_limiter.acquire()
+                slot = await self._wait_gate(self.global_limiter, call, bucket_key="")
             except BaseException:
                 permit.release()
                 raise
             self.stats.requests += 1
             try:
                 data: Any = multipart_body(json_body, files) if files else payload
-                outcome = await self._send_once(session, route.method, url, query, data, headers)
+                outcome = await self._send_once(
+                    session, route.method, url, query, data, headers, call
+                )
             except BaseException:  # cancelled, or a body that cannot be built
                 permit.release()
                 raise
             finally:
                 slot.release()
-            if isinstance(outcome, str):
+            if isinstance(outcome, _Failure):
                 # Raised outside any ``except`` block: no aiohttp exception (whose request
                 # info holds the Authorization header) is chained as context.
                 permit.release()
                 self.stats.connection_errors += 1
-                detail = f"{route.method} {route.display} {outcome}"
-                if self._closed:
-                    raise RestError(f"{detail} (client closed)")
-                if not policy.can_retry(retries):
-                    raise RestError(f"{detail} after {retries} retries")
-                _log.debug("%s; retrying", detail)
-                await self._clock.sleep(policy.backoff_delay(retries))
-                retries += 1
-                self.stats.retries += 1
+                await self._after_failure(call, outcome)
                 continue
             status, resp_headers, body = outcome
             info = parse_bucket_info(resp_headers, self._clock.wall())
@@ -329,29 +371,89 @@ class Requester:
                     permit.rate_limited(limited.retry_after, info)
                 else:
                     permit.release()
-                if not policy.can_retry(retries):
-                    raise RateLimitError(
-                        limited.retry_after, is_global=limited.is_global, bucket=bucket.key
-                    )
-                if not limited.is_global and not limited.has_bucket:
-                    await self._clock.sleep(limited.retry_after)
-                retries += 1
-                self.stats.retries += 1
+                await self._after_429(call, limited, bucket.key)
                 continue
 
             permit.settle(info, success=status < 500)
             if status >= 500:
                 self.stats.server_errors += 1
-                if policy.can_retry(retries):
-                    # A 503 may say when to come back (Retry-After); never sooner than that.
-                    told = parse_retry_after(resp_headers)
-                    await self._clock.sleep(policy.backoff_delay(retries, told))
-                    retries += 1
-                    self.stats.retries += 1
+                error = error_from_response(status, body, method=route.method, route=route.display)
+                # A 503 with Retry-After is the server refusing the request unapplied.
+                told = parse_retry_after(resp_headers)
+                if not call.idempotent and not (status == 503 and told is not None):
+                    raise RequestMayHaveBeenApplied(
+                        route.method, route.display, f"HTTP {status}", status=status
+                    ) from error
+                delay = self.retry_policy.backoff_delay(call.retries, told)
+                if self.retry_policy.can_retry(call.retries) and self._fits(call, delay):
+                    await self._retry_after(call, delay)
                     continue
+                raise error
             if status >= 400:
                 raise error_from_response(status, body, method=route.method, route=route.display)
             return body
+
+    def _fits(self, call: _Call, delay: float) -> bool:
+        """Whether waiting ``delay`` seconds still leaves time to send before the deadline."""
+        return self._clock.monotonic() + delay < call.deadline
+
+    async def _retry_after(self, call: _Call, delay: float) -> None:
+        if delay > 0:
+            await self._clock.sleep(delay)
+        call.retries += 1
+        self.stats.retries += 1
+
+    async def _wait_gate(self, gate: FifoGate[G], call: _Call, *, bucket_key: str) -> G:
+        """A grant of ``gate`` within both the rate-limit cap and the call's deadline."""
+        cap = self.options.max_rate_limit_wait
+        left = call.deadline - self._clock.monotonic()
+        if left <= 0:
+            raise RestTimeout(call.route.method, call.route.display, self.options.timeout)
+        try:
+            return await gate.acquire(max_wait=min(cap, left))
+        except GateTimeout as exc:
+            if exc.known_wait is None and cap >= left:
+                raise RestTimeout(
+                    call.route.method, call.route.display, self.options.timeout, "rate limits"
+                ) from None
+            raise RateLimitError(
+                exc.known_wait if exc.known_wait is not None else cap,
+                is_global=not bucket_key,
+                bucket=bucket_key,
+            ) from None
+
+    async def _after_429(self, call: _Call, limited: RateLimited, bucket_key: str) -> None:
+        """Wait as a 429 tells, or raise :class:`RateLimitError` when that is not allowed:
+        past ``max_rate_limit_wait`` or the deadline (at once), or out of retries."""
+        wait = limited.retry_after
+        if (
+            wait > self.options.max_rate_limit_wait
+            or not self.retry_policy.can_retry(call.retries)
+            or not self._fits(call, wait)
+        ):
+            raise RateLimitError(wait, is_global=limited.is_global, bucket=bucket_key)
+        # A route or global 429 was taught to the limiters: the next acquire waits.
+        # A handler-level one (no bucket named) delays only this request.
+        handler_level = not limited.is_global and not limited.has_bucket
+        await self._retry_after(call, wait if handler_level else 0.0)
+
+    async def _after_failure(self, call: _Call, failure: _Failure) -> None:
+        """Back off before sending again after ``failure``, or raise the typed error."""
+        route = call.route
+        detail = f"{route.method} {route.display} {failure.detail}"
+        if self._closed:
+            raise RestError(f"{detail} (client closed)")
+        if failure.sent and not call.idempotent:
+            raise RequestMayHaveBeenApplied(route.method, route.display, failure.detail)
+        if failure.timed_out:
+            raise RestTimeout(route.method, route.display, self.options.timeout)
+        delay = self.retry_policy.backoff_delay(call.retries)
+        if not self.retry_policy.can_retry(call.retries):
+            raise RestError(f"{detail} after {call.retries} retries")
+        if not self._fits(call, delay):
+            raise RestTimeout(route.method, route.display, self.options.timeout, failure.detail)
+        _log.debug("%s; retrying", detail)
+        await self._retry_after(call, delay)
 
     async def _send_once(
         self,
@@ -361,23 +463,75 @@ class Requester:
         query: dict[str, str] | None,
         data: Any,
         headers: Mapping[str, str],
-    ) -> tuple[int, CIMultiDictProxy[str], bytes] | str:
-        """One HTTP exchange: ``(status, headers, body)``, or why it failed below HTTP."""
+        call: _Call,
+    ) -> tuple[int, CIMultiDictProxy[str], bytes] | _Failure:
+        """One HTTP exchange bounded by the call's deadline: ``(status, headers, body)``,
+        or why it failed below HTTP and whether any of it may have reached the server."""
+        progress = _Progress()
         try:
-            async with session.request(
+            async with ClockTimeout(self._clock, call.deadline), session.request(
                 method,
                 url,
                 params=query,
                 data=data,
                 headers=headers,
-                timeout=aiohttp.ClientTimeout(total=self.options.timeout),
+                timeout=_NO_AIOHTTP_TIMEOUT,
                 allow_redirects=False,
+                trace_request_ctx=progress,
             ) as response:
                 return response.status, response.headers, await response.read()
         except TimeoutError:
-            return f"timed out after {self.options.timeout}s"
+            return _Failure(
+                f"timed out after {self.options.timeout:g}s", progress.connected, timed_out=True
+            )
         except _RETRYABLE_ERRORS as exc:
-            return f"failed: {type(exc).__name__}"
+            return _Failure(f"failed: {type(exc).__name__}", progress.connected)
+
+
+class _Call:
+    """One call of :meth:`Requester.request_raw`: its deadline and retries so far."""
+
+    __slots__ = ("deadline", "idempotent", "retries", "route")
+
+    def __init__(self, route: Route, deadline: float, idempotent: bool) -> None:
+        self.route = route
+        self.deadline = deadline
+        self.idempotent = idempotent
+        self.retries = 0
+
+
+class _Progress:
+    """How far one attempt got: ``connected`` once a connection to the server is held,
+    after which the request may have been (partly) sent."""
+
+    __slots__ = ("connected",)
+
+    def __init__(self) -> None:
+        self.connected = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """An attempt that got no HTTP answer; ``sent``: it may have reached the server."""
+
+    detail: str
+    sent: bool
+    timed_out: bool = False
+
+
+async def _on_connection(_session: aiohttp.ClientSession, context: Any, _params: object) -> None:
+    progress = context.trace_request_ctx
+    if isinstance(progress, _Progress):
+        progress.connected = True
+
+
+def _trace_config() -> aiohttp.TraceConfig:
+    """Marks an attempt's :class:`_Progress` once a connection is made or reused: before
+    that, nothing of the request can have been written."""
+    config = aiohttp.TraceConfig()
+    config.on_connection_create_end.append(_on_connection)
+    config.on_connection_reuseconn.append(_on_connection)
+    return config
 
 
 def _query(params: Mapping[str, QueryValue] | None) -> dict[str, str] | None:

@@ -1,9 +1,10 @@
 """When and how long to wait before retrying a failed REST request.
 
 Retried: 429 (after the server's ``retry_after``), 5xx responses, timeouts and connection
-errors (after an exponential backoff with jitter). Every retry, whatever its cause, counts
-against one budget of ``max_retries`` per request; when it is spent the last failure is
-raised as a typed error.
+errors (after an exponential backoff with jitter); for non-idempotent methods (see
+:func:`is_idempotent`) only the failures that prove the server did not apply the request.
+Every retry, whatever its cause, counts against one budget of ``max_retries`` per request;
+when it is spent the last failure is raised as a typed error.
 """
 
 from __future__ import annotations
@@ -11,8 +12,22 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Final
 
-__all__ = ["RetryPolicy"]
+__all__ = ["IDEMPOTENT_METHODS", "RetryPolicy", "is_idempotent"]
+
+IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+"""Methods whose request applied twice has the effect of applying it once (RFC 9110).
+
+PATCH is left out on purpose: RFC 5789 does not make it idempotent, and on Fluxer a
+retried PATCH can undo a change someone else made between the two copies (a message or
+channel edited meanwhile) or move things twice (position updates)."""
+
+
+def is_idempotent(method: str) -> bool:
+    """Whether a request with ``method`` may be sent again after an unclear failure."""
+    return method.upper() in IDEMPOTENT_METHODS
+
 
 
 @dataclass(frozen=True, slots=True)

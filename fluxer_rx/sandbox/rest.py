@@ -73,6 +73,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import math
 import re
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
@@ -232,11 +233,14 @@ class RestApi:
         }
         return self._json(429, body, decision.headers)
 
-    def _server_error(self, status: int) -> web.Response:
+    def _server_error(self, status: int, retry_after: float | None = None) -> web.Response:
         codes = {502: "BAD_GATEWAY", 503: "SERVICE_UNAVAILABLE", 504: "GATEWAY_TIMEOUT"}
         default = "INTERNAL_SERVER_ERROR" if self.style == "N" else "GENERAL_ERROR"
         code = codes.get(status, default)
-        headers = {"Retry-After": "1"} if status == 503 else None
+        if retry_after is None and status == 503:
+            retry_after = 1  # an overloaded Fluxer instance says when to come back
+        # integer seconds, rounded up, as Fluxer sends it
+        headers = None if retry_after is None else {"Retry-After": str(math.ceil(retry_after))}
         return self._error(
             ApiFailure(status, code, "Sandbox fault: injected server error"), headers
         )
@@ -255,7 +259,7 @@ class RestApi:
                     request.transport.abort()
                 raise asyncio.CancelledError  # aiohttp drops the handler of a dead socket
             if fault.kind == "error":
-                return self._server_error(fault.status)
+                return self._server_error(fault.status, fault.header_retry_after)
             if fault.kind == "rate_limit":
                 forced = self.limiter.refusal(
                     route.rule, major, caller.key, fault.retry_after, is_global=fault.is_global

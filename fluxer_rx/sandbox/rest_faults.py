@@ -34,11 +34,12 @@ FaultKind = Literal["error", "slow", "late", "rate_limit", "drop"]
 class Fault:
     """One fault to apply to one request.
 
-    ``status`` is the HTTP status of an ``"error"``; ``delay`` the extra seconds of a
-    ``"slow"`` answer (the request is then served normally) or of a ``"late"`` one (the
-    request is served first, the answer waits); ``retry_after`` and
-    ``is_global`` describe a ``"rate_limit"`` 429. A ``"drop"`` closes the connection
-    without an answer.
+    ``status`` is the HTTP status of an ``"error"`` and ``header_retry_after`` the
+    ``Retry-After`` seconds it carries (``None``: none, except a 503's usual 1);
+    ``delay`` the extra seconds of a ``"slow"`` answer (the request is then served
+    normally) or of a ``"late"`` one (the request is served first, the answer waits);
+    ``retry_after`` and ``is_global`` describe a ``"rate_limit"`` 429. A ``"drop"``
+    closes the connection without an answer.
     """
 
     kind: FaultKind
@@ -46,6 +47,7 @@ class Fault:
     delay: float = 0.0
     retry_after: float = 0.1
     is_global: bool = False
+    header_retry_after: float | None = None
 
 
 class _Scripted:
@@ -72,11 +74,21 @@ class RestFaults:
         self.retry_after = 0.05
         self.injected: Counter[FaultKind] = Counter()
 
-    def fail_next(self, count: int = 1, *, status: int = 500, bucket: str | None = None) -> None:
-        """Answer the next ``count`` matching requests with ``status`` (a 5xx by default)."""
+    def fail_next(
+        self,
+        count: int = 1,
+        *,
+        status: int = 500,
+        retry_after: float | None = None,
+        bucket: str | None = None,
+    ) -> None:
+        """Answer the next ``count`` matching requests with ``status`` (a 5xx), nothing
+        applied; ``retry_after`` adds a ``Retry-After`` header of that many seconds."""
         if not 500 <= status <= 599:
             raise ValueError(f"status must be a 5xx, got {status}")
-        self._push(Fault("error", status=status), count, bucket)
+        if retry_after is not None and retry_after < 0:
+            raise ValueError(f"retry_after must be >= 0, got {retry_after}")
+        self._push(Fault("error", status=status, header_retry_after=retry_after), count, bucket)
 
     def slow_next(self, count: int = 1, *, delay: float, bucket: str | None = None) -> None:
         """Delay the next ``count`` matching answers by ``delay`` seconds."""

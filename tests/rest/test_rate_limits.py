@@ -28,7 +28,8 @@ async def test_buckets_per_channel_are_independent(style: str) -> None:
             rate_limit_headers=style,  # type: ignore[arg-type]
             rest_bucket_limits={CREATE: (2, 30.0)},
         ) as sb,
-        Rest(sb.token, RestOptions(api_url=sb.api_url)) as rest,
+        # time enough for the 30 s window: the blocked send must wait, not give up
+        Rest(sb.token, RestOptions(api_url=sb.api_url, timeout=60.0)) as rest,
     ):
         a, b = sb.channel_ids[:2]
         await rest.create_message(a, "1")
@@ -100,7 +101,8 @@ async def test_n_bucket_hash_makes_reaction_routes_share_one_bucket_per_channel(
         Sandbox(
             guilds=1, channels_per_guild=2, rate_limit_headers="N", rest_window_scale=100
         ) as sb,
-        Rest(sb.token, RestOptions(api_url=sb.api_url)) as rest,
+        # time enough for the 30 s window: the blocked send must wait, not give up
+        Rest(sb.token, RestOptions(api_url=sb.api_url, timeout=60.0)) as rest,
     ):
         a, b = sb.channel_ids[:2]
         msg_a = await rest.create_message(a, "a")

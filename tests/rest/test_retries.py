@@ -7,7 +7,14 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from fluxer_rx.errors import ApiError, HttpError, InvalidToken, RateLimitError, RestError
+from fluxer_rx.errors import (
+    ApiError,
+    HttpError,
+    InvalidToken,
+    RateLimitError,
+    RestError,
+    RestTimeout,
+)
 from fluxer_rx.options import RestOptions
 from fluxer_rx.rest import Rest
 from fluxer_rx.sandbox import Sandbox
@@ -123,11 +130,18 @@ async def test_dropped_connections_are_retried_then_raise_rest_error(sandbox: Sa
     assert 6 <= faults(sandbox).pending <= 8
 
 
-async def test_timeouts_are_retried(sandbox: Sandbox) -> None:
-    faults(sandbox).slow_next(1, delay=0.6)
-    async with rest_for(sandbox, timeout=0.2) as rest:
-        assert (await asyncio.wait_for(rest.get_current_user(), 10)).id == sandbox.bot_id
-        assert rest.stats.connection_errors == 1
+async def test_a_timeout_ends_the_whole_call_with_rest_timeout(sandbox: Sandbox) -> None:
+    # ``timeout`` bounds the call, not one attempt: a GET that hangs is not sent again.
+    faults(sandbox).slow_next(1, delay=1.5)
+    async with rest_for(sandbox, timeout=0.3) as rest:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with pytest.raises(RestTimeout) as info:
+            await asyncio.wait_for(rest.get_current_user(), 10)
+        assert loop.time() - started < 2.0
+        assert (info.value.method, info.value.route) == ("GET", "/users/@me")
+        assert isinstance(info.value, TimeoutError) and isinstance(info.value, RestError)
+        assert rest.stats.requests == 1 and rest.stats.retries == 0
 
 
 async def test_client_errors_are_not_retried_and_carry_the_code(sandbox: Sandbox) -> None:
