@@ -193,6 +193,14 @@ class RequestMayHaveBeenApplied(RestError):
             f"{method} {route} may have been applied ({reason}); not retried{check}"
         )
 
+    def with_nonce(self, nonce: str) -> RequestMayHaveBeenApplied:
+        """The same error, naming the ``nonce`` the request carried (same ``__cause__``)."""
+        named = RequestMayHaveBeenApplied(
+            self.method, self.route, self.reason, nonce=nonce, status=self.status
+        )
+        named.__cause__ = self.__cause__
+        return named
+
 
 class GatewayError(FluxerError):
     """The gateway closed the connection with a fatal close code."""

@@ -316,9 +316,7 @@ class Rest(Requester):
         try:
             return await self.request_as(Message, route, json=payload, files=_files(files))
         except RequestMayHaveBeenApplied as exc:
-            raise RequestMayHaveBeenApplied(
-                exc.method, exc.route, exc.reason, nonce=nonce, status=exc.status
-            ) from exc.__cause__
+            raise exc.with_nonce(nonce) from exc.__cause__
 
     async def edit_message(
         self,

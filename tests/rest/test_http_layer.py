@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 import pytest
 from aiohttp import web
@@ -13,56 +11,11 @@ from aiohttp import web
 from fluxer_rx.errors import HttpError, RestError
 from fluxer_rx.options import RestOptions
 from fluxer_rx.rest import Rest, Route
+from tests.rest.http_server import Hanging, Server, ok
 from tests.util import wait_until
 
 TOKEN = "987654321.s3cr3t-t0ken-value"
 SECRET = "s3cr3t-t0ken-value"
-
-Handler = Callable[[web.Request], Any]
-
-
-class Server:
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, str, dict[str, str]]] = []
-        self.routes: dict[tuple[str, str], Handler] = {}
-        self.url = ""
-        self._runner: web.AppRunner | None = None
-
-    async def __aenter__(self) -> Server:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._dispatch)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._runner is not None
-        await self._runner.cleanup()
-
-    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
-        self.requests.append((request.method, request.path_qs, dict(request.headers)))
-        handler = self.routes.get((request.method, request.path))
-        if handler is None:
-            return web.json_response({"code": "GENERAL_ERROR", "message": "Not found"}, status=404)
-        result = handler(request)
-        if asyncio.iscoroutine(result):
-            result = await result
-        assert isinstance(result, web.StreamResponse)
-        return result
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[Server]:
-    async with Server() as srv:
-        yield srv
-
-
-def ok(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Handler:
-    return lambda _request: web.json_response(body, status=status, headers=headers)
 
 
 async def test_headers_sent(server: Server) -> None:
@@ -196,12 +149,7 @@ async def test_closed_client_refuses_requests(server: Server) -> None:
 async def test_cancelling_an_in_flight_request_frees_its_bucket_and_global_slot(
     server: Server,
 ) -> None:
-    release = asyncio.Event()
-
-    async def hang(_r: web.Request) -> web.Response:
-        await release.wait()
-        return web.json_response({"id": "1"})
-
+    hang = Hanging({"id": "1"})
     server.routes[("GET", "/v1/channels/1")] = hang
     async with Rest(TOKEN, RestOptions(api_url=server.url + "/v1")) as rest:
         task = asyncio.ensure_future(rest.get_channel(1))
@@ -212,4 +160,4 @@ async def test_cancelling_an_in_flight_request_frees_its_bucket_and_global_slot(
         with pytest.raises(asyncio.CancelledError):
             await task
         assert bucket.in_flight == 0 and rest.global_limiter.in_flight == 0
-        release.set()
+        hang.release.set()
