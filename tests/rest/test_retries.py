@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -18,20 +17,9 @@ from fluxer_rx.errors import (
 from fluxer_rx.options import RestOptions
 from fluxer_rx.rest import Rest
 from fluxer_rx.sandbox import Sandbox
-from fluxer_rx.sandbox.rest_faults import RestFaults
+from tests.rest.conftest import faults
 
 CREATE = "channel:message:create"
-
-
-@pytest.fixture(params=["N", "S"])
-async def sandbox(request: pytest.FixtureRequest) -> AsyncIterator[Sandbox]:
-    async with Sandbox(guilds=1, rate_limit_headers=request.param) as sb:
-        yield sb
-
-
-def faults(sb: Sandbox) -> RestFaults:
-    assert sb.rest is not None
-    return sb.rest.faults
 
 
 def attempts(sb: Sandbox, status: int) -> int:
