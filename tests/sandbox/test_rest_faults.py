@@ -21,6 +21,14 @@ def test_scripted_faults_apply_in_order_to_matching_buckets() -> None:
     assert faults.injected == {"error": 2, "rate_limit": 1}
 
 
+def test_a_server_error_may_say_when_to_come_back() -> None:
+    faults = RestFaults()
+    faults.fail_next(status=503, retry_after=3600)
+    faults.fail_next(status=500)
+    assert faults.pick("x") == Fault("error", status=503, header_retry_after=3600)
+    assert faults.pick("x") == Fault("error", status=500, header_retry_after=None)
+
+
 def test_drop_and_slow_and_clear() -> None:
     faults = RestFaults()
     faults.drop_next()
@@ -58,6 +66,8 @@ def test_bad_switches_are_refused() -> None:
         faults.slow_next(delay=-1)
     with pytest.raises(ValueError, match="retry_after"):
         faults.rate_limit_next(retry_after=-1)
+    with pytest.raises(ValueError, match="retry_after"):
+        faults.fail_next(status=503, retry_after=-1)
     with pytest.raises(ValueError, match="rates"):
         faults.set_random(error_rate=0.6, drop_rate=0.6)
     with pytest.raises(ValueError, match="error_status"):

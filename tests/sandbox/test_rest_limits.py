@@ -192,6 +192,18 @@ async def test_scripted_server_errors(style: str, status: int, code: str) -> Non
         assert (h.api.statuses[status], h.api.statuses[200]) == (2, 1)
 
 
+async def test_scripted_server_errors_carry_the_retry_after_asked_for() -> None:
+    async with running_rest() as h:
+        h.api.faults.fail_next(1, status=503, retry_after=3600)
+        h.api.faults.fail_next(1, status=502, retry_after=2.5)  # whole seconds, rounded up
+        h.api.faults.fail_next(1, status=500)
+        seen = []
+        for _ in range(3):
+            status, _, headers = await h.call("GET", "/users/@me")
+            seen.append((status, headers.get("Retry-After")))
+        assert seen == [(503, "3600"), (502, "3"), (500, None)]
+
+
 async def test_429_storm_only_hits_its_bucket_and_tells_the_wait() -> None:
     async with running_rest() as h:
         cid = h.world.channel_ids[0]
