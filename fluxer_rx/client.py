@@ -162,6 +162,7 @@ class Client:
         self._ready_event = asyncio.Event()
         self._ready_shards: set[int] = set()  # shards whose session's READY was handled
         self._live_shards: set[int] = set()  # shards whose connection is READY (live)
+        self._held_ready: list[tuple[Frame, Ready]] = []  # READY events waiting for the burst
         self._lifecycle = Lifecycle(self._state_moved)
         self._destroy_requested: asyncio.Event | None = None
         self._guild_quiet: asyncio.TimerHandle | None = None
@@ -333,11 +334,16 @@ class Client:
         self.cache.apply(event)
         kind = type(event)
         if kind is Ready:
-            self._on_ready(frame.shard_id, event)
+            if self._on_ready(frame.shard_id, event, frame):
+                return  # held until the guild burst is over (wait_for_guilds)
         elif kind is GuildCreate:
             self._on_guild_create(frame.shard_id, event)
         elif kind is GuildMembersChunk:
             self._on_members_chunk(event)
+        self._emit(frame, event)
+
+    def _emit(self, frame: Frame, event: Any) -> None:
+        """Emit a folded event on :attr:`events` and call the handlers."""
         self.events.on_next(event)
         if self._handlers:
             named = self._handlers.get(frame.t or "")
@@ -387,14 +393,21 @@ class Client:
 
     # ------------------------------------------------------------------ readiness
 
-    def _on_ready(self, shard_id: int, ready: Ready) -> None:
+    def _on_ready(self, shard_id: int, ready: Ready, frame: Frame) -> bool:
+        """Note a READY (folded already); True when its emission is held for the burst."""
         self.user = ready.user
         self._ready_shards.add(shard_id)
+        held = False
         if self.options.wait_for_guilds:
-            # a new session: its guilds arrive as a burst of GUILD_CREATEs
+            # a new session: its guilds arrive as a burst of GUILD_CREATEs, and the READY
+            # event waits for them (live only: a replay has no wall-clock burst to wait on)
             self._burst_over = False
             self._arm_guild_quiet()
+            if self._shards:
+                self._held_ready.append((frame, ready))
+                held = True
         self._update_readiness()
+        return held
 
     def _arm_guild_quiet(self) -> None:
         if self._guild_quiet is not None:
@@ -406,6 +419,9 @@ class Client:
         self._guild_quiet = None
         self._burst_over = True
         self._update_readiness()
+        held, self._held_ready = self._held_ready, []
+        for frame, ready in held:
+            self._emit(frame, ready)
 
     def _readiness(self) -> bool:
         """Every shard live with a session whose READY was handled (a replay has no shards:
@@ -539,6 +555,7 @@ class Client:
         self._loop_monitor.stop()
         self._ready_event.clear()
         self._live_shards.clear()
+        self._held_ready.clear()
         if self._guild_quiet is not None:
             self._guild_quiet.cancel()
             self._guild_quiet = None

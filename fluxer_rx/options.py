@@ -66,8 +66,12 @@ class ClientOptions:
     sent: Fluxer has no intents. Use ``ignored_events`` (event names the server should not
     send) instead.
 
-    ``guild_ready_timeout`` is the quiet period (seconds without a GUILD_CREATE) that ends
-    the guild burst when ``wait_for_guilds`` is on. ``identify_interval`` spaces the
+    ``wait_for_guilds``: readiness, and the READY event itself (on ``events`` and to
+    handlers), wait until the guild burst that follows each new session's READY is over:
+    READY is emitted after that burst's GUILD_CREATEs (its frame keeps its place on
+    ``raw``, where the gateway put it), once ``is_ready`` is true. A replay does not hold
+    READY. ``guild_ready_timeout`` is the quiet period (seconds without a GUILD_CREATE)
+    that ends the burst. ``identify_interval`` spaces the
     IDENTIFYs of this process's shards. ``transport`` picks the WebSocket library;
     ``aiohttp`` is the default because it measured faster end to end
     (``benchmarks/bench_gateway.py``); ``websockets`` stays selectable.
