@@ -8,7 +8,7 @@ that ``login`` returned normally.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +59,13 @@ async def logged_in(
     finally:
         await client.destroy()
         await asyncio.wait_for(run.login, 10)
+
+
+@asynccontextmanager
+async def sandboxed(sandbox: Mapping[str, Any] | None = None, **options: Any) -> AsyncIterator[Run]:
+    """A fresh ``Sandbox(**sandbox)`` and a client :func:`logged_in` to it."""
+    async with Sandbox(**(sandbox or {})) as sb, logged_in(sb, **options) as run:
+        yield run
 
 
 def authors(sb: Sandbox, guild_index: int = 0) -> list[str]:

@@ -20,7 +20,7 @@ from fluxer_rx import CacheSizeLimits, Client, ClientOptions, Events, RestOption
 from fluxer_rx.errors import GatewayError
 from fluxer_rx.models import GuildCreate, MessageCreate, Ready
 from fluxer_rx.sandbox import Sandbox
-from tests.seed.harness import authors, logged_in, options_for
+from tests.seed.harness import authors, logged_in, options_for, sandboxed
 from tests.util import wait_until
 
 
@@ -105,62 +105,68 @@ async def test_wait_for_guilds_delays_ready_until_every_guild_create() -> None:
 
 async def test_cache_limits_default_to_none_and_the_cache_is_unbounded() -> None:
     assert ClientOptions().cache == CacheSizeLimits()
-    assert CacheSizeLimits() == CacheSizeLimits(guilds=None, channels=None, users=None, members=None)
-    async with Sandbox(guilds=3, channels_per_guild=4, members_per_guild=6) as sb:
-        async with logged_in(sb) as run:
-            client = run.client
-            posters = authors(sb)
-            for user_id in posters:
-                await sb.post_message(sb.channel_ids[0], "hi", author_id=user_id)
-            await wait_until(lambda: len(run.of(MessageCreate)) == len(posters))
-            assert set(client.guilds) == set(sb.guild_ids)
-            assert set(client.channels) == set(sb.channel_ids)
-            assert set(posters) | {sb.bot_id} <= set(client.users)
-            assert set(posters) <= set(client.members[sb.guild_ids[0]])
+    limits = CacheSizeLimits()
+    assert (limits.guilds, limits.channels, limits.users, limits.members) == (None,) * 4
+    async with sandboxed({"guilds": 3, "channels_per_guild": 4, "members_per_guild": 6}) as run:
+        sb = run.sb
+        client = run.client
+        posters = authors(sb)
+        for user_id in posters:
+            await sb.post_message(sb.channel_ids[0], "hi", author_id=user_id)
+        await wait_until(lambda: len(run.of(MessageCreate)) == len(posters))
+        assert set(client.guilds) == set(sb.guild_ids)
+        assert set(client.channels) == set(sb.channel_ids)
+        assert set(posters) | {sb.bot_id} <= set(client.users)
+        assert set(posters) <= set(client.members[sb.guild_ids[0]])
 
 
 async def test_cache_guilds_is_the_maximum_number_of_guilds() -> None:
-    async with Sandbox(guilds=3) as sb:
-        async with logged_in(sb, cache=CacheSizeLimits(guilds=2)) as run:
-            first = run.of(GuildCreate)[0].id
-            assert len(run.client.guilds) == 2 and first not in run.client.guilds
-            # an evicted guild takes its channels and members with it
-            gone = [c for c in sb.channel_ids if sb.world.channels[c].guild_id == first]
-            assert gone and not set(gone) & set(run.client.channels)
-            assert first not in run.client.members
+    async with Sandbox(guilds=3) as sb, logged_in(sb, cache=CacheSizeLimits(guilds=2)) as run:
+        first = run.of(GuildCreate)[0].id
+        assert len(run.client.guilds) == 2 and first not in run.client.guilds
+        # an evicted guild takes its channels and members with it
+        gone = [c for c in sb.channel_ids if sb.world.channels[c].guild_id == first]
+        assert gone and not set(gone) & set(run.client.channels)
+        assert first not in run.client.members
 
 
 async def test_cache_channels_is_the_maximum_number_of_channels() -> None:
-    async with Sandbox(guilds=2, channels_per_guild=3) as sb:
-        async with logged_in(sb, cache=CacheSizeLimits(channels=4)) as run:
-            assert len(run.client.channels) == 4
-            assert set(run.client.channels) <= set(sb.channel_ids)
+    async with sandboxed(
+        {"guilds": 2, "channels_per_guild": 3}, cache=CacheSizeLimits(channels=4)
+    ) as run:
+        sb = run.sb
+        assert len(run.client.channels) == 4
+        assert set(run.client.channels) <= set(sb.channel_ids)
 
 
 async def test_cache_users_is_the_maximum_number_of_users() -> None:
-    async with Sandbox(guilds=1, members_per_guild=6) as sb:
-        async with logged_in(sb, cache=CacheSizeLimits(users=3)) as run:
-            posters = authors(sb)
-            for user_id in posters:
-                await sb.post_message(sb.channel_ids[0], "hi", author_id=user_id)
-            await wait_until(lambda: len(run.of(MessageCreate)) == len(posters))
-            assert set(run.client.users) == set(posters[-3:])
+    async with sandboxed(
+        {"guilds": 1, "members_per_guild": 6}, cache=CacheSizeLimits(users=3)
+    ) as run:
+        sb = run.sb
+        posters = authors(sb)
+        for user_id in posters:
+            await sb.post_message(sb.channel_ids[0], "hi", author_id=user_id)
+        await wait_until(lambda: len(run.of(MessageCreate)) == len(posters))
+        assert set(run.client.users) == set(posters[-3:])
 
 
 async def test_cache_members_is_the_maximum_number_of_members_across_all_guilds() -> None:
-    async with Sandbox(guilds=2, members_per_guild=4) as sb:
-        async with logged_in(sb, cache=CacheSizeLimits(members=3)) as run:
-            channels = [
-                next(c for c in sb.channel_ids if sb.world.channels[c].guild_id == g)
-                for g in sb.guild_ids
-            ]
-            for index, channel_id in enumerate(channels):
-                for user_id in authors(sb, index)[:2]:
-                    await sb.post_message(channel_id, "hi", author_id=user_id)
-            await wait_until(lambda: len(run.of(MessageCreate)) == 4)
-            cached = [(g, u) for g, inner in run.client.members.items() for u in inner]
-            assert len(cached) == 3
-            assert {g for g, _ in cached} == set(sb.guild_ids)  # the bound spans guilds
+    async with sandboxed(
+        {"guilds": 2, "members_per_guild": 4}, cache=CacheSizeLimits(members=3)
+    ) as run:
+        sb = run.sb
+        channels = [
+            next(c for c in sb.channel_ids if sb.world.channels[c].guild_id == g)
+            for g in sb.guild_ids
+        ]
+        for index, channel_id in enumerate(channels):
+            for user_id in authors(sb, index)[:2]:
+                await sb.post_message(channel_id, "hi", author_id=user_id)
+        await wait_until(lambda: len(run.of(MessageCreate)) == 4)
+        cached = [(g, u) for g, inner in run.client.members.items() for u in inner]
+        assert len(cached) == 3
+        assert {g for g, _ in cached} == set(sb.guild_ids)  # the bound spans guilds
 
 
 async def test_cache_evicts_the_least_recently_used_entry_on_every_write() -> None:
@@ -168,23 +174,27 @@ async def test_cache_evicts_the_least_recently_used_entry_on_every_write() -> No
     GUILD_CREATE; fluxer_rx evicts the least recently used entry on the write that goes
     past the bound (here a MESSAGE_CREATE's author), and ``get`` counts as a use. So a
     bound is never exceeded, even between GUILD_CREATEs, and hot entries stay."""
-    async with Sandbox(guilds=1, members_per_guild=4) as sb:
-        async with logged_in(sb, cache=CacheSizeLimits(users=3)) as run:
-            client = run.client
-            a, b, c = authors(sb)[:3]
-            seen_at_c: list[set[str]] = []
-            client.on_typed(
-                lambda e: seen_at_c.append(set(client.users))
+    async with sandboxed(
+        {"guilds": 1, "members_per_guild": 4}, cache=CacheSizeLimits(users=3)
+    ) as run:
+        sb = run.sb
+        client = run.client
+        a, b, c = authors(sb)[:3]
+        seen_at_c: list[set[str]] = []
+        client.on_typed(
+            lambda e: (
+                seen_at_c.append(set(client.users))
                 if isinstance(e, MessageCreate) and e.author.id == c
                 else None
             )
-            for user_id in (a, b):
-                await sb.post_message(sb.channel_ids[0], "hi", author_id=user_id)
-            await wait_until(lambda: len(run.of(MessageCreate)) == 2)
-            assert set(client.users) == {sb.bot_id, a, b}
-            assert client.users.get(sb.bot_id) is not None  # a use: now newer than a and b
-            assert client.users.get(a) is not None  # newest
-            await sb.post_message(sb.channel_ids[0], "hi", author_id=c)
-            await wait_until(lambda: len(seen_at_c) == 1)
-            assert seen_at_c == [{sb.bot_id, a, c}]  # b, least recently used, evicted at once
-            assert len(run.of(GuildCreate)) == 1  # no GUILD_CREATE since the burst
+        )
+        for user_id in (a, b):
+            await sb.post_message(sb.channel_ids[0], "hi", author_id=user_id)
+        await wait_until(lambda: len(run.of(MessageCreate)) == 2)
+        assert set(client.users) == {sb.bot_id, a, b}
+        assert client.users.get(sb.bot_id) is not None  # a use: now newer than a and b
+        assert client.users.get(a) is not None  # newest
+        await sb.post_message(sb.channel_ids[0], "hi", author_id=c)
+        await wait_until(lambda: len(seen_at_c) == 1)
+        assert seen_at_c == [{sb.bot_id, a, c}]  # b, least recently used, evicted at once
+        assert len(run.of(GuildCreate)) == 1  # no GUILD_CREATE since the burst
