@@ -1,8 +1,8 @@
 """fluxer_rx: a reactive event-stream client for Fluxer.
 
 Public entry points: :class:`Client`, :class:`ClientOptions`, :class:`RestOptions`,
-:class:`CacheSizeLimits`, :class:`ClientState` (the lifecycle) and :class:`Events`
-(dispatch names as string constants).
+:class:`CacheSizeLimits`, :class:`ClientState` (the lifecycle), :class:`Events`
+(dispatch names as string constants) and :class:`Permissions` (permission flags).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from fluxer_rx.client import Client
 from fluxer_rx.lifecycle import ClientState
 from fluxer_rx.models.event_names import Events
 from fluxer_rx.options import CacheSizeLimits, ClientOptions, RestOptions
+from fluxer_rx.permissions import Permissions
 
 __all__ = [
     "CacheSizeLimits",
@@ -19,6 +20,7 @@ __all__ = [
     "ClientOptions",
     "ClientState",
     "Events",
+    "Permissions",
     "RestOptions",
     "__version__",
 ]

@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from fluxer_rx.cache import Cache, GuildChunker
+from fluxer_rx.cache import Cache, CachedMember, GuildChunker
 from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.discovery import discover_gateway_url
 from fluxer_rx.errors import (
@@ -48,6 +48,7 @@ from fluxer_rx.models import (
 from fluxer_rx.models.frame import Frame
 from fluxer_rx.operators import Collector, message_collector, reaction_collector, wait_for
 from fluxer_rx.options import ClientOptions
+from fluxer_rx.permissions import Permissions, permissions_for
 from fluxer_rx.replay import (
     FramePlayer,
     PacingClock,
@@ -829,3 +830,21 @@ class Client:
         request.members.extend(chunk.members or ())
         if len(request.seen) >= count:
             request.future.set_result(request.members)
+
+    # ------------------------------------------------------------------ permissions
+
+    def permissions_for(
+        self,
+        member: CachedMember | str,
+        *,
+        channel_id: str | None = None,
+        guild_id: str | None = None,
+        roles: Iterable[str] | None = None,
+    ) -> Permissions:
+        """A member's permissions in ``channel_id`` (overwrites applied) or in ``guild_id``,
+        computed from the cache as Fluxer computes them; see
+        :func:`fluxer_rx.permissions.permissions_for` (``PermissionsUnknown`` when the cache
+        cannot say, ``roles=`` for a member known only from a message)."""
+        return permissions_for(
+            self.cache, member, channel_id=channel_id, guild_id=guild_id, roles=roles
+        )

@@ -47,6 +47,7 @@ __all__ = [
     "Guild",
     "Member",
     "Message",
+    "Overwrite",
     "Role",
     "User",
     "World",
@@ -158,6 +159,17 @@ class Emoji:
 
 
 @dataclass(slots=True)
+class Overwrite:
+    """A channel permission overwrite for a role (``type`` 0) or a member (``type`` 1);
+    ``allow`` / ``deny`` are bitmasks as ints (decimal strings on the wire)."""
+
+    id: str
+    type: int
+    allow: int = 0
+    deny: int = 0
+
+
+@dataclass(slots=True)
 class Channel:
     """A guild channel (``type`` 0 = text, 2 = voice, 4 = category)."""
 
@@ -172,6 +184,8 @@ class Channel:
     rate_limit_per_user: int = 0
     last_message_id: str | None = None
     last_pin_timestamp: str | None = None
+    overwrites: dict[str, Overwrite] = field(default_factory=dict)
+    """Permission overwrites by role or user id, in the order they were first set."""
     messages: dict[str, Message] = field(default_factory=dict)
     """Messages by id, in creation (= id) order."""
     pins: dict[str, int] = field(default_factory=dict)
@@ -600,7 +614,10 @@ class World:
             "rate_limit_per_user": c.rate_limit_per_user,
             "last_message_id": c.last_message_id,
             "last_pin_timestamp": c.last_pin_timestamp,
-            "permission_overwrites": [],
+            "permission_overwrites": [
+                {"id": o.id, "type": o.type, "allow": str(o.allow), "deny": str(o.deny)}
+                for o in c.overwrites.values()
+            ],
         }
 
     def member_wire(
@@ -1074,6 +1091,38 @@ class World:
             channel.rate_limit_per_user = rate_limit_per_user
         if not isinstance(position, _Unset):
             channel.position = position
+        d = self.channel_wire(channel)
+        self.emit("CHANNEL_UPDATE", d, guild_id=channel.guild_id)
+        return d
+
+    def set_permission_overwrite(
+        self, channel_id: str, target_id: str, *, type: int, allow: int = 0, deny: int = 0
+    ) -> Json:
+        """Create or replace the overwrite of role (``type`` 0) or member (``type`` 1)
+        ``target_id`` on a channel; emit CHANNEL_UPDATE; return the channel wire.
+
+        Raises ``INVALID_FORM_BODY`` (400) for another ``type`` or a negative mask,
+        ``UNKNOWN_ROLE`` / ``UNKNOWN_MEMBER`` for a target the guild does not have.
+        """
+        channel = self.get_channel(channel_id)
+        guild = self.guilds[channel.guild_id]
+        target = str(target_id)
+        if type not in (0, 1) or allow < 0 or deny < 0:
+            raise WorldError("INVALID_FORM_BODY", "Invalid permission overwrite", 400)
+        if type == 0 and target not in guild.roles:
+            raise WorldError("UNKNOWN_ROLE", "Unknown role")
+        if type == 1 and target not in guild.members:
+            raise WorldError("UNKNOWN_MEMBER", "Unknown member")
+        channel.overwrites[target] = Overwrite(id=target, type=type, allow=allow, deny=deny)
+        d = self.channel_wire(channel)
+        self.emit("CHANNEL_UPDATE", d, guild_id=channel.guild_id)
+        return d
+
+    def delete_permission_overwrite(self, channel_id: str, target_id: str) -> Json:
+        """Remove a channel's overwrite for ``target_id`` (none: nothing changes, as in
+        Fluxer); emit CHANNEL_UPDATE; return the channel wire."""
+        channel = self.get_channel(channel_id)
+        channel.overwrites.pop(str(target_id), None)
         d = self.channel_wire(channel)
         self.emit("CHANNEL_UPDATE", d, guild_id=channel.guild_id)
         return d
