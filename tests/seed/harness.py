@@ -35,9 +35,13 @@ class Run:
         return [e for e in self.events if isinstance(e, kind)]
 
 
-def options_for(sb: Sandbox, rest: RestOptions | None = None, **options: Any) -> ClientOptions:
-    """Client options pointing at ``sb`` (no REST retries unless ``rest`` says so)."""
-    return ClientOptions(rest=rest or RestOptions(api_url=sb.api_url, max_retries=0), **options)
+def options_for(
+    sb: Sandbox, rest: RestOptions | None = None, *, max_retries: int = 0, **options: Any
+) -> ClientOptions:
+    """Client options pointing at ``sb`` (``max_retries`` REST retries unless ``rest`` is
+    given)."""
+    rest = rest or RestOptions(api_url=sb.api_url, max_retries=max_retries)
+    return ClientOptions(rest=rest, **options)
 
 
 @asynccontextmanager
