@@ -21,14 +21,12 @@ from fluxer_rx.errors import (
     AlreadyLoggedIn,
     ApiError,
     ClientNotReady,
-    FluxerError,
     GatewayError,
     HttpError,
     InvalidToken,
     RateLimitError,
     RequestMayHaveBeenApplied,
     RestError,
-    RestTimeout,
 )
 from fluxer_rx.models import Channel
 from fluxer_rx.rest import Route
@@ -145,7 +143,7 @@ async def test_gateway_error_is_the_websocket_error_with_its_close_code() -> Non
 
 async def test_other_errors_are_value_errors_for_unusable_input() -> None:
     """Ours has no catch-all variant: unusable input is a ``ValueError`` raised before any
-    I/O, and every error raised on purpose derives from ``FluxerError``."""
+    I/O."""
     async with Sandbox(guilds=1) as sb:
         with pytest.raises(ValueError, match="token"):
             await Client(options_for(sb)).login("")
@@ -153,15 +151,4 @@ async def test_other_errors_are_value_errors_for_unusable_input() -> None:
         with pytest.raises(ValueError, match="compression"):
             await asyncio.wait_for(zstd.login(sb.token), 10)
         assert sb.gateway.connection_count == 0
-    for error in (
-        ClientNotReady,
-        InvalidToken,
-        AlreadyLoggedIn,
-        ApiError,
-        HttpError,
-        RateLimitError,
-        RestError,
-        GatewayError,
-    ):
-        assert issubclass(error, FluxerError)
-    assert issubclass(ApiError, HttpError) and issubclass(RestTimeout, RestError)
+    # the hierarchy itself (every variant a FluxerError): tests/test_errors.py
