@@ -14,8 +14,10 @@ and drop into ``pipe(...)``::
 On ``client.events`` (a :class:`~fluxer_rx.routing.RoutedEventSubject`) ``of_type``,
 ``in_channel``, ``in_guild``, ``from_user``, ``for_message`` and ``reaction_on`` route by
 dict look-up instead of filtering every event. Modules: :mod:`.filtering` (the
-operators), :mod:`.collect` (the ``collect`` operator), :mod:`.collectors` (message and
-reaction collectors), :mod:`.waiting` (``wait_for`` and ``aiter_events``).
+operators), :mod:`.keyed` (``debounce_by`` / ``throttle_by``, timing per channel or per
+user), :mod:`.effects` (``run_async``: async side effects as tracked, bounded tasks),
+:mod:`.collect` (the ``collect`` operator), :mod:`.collectors` (message and reaction
+collectors), :mod:`.waiting` (``wait_for`` and ``aiter_events``).
 """
 
 from fluxer_rx.operators.collect import collect
@@ -26,6 +28,7 @@ from fluxer_rx.operators.collectors import (
     message_collector,
     reaction_collector,
 )
+from fluxer_rx.operators.effects import EffectOverflow, EffectScope, run_async
 from fluxer_rx.operators.filtering import (
     REACTION_EVENT_TYPES,
     content_matches,
@@ -37,6 +40,7 @@ from fluxer_rx.operators.filtering import (
     reaction_on,
     resolve_event_types,
 )
+from fluxer_rx.operators.keyed import debounce_by, throttle_by
 from fluxer_rx.operators.waiting import (
     BufferOverflow,
     EventIterator,
@@ -51,11 +55,14 @@ __all__ = [
     "BufferOverflow",
     "Collector",
     "CollectorResult",
+    "EffectOverflow",
+    "EffectScope",
     "EventIterator",
     "StreamClosed",
     "aiter_events",
     "collect",
     "content_matches",
+    "debounce_by",
     "for_message",
     "from_user",
     "in_channel",
@@ -65,5 +72,7 @@ __all__ = [
     "reaction_collector",
     "reaction_on",
     "resolve_event_types",
+    "run_async",
+    "throttle_by",
     "wait_for",
 ]
