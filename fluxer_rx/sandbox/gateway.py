@@ -44,7 +44,7 @@ import msgspec
 from aiohttp import WSMsgType, web
 
 from fluxer_rx.sandbox.config import HELLO_INTERVAL_S, SandboxConfig
-from fluxer_rx.sandbox.world import Json, World
+from fluxer_rx.sandbox.world import Json, Message, World
 
 __all__ = [
     "DispatchRecord",
@@ -346,8 +346,9 @@ class GatewayHub:
         ``bad_json`` and ``unknown_op`` (op 42) consume no seq; ``unknown_event``
         (``SANDBOX_UNKNOWN_EVENT``), ``wrong_types`` and ``missing_fields`` (both
         MESSAGE_CREATE) are dispatches with the next seq, buffered and logged.
-        ``number_out_of_range`` and ``invalid_utf8`` are valid MESSAGE_CREATEs (in the first
-        channel, by the bot, ``content`` the kind) with one extra key no client knows,
+        ``number_out_of_range`` and ``invalid_utf8`` are valid MESSAGE_CREATEs of one
+        message the world then holds (in the first channel, by the bot, ``content`` the
+        kind), sent to every target with one extra key no client knows,
         ``"sandbox_extra"``, whose value JSON rejects only when it is read: the number
         ``1e400``, or a string holding the bytes ``FF FE`` (not UTF-8); they too take the
         next seq and are buffered and logged (the log's ``d`` without that key). A typed
@@ -356,6 +357,7 @@ class GatewayHub:
         """
         targets = [session] if session is not None else self.attached_sessions
         channel_id = self.world.channel_ids[0] if self.world.channel_ids else "0"
+        garbled: tuple[Json, bytes] | None = None
         for target in targets:
             conn = target.conn
             if kind == "bad_json":
@@ -381,20 +383,29 @@ class GatewayHub:
             elif kind == "missing_fields":
                 self.dispatch(target, "MESSAGE_CREATE", {"id": self.world.new_id()})
             elif kind == "number_out_of_range" or kind == "invalid_utf8":
-                message = {
-                    "author": self.world.user_wire(self.world.bot),
-                    "channel_id": channel_id,
-                    "content": kind,
-                    "id": self.world.new_id(),
-                    "timestamp": "2026-01-01T00:00:00.000000+00:00",
-                    "type": 0,
-                }
-                extra = b"1e400" if kind == "number_out_of_range" else b'"\xff\xfe"'
-                encoded = _encoder.encode(message)[:-1] + b',"sandbox_extra":' + extra + b"}"
+                if garbled is None:
+                    garbled = self._garbled_message(kind, channel_id)
+                message, encoded = garbled
                 self._dispatch_encoded(target, "MESSAGE_CREATE", message, encoded, buffer=True)
             else:
                 raise ValueError(f"unknown malformed kind {kind!r}")
         return len(targets)
+
+    def _garbled_message(self, kind: str, channel_id: str) -> tuple[Json, bytes]:
+        """A real message of the world (the client's fold of it must match the world), as
+        a dispatch ``d`` and its encoding with one extra key whose value JSON rejects only
+        when it is read (``1e400``, or the bytes FF FE in a string)."""
+        stored = Message(
+            id=self.world.new_id(),
+            channel_id=channel_id,
+            guild_id=self.world.get_channel(channel_id).guild_id,
+            author_id=self.world.bot.id,
+            content=kind,
+        )
+        self.world.store_message(stored)
+        message = self.world.message_dispatch_wire(stored, "MESSAGE_CREATE")
+        extra = b"1e400" if kind == "number_out_of_range" else b'"\xff\xfe"'
+        return message, _encoder.encode(message)[:-1] + b',"sandbox_extra":' + extra + b"}"
 
     # -- lifecycle ---------------------------------------------------------------------
 

@@ -839,14 +839,20 @@ class World:
                 "type": 0,
             }
             message.type = 19
-        channel.messages[message.id] = message
-        channel.last_message_id = message.id
+        self.store_message(message)
         self.emit(
             "MESSAGE_CREATE",
             self.message_dispatch_wire(message, "MESSAGE_CREATE"),
             guild_id=channel.guild_id,
         )
         return self.message_wire(message)
+
+    def store_message(self, message: Message) -> None:
+        """Hold ``message`` as its channel's newest, without emitting anything (the caller
+        sends the dispatch: ``create_message``, or a fault that garbles it)."""
+        channel = self.get_channel(message.channel_id)
+        channel.messages[message.id] = message
+        channel.last_message_id = message.id
 
     def edit_message(
         self,
