@@ -71,7 +71,7 @@ def perms(
 
 def test_flag_bits_are_fluxers() -> None:
     # spot checks against fluxer_api/src/constants/Channel.ts (PROTOCOL §5)
-    assert P.ADMINISTRATOR == 8 and P.KICK_MEMBERS == 2 and P.BAN_MEMBERS == 4
+    assert (int(P.ADMINISTRATOR), int(P.KICK_MEMBERS), int(P.BAN_MEMBERS)) == (8, 2, 4)
     assert P.VIEW_CHANNEL == 1 << 10 and P.SEND_MESSAGES == 1 << 11
     assert P.MANAGE_ROLES == 1 << 28 and P.MANAGE_EXPRESSIONS == 1 << 30
     assert P.MODERATE_MEMBERS == 1 << 40 and P.PIN_MESSAGES == 1 << 51
