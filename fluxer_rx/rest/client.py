@@ -1,11 +1,11 @@
 """``Rest``: typed methods for the Fluxer routes a bot uses, over :class:`Requester`.
 
-Every method sends one request (``iter_guild_members`` one per page, ``fetch_instance``
-at most two) through the shared limiter and retry path, and returns a model from
-:mod:`fluxer_rx.models` or :mod:`fluxer_rx.rest.responses`, or ``None`` for routes that
-answer 204. Ids may be given as ``int`` or as a ``str`` of ASCII digits ``0-9`` (other
-Unicode digits, e.g. fullwidth ones, are refused); anything else raises ``ValueError``
-before a request is made. Errors are those of :meth:`Requester.request`.
+Every method sends one request (``iter_guild_members`` and ``iter_messages`` one per
+page, ``fetch_instance`` at most two) through the shared limiter and retry path, and
+returns a model from :mod:`fluxer_rx.models` or :mod:`fluxer_rx.rest.responses`, or
+``None`` for routes that answer 204. Ids may be given as ``int`` or as a ``str`` of
+ASCII digits ``0-9`` (other Unicode digits, e.g. fullwidth ones, are refused); anything
+else raises ``ValueError`` before a request is made. Errors are those of :meth:`Requester.request`.
 """
 
 from __future__ import annotations
@@ -18,17 +18,27 @@ import msgspec
 
 from fluxer_rx.errors import HttpError, RequestMayHaveBeenApplied, RestError
 from fluxer_rx.models import Channel, GatewayBot, Guild, Member, Message, PartialUser, Role
-from fluxer_rx.models.snowflake import parse_snowflake
 from fluxer_rx.models.user import PrivateUser
+from fluxer_rx.rest.endpoints import (
+    AccountEndpoints,
+    ExpressionEndpoints,
+    GuildChannelEndpoints,
+    GuildEndpoints,
+    HistoryEndpoints,
+    InviteEndpoints,
+    MemberEndpoints,
+    RoleEndpoints,
+    WebhookEndpoints,
+)
+from fluxer_rx.rest.endpoints.base import Snowflake
+from fluxer_rx.rest.endpoints.base import checked_limit as _limit
+from fluxer_rx.rest.endpoints.base import snowflake_id as _id
 from fluxer_rx.rest.files import File
 from fluxer_rx.rest.requester import QueryValue, Requester
 from fluxer_rx.rest.responses import Ban, ChannelPins, Instance, ReactionUsersPage, UserProfile
 from fluxer_rx.rest.routes import Route
 
 __all__ = ["EmojiLike", "Rest", "Snowflake", "new_nonce"]
-
-Snowflake = int | str
-"""An id as ``int`` or a string of ASCII decimal digits."""
 
 _CH: Final = "/channels/{channel_id}"
 _MSG: Final = _CH + "/messages/{message_id}"
@@ -54,22 +64,6 @@ class _EmojiObject(Protocol):
 
 EmojiLike = str | _EmojiObject
 """A Unicode emoji, ``"name:id"`` for a custom emoji, or an object with ``name``/``id``."""
-
-
-def _id(value: Snowflake, what: str) -> str:
-    """``value`` as the canonical decimal string of a positive 64-bit id.
-
-    A ``str`` may have surrounding whitespace but otherwise only ASCII digits ``0-9``.
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise ValueError(f"{what} must be an int or a decimal string, got {type(value).__name__}")
-    try:
-        number = parse_snowflake(value.strip() if isinstance(value, str) else value)
-    except ValueError:
-        number = 0
-    if number == 0:
-        raise ValueError(f"{what} must be a positive 64-bit id, got {value!r}")
-    return str(number)
 
 
 def new_nonce() -> str:
@@ -102,16 +96,22 @@ def _message_body(body: str | Mapping[str, Any] | None) -> dict[str, Any]:
     raise TypeError(f"message body must be a str or a mapping, got {type(body).__name__}")
 
 
-def _limit(limit: int | None, low: int, high: int, what: str = "limit") -> int | None:
-    if limit is None:
-        return None
-    if isinstance(limit, bool) or not isinstance(limit, int) or not low <= limit <= high:
-        raise ValueError(f"{what} must be an int in {low}..{high}, got {limit!r}")
-    return limit
-
-
-class Rest(Requester):
+class Rest(
+    AccountEndpoints,
+    MemberEndpoints,
+    RoleEndpoints,
+    GuildChannelEndpoints,
+    GuildEndpoints,
+    HistoryEndpoints,
+    InviteEndpoints,
+    WebhookEndpoints,
+    ExpressionEndpoints,
+    Requester,
+):
     """The REST client: ``Rest(token, RestOptions(...))``; one per bot, shared freely.
+
+    The endpoint groups of :mod:`fluxer_rx.rest.endpoints` (members, roles, guild
+    channels, invites, webhooks, emojis and stickers, ...) are mixed in.
 
     Use ``async with Rest(token) as rest:`` or call :meth:`close`. The aiohttp session is
     created on the first request, inside the running event loop; a ``Rest`` belongs to

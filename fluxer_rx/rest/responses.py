@@ -1,4 +1,5 @@
-"""Models of REST-only responses: bans, user profiles, pins, reaction pages, instance info.
+"""Models of REST-only responses: bans, user profiles, pins, reaction pages, instance info,
+invites, webhooks, audit logs and the bot's application.
 
 They follow the conventions of :mod:`fluxer_rx.models.base` (wire names, defaults for
 everything but identifying fields, unknown fields ignored). The API objects shared with
@@ -16,14 +17,26 @@ from fluxer_rx.models import Member, Message, PartialUser
 from fluxer_rx.models.base import Model
 
 __all__ = [
+    "Application",
+    "ApplicationBot",
+    "AuditLog",
+    "AuditLogChange",
+    "AuditLogEntry",
+    "AuditLogEntryOptions",
+    "AuditLogWebhook",
     "Ban",
     "ChannelPin",
     "ChannelPins",
     "Instance",
     "InstanceEndpoints",
+    "Invite",
+    "InviteChannel",
+    "InviteGuild",
+    "InviteRecipient",
     "ProfileDetails",
     "ReactionUsersPage",
     "UserProfile",
+    "Webhook",
 ]
 
 
@@ -114,3 +127,156 @@ class Instance(Model, kw_only=True):
     features: dict[str, Any] = {}
     limits: dict[str, Any] | None = None
     captcha: dict[str, Any] | None = None
+
+
+class InviteGuild(Model, kw_only=True):
+    """The guild an invite leads to (``GuildInviteResponseGuild``)."""
+
+    banner: str | None = None
+    banner_height: int | None = None
+    banner_width: int | None = None
+    embed_splash: str | None = None
+    embed_splash_height: int | None = None
+    embed_splash_width: int | None = None
+    features: tuple[str, ...] = ()
+    icon: str | None = None
+    id: str
+    name: str | None = None
+    splash: str | None = None
+    splash_card_alignment: int = 0
+    splash_height: int | None = None
+    splash_width: int | None = None
+
+
+class InviteRecipient(Model, kw_only=True):
+    """A group-DM recipient in an invite's channel: only the name."""
+
+    username: str | None = None
+
+
+class InviteChannel(Model, kw_only=True):
+    """The channel an invite leads to (``ChannelPartialResponse``)."""
+
+    id: str
+    name: str | None = None
+    recipients: tuple[InviteRecipient, ...] | None = None
+    type: int = 0
+
+
+class Invite(Model, kw_only=True):
+    """An invite (``InviteResponseSchema``; with ``created_at``, ``uses``, ``max_uses`` and
+    ``max_age``: ``InviteMetadataResponseSchema``). ``type`` 0 guild, 1 group DM, 2 pack."""
+
+    channel: InviteChannel | None = None
+    code: str
+    created_at: str | None = None
+    expires_at: str | None = None
+    guild: InviteGuild | None = None
+    inviter: PartialUser | None = None
+    max_age: int | None = None
+    max_uses: int | None = None
+    member_count: int = 0
+    presence_count: int = 0
+    temporary: bool = False
+    type: int = 0
+    uses: int | None = None
+
+
+class Webhook(Model, kw_only=True):
+    """A webhook (``WebhookResponse``; without ``user``: ``WebhookTokenResponse``)."""
+
+    avatar: str | None = None
+    channel_id: str | None = None
+    guild_id: str | None = None
+    id: str
+    name: str | None = None
+    token: str | None = None
+    user: PartialUser | None = None
+
+
+class AuditLogChange(Model, kw_only=True):
+    """One changed key of an audit-log entry; values as sent (any JSON)."""
+
+    key: str | None = None
+    new_value: Any = None
+    old_value: Any = None
+
+
+class AuditLogEntryOptions(Model, kw_only=True):
+    """Extra details of some audit-log actions (``GuildAuditLogEntryResponseOptions``)."""
+
+    channel_id: str | None = None
+    count: float | None = None
+    delete_member_days: str | None = None
+    id: str | None = None
+    integration_type: float | None = None
+    inviter_id: str | None = None
+    max_age: float | None = None
+    max_uses: float | None = None
+    members_removed: float | None = None
+    message_id: str | None = None
+    role_name: str | None = None
+    temporary: bool | None = None
+    type: float | None = None
+    uses: float | None = None
+
+
+class AuditLogEntry(Model, kw_only=True):
+    """One audit-log entry (``GuildAuditLogEntryResponse``)."""
+
+    action_type: int = 0
+    changes: tuple[AuditLogChange, ...] | None = None
+    id: str
+    options: AuditLogEntryOptions | None = None
+    reason: str | None = None
+    target_id: str | None = None
+    user_id: str | None = None
+
+
+class AuditLogWebhook(Model, kw_only=True):
+    """A webhook named by the audit log (``AuditLogWebhookResponse``)."""
+
+    avatar_hash: str | None = None
+    channel_id: str | None = None
+    guild_id: str | None = None
+    id: str
+    name: str | None = None
+    type: int = 0
+
+
+class AuditLog(Model, kw_only=True):
+    """``GET /guilds/{guild_id}/audit-logs`` (``GuildAuditLogListResponse``), newest first."""
+
+    audit_log_entries: tuple[AuditLogEntry, ...] = ()
+    users: tuple[PartialUser, ...] = ()
+    webhooks: tuple[AuditLogWebhook, ...] = ()
+
+
+class ApplicationBot(Model, kw_only=True):
+    """The bot user of an application (``ApplicationsMeResponseBot``)."""
+
+    authenticator_types: tuple[int, ...] | None = None
+    avatar: str | None = None
+    banner: str | None = None
+    bio: str | None = None
+    discriminator: str | None = None
+    flags: int = 0
+    id: str
+    mfa_enabled: bool | None = None
+    token: str | None = None
+    username: str | None = None
+
+
+class Application(Model, kw_only=True):
+    """``GET /applications/@me``: the bot's application (``ApplicationsMeResponse``)."""
+
+    bot: ApplicationBot | None = None
+    bot_public: bool = False
+    bot_require_code_grant: bool = False
+    description: str | None = None
+    icon: str | None = None
+    id: str
+    name: str | None = None
+    owner: PartialUser | None = None
+    redirect_uris: tuple[str, ...] | None = None
+    verify_key: str | None = None

@@ -46,6 +46,10 @@ GET    /channels/{channel_id}/messages/pins; PUT/DELETE          channel:pins
        /channels/{channel_id}/pins/{message_id}
 ====== ========================================================= ===========================
 
+The bot-administration routes (DMs, members, roles, guild channels, overwrites, invites,
+webhooks, emojis, stickers, audit log, own guilds, application) are listed in
+:mod:`fluxer_rx.sandbox.rest_admin`.
+
 Behaviour shared by every route:
 
 * ``Authorization: Bot <token>`` (prefix case-sensitive) with the world's token; missing:
@@ -86,6 +90,7 @@ from aiohttp import web
 
 from fluxer_rx.sandbox.config import SandboxConfig
 from fluxer_rx.sandbox.ratelimit import Decision, HeaderStyle, RateLimiter
+from fluxer_rx.sandbox.rest_admin import AdminRoutes, admin_routes
 from fluxer_rx.sandbox.rest_bodies import (
     ApiFailure,
     Json,
@@ -169,6 +174,8 @@ class RestApi:
             overrides=config.rest_bucket_limits,
         )
         self.faults = RestFaults(world.seed)
+        self.admin: AdminRoutes | None = None
+        """The bot-administration handlers and their state (set when routes are mounted)."""
         self.statuses: Counter[int] = Counter()
         self._files: dict[str, tuple[bytes, str]] = {}
 
@@ -638,7 +645,8 @@ def _routes(api: RestApi) -> list[_Route]:
     rx = msg + "/reactions/{emoji}"
     g = "/guilds/{guild_id}"
     R = _Route
-    return [
+    api.admin, rows = admin_routes(api)
+    return [R(*row) for row in rows] + [
         R("GET", "/gateway/bot", "gateway:bot_info", None, "shape", api.gateway_bot),
         R("GET", "/instance", "instance:info", None, "none", api.instance),
         R("GET", "/.well-known/fluxer", "instance:info", None, "none", api.well_known),
