@@ -16,8 +16,10 @@ import os
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar, overload
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from reactivex import Observable
 
 from fluxer_rx.cache import Cache, CachedMember, GuildChunker
 from fluxer_rx.diagnostics import Diagnostic, Kind
@@ -32,10 +34,16 @@ from fluxer_rx.gateway.actions import ConnectionState, SessionLost
 from fluxer_rx.gateway.identify_queue import IdentifyQueue
 from fluxer_rx.gateway.protocol import GatewayProtocol, bare_token
 from fluxer_rx.gateway.shard import Shard
-from fluxer_rx.handlers import Handler, HandlerOverflow, Handlers
+from fluxer_rx.handlers import Handler, HandlerOverflow, Handlers, OverflowPolicy
 from fluxer_rx.lifecycle import ClientState, Lifecycle
 from fluxer_rx.loop_monitor import LoopMonitor
-from fluxer_rx.managers import ChannelManager, GuildManager, MemberManager, UserManager
+from fluxer_rx.managers import (
+    ChannelManager,
+    GuildManager,
+    MemberManager,
+    MessageManager,
+    UserManager,
+)
 from fluxer_rx.models import (
     GuildCreate,
     GuildMembersChunk,
@@ -46,7 +54,15 @@ from fluxer_rx.models import (
     Ready,
 )
 from fluxer_rx.models.frame import Frame
-from fluxer_rx.operators import Collector, message_collector, reaction_collector, wait_for
+from fluxer_rx.operators import (
+    Collector,
+    EffectOverflow,
+    EffectScope,
+    message_collector,
+    reaction_collector,
+    run_async,
+    wait_for,
+)
 from fluxer_rx.options import ClientOptions
 from fluxer_rx.permissions import Permissions, permissions_for
 from fluxer_rx.replay import (
@@ -60,11 +76,18 @@ from fluxer_rx.replay import (
 )
 from fluxer_rx.rest import Instance, Rest
 from fluxer_rx.routing import RoutedEventSubject
+from fluxer_rx.running import run_client
 from fluxer_rx.streams import EventSubject
 
 __all__ = ["Client", "ClientState", "gateway_url_with_query", "shard_for_guild"]
 
 log = logging.getLogger("fluxer_rx.client")
+
+E = TypeVar("E")
+T = TypeVar("T")
+R = TypeVar("R")
+H = TypeVar("H", bound=Handler)
+Returned = TypeVar("Returned", bound=Awaitable[None] | None)
 
 
 _DESTROY_GRACE = 0.5
@@ -102,6 +125,10 @@ def gateway_url_with_query(url: str, version: str = "1") -> str:
 def shard_for_guild(guild_id: str | int, shard_count: int) -> int:
     """The shard that receives a guild's events: ``(guild_id >> 22) % shard_count``."""
     return (int(guild_id) >> 22) % shard_count
+
+
+def _name_of(function: object) -> str:
+    return str(getattr(function, "__qualname__", function))
 
 
 class _MemberRequest:
@@ -145,6 +172,8 @@ class Client:
         self.channels = ChannelManager(self.cache, lambda: self.rest)
         self.users = UserManager(self.cache, lambda: self.rest)
         self.members = MemberManager(self.cache, lambda: self.rest)
+        self.messages = MessageManager(lambda: self.rest)
+        self._effects = EffectScope()
         self._handler_set = Handlers(
             queue_size=self.options.handler_queue_size,
             overflow=self.options.handler_overflow,
@@ -178,7 +207,12 @@ class Client:
 
     # ------------------------------------------------------------------ handlers
 
-    def on(self, name: str, handler: Handler) -> Callable[[], None]:
+    @overload
+    def on(self, name: str) -> Callable[[H], H]: ...
+    @overload
+    def on(self, name: str, handler: Handler) -> Callable[[], None]: ...
+
+    def on(self, name: str, handler: Handler | None = None) -> Any:
         """Call ``handler(payload_dict)`` for every dispatch named ``name`` (``Events.*``).
 
         Several handlers per name run in registration order, after the cache fold. A
@@ -189,14 +223,114 @@ class Client:
         :class:`~fluxer_rx.handlers.HandlerOverflow`). Errors go to :attr:`diagnostics`
         and the log. A payload whose ``d`` does not decode as JSON skips these handlers
         and is reported (``decode_error``, with the frame). See :mod:`fluxer_rx.handlers`.
-        Returns a function that removes the handler.
+
+        ``client.on(name, handler)`` returns a function that removes the handler;
+        ``@client.on(name)`` registers the decorated function and returns it unchanged.
         """
+        if handler is None:
+
+            def register(function: H) -> H:
+                self._handler_set.add(function, name)
+                return function
+
+            return register
         return self._handler_set.add(handler, name)
 
     def on_typed(self, handler: Handler) -> Callable[[], None]:
         """Call ``handler(event)`` with every typed event (as :attr:`events` emits it),
         under the rules of :meth:`on`. Returns a function that removes the handler."""
         return self._handler_set.add(handler)
+
+    @overload
+    def listen(
+        self, event_type: type[E]
+    ) -> Callable[[Callable[[E], Returned]], Callable[[E], Returned]]: ...
+    @overload
+    def listen(
+        self, event_type: type[E], handler: Callable[[E], Awaitable[None] | None]
+    ) -> Callable[[], None]: ...
+
+    def listen(
+        self, event_type: type[E], handler: Callable[[E], Awaitable[None] | None] | None = None
+    ) -> Any:
+        """Call ``handler(event)`` for every typed event that is an ``event_type``
+        (``MessageCreate``...), under the rules of :meth:`on` (order, bounded queue of an
+        async handler, errors on :attr:`diagnostics`).
+
+        The handler's parameter is typed: ``@client.listen(MessageCreate)`` accepts a
+        function of a ``MessageCreate`` and mypy checks it. ``client.listen(cls,
+        handler)`` returns a function that removes the handler; ``@client.listen(cls)``
+        registers the decorated function and returns it unchanged (as :meth:`on`).
+
+        The handler is a routed subscriber of :attr:`events` (a dict look-up by class, no
+        cost for the other events), so it runs while the event is emitted, after the
+        cache fold and before the :meth:`on` / :meth:`on_typed` handlers. Raises
+        ``TypeError`` when ``event_type`` is not a class.
+        """
+        if not isinstance(event_type, type):
+            raise TypeError(f"listen() takes an event class, not {event_type!r}")
+        if handler is None:
+
+            def register(function: Callable[[E], Returned]) -> Callable[[E], Returned]:
+                self._route(event_type, function)
+                return function
+
+            return register
+        return self._route(event_type, handler)
+
+    def _route(
+        self, event_type: type[E], handler: Callable[[E], Awaitable[None] | None]
+    ) -> Callable[[], None]:
+        call = self._handler_set.call_for(handler)
+        return self.events.stream(event_type).route(call).dispose
+
+    def run_async(
+        self,
+        fn: Callable[[T], Awaitable[R]],
+        *,
+        concurrency: int = 1,
+        ordered: bool = True,
+        max_pending: int | None = None,
+        overflow: OverflowPolicy | None = None,
+    ) -> Callable[[Observable[T]], Observable[R]]:
+        """:func:`~fluxer_rx.operators.run_async` bound to this client: ``fn``'s errors are
+        logged and reported on :attr:`diagnostics` (``handler_error``), drops past
+        ``max_pending`` waiting values (default ``options.handler_queue_size``, policy
+        ``options.handler_overflow``) as ``handler_overflow`` with an
+        :class:`~fluxer_rx.operators.EffectOverflow`, and the running tasks are cancelled
+        when the client's run ends (:meth:`destroy`); the subscription stays usable for
+        the next run. ::
+
+            client.events.pipe(of_type(MessageCreate), client.run_async(reply)).subscribe()
+        """
+        return run_async(
+            fn,
+            concurrency=concurrency,
+            ordered=ordered,
+            max_pending=self.options.handler_queue_size if max_pending is None else max_pending,
+            overflow=self.options.handler_overflow if overflow is None else overflow,
+            on_error=self._handler_failed,
+            on_overflow=self._effect_overflowed,
+            scope=self._effects,
+        )
+
+    def run(
+        self,
+        token: str,
+        *,
+        setup: Callable[[Self], Awaitable[None]] | None = None,
+        log_level: int | None = logging.INFO,
+    ) -> None:
+        """Log in and run until SIGINT / SIGTERM or :meth:`destroy`, blocking (a bot
+        script's ``client.run(token)``); see :mod:`fluxer_rx.running`.
+
+        It runs its own event loop: ``await setup(client)`` runs on it first (subscribe
+        streams there, so timers run on that loop). A signal ends the run cleanly and this
+        returns normally (exit code 0, no traceback). Logging is set up at ``log_level``
+        unless the root logger already has a handler (``None``: never). The errors of
+        :meth:`login` and of ``setup`` are raised.
+        """
+        run_client(self, token, setup=setup, log_level=log_level)
 
     # ------------------------------------------------------------------ collectors, waiting
 
@@ -279,13 +413,25 @@ class Client:
         self._report(Kind.HANDLER_ERROR, None, f"handler raised {exc!r}", exc)
 
     def _handler_overflowed(self, overflow: HandlerOverflow) -> None:
-        detail = (
-            f"handler {getattr(overflow.handler, '__qualname__', overflow.handler)!s} is "
-            f"behind: {overflow.dropped} call(s) dropped so far ({overflow.policy}, "
-            f"queue of {overflow.queue_size})"
+        self._report_overflow(
+            f"handler {_name_of(overflow.handler)} is behind: {overflow.dropped} call(s)",
+            overflow.policy,
+            overflow.queue_size,
+            overflow,
         )
+
+    def _effect_overflowed(self, overflow: EffectOverflow) -> None:
+        self._report_overflow(
+            f"run_async effect {_name_of(overflow.fn)} is behind: {overflow.dropped} value(s)",
+            overflow.policy,
+            overflow.max_pending,
+            overflow,
+        )
+
+    def _report_overflow(self, what: str, policy: str, size: int, data: object) -> None:
+        detail = f"{what} dropped so far ({policy}, queue of {size})"
         log.warning("%s", detail)
-        self._report(Kind.HANDLER_OVERFLOW, None, detail, overflow)
+        self._report(Kind.HANDLER_OVERFLOW, None, detail, data)
 
     def _loop_stalled(self, seconds: float) -> None:
         detail = f"the event loop was blocked for {seconds:.3f} s (a handler that does not await?)"
@@ -561,6 +707,7 @@ class Client:
             self._guild_quiet.cancel()
             self._guild_quiet = None
         await self._handler_set.close()
+        await self._effects.close()
         self._lifecycle.move(ClientState.CLOSING)
         self._lifecycle.move(ClientState.CLOSED)
         if self._stopped is not None:

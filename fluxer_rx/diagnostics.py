@@ -43,7 +43,8 @@ class Kind:
     """The client's lifecycle state changed; ``data`` is ``(old, new)`` ``ClientState``s."""
     HANDLER_OVERFLOW: Final = "handler_overflow"
     """An async handler's queue was full and a call was dropped; ``data`` is a
-    ``HandlerOverflow`` (handler, policy, dropped so far)."""
+    ``HandlerOverflow`` (handler, policy, dropped so far), or an ``EffectOverflow`` for a
+    ``client.run_async`` operator."""
     LOOP_STALL: Final = "loop_stall"
     """The event loop was blocked; ``data`` is the stall's duration in seconds."""
     PROTOCOL_VIOLATION: Final = "protocol_violation"

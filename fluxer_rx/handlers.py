@@ -219,7 +219,7 @@ class Handlers:
     def add(self, handler: Handler, name: str | None = None) -> Callable[[], None]:
         """Register ``handler`` for the dispatches named ``name`` (``None``: every typed
         event); returns a function that removes it (harmless to call twice)."""
-        call = self._call_of(handler)
+        call = self.call_for(handler)
         calls = self.typed if name is None else self.named.setdefault(name, [])
         calls.append(call)
 
@@ -249,7 +249,11 @@ class Handlers:
             )
         return queue
 
-    def _call_of(self, handler: Handler) -> Call:
+    def call_for(self, handler: Handler) -> Call:
+        """The call that runs ``handler`` under the module's rules (its queue, errors and
+        overflow reports), without registering it: for callers that deliver the values
+        themselves (``client.listen`` routes them from ``client.events``). One handler
+        has one queue, however many calls are made for it."""
         if inspect.iscoroutinefunction(handler):
             return self._queue_for(handler, calls=True).push
         on_error, queue_for = self._on_error, self._queue_for

@@ -8,7 +8,14 @@ views of the cache (``len``, ``in``, iteration, ``[id]``) with three ways to get
   is enabled) and returned as the wire model.
 * ``await resolve(id)``: the cached entry when there is one, else ``fetch``.
 
-``client.members`` maps guild id -> (user id -> cached member). Every REST call raises the
+``client.members`` maps guild id -> (user id -> cached member). ``client.messages`` acts on
+messages given as the models the events carry (``MessageCreate``, ``Message``, anything
+with ``id`` and ``channel_id``): ``reply``, ``react``, ``unreact``, ``edit``, ``delete``;
+``client.channels.send`` takes a channel id or a channel object. These methods are the
+"bound behaviour" of the models: the models stay plain decoded structs, with no client
+reference or wrapper per event, and the behaviour lives here, one object per client.
+
+Every REST call raises the
 REST layer's typed errors (``ApiError`` with Fluxer's code, ``RateLimitError``, ...), and
 :class:`~fluxer_rx.errors.ClientNotReady` when the client has no REST session (before
 ``login``).
@@ -17,7 +24,7 @@ REST layer's typed errors (``ApiError`` with Fluxer's code, ``RateLimitError``, 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import msgspec
 
@@ -25,12 +32,38 @@ from fluxer_rx.cache import Cache, CachedChannel, CachedGuild, CachedMember, Cac
 from fluxer_rx.models import Channel, Guild, Member, Message, PartialUser
 from fluxer_rx.models.events import ChannelUpdate, GuildCreate, GuildUpdate
 from fluxer_rx.rest import File, Rest, UserProfile
+from fluxer_rx.rest.client import EmojiLike
 
-__all__ = ["ChannelManager", "GuildManager", "MemberManager", "UserManager"]
+__all__ = [
+    "ChannelManager",
+    "ChannelRef",
+    "GuildManager",
+    "MemberManager",
+    "MessageLike",
+    "MessageManager",
+    "UserManager",
+]
 
 V = TypeVar("V")
 
 RestGetter = Callable[[], Rest]
+
+ChannelRef = str | int | Channel | CachedChannel
+"""A channel by id, or a channel object (its ``id`` is used)."""
+
+
+class MessageLike(Protocol):
+    """What the message methods need: ``MessageCreate``, ``MessageUpdate``, ``Message``."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def channel_id(self) -> str: ...
+
+
+def _channel_id(channel: ChannelRef) -> str | int:
+    return channel.id if isinstance(channel, Channel | CachedChannel) else channel
 
 
 def _as(cls: type[Any], obj: msgspec.Struct) -> Any:
@@ -113,15 +146,17 @@ class ChannelManager(_CacheView[CachedChannel]):
 
     async def send(
         self,
-        channel_id: str,
+        channel: ChannelRef,
         content_or_body: str | Mapping[str, Any],
         *,
         files: Sequence[File] = (),
     ) -> Message:
-        """Post a message (``content`` text or a full body dict, optional attachments) and
-        return the created :class:`Message`. Its MESSAGE_CREATE still arrives on
-        ``client.events``."""
-        return await self._rest().create_message(channel_id, content_or_body, files=files)
+        """Post a message in ``channel`` (an id, or a channel object) and return the created
+        :class:`Message`: ``content`` text or a full body dict, optional attachments. Its
+        MESSAGE_CREATE still arrives on ``client.events``."""
+        return await self._rest().create_message(
+            _channel_id(channel), content_or_body, files=files
+        )
 
     async def fetch_message(self, channel_id: str, message_id: str) -> Message:
         """``GET /channels/{channel_id}/messages/{message_id}``."""
@@ -176,3 +211,61 @@ class MemberManager(_CacheView[Mapping[str, CachedMember]]):
         member = await self._rest().get_guild_member(guild_id, user_id)
         self._cache.store_member(str(guild_id), member)
         return member
+
+
+class MessageManager:
+    """Messages given as models: ``await client.messages.reply(message, "text")``.
+
+    ``message`` is any :class:`MessageLike` (the ``MessageCreate`` of an event, a fetched
+    ``Message``); only its ``id`` and ``channel_id`` are read, so the call costs nothing
+    until it is made and nothing is kept.
+    """
+
+    def __init__(self, rest: RestGetter) -> None:
+        self._rest = rest
+
+    async def reply(
+        self,
+        message: MessageLike,
+        content_or_body: str | Mapping[str, Any],
+        *,
+        mention_author: bool = False,
+        files: Sequence[File] = (),
+    ) -> Message:
+        """Post a reply to ``message`` in its channel (``message_reference`` to it) and return
+        the created :class:`Message`. The author is pinged only with
+        ``mention_author=True`` (mentions in the text are parsed as usual); a body dict's
+        own ``message_reference`` and ``allowed_mentions`` win."""
+        body: dict[str, Any] = (
+            {"content": content_or_body}
+            if isinstance(content_or_body, str)
+            else dict(content_or_body)
+        )
+        body.setdefault(
+            "message_reference", {"message_id": message.id, "channel_id": message.channel_id}
+        )
+        # the mentions in the content are parsed as usual; only the reply's ping is chosen
+        body.setdefault(
+            "allowed_mentions",
+            {"parse": ["users", "roles", "everyone"], "replied_user": mention_author},
+        )
+        return await self._rest().create_message(message.channel_id, body, files=files)
+
+    async def react(self, message: MessageLike, emoji: EmojiLike) -> None:
+        """Add the bot's reaction ``emoji`` (``"👍"``, ``"name:id"``, ``<:name:id>`` or an
+        emoji object) to ``message``."""
+        await self._rest().add_reaction(message.channel_id, message.id, emoji)
+
+    async def unreact(self, message: MessageLike, emoji: EmojiLike) -> None:
+        """Remove the bot's own reaction ``emoji`` from ``message``."""
+        await self._rest().remove_own_reaction(message.channel_id, message.id, emoji)
+
+    async def edit(
+        self, message: MessageLike, content_or_body: str | Mapping[str, Any]
+    ) -> Message:
+        """Edit ``message`` (the bot's own) and return it as edited."""
+        return await self._rest().edit_message(message.channel_id, message.id, content_or_body)
+
+    async def delete(self, message: MessageLike, *, reason: str | None = None) -> None:
+        """Delete ``message``."""
+        await self._rest().delete_message(message.channel_id, message.id, reason=reason)
