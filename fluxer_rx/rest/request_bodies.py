@@ -13,6 +13,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 __all__ = [
+    "ChannelOverwrite",
     "ChannelPosition",
     "CurrentUserEdit",
     "EmojiEdit",
@@ -90,13 +91,18 @@ class RolePosition(RequestBody, kw_only=True):
 
 class OverwriteEdit(RequestBody, kw_only=True):
     """A permission overwrite: ``PUT /channels/{id}/permissions/{overwrite_id}``
-    (``PermissionOverwriteCreateRequest``) and an item of ``NewChannel.permission_overwrites``
-    (``id`` set there). ``type`` 0 = role, 1 = member; bitfields as decimal strings."""
+    (``PermissionOverwriteCreateRequest``). ``type`` 0 = role, 1 = member; bitfields as
+    decimal strings."""
 
     allow: str | UnsetType = UNSET
     deny: str | UnsetType = UNSET
-    id: str | UnsetType = UNSET
     type: int
+
+
+class ChannelOverwrite(OverwriteEdit, kw_only=True):
+    """An item of ``NewChannel.permission_overwrites``: an overwrite for role or member ``id``."""
+
+    id: str
 
 
 class NewChannel(RequestBody, kw_only=True):
@@ -110,7 +116,7 @@ class NewChannel(RequestBody, kw_only=True):
     nsfw: bool | UnsetType = UNSET
     nsfw_override: bool | UnsetType | None = UNSET
     parent_id: str | UnsetType | None = UNSET
-    permission_overwrites: tuple[OverwriteEdit, ...] | UnsetType = UNSET
+    permission_overwrites: tuple[ChannelOverwrite, ...] | UnsetType = UNSET
     rate_limit_per_user: int | UnsetType = UNSET
     topic: str | UnsetType | None = UNSET
     type: int = 0

@@ -24,6 +24,8 @@ from hypothesis import strategies as st
 
 from fluxer_rx import models as m
 from fluxer_rx.models import decode_event
+from fluxer_rx.rest import request_bodies as rb
+from fluxer_rx.rest import responses as rr
 
 DIGEST = json.loads(
     (Path(__file__).resolve().parents[1] / "data" / "fluxer-api-digest.json").read_text("utf-8")
@@ -65,7 +67,53 @@ MODEL_FOR: dict[str, type[msgspec.Struct]] = {
     "GatewayBotResponseSessionStartLimit": m.SessionStartLimit,
     "RtcRegionResponse": m.RtcRegion,
     "CustomStatusResponse": m.CustomStatus,
+    # REST-only responses of the bot endpoints (fluxer_rx.rest.responses)
+    "InviteMetadataResponseSchemaGuildInviteMetadataResponse": rr.Invite,
+    "InviteResponseSchemaGuildInviteResponse": rr.Invite,
+    "GuildInviteMetadataResponseGuild": rr.InviteGuild,
+    "GuildInviteResponseGuild": rr.InviteGuild,
+    "ChannelPartialResponse": rr.InviteChannel,
+    "ChannelPartialResponseRecipients": rr.InviteRecipient,
+    "WebhookResponse": rr.Webhook,
+    "WebhookTokenResponse": rr.Webhook,
+    "GuildAuditLogListResponse": rr.AuditLog,
+    "GuildAuditLogEntryResponse": rr.AuditLogEntry,
+    "GuildAuditLogEntryResponseOptions": rr.AuditLogEntryOptions,
+    "AuditLogChangeSchema": rr.AuditLogChange,
+    "AuditLogWebhookResponse": rr.AuditLogWebhook,
+    "ApplicationsMeResponse": rr.Application,
+    "ApplicationsMeResponseBot": rr.ApplicationBot,
+    "ApplicationsMeResponseOwner": m.PartialUser,
+    "GuildEmojiWithUserResponse": m.Emoji,
+    "GuildStickerWithUserResponse": m.Sticker,
 }
+
+# Request bodies (fluxer_rx.rest.request_bodies): every field we send is a digest field of
+# one of the model's schemas with a compatible type, and a field the digest requires is
+# always sent (required in ours, or a default that is not UNSET).
+REQUEST_MODEL_FOR: dict[str, type[msgspec.Struct]] = {
+    "CreatePrivateChannelRequest": rb.PrivateChannelRecipient,
+    "GuildMemberUpdateRequest": rb.MemberEdit,
+    "GuildRoleCreateRequest": rb.NewRole,
+    "GuildRoleUpdateRequest": rb.RoleEdit,
+    "GuildRolePositionsRequestItem": rb.RolePosition,
+    "PermissionOverwriteCreateRequest": rb.OverwriteEdit,
+    "GuildTextChannelCreateRequestPermissionOverwrites": rb.ChannelOverwrite,
+    "ChannelCreateRequest0": rb.NewChannel,
+    "ChannelPositionUpdateRequestItem": rb.ChannelPosition,
+    "GuildUpdateRequest": rb.GuildEdit,
+    "UserUpdateWithVerificationRequest": rb.CurrentUserEdit,
+    "ChannelInviteCreateRequest": rb.InviteOptions,
+    "WebhookCreateRequest": rb.NewWebhook,
+    "WebhookUpdateRequest": rb.WebhookEdit,
+    "WebhookTokenUpdateRequest": rb.WebhookTokenEdit,
+    "GuildEmojiCreateRequest": rb.NewEmoji,
+    "GuildEmojiUpdateRequest": rb.EmojiEdit,
+    "GuildStickerCreateRequest": rb.NewSticker,
+    "GuildStickerUpdateRequest": rb.StickerEdit,
+}
+
+ALL_MODELS: dict[str, type[msgspec.Struct]] = {**MODEL_FOR, **REQUEST_MODEL_FOR}
 
 KEY_SCHEMAS = [
     "UserPartialResponse",
@@ -84,7 +132,7 @@ KEY_SCHEMAS = [
 
 # Fields a model may require: the ones that identify the object or without which it is
 # meaningless. Everything else must default, because real payloads omit it.
-IDENTIFYING = {"id", "channel_id", "author", "emoji", "url"}
+IDENTIFYING = {"id", "channel_id", "author", "emoji", "url", "code"}
 
 _PRIMITIVES: dict[str, type] = {
     "String": str,
@@ -100,6 +148,8 @@ def _resolve(name: str) -> tuple[str, Any]:
     """Classify a digest type name: ('primitive', py type) | ('object', schema) |
     ('list', element) | ('map', value)."""
     name = name.removesuffix("?")
+    if name == "dynamic":
+        return ("primitive", Any)
     if name.startswith("List<"):
         return ("list", name[5:-1])
     if name.startswith("Map<"):
@@ -120,6 +170,8 @@ def _resolve(name: str) -> tuple[str, Any]:
 
 def _strip_optional(tp: Any) -> tuple[Any, bool]:
     """Our annotation without None/UNSET, and whether it admits null."""
+    if tp is Any:  # a "dynamic" value: any JSON, null included
+        return (tp, True)
     if typing.get_origin(tp) in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a not in (type(None), msgspec.UnsetType)]
         nullable = type(None) in typing.get_args(tp)
@@ -134,7 +186,7 @@ def _compatible(digest_type: str, ours: Any) -> bool:
             return ours in (float, int)
         return bool(ours is target)
     if kind == "object":
-        return isinstance(ours, type) and issubclass(ours, MODEL_FOR[target])
+        return isinstance(ours, type) and issubclass(ours, ALL_MODELS[target])
     if kind == "list":  # JSON arrays are tuple[T, ...] (see fluxer_rx.models.base)
         args = typing.get_args(ours)
         return (
@@ -174,6 +226,26 @@ def test_required_fields_are_digest_required_and_identifying(schema: str) -> Non
     ours = {f.encode_name for f in msgspec.structs.fields(model) if f.required}
     assert ours <= digest_required
     assert ours <= IDENTIFYING
+
+
+@pytest.mark.parametrize("schema", sorted(REQUEST_MODEL_FOR))
+def test_request_bodies_send_only_digest_fields_and_always_the_required(schema: str) -> None:
+    model = REQUEST_MODEL_FOR[schema]
+    digest = SCHEMAS[schema]["fields"]
+    union = {
+        n for s, cls in REQUEST_MODEL_FOR.items() if cls is model for n in SCHEMAS[s]["fields"]
+    }
+    for f in msgspec.structs.fields(model):
+        assert f.encode_name in union, f"{model.__name__}.{f.name} is not in the digest"
+        if f.encode_name not in digest:
+            continue
+        field = digest[f.encode_name]
+        tp, nullable = _strip_optional(f.type)
+        assert _compatible(_digest_type(field), tp), f"{model.__name__}.{f.name}"
+        if field["required"]:
+            assert f.required or f.default is not msgspec.UNSET, f"{model.__name__}.{f.name}"
+        if field["nullable"]:
+            assert nullable, f"{model.__name__}.{f.name} must accept null"
 
 
 def test_key_schemas_are_covered() -> None:
@@ -318,7 +390,7 @@ def test_generated_guild_create_flattens_properties(
 
 
 def test_wire_names_are_attribute_names() -> None:
-    for model in set(MODEL_FOR.values()):
+    for model in set(ALL_MODELS.values()):
         for f in msgspec.structs.fields(model):
             assert f.encode_name == f.name
             assert re.fullmatch(r"[a-z][a-z0-9_]*", f.name)
