@@ -41,10 +41,6 @@ def msg(mid: str, channel: str) -> MessageCreate:
     return MessageCreate(id=mid, channel_id=channel, author=PartialUser(id="u"), content="!ping")
 
 
-def channel_of(message: MessageCreate) -> str:
-    return message.channel_id
-
-
 def test_debounce_by_channel_answers_each_channel_once_per_burst() -> None:
     """Three !ping in three channels within 200 ms: three answers (a global debounce
     would give one), each the last of its channel's burst, 0.2 s after it."""
@@ -58,7 +54,7 @@ def test_debounce_by_channel_answers_each_channel_once_per_burst() -> None:
         on_completed(20000),
     )
     results = scheduler.start(
-        lambda: source.pipe(debounce_by(channel_of, 200)), disposed=30000
+        lambda: source.pipe(debounce_by("channel_id", 200)), disposed=30000
     ).messages
     got = [(m.time, m.value.value.id) for m in results if m.value.kind == "N"]
     assert got == [
@@ -147,3 +143,10 @@ def test_groups_expire_so_memory_stays_bounded(make: Any) -> None:
 def test_bad_seconds_are_refused_at_once(make: Any, seconds: Any) -> None:
     with pytest.raises(ValueError, match="seconds"):
         make(first_letter, seconds)
+
+
+def test_an_unknown_id_kind_is_refused_at_once() -> None:
+    with pytest.raises(ValueError, match="id kind"):
+        debounce_by("channel", 1.0)  # type: ignore[call-overload]
+    with pytest.raises(TypeError):
+        throttle_by(3, 1.0)  # type: ignore[call-overload]
