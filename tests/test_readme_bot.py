@@ -1,6 +1,8 @@
 """The README's bot ("Using the client") as written: it passes mypy --strict, and run as
-``python bot.py`` against the sandbox it answers ``!ping`` once per channel per burst,
-then exits with code 0 and no traceback on SIGINT."""
+``python bot.py`` against the sandbox it answers ``!ping`` in each channel, runs a poll
+whose reaction collector counts the sandbox users' votes, refuses ``!kick`` to a member
+without KICK_MEMBERS and kicks for one with it, then exits with code 0 and no traceback
+on SIGINT."""
 
 from __future__ import annotations
 
@@ -22,6 +24,11 @@ def write_bot(tmp_path: Path) -> Path:
     return path
 
 
+def test_the_readme_bot_is_at_most_25_lines() -> None:
+    lines = [line for line in _block_under("## Using the client").splitlines() if line.strip()]
+    assert len(lines) <= 25
+
+
 def test_the_readme_bot_passes_mypy_strict(tmp_path: Path) -> None:
     bot = write_bot(tmp_path)
     result = subprocess.run(
@@ -34,9 +41,42 @@ def test_the_readme_bot_passes_mypy_strict(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-async def test_the_readme_bot_answers_ping_per_channel(tmp_path: Path) -> None:
+class World:
+    """The sandbox seen from the test: say things as users, read the bot's answers."""
+
+    def __init__(self, sb: Sandbox) -> None:
+        self.sb = sb
+
+    def bot_messages(self, channel_id: str) -> list[tuple[str, dict[str, str] | None]]:
+        return [
+            (m.content, m.message_reference)
+            for m in self.sb.world.list_messages(channel_id)
+            if m.author_id == self.sb.bot_id
+        ]
+
+    def answers_to(self, channel_id: str, message_id: str) -> list[str]:
+        return [
+            content
+            for content, reference in self.bot_messages(channel_id)
+            if reference is not None and reference["message_id"] == message_id
+        ]
+
+    async def answer(self, channel_id: str, content: str, author_id: str, within: float) -> str:
+        said = await self.sb.post_message(channel_id, content, author_id=author_id)
+        await wait_until(lambda: bool(self.answers_to(channel_id, said["id"])), within=within)
+        [answer] = self.answers_to(channel_id, said["id"])
+        return answer
+
+
+async def test_the_readme_bot_pings_polls_and_kicks(tmp_path: Path) -> None:
     bot = write_bot(tmp_path)
     async with Sandbox(guilds=1) as sb:
+        world = World(sb)
+        guild_id = sb.guild_ids[0]
+        guild = sb.world.guilds[guild_id]
+        users = [await sb.add_member(guild_id) for _ in range(5)]
+        invoker, target, *voters = users
+        channels = [c for c in sb.channel_ids if sb.world.get_channel(c).guild_id == guild_id]
         env = {**os.environ, "FLUXER_API": sb.api_url, "FLUXER_TOKEN": sb.token}
         child = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -45,32 +85,62 @@ async def test_the_readme_bot_answers_ping_per_channel(tmp_path: Path) -> None:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
-        assert child.stdout is not None
         try:
-            async with asyncio.timeout(30):
-                first = (await child.stdout.readline()).decode()
-                assert first.startswith("ready as "), first
-                channels = sb.channel_ids[:3]
-                pings = {c: [await sb.post_message(c, "!ping") for _ in range(2)] for c in channels}
-                await sb.post_message(channels[0], "not a ping")
+            async with asyncio.timeout(60):
+                session = await sb.gateway.wait_for_session()
 
-                def pongs(channel: str) -> list[dict[str, str] | None]:
-                    return [
-                        m.message_reference
+                # !ping, answered in each channel
+                for channel in channels[:2]:
+                    assert await world.answer(channel, "!ping", invoker, within=20) == "pong"
+
+                # !poll: the collector counts the users' reactions, not the bot's own
+                channel = channels[0]
+                asked = await sb.post_message(channel, "!poll 3 Pizza tonight?", invoker)
+                question: list[str] = []
+
+                def poll_open() -> bool:
+                    question[:] = [
+                        m.id
                         for m in sb.world.list_messages(channel)
-                        if m.author_id == sb.bot_id and m.content == "pong"
+                        if m.author_id == sb.bot_id and m.content == "📊 Pizza tonight?"
                     ]
+                    return bool(question) and all(
+                        sb.bot_id in [u.id for u in sb.world.reaction_users(channel, mid, e)]
+                        for mid in question
+                        for e in ("👍", "👎")
+                    )
 
-                await wait_until(lambda: all(pongs(c) for c in channels), within=10)
+                await wait_until(poll_open, within=10)  # the bot reacts once collecting
+                [poll_id] = question
+                for voter, emoji in zip(voters, ("👍", "👍", "👎"), strict=True):
+                    await sb.add_reaction(channel, poll_id, emoji, user_id=voter)
+                await wait_until(lambda: bool(world.answers_to(channel, asked["id"])), within=15)
+                assert world.answers_to(channel, asked["id"]) == ["👍 2 · 👎 1"]
+
+                # !kick: refused without KICK_MEMBERS, performed with it
+                mention = f"!kick <@{target}>"
+                refused = await world.answer(channel, mention, invoker, within=10)
+                assert refused == "you need the permission(s) KICK_MEMBERS"
+                assert target in guild.members
+
+                moderator = next(r for r in guild.roles.values() if r.name == "Moderator")
+                sb.world.update_member(guild_id, invoker, roles=[moderator.id])
+                username = sb.world.users[target].username
+                kicked = await world.answer(channel, mention, invoker, within=10)
+                assert kicked == f"kicked {username}"
+                assert target not in guild.members
+                assert any(
+                    r.session_id == session.session_id
+                    and r.t == "GUILD_MEMBER_REMOVE"
+                    and r.d["user"]["id"] == target
+                    for r in sb.dispatch_log
+                )
+
                 child.send_signal(signal.SIGINT)
                 _, stderr = await child.communicate()
         finally:
             if child.returncode is None:
                 child.kill()
                 await child.wait()
-        for channel in channels:  # one pong per channel, replying to its last !ping
-            [reference] = pongs(channel)
-            assert reference is not None
-            assert reference["message_id"] == pings[channel][-1]["id"]
     assert child.returncode == 0, stderr.decode()
     assert "Traceback" not in stderr.decode()
