@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 import msgspec
 
@@ -21,6 +21,7 @@ from fluxer_rx.models import Channel, GatewayBot, Guild, Member, Message, Partia
 from fluxer_rx.models.user import PrivateUser
 from fluxer_rx.rest.endpoints import (
     AccountEndpoints,
+    ChannelEndpoints,
     ExpressionEndpoints,
     GuildChannelEndpoints,
     GuildEndpoints,
@@ -30,8 +31,9 @@ from fluxer_rx.rest.endpoints import (
     RoleEndpoints,
     WebhookEndpoints,
 )
-from fluxer_rx.rest.endpoints.base import Snowflake
+from fluxer_rx.rest.endpoints.base import EmojiLike, Snowflake
 from fluxer_rx.rest.endpoints.base import checked_limit as _limit
+from fluxer_rx.rest.endpoints.base import emoji_path as _emoji
 from fluxer_rx.rest.endpoints.base import snowflake_id as _id
 from fluxer_rx.rest.files import File
 from fluxer_rx.rest.requester import QueryValue, Requester
@@ -54,36 +56,9 @@ _PINS: Final[msgspec.json.Decoder[list[Message] | ChannelPins]] = msgspec.json.D
 )
 
 
-class _EmojiObject(Protocol):
-    @property
-    def name(self) -> str | None: ...
-
-    @property
-    def id(self) -> str | None: ...
-
-
-EmojiLike = str | _EmojiObject
-"""A Unicode emoji, ``"name:id"`` for a custom emoji, or an object with ``name``/``id``."""
-
-
 def new_nonce() -> str:
     """A fresh message nonce: 24 random hex characters (Fluxer takes 1 to 32)."""
     return secrets.token_hex(12)
-
-
-def _emoji(emoji: EmojiLike) -> str:
-    if isinstance(emoji, str):
-        text = emoji.strip()
-        if text.startswith("<") and text.endswith(">"):  # <:name:id> or <a:name:id>
-            parts = text[1:-1].split(":")
-            if len(parts) >= 2:
-                text = ":".join(parts[-2:])
-    else:
-        name, eid = emoji.name, emoji.id
-        text = f"{name or '_'}:{eid}" if eid else (name or "")
-    if not text:
-        raise ValueError("emoji must not be empty")
-    return text
 
 
 def _message_body(body: str | Mapping[str, Any] | None) -> dict[str, Any]:
@@ -106,6 +81,7 @@ class Rest(
     InviteEndpoints,
     WebhookEndpoints,
     ExpressionEndpoints,
+    ChannelEndpoints,
     Requester,
 ):
     """The REST client: ``Rest(token, RestOptions(...))``; one per bot, shared freely.
@@ -210,16 +186,31 @@ class Rest(
         return await self.request_as(list[Ban], route)
 
     async def ban_member(
-        self, guild_id: Snowflake, user_id: Snowflake, *, reason: str | None = None
+        self,
+        guild_id: Snowflake,
+        user_id: Snowflake,
+        *,
+        reason: str | None = None,
+        delete_message_days: int | None = None,
+        ban_duration_seconds: int | None = None,
     ) -> None:
-        """``PUT /guilds/{guild_id}/bans/{user_id}``; ``reason`` goes to the ban and audit log."""
+        """``PUT /guilds/{guild_id}/bans/{user_id}`` (``GuildBanCreateRequest``); ``reason``
+        goes to the ban and audit log, ``delete_message_days`` (0..7) of the user's messages
+        are deleted, ``ban_duration_seconds`` (0 permanent, else 60..63072000) ends it."""
         route = Route(
             "PUT",
             _G + "/bans/{user_id}",
             guild_id=_id(guild_id, "guild_id"),
             user_id=_id(user_id, "user_id"),
         )
-        body = {"reason": reason} if reason is not None else {}
+        fields = {
+            "reason": reason,
+            "delete_message_days": _limit(delete_message_days, 0, 7, "delete_message_days"),
+            "ban_duration_seconds": _limit(
+                ban_duration_seconds, 0, 63_072_000, "ban_duration_seconds"
+            ),
+        }
+        body = {k: v for k, v in fields.items() if v is not None}
         await self.request(route, json=body, reason=reason)
 
     async def unban_member(

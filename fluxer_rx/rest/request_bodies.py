@@ -15,21 +15,28 @@ from msgspec import UNSET, UnsetType
 __all__ = [
     "ChannelOverwrite",
     "ChannelPosition",
+    "CurrentMemberEdit",
     "CurrentUserEdit",
+    "EmojiClone",
     "EmojiEdit",
     "GuildEdit",
     "InviteOptions",
     "MemberEdit",
+    "MemberSearchQuery",
     "NewChannel",
     "NewEmoji",
+    "NewEmojis",
     "NewRole",
     "NewSticker",
+    "NewStickers",
     "NewWebhook",
     "OverwriteEdit",
     "PrivateChannelRecipient",
     "RequestBody",
     "RoleEdit",
+    "RoleHoistPosition",
     "RolePosition",
+    "StickerClone",
     "StickerEdit",
     "WebhookEdit",
     "WebhookTokenEdit",
@@ -234,3 +241,68 @@ class StickerEdit(RequestBody, kw_only=True):
     description: str | UnsetType | None = UNSET
     name: str
     tags: tuple[str, ...] | UnsetType = UNSET
+
+
+class CurrentMemberEdit(RequestBody, kw_only=True):
+    """``PATCH /guilds/{guild_id}/members/@me`` (``MyGuildMemberUpdateRequest``, the
+    guild profile a bot may set for itself). ``nick`` ``None`` clears the nickname."""
+
+    accent_color: int | UnsetType | None = UNSET
+    avatar: str | UnsetType | None = UNSET
+    banner: str | UnsetType | None = UNSET
+    bio: str | UnsetType | None = UNSET
+    nick: str | UnsetType | None = UNSET
+    pronouns: str | UnsetType | None = UNSET
+
+
+class MemberSearchQuery(RequestBody, kw_only=True):
+    """``POST /guilds/{guild_id}/members-search`` (``GuildMemberSearchRequest``).
+
+    ``query`` matches usernames, global names and nicknames; ``role_ids`` must all be held;
+    timestamps are Unix seconds; ``sort_by`` ``"joinedAt"`` or ``"relevance"``,
+    ``sort_order`` ``"asc"`` or ``"desc"``; ``limit``/``offset`` page the results.
+    """
+
+    is_bot: bool | UnsetType = UNSET
+    joined_at_gte: int | UnsetType = UNSET
+    joined_at_lte: int | UnsetType = UNSET
+    limit: int | UnsetType = UNSET
+    offset: int | UnsetType = UNSET
+    query: str | UnsetType = UNSET
+    role_ids: tuple[str, ...] | UnsetType = UNSET
+    sort_by: str | UnsetType = UNSET
+    sort_order: str | UnsetType = UNSET
+    user_created_at_gte: int | UnsetType = UNSET
+    user_created_at_lte: int | UnsetType = UNSET
+
+
+class RoleHoistPosition(RequestBody, kw_only=True):
+    """One item of ``PATCH /guilds/{guild_id}/roles/hoist-positions``
+    (``GuildRoleHoistPositionsRequestItem``): where a hoisted role shows in the member list."""
+
+    hoist_position: int
+    id: str
+
+
+class NewEmojis(RequestBody, kw_only=True):
+    """``POST /guilds/{guild_id}/emojis/bulk`` (``GuildEmojiBulkCreateRequest``, 1..50)."""
+
+    emojis: tuple[NewEmoji, ...]
+
+
+class NewStickers(RequestBody, kw_only=True):
+    """``POST /guilds/{guild_id}/stickers/bulk`` (``GuildStickerBulkCreateRequest``, 1..50)."""
+
+    stickers: tuple[NewSticker, ...]
+
+
+class EmojiClone(RequestBody, kw_only=True):
+    """``POST /guilds/{guild_id}/emojis/clone`` (``GuildEmojiCloneRequest``)."""
+
+    source_emoji_id: str
+
+
+class StickerClone(RequestBody, kw_only=True):
+    """``POST /guilds/{guild_id}/stickers/clone`` (``GuildStickerCloneRequest``)."""
+
+    source_sticker_id: str

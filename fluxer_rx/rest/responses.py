@@ -1,5 +1,6 @@
 """Models of REST-only responses: bans, user profiles, pins, reaction pages, instance info,
-invites, webhooks, audit logs and the bot's application.
+invites, webhooks, audit logs, the bot's application, member search, slowmode state,
+vanity URLs and expression metadata / bulk creation.
 
 They follow the conventions of :mod:`fluxer_rx.models.base` (wire names, defaults for
 everything but identifying fields, unknown fields ignored). The API objects shared with
@@ -13,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from fluxer_rx.models import Member, Message, PartialUser
+from fluxer_rx.models import Emoji, Member, Message, PartialUser, Sticker
 from fluxer_rx.models.base import Model
 
 __all__ = [
@@ -25,17 +26,26 @@ __all__ = [
     "AuditLogEntryOptions",
     "AuditLogWebhook",
     "Ban",
+    "BulkCreateFailure",
     "ChannelPin",
     "ChannelPins",
+    "EmojiBulkCreate",
+    "ExpressionMetadata",
     "Instance",
     "InstanceEndpoints",
     "Invite",
     "InviteChannel",
     "InviteGuild",
     "InviteRecipient",
+    "MemberSearch",
+    "MemberSearchResult",
+    "MemberSearchSupplemental",
     "ProfileDetails",
     "ReactionUsersPage",
+    "SlowmodeState",
+    "StickerBulkCreate",
     "UserProfile",
+    "VanityUrl",
     "Webhook",
 ]
 
@@ -280,3 +290,88 @@ class Application(Model, kw_only=True):
     owner: PartialUser | None = None
     redirect_uris: tuple[str, ...] | None = None
     verify_key: str | None = None
+
+
+class MemberSearchSupplemental(Model, kw_only=True):
+    """How a found member joined (``GuildMemberSearchResultSupplemental``)."""
+
+    inviter_id: str | None = None
+    join_source_type: int | None = None
+    source_invite_code: str | None = None
+
+
+class MemberSearchResult(Model, kw_only=True):
+    """One found member (``GuildMemberSearchResult``); ``joined_at`` in Unix seconds."""
+
+    discriminator: str | None = None
+    global_name: str | None = None
+    guild_id: str | None = None
+    id: str
+    is_bot: bool = False
+    joined_at: float | None = None
+    nickname: str | None = None
+    role_ids: tuple[str, ...] = ()
+    supplemental: MemberSearchSupplemental | None = None
+    user_id: str | None = None
+    username: str | None = None
+
+
+class MemberSearch(Model, kw_only=True):
+    """``POST /guilds/{guild_id}/members-search`` (``GuildMemberSearchResponse``): one page
+    of matches and how many match in all. ``indexing``: the server is still indexing."""
+
+    guild_id: str | None = None
+    indexing: bool = False
+    members: tuple[MemberSearchResult, ...] = ()
+    page_result_count: int = 0
+    total_result_count: int = 0
+
+
+class SlowmodeState(Model, kw_only=True):
+    """``GET /channels/{channel_id}/slowmode`` (``ChannelSlowmodeStateResponse``):
+    the interval in seconds (0 = off) and when the caller may send next."""
+
+    can_bypass: bool = False
+    next_send_allowed_at: str | None = None
+    rate_limit_per_user: int = 0
+    retry_after_ms: int = 0
+
+
+class VanityUrl(Model, kw_only=True):
+    """A guild's vanity invite code (``GuildVanityUrlResponse``, and without ``uses``
+    ``GuildVanityUrlUpdateResponse``); ``code`` is ``None`` when none is set."""
+
+    code: str | None = None
+    uses: int = 0
+
+
+class ExpressionMetadata(Model, kw_only=True):
+    """``GET /emojis/{id}/metadata`` or ``/stickers/{id}/metadata``
+    (``GuildEmojiMetadataResponse`` / ``GuildStickerMetadataResponse``)."""
+
+    allow_cloning: bool = False
+    animated: bool = False
+    guild_id: str | None = None
+    id: str
+    name: str | None = None
+
+
+class BulkCreateFailure(Model, kw_only=True):
+    """An item a bulk create refused, by ``name``, with the server's ``error``."""
+
+    error: str | None = None
+    name: str | None = None
+
+
+class EmojiBulkCreate(Model, kw_only=True):
+    """``POST /guilds/{guild_id}/emojis/bulk`` (``GuildEmojiBulkCreateResponse``)."""
+
+    failed: tuple[BulkCreateFailure, ...] = ()
+    success: tuple[Emoji, ...] = ()
+
+
+class StickerBulkCreate(Model, kw_only=True):
+    """``POST /guilds/{guild_id}/stickers/bulk`` (``GuildStickerBulkCreateResponse``)."""
+
+    failed: tuple[BulkCreateFailure, ...] = ()
+    success: tuple[Sticker, ...] = ()

@@ -112,6 +112,7 @@ DEFAULT_RULES: Mapping[str, BucketRule] = _rules(
     BucketRule("webhook:message", 20, 10.0),
     BucketRule("guild:emojis", 20, 10.0),
     BucketRule("guild:stickers", 20, 10.0),
+    BucketRule("expression:metadata", 100, 10.0),
 )
 """The sandbox's bucket rules, with the limits of Fluxer's ``rate_limit_configs``."""
 

@@ -7,14 +7,19 @@ mounts next to its own (same auth, faults and rate limiting). Paths relative to 
 
 ====== ================================================= ==================================
 GET    /users/@me/guilds · PATCH /users/@me              guild:list · user:settings:get
-POST   /users/@me/channels (open a DM)                   user:channels
+GET    POST /users/@me/channels (list, open a DM)        user:channels
 GET    /applications/@me                                 application:read
 PATCH  /guilds/{guild_id}                                guild:update {guild_id}
+GET    PATCH /guilds/{guild_id}/vanity-url               guild:read / guild:update
 GET    /guilds/{guild_id}/audit-logs                     guild:audit_logs {guild_id}
 PATCH  DELETE /guilds/{guild_id}/members/{user_id}       guild:members {guild_id}
+       (PATCH .../members/@me: the caller's own nick)
+POST   /guilds/{guild_id}/members-search                 guild:members {guild_id}
 PUT    DELETE .../members/{user_id}/roles/{role_id}      guild:member:roles {guild_id}
 POST   PATCH /guilds/{guild_id}/roles; PATCH DELETE      guild:roles {guild_id}
-       .../roles/{role_id}
+       .../roles/{role_id} and .../roles/hoist-positions
+GET    /channels/{channel_id}/slowmode · /rtc-regions    channel:read {channel_id}
+DELETE .../messages/{message_id}/attachments/{id}        channel:message:update
 POST   PATCH /guilds/{guild_id}/channels                 guild:channels {guild_id}
 PUT    DELETE /channels/{channel_id}/permissions/{id}    channel:update {channel_id}
 POST   GET /channels/{channel_id}/invites · GET          channel:invites {channel_id} ·
@@ -25,8 +30,10 @@ POST   GET /channels/{channel_id}/webhooks · GET         channel:webhooks · gu
 GET    PATCH DELETE /webhooks/{webhook_id}[/{token}]     webhook:read / :update / :delete
 POST   /webhooks/{webhook_id}/{token} (``?wait``)        webhook:execute {webhook_id}
 GET    PATCH DELETE .../{token}/messages/{message_id}    webhook:message {webhook_id}
-GET    POST /guilds/{guild_id}/emojis; PATCH DELETE      guild:emojis {guild_id}
-       .../emojis/{emoji_id}; same for stickers          guild:stickers {guild_id}
+GET    POST /guilds/{guild_id}/emojis; POST .../bulk,    guild:emojis {guild_id}
+       .../clone; PATCH DELETE .../emojis/{emoji_id};    guild:stickers {guild_id}
+       same for stickers
+GET    /emojis/{emoji_id}/metadata · /stickers/{id}/...  expression:metadata
 ====== ================================================= ==================================
 
 Token routes authenticate with the token in the path (no ``Authorization`` needed).
@@ -43,6 +50,7 @@ from urllib.parse import unquote
 import msgspec
 
 from fluxer_rx.sandbox.rest_bodies import (
+    ApiFailure,
     Json,
     form_error,
     message_fields,
@@ -53,7 +61,7 @@ from fluxer_rx.sandbox.rest_bodies import (
     snowflake_of,
 )
 from fluxer_rx.sandbox.world import Guild, World, WorldError
-from fluxer_rx.sandbox.world_admin import AuditAction, WorldAdmin, page_of
+from fluxer_rx.sandbox.world_admin import RTC_REGIONS, AuditAction, WorldAdmin, page_of
 
 if TYPE_CHECKING:
     from fluxer_rx.sandbox.rest import AuthKind, Body, RestApi, _Ctx
@@ -117,6 +125,9 @@ class AdminRoutes:
             raise form_error("recipient_id", "is required")
         return self.admin.open_dm(ctx.user_id, snowflake_of(body["recipient_id"], "recipient_id"))
 
+    async def private_channels(self, ctx: _Ctx) -> Body:
+        return self.admin.private_channels()
+
     async def application(self, ctx: _Ctx) -> Body:
         me = self.world.get_user(ctx.user_id)
         bot = {
@@ -145,6 +156,15 @@ class AdminRoutes:
         spec = {"name": (str, False), "icon": (str, True), "system_channel_id": (str, True)}
         return self.admin.edit_guild(guild, ctx.user_id, _picked(body, spec), _reason(ctx))
 
+    async def vanity_url(self, ctx: _Ctx) -> Body:
+        return self.admin.vanity_wire(self._guild(ctx))
+
+    async def edit_vanity_url(self, ctx: _Ctx) -> Body:
+        guild = self._guild(ctx)
+        body = await read_json_object(ctx.request)
+        code = _picked(body, {"code": (str, True)}).get("code")
+        return self.admin.set_vanity(guild, ctx.user_id, code, _reason(ctx))
+
     async def audit_log(self, ctx: _Ctx) -> Body:
         guild = self._guild(ctx)
         q = ctx.request
@@ -170,15 +190,12 @@ class AdminRoutes:
     async def edit_member(self, ctx: _Ctx) -> Body:
         guild = self._guild(ctx)
         body = await read_json_object(ctx.request)
-        member = self.world.get_member(guild.id, ctx.params["user_id"])
-        changes = _picked(
-            body,
-            {
-                "nick": (str, True),
-                "roles": (list, False),
-                "communication_disabled_until": (str, True),
-            },
-        )
+        own = ctx.params["user_id"] == "@me"
+        member = self.world.get_member(guild.id, ctx.user_id if own else ctx.params["user_id"])
+        spec: dict[str, tuple[type, bool]] = {"nick": (str, True)}
+        if not own:  # the caller's own member takes only its guild profile
+            spec.update(roles=(list, False), communication_disabled_until=(str, True))
+        changes = _picked(body, spec)
         if "communication_disabled_until" in changes:
             member.communication_disabled_until = changes["communication_disabled_until"]
         kw: dict[str, Any] = {k: changes[k] for k in ("nick", "roles") if k in changes}
@@ -189,6 +206,23 @@ class AdminRoutes:
             guild.id, AuditAction.MEMBER_UPDATE, ctx.user_id, member.user_id, _reason(ctx), changes
         )
         return d
+
+    _SEARCH_SPEC: dict[str, tuple[type, bool]] = {  # read-only table
+        "query": (str, False),
+        "role_ids": (list, False),
+        "is_bot": (bool, False),
+        "sort_by": (str, False),
+        "sort_order": (str, False),
+        "limit": (int, False),
+        "offset": (int, False),
+    }
+
+    async def search_members(self, ctx: _Ctx) -> Body:
+        guild = self._guild(ctx)
+        fields = _picked(await read_json_object(ctx.request), self._SEARCH_SPEC)
+        if not 1 <= fields.get("limit", 25) <= 100 or fields.get("offset", 0) < 0:
+            raise form_error("limit", "limit must be 1..100 and offset >= 0")
+        return self.admin.search_members(guild, fields)
 
     async def member_role(self, ctx: _Ctx) -> Body:
         guild = self._guild(ctx)
@@ -261,6 +295,34 @@ class AdminRoutes:
         guild = self._guild(ctx)
         items = await self._positions(ctx)
         self.admin.move_roles(guild, {i["id"]: int(i.get("position", 0)) for i in items})
+        return None
+
+    async def hoist_positions(self, ctx: _Ctx) -> Body:
+        guild = self._guild(ctx)
+        if ctx.request.method == "DELETE":
+            self.admin.set_hoist_positions(guild, None)
+            return None
+        items = await self._positions(ctx)
+        if any(not isinstance(i.get("hoist_position"), int) for i in items):
+            raise form_error("hoist_position", "is required and must be an integer")
+        self.admin.set_hoist_positions(guild, {i["id"]: i["hoist_position"] for i in items})
+        return None
+
+    # -- channel state and message parts -----------------------------------------------
+
+    async def slowmode(self, ctx: _Ctx) -> Body:
+        return self.admin.slowmode_state(self._channel_id(ctx), ctx.user_id)
+
+    async def rtc_regions(self, ctx: _Ctx) -> Body:
+        self._channel_id(ctx)
+        return [dict(r) for r in RTC_REGIONS]
+
+    async def delete_attachment(self, ctx: _Ctx) -> Body:
+        channel_id = self._channel_id(ctx)
+        message = self.world.get_message(channel_id, ctx.params["message_id"])
+        if message.author_id != ctx.user_id:
+            raise WorldError("MISSING_PERMISSIONS", "Missing permissions", 403)
+        self.admin.remove_attachment(channel_id, message.id, ctx.params["attachment_id"])
         return None
 
     # -- guild channels and overwrites -------------------------------------------------
@@ -436,6 +498,34 @@ class AdminRoutes:
         animated = fields["image"].startswith("data:image/gif")
         return self.admin.create_emoji(guild, ctx.user_id, fields["name"], animated, _reason(ctx))
 
+    async def _bulk_items(self, ctx: _Ctx, key: str) -> list[Any]:
+        items = _picked(await read_json_object(ctx.request), {key: (list, False)}).get(key)
+        if not items or len(items) > 50:
+            raise form_error(key, f"must hold 1..50 {key}")
+        return list(items)
+
+    async def _source_id(self, ctx: _Ctx, key: str) -> str:
+        body = await read_json_object(ctx.request)
+        if key not in body:
+            raise form_error(key, "is required")
+        return snowflake_of(body[key], key)
+
+    async def bulk_emojis(self, ctx: _Ctx) -> Body:
+        guild = self._guild(ctx)
+        good, failed = _split_bulk(await self._bulk_items(ctx, "emojis"), {})
+        items = [(f["name"], f["image"].startswith("data:image/gif")) for f in good]
+        made = self.admin.create_emojis(guild, ctx.user_id, items, _reason(ctx)) if good else []
+        return _bulk_result(made, failed)
+
+    async def clone_emoji(self, ctx: _Ctx) -> Body:
+        guild = self._guild(ctx)
+        _, source = self.admin.find_emoji(await self._source_id(ctx, "source_emoji_id"))
+        item = (source.name, source.animated)
+        return _without_user(self.admin.create_emojis(guild, ctx.user_id, [item], _reason(ctx))[0])
+
+    async def emoji_metadata(self, ctx: _Ctx) -> Body:
+        return self.admin.emoji_metadata(ctx.params["emoji_id"])
+
     async def edit_emoji(self, ctx: _Ctx) -> Body:
         guild = self._guild(ctx)
         fields = _picked(await read_json_object(ctx.request), {"name": (str, False)})
@@ -466,6 +556,22 @@ class AdminRoutes:
             raise form_error("image", "name and a data:image/... URI are required")
         return self.admin.create_sticker(guild.id, ctx.user_id, fields, _reason(ctx))
 
+    async def bulk_stickers(self, ctx: _Ctx) -> Body:
+        guild = self._guild(ctx)
+        items = await self._bulk_items(ctx, "stickers")
+        good, failed = _split_bulk(items, self._STICKER_SPEC)
+        made = self.admin.create_stickers(guild.id, ctx.user_id, good, _reason(ctx)) if good else []
+        return _bulk_result(made, failed)
+
+    async def clone_sticker(self, ctx: _Ctx) -> Body:
+        guild = self._guild(ctx)
+        _, source = self.admin.find_sticker(await self._source_id(ctx, "source_sticker_id"))
+        made = self.admin.create_stickers(guild.id, ctx.user_id, [source], _reason(ctx))
+        return _without_user(made[0])
+
+    async def sticker_metadata(self, ctx: _Ctx) -> Body:
+        return self.admin.sticker_metadata(ctx.params["sticker_id"])
+
     async def edit_sticker(self, ctx: _Ctx) -> Body:
         guild = self._guild(ctx)
         fields = _picked(await read_json_object(ctx.request), self._STICKER_SPEC)
@@ -477,6 +583,36 @@ class AdminRoutes:
         guild = self._guild(ctx)
         self.admin.delete_sticker(guild.id, ctx.params["sticker_id"], ctx.user_id, _reason(ctx))
         return None
+
+
+def _split_bulk(
+    items: list[Any], spec: Mapping[str, tuple[type, bool]]
+) -> tuple[list[Json], list[Json]]:
+    """The items of a bulk create that have a ``name`` and a ``data:image/`` URI (their
+    ``spec`` fields), and ``{name, error}`` for the others."""
+    good, failed = [], []
+    for item in items:
+        item = item if isinstance(item, dict) else {}
+        name, image = item.get("name"), item.get("image")
+        try:
+            fields = _picked(item, {"name": (str, False), "image": (str, False), **spec})
+        except ApiFailure:
+            fields = {}
+        if not fields.get("name") or not str(image).startswith("data:image/"):
+            error = "name and a data:image/... URI are required"
+            failed.append({"name": str(name or ""), "error": error})
+        else:
+            good.append(fields)
+    return good, failed
+
+
+def _without_user(expression: Json) -> Json:
+    return {k: v for k, v in expression.items() if k != "user"}
+
+
+def _bulk_result(made: list[Json], failed: list[Json]) -> Json:
+    """``Guild{Emoji,Sticker}BulkCreateResponse``."""
+    return {"success": [_without_user(e) for e in made], "failed": failed}
 
 
 async def _json_list(ctx: _Ctx) -> list[Any]:
@@ -496,14 +632,19 @@ def admin_routes(api: RestApi) -> tuple[AdminRoutes, list[RouteRow]]:
     h = AdminRoutes(api)
     g, ch = "/guilds/{guild_id}", "/channels/{channel_id}"
     member = g + "/members/{user_id}"
+    hoist = g + "/roles/hoist-positions"
     wh, tok = "/webhooks/{webhook_id}", "/webhooks/{webhook_id}/{webhook_token}"
     rows: list[RouteRow] = [
         ("GET", "/users/@me/guilds", "guild:list", None, "bot", h.my_guilds),
         ("PATCH", "/users/@me", "user:settings:get", None, "bot", h.edit_me),
+        ("GET", "/users/@me/channels", "user:channels", None, "bot", h.private_channels),
         ("POST", "/users/@me/channels", "user:channels", None, "bot", h.open_dm),
         ("GET", "/applications/@me", "application:read", None, "bot", h.application),
         ("PATCH", g, "guild:update", "guild_id", "bot", h.edit_guild),
+        ("GET", g + "/vanity-url", "guild:read", "guild_id", "bot", h.vanity_url),
+        ("PATCH", g + "/vanity-url", "guild:update", "guild_id", "bot", h.edit_vanity_url),
         ("GET", g + "/audit-logs", "guild:audit_logs", "guild_id", "bot", h.audit_log),
+        ("POST", g + "/members-search", "guild:members", "guild_id", "bot", h.search_members),
         ("PATCH", member, "guild:members", "guild_id", "bot", h.edit_member),
         ("DELETE", member, "guild:members", "guild_id", "bot", h.kick),
         (
@@ -524,6 +665,9 @@ def admin_routes(api: RestApi) -> tuple[AdminRoutes, list[RouteRow]]:
         ),
         ("POST", g + "/roles", "guild:roles", "guild_id", "bot", h.create_role),
         ("PATCH", g + "/roles", "guild:roles", "guild_id", "bot", h.role_positions),
+        # before .../roles/{role_id}, which would take "hoist-positions" as a role id
+        ("PATCH", hoist, "guild:roles", "guild_id", "bot", h.hoist_positions),
+        ("DELETE", hoist, "guild:roles", "guild_id", "bot", h.hoist_positions),
         ("PATCH", g + "/roles/{role_id}", "guild:roles", "guild_id", "bot", h.edit_role),
         ("DELETE", g + "/roles/{role_id}", "guild:roles", "guild_id", "bot", h.delete_role),
         ("POST", g + "/channels", "guild:channels", "guild_id", "bot", h.create_channel),
@@ -543,6 +687,16 @@ def admin_routes(api: RestApi) -> tuple[AdminRoutes, list[RouteRow]]:
             "channel_id",
             "bot",
             h.delete_overwrite,
+        ),
+        ("GET", ch + "/slowmode", "channel:read", "channel_id", "bot", h.slowmode),
+        ("GET", ch + "/rtc-regions", "channel:read", "channel_id", "bot", h.rtc_regions),
+        (
+            "DELETE",
+            ch + "/messages/{message_id}/attachments/{attachment_id}",
+            "channel:message:update",
+            "channel_id",
+            "bot",
+            h.delete_attachment,
         ),
         ("POST", ch + "/invites", "channel:invites", "channel_id", "bot", h.create_invite),
         ("GET", ch + "/invites", "channel:invites", "channel_id", "bot", h.channel_invites),
@@ -585,10 +739,31 @@ def admin_routes(api: RestApi) -> tuple[AdminRoutes, list[RouteRow]]:
         ),
         ("GET", g + "/emojis", "guild:emojis", "guild_id", "bot", h.emojis),
         ("POST", g + "/emojis", "guild:emojis", "guild_id", "bot", h.create_emoji),
+        # bulk and clone before .../emojis/{emoji_id} (same for stickers)
+        ("POST", g + "/emojis/bulk", "guild:emojis", "guild_id", "bot", h.bulk_emojis),
+        ("POST", g + "/emojis/clone", "guild:emojis", "guild_id", "bot", h.clone_emoji),
         ("PATCH", g + "/emojis/{emoji_id}", "guild:emojis", "guild_id", "bot", h.edit_emoji),
         ("DELETE", g + "/emojis/{emoji_id}", "guild:emojis", "guild_id", "bot", h.delete_emoji),
         ("GET", g + "/stickers", "guild:stickers", "guild_id", "bot", h.stickers),
         ("POST", g + "/stickers", "guild:stickers", "guild_id", "bot", h.create_sticker),
+        ("POST", g + "/stickers/bulk", "guild:stickers", "guild_id", "bot", h.bulk_stickers),
+        ("POST", g + "/stickers/clone", "guild:stickers", "guild_id", "bot", h.clone_sticker),
+        (
+            "GET",
+            "/emojis/{emoji_id}/metadata",
+            "expression:metadata",
+            None,
+            "bot",
+            h.emoji_metadata,
+        ),
+        (
+            "GET",
+            "/stickers/{sticker_id}/metadata",
+            "expression:metadata",
+            None,
+            "bot",
+            h.sticker_metadata,
+        ),
         (
             "PATCH",
             g + "/stickers/{sticker_id}",

@@ -1,4 +1,5 @@
-"""The sandbox world's administration state: DMs, invites, webhooks, stickers, audit log.
+"""The sandbox world's administration state: DMs, invites, webhooks, stickers, audit log,
+vanity codes and role hoist positions; member search and slowmode state.
 
 :class:`WorldAdmin` sits beside one :class:`~fluxer_rx.sandbox.world.World` and holds what
 the world itself does not (DM channels, invites, webhooks, stickers, audit-log entries).
@@ -12,13 +13,31 @@ Like the world, it never imports the client's models.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from fluxer_rx.sandbox.world import Emoji, Guild, Json, World, WorldError, iso_timestamp
+from fluxer_rx.sandbox.world import (
+    Emoji,
+    Guild,
+    Json,
+    World,
+    WorldError,
+    iso_timestamp,
+    snowflake_ms,
+)
 
-__all__ = ["AuditAction", "Invite", "Webhook", "WorldAdmin"]
+__all__ = ["RTC_REGIONS", "AuditAction", "Invite", "Webhook", "WorldAdmin"]
+
+RTC_REGIONS: Final[tuple[Json, ...]] = (
+    {"id": "eu-central", "name": "Europe Central", "emoji": "\N{EURO SIGN}"},
+    {"id": "us-east", "name": "US East", "emoji": "\N{DOLLAR SIGN}"},
+)
+"""``GET /channels/{id}/rtc-regions`` (``RtcRegionResponse`` items), the same for every
+channel."""
+
+_VANITY: Final = re.compile(r"[a-z0-9-]{2,32}")
 
 
 class AuditAction:
@@ -86,6 +105,10 @@ class WorldAdmin:
     webhooks: dict[str, Webhook] = field(default_factory=dict)
     stickers: dict[str, dict[str, Json]] = field(default_factory=dict)
     audit_log: dict[str, list[Json]] = field(default_factory=dict)
+    vanity_codes: dict[str, str] = field(default_factory=dict)
+    """Vanity invite code by guild id."""
+    hoist_positions: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Role hoist position by role id, by guild id (absent: ``null`` on the wire)."""
 
     # -- audit log ---------------------------------------------------------------------
 
@@ -154,6 +177,10 @@ class WorldAdmin:
         self.world.emit("CHANNEL_CREATE", channel, user_ids=[user_id])
         return channel
 
+    def private_channels(self) -> list[Json]:
+        """The DM channels opened so far (``ChannelResponse`` items), oldest first."""
+        return list(self.dms.values())
+
     def edit_user(self, user_id: str, changes: Mapping[str, Any]) -> Json:
         """Change ``username`` / ``global_name`` / ``avatar``; emit USER_UPDATE to the
         user's sessions; return the private user wire."""
@@ -206,6 +233,122 @@ class WorldAdmin:
         self.world.emit(
             "GUILD_ROLE_UPDATE_BULK", {"guild_id": guild.id, "roles": moved}, guild_id=guild.id
         )
+
+    def vanity_wire(self, guild: Guild) -> Json:
+        """``GuildVanityUrlResponse``: the code (or ``null``); the sandbox counts no uses."""
+        return {"code": self.vanity_codes.get(guild.id), "uses": 0}
+
+    def set_vanity(self, guild: Guild, actor: str, code: str | None, reason: str | None) -> Json:
+        """Set (or with ``None`` remove) the guild's vanity code; emit GUILD_UPDATE with
+        ``vanity_url_code``. A code another guild holds is refused."""
+        if code is not None and not _VANITY.fullmatch(code):
+            raise WorldError("INVALID_FORM_BODY", "code must be 2-32 of a-z, 0-9 and -", 400)
+        if code is not None and any(
+            c == code and g != guild.id for g, c in self.vanity_codes.items()
+        ):
+            raise WorldError("VANITY_URL_CODE_ALREADY_TAKEN", "Vanity URL code taken", 400)
+        if code is None:
+            self.vanity_codes.pop(guild.id, None)
+        else:
+            self.vanity_codes[guild.id] = code
+        d = dict(self.world.guild_wire(guild), vanity_url_code=code, guild_id=guild.id)
+        self.world.emit("GUILD_UPDATE", d, guild_id=guild.id)
+        self.record(
+            guild.id, AuditAction.GUILD_UPDATE, actor, guild.id, reason, {"vanity_url_code": code}
+        )
+        return {"code": code}
+
+    def set_hoist_positions(self, guild: Guild, positions: Mapping[str, int] | None) -> None:
+        """Set role hoist positions (``None``: clear them all); emit GUILD_ROLE_UPDATE_BULK
+        with the affected roles, ``hoist_position`` filled in."""
+        if positions is not None and any(rid not in guild.roles for rid in positions):
+            raise WorldError("UNKNOWN_ROLE", "Unknown role", 400)
+        current = self.hoist_positions.setdefault(guild.id, {})
+        affected = list(current) if positions is None else list(positions)
+        if positions is None:
+            current.clear()
+        else:
+            current.update(positions)
+        roles = [
+            dict(self.world.role_wire(guild.roles[rid]), hoist_position=current.get(rid))
+            for rid in affected
+        ]
+        self.world.emit(
+            "GUILD_ROLE_UPDATE_BULK", {"guild_id": guild.id, "roles": roles}, guild_id=guild.id
+        )
+
+    def search_members(self, guild: Guild, query: Mapping[str, Any]) -> Json:
+        """``GuildMemberSearchResponse`` for the ``GuildMemberSearchRequest`` fields
+        ``query`` (case-insensitive substring of username, global name or nick),
+        ``role_ids`` (all held), ``is_bot``, ``sort_by`` / ``sort_order``, ``limit``,
+        ``offset``."""
+        text = str(query.get("query", "")).lower()
+        wanted = set(query.get("role_ids", ()))
+        found = []
+        for member in guild.members.values():
+            user = self.world.get_user(member.user_id)
+            names = (user.username, user.global_name or "", member.nick or "")
+            if text and not any(text in n.lower() for n in names):
+                continue
+            if not wanted <= set(member.roles):
+                continue
+            if "is_bot" in query and user.bot != query["is_bot"]:
+                continue
+            found.append((member, user))
+        by_join = query.get("sort_by") == "joinedAt"
+        found.sort(
+            key=lambda mu: (mu[0].joined_at_ms if by_join else 0, int(mu[1].id)),
+            reverse=query.get("sort_order") == "desc",
+        )
+        offset, limit = query.get("offset", 0), query.get("limit", 25)
+        page = found[offset : offset + limit]
+        members = [
+            {
+                "id": user.id,
+                "guild_id": guild.id,
+                "user_id": user.id,
+                "username": user.username,
+                "discriminator": user.discriminator,
+                "global_name": user.global_name,
+                "nickname": member.nick,
+                "role_ids": list(member.roles),
+                "joined_at": member.joined_at_ms // 1000,
+                "supplemental": {"source_invite_code": None, "inviter_id": None},
+                "is_bot": user.bot,
+            }
+            for member, user in page
+        ]
+        return {
+            "guild_id": guild.id,
+            "members": members,
+            "page_result_count": len(members),
+            "total_result_count": len(found),
+            "indexing": False,
+        }
+
+    def slowmode_state(self, channel_id: str, user_id: str) -> Json:
+        """``ChannelSlowmodeStateResponse`` of ``user_id`` in the channel: the interval runs
+        from the user's newest message there; the guild owner bypasses it."""
+        channel = self.world.get_channel(channel_id)
+        bypass = self.world.get_guild(channel.guild_id).owner_id == user_id
+        own = [int(m.id) for m in channel.messages.values() if m.author_id == user_id]
+        next_ms = snowflake_ms(max(own)) + channel.rate_limit_per_user * 1000 if own else 0
+        wait = 0 if bypass else max(0, next_ms - self.world.now_ms())
+        return {
+            "rate_limit_per_user": channel.rate_limit_per_user,
+            "retry_after_ms": wait,
+            "next_send_allowed_at": iso_timestamp(next_ms) if wait else None,
+            "can_bypass": bypass,
+        }
+
+    def remove_attachment(self, channel_id: str, message_id: str, attachment_id: str) -> None:
+        """Drop one attachment from a message; MESSAGE_UPDATE (through the world's edit)."""
+        message = self.world.get_message(channel_id, message_id)
+        kept = [a for a in message.attachments if str(a.get("id")) != attachment_id]
+        if len(kept) == len(message.attachments):
+            raise WorldError("UNKNOWN_ATTACHMENT", "Unknown attachment")
+        message.attachments = kept
+        self.world.edit_message(channel_id, message_id)
 
     def move_channels(self, guild: Guild, positions: Mapping[str, tuple[int | None, Any]]) -> None:
         """Set channel positions (and ``parent_id`` when given); emit CHANNEL_UPDATE_BULK."""
@@ -404,10 +547,47 @@ class WorldAdmin:
         self, guild: Guild, actor: str, name: str, animated: bool, reason: str | None
     ) -> Json:
         """Add an emoji; GUILD_EMOJIS_UPDATE with the whole collection."""
-        emoji = Emoji(id=self.world.new_id(), name=name, animated=animated)
-        guild.emojis[emoji.id] = emoji
-        self._emojis_update(guild, AuditAction.EMOJI_CREATE, actor, emoji.id, reason)
-        return dict(self.world.emoji_wire(emoji), user=self.world.user_wire(actor))
+        return self.create_emojis(guild, actor, [(name, animated)], reason)[0]
+
+    def create_emojis(
+        self,
+        guild: Guild,
+        actor: str,
+        items: Sequence[tuple[str, bool]],
+        reason: str | None,
+    ) -> list[Json]:
+        """Add ``(name, animated)`` emojis; one GUILD_EMOJIS_UPDATE, an audit entry each."""
+        made = []
+        for name, animated in items:
+            emoji = Emoji(id=self.world.new_id(), name=name, animated=animated)
+            guild.emojis[emoji.id] = emoji
+            made.append(emoji)
+        d = {
+            "guild_id": guild.id,
+            "emojis": [self.world.emoji_wire(e) for e in guild.emojis.values()],
+        }
+        self.world.emit("GUILD_EMOJIS_UPDATE", d, guild_id=guild.id)
+        for emoji in made:
+            self.record(guild.id, AuditAction.EMOJI_CREATE, actor, emoji.id, reason)
+        return [dict(self.world.emoji_wire(e), user=self.world.user_wire(actor)) for e in made]
+
+    def find_emoji(self, emoji_id: str) -> tuple[Guild, Emoji]:
+        """The guild holding a custom emoji and the emoji, in any guild."""
+        for guild in self.world.guilds.values():
+            if emoji_id in guild.emojis:
+                return guild, guild.emojis[emoji_id]
+        raise WorldError("UNKNOWN_EMOJI", "Unknown emoji")
+
+    def emoji_metadata(self, emoji_id: str) -> Json:
+        """``GuildEmojiMetadataResponse`` (every sandbox guild allows cloning)."""
+        guild, emoji = self.find_emoji(emoji_id)
+        return {
+            "id": emoji.id,
+            "guild_id": guild.id,
+            "name": emoji.name,
+            "animated": emoji.animated,
+            "allow_cloning": True,
+        }
 
     def edit_emoji(
         self, guild: Guild, emoji_id: str, actor: str, name: str, reason: str | None
@@ -445,18 +625,48 @@ class WorldAdmin:
         self, guild_id: str, actor: str, fields: Mapping[str, Any], reason: str | None
     ) -> Json:
         """Add a sticker; GUILD_STICKERS_UPDATE with the whole collection."""
-        sticker: Json = {
-            "id": self.world.new_id(),
-            "name": fields["name"],
-            "description": fields.get("description") or "",
-            "tags": list(fields.get("tags", [])),
-            "animated": False,
-            "nsfw": False,
-            "user": self.world.user_wire(actor),
-        }
-        self.stickers.setdefault(guild_id, {})[sticker["id"]] = sticker
-        self._stickers_update(guild_id, AuditAction.STICKER_CREATE, actor, sticker["id"], reason)
-        return sticker
+        return self.create_stickers(guild_id, actor, [fields], reason)[0]
+
+    def create_stickers(
+        self,
+        guild_id: str,
+        actor: str,
+        items: Sequence[Mapping[str, Any]],
+        reason: str | None,
+    ) -> list[Json]:
+        """Add stickers (``name``, ``description``, ``tags``, ``animated``); one
+        GUILD_STICKERS_UPDATE, an audit entry each."""
+        made: list[Json] = []
+        for fields in items:
+            sticker: Json = {
+                "id": self.world.new_id(),
+                "name": fields["name"],
+                "description": fields.get("description") or "",
+                "tags": list(fields.get("tags", [])),
+                "animated": bool(fields.get("animated", False)),
+                "nsfw": False,
+                "user": self.world.user_wire(actor),
+            }
+            self.stickers.setdefault(guild_id, {})[sticker["id"]] = sticker
+            made.append(sticker)
+        d = {"guild_id": guild_id, "stickers": self.stickers_wire(guild_id)}
+        self.world.emit("GUILD_STICKERS_UPDATE", d, guild_id=guild_id)
+        for sticker in made:
+            self.record(guild_id, AuditAction.STICKER_CREATE, actor, sticker["id"], reason)
+        return made
+
+    def find_sticker(self, sticker_id: str) -> tuple[str, Json]:
+        """The guild id holding a sticker and the sticker, in any guild."""
+        for guild_id, stickers in self.stickers.items():
+            if sticker_id in stickers:
+                return guild_id, stickers[sticker_id]
+        raise WorldError("UNKNOWN_STICKER", "Unknown sticker")
+
+    def sticker_metadata(self, sticker_id: str) -> Json:
+        """``GuildStickerMetadataResponse`` (every sandbox guild allows cloning)."""
+        guild_id, sticker = self.find_sticker(sticker_id)
+        keys = ("id", "name", "animated")
+        return dict({k: sticker[k] for k in keys}, guild_id=guild_id, allow_cloning=True)
 
     def edit_sticker(
         self,

@@ -86,6 +86,18 @@ MODEL_FOR: dict[str, type[msgspec.Struct]] = {
     "ApplicationsMeResponseOwner": m.PartialUser,
     "GuildEmojiWithUserResponse": m.Emoji,
     "GuildStickerWithUserResponse": m.Sticker,
+    "GuildMemberSearchResponse": rr.MemberSearch,
+    "GuildMemberSearchResult": rr.MemberSearchResult,
+    "GuildMemberSearchResultSupplemental": rr.MemberSearchSupplemental,
+    "ChannelSlowmodeStateResponse": rr.SlowmodeState,
+    "GuildVanityUrlResponse": rr.VanityUrl,
+    "GuildVanityUrlUpdateResponse": rr.VanityUrl,
+    "GuildEmojiMetadataResponse": rr.ExpressionMetadata,
+    "GuildStickerMetadataResponse": rr.ExpressionMetadata,
+    "GuildEmojiBulkCreateResponse": rr.EmojiBulkCreate,
+    "GuildEmojiBulkCreateResponseFailed": rr.BulkCreateFailure,
+    "GuildStickerBulkCreateResponse": rr.StickerBulkCreate,
+    "GuildStickerBulkCreateResponseFailed": rr.BulkCreateFailure,
 }
 
 # Request bodies (fluxer_rx.rest.request_bodies): every field we send is a digest field of
@@ -111,6 +123,13 @@ REQUEST_MODEL_FOR: dict[str, type[msgspec.Struct]] = {
     "GuildEmojiUpdateRequest": rb.EmojiEdit,
     "GuildStickerCreateRequest": rb.NewSticker,
     "GuildStickerUpdateRequest": rb.StickerEdit,
+    "MyGuildMemberUpdateRequest": rb.CurrentMemberEdit,
+    "GuildMemberSearchRequest": rb.MemberSearchQuery,
+    "GuildRoleHoistPositionsRequestItem": rb.RoleHoistPosition,
+    "GuildEmojiBulkCreateRequest": rb.NewEmojis,
+    "GuildStickerBulkCreateRequest": rb.NewStickers,
+    "GuildEmojiCloneRequest": rb.EmojiClone,
+    "GuildStickerCloneRequest": rb.StickerClone,
 }
 
 ALL_MODELS: dict[str, type[msgspec.Struct]] = {**MODEL_FOR, **REQUEST_MODEL_FOR}

@@ -27,16 +27,19 @@ from fluxer_rx.models import (
     InviteCreate,
     InviteDelete,
     MessageCreate,
+    MessageUpdate,
     UserUpdate,
     WebhooksUpdate,
 )
-from fluxer_rx.rest import Rest, Route
+from fluxer_rx.rest import File, Rest, Route
 from fluxer_rx.rest.request_bodies import (
     ChannelPosition,
+    CurrentMemberEdit,
     CurrentUserEdit,
     GuildEdit,
     InviteOptions,
     MemberEdit,
+    MemberSearchQuery,
     NewChannel,
     NewEmoji,
     NewRole,
@@ -44,6 +47,7 @@ from fluxer_rx.rest.request_bodies import (
     NewWebhook,
     OverwriteEdit,
     RoleEdit,
+    RoleHoistPosition,
     StickerEdit,
     WebhookEdit,
 )
@@ -298,6 +302,134 @@ async def test_audit_log_records_the_writes(env: Env) -> None:
     await env.valid("GET", "/guilds/{guild_id}/audit-logs", f"/guilds/{g}/audit-logs")
 
 
+async def test_own_nick_member_search_and_dm_list(env: Env) -> None:
+    env.watch(GuildMemberUpdate)
+    g, me, target = env.guild_id, env.sb.bot_id, env.other_member()
+    mine = await env.rest.edit_current_member(g, CurrentMemberEdit(nick="robo"))
+    assert mine.nick == "robo" and mine.user is not None and mine.user.id == me
+    await env.saw(GuildMemberUpdate, lambda e: e.user.id == me and e.nick == "robo")
+    await wait_until(lambda: env.client.members[g][me].nick == "robo")
+
+    n = len(env.sb.world.get_guild(g).members)
+    everyone = await env.rest.search_guild_members(g)
+    assert everyone.total_result_count == n == everyone.page_result_count
+    found = await env.rest.search_guild_members(g, MemberSearchQuery(query="ROBO"))
+    assert [(r.user_id, r.nickname) for r in found.members] == [(me, "robo")]
+    page = await env.rest.search_guild_members(
+        g, MemberSearchQuery(limit=2, offset=n - 1, sort_by="joinedAt")
+    )
+    assert (page.page_result_count, page.total_result_count) == (1, n)
+
+    assert await env.rest.get_private_channels() == []
+    dm = await env.rest.open_dm(target)
+    assert [c.id for c in await env.rest.get_private_channels()] == [dm.id]
+    await env.valid("GET", "/users/@me/channels", "/users/@me/channels")
+
+
+async def test_reaction_users_page_by_page(env: Env) -> None:
+    c = env.channel_id
+    message = await env.rest.create_message(c, "vote")
+    members = sorted(env.sb.world.get_guild(env.guild_id).members, key=int)
+    for user_id in members:
+        env.sb.world.add_reaction(c, message.id, "👍", user_id)
+    users = [u.id async for u in env.rest.iter_reaction_users(c, message.id, "👍", page_size=2)]
+    assert users == members
+    first = await env.rest.get_reaction_users_page(c, message.id, "👍", limit=2)
+    assert first.has_more and first.next_after == members[1]
+    two = [u.id async for u in env.rest.iter_reaction_users(c, message.id, "👍", limit=3)]
+    assert two == members[:3]
+    path = f"/channels/{c}/messages/{message.id}/reactions/%F0%9F%91%8D/users"
+    await env.valid(
+        "GET", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/users", path
+    )
+
+
+async def test_attachment_removal_slowmode_and_rtc_regions(env: Env) -> None:
+    env.watch(MessageUpdate)
+    c = env.channel_id
+    files = [File("a.txt", b"a"), File("b.txt", b"b")]
+    message = await env.rest.create_message(c, "two files", files=files)
+    first, second = (a.id for a in message.attachments)
+    await env.rest.delete_message_attachment(c, message.id, first)
+    await env.saw(MessageUpdate, lambda e: [a.id for a in e.attachments] == [second])
+    kept = await env.rest.get_message(c, message.id)
+    assert [a.id for a in kept.attachments] == [second] and kept.content == "two files"
+
+    state = await env.rest.get_slowmode_state(c)
+    assert (state.rate_limit_per_user, state.retry_after_ms) == (0, 0)
+    await env.rest.edit_channel(c, {"rate_limit_per_user": 30})
+    await env.rest.create_message(c, "now wait")
+    state = await env.rest.get_slowmode_state(c)
+    assert state.rate_limit_per_user == 30
+    assert state.can_bypass == (env.sb.world.get_guild(env.guild_id).owner_id == env.sb.bot_id)
+    assert state.can_bypass or 0 < state.retry_after_ms <= 30_000
+    await env.valid("GET", "/channels/{channel_id}/slowmode", f"/channels/{c}/slowmode")
+
+    regions = await env.rest.get_rtc_regions(c)
+    assert regions and all(r.name and r.emoji for r in regions)
+    await env.valid("GET", "/channels/{channel_id}/rtc-regions", f"/channels/{c}/rtc-regions")
+
+
+async def test_vanity_url_and_role_hoist_positions(env: Env) -> None:
+    env.watch(GuildUpdate, GuildRoleUpdateBulk)
+    g = env.guild_id
+    assert (await env.rest.get_vanity_url(g)).code is None
+    assert (await env.rest.edit_vanity_url(g, "bots-r-us")).code == "bots-r-us"
+    await env.saw(GuildUpdate, lambda e: e.vanity_url_code == "bots-r-us")
+    assert (await env.rest.get_vanity_url(g)).code == "bots-r-us"
+    await env.valid("GET", "/guilds/{guild_id}/vanity-url", f"/guilds/{g}/vanity-url")
+    assert (await env.rest.edit_vanity_url(g, None)).code is None
+    await env.saw(GuildUpdate, lambda e: e.vanity_url_code is None)
+
+    a = await env.rest.create_role(g, NewRole(name="a"))
+    b = await env.rest.create_role(g, NewRole(name="b"))
+    await env.rest.edit_role_hoist_positions(g, {a.id: 2, b.id: 1})
+    bulk = await env.saw(GuildRoleUpdateBulk, lambda e: len(e.roles) == 2)
+    assert {r.id: r.hoist_position for r in bulk.roles} == {a.id: 2, b.id: 1}
+    await env.rest.edit_role_hoist_positions(g, [RoleHoistPosition(id=a.id, hoist_position=0)])
+    await env.rest.reset_role_hoist_positions(g)
+    await env.saw(GuildRoleUpdateBulk, lambda e: {r.hoist_position for r in e.roles} == {None})
+
+
+async def test_emoji_and_sticker_bulk_clone_and_metadata(env: Env) -> None:
+    env.watch(GuildEmojisUpdate, GuildStickersUpdate)
+    g, other = env.sb.guild_ids[:2]
+    made = await env.rest.create_guild_emojis(
+        g, [NewEmoji(name="one", image=PNG), NewEmoji(name="bad", image="nope")]
+    )
+    assert [e.name for e in made.success] == ["one"]
+    assert [f.name for f in made.failed] == ["bad"]
+    one = made.success[0]
+    await wait_until(lambda: one.id in env.client.guilds[g].emojis)
+    meta = await env.rest.get_emoji_metadata(one.id)
+    assert (meta.guild_id, meta.name, meta.allow_cloning) == (g, "one", True)
+    await env.valid("GET", "/emojis/{emoji_id}/metadata", f"/emojis/{one.id}/metadata")
+    clone = await env.rest.clone_guild_emoji(other, one.id)
+    assert clone.name == "one" and clone.id != one.id
+    await wait_until(lambda: clone.id in env.client.guilds[other].emojis)
+
+    stickers = await env.rest.create_guild_stickers(
+        g, [NewSticker(name="s1", image=PNG), NewSticker(name="s2", image=PNG, tags=("x",))]
+    )
+    assert [s.name for s in stickers.success] == ["s1", "s2"] and stickers.failed == ()
+    await env.saw(GuildStickersUpdate, lambda e: len(e.stickers) == 2)
+    s2 = stickers.success[1]
+    sticker_meta = await env.rest.get_sticker_metadata(s2.id)
+    assert (sticker_meta.guild_id, sticker_meta.name) == (g, "s2")
+    await env.valid("GET", "/stickers/{sticker_id}/metadata", f"/stickers/{s2.id}/metadata")
+    copied = await env.rest.clone_guild_sticker(other, s2.id)
+    assert (copied.name, copied.tags) == ("s2", ("x",))
+    await wait_until(lambda: copied.id in env.client.guilds[other].stickers)
+
+
+async def test_ban_with_message_deletion_and_duration(env: Env) -> None:
+    g, target = env.guild_id, env.other_member()
+    await env.rest.ban_member(
+        g, target, reason="spam", delete_message_days=1, ban_duration_seconds=3600
+    )
+    assert [(b.user.id, b.reason) for b in await env.rest.get_guild_bans(g)] == [(target, "spam")]
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
@@ -306,6 +438,9 @@ async def test_audit_log_records_the_writes(env: Env) -> None:
         (lambda r: r.get_invite(""), "invite code"),
         (lambda r: r.create_role(1, 5), "request body"),
         (lambda r: r.get_current_user_guilds(limit=500), "limit"),
+        (lambda r: r.ban_member(1, 2, delete_message_days=8), "delete_message_days"),
+        (lambda r: r.delete_message_attachment(1, 2, "x"), "attachment_id"),
+        (lambda r: r.get_reaction_users_page(1, 2, "", limit=5), "emoji"),
     ],
 )
 async def test_bad_arguments_fail_before_any_request(

@@ -6,6 +6,8 @@
 * :mod:`.guild_channels`: create and reorder channels, permission overwrites;
 * :mod:`.guilds`: edit the guild, its audit log, bans page by page;
 * :mod:`.history`: channel history as an async iterator over pages;
+* :mod:`.channels`: reaction users page by page, attachment removal, slowmode state, RTC
+  regions;
 * :mod:`.invites`, :mod:`.webhooks`, :mod:`.expressions` (emojis and stickers).
 
 Every group is an :class:`~fluxer_rx.rest.endpoints.base.Endpoints` (a
@@ -15,6 +17,7 @@ Every group is an :class:`~fluxer_rx.rest.endpoints.base.Endpoints` (a
 from __future__ import annotations
 
 from fluxer_rx.rest.endpoints.account import AccountEndpoints
+from fluxer_rx.rest.endpoints.channels import ChannelEndpoints
 from fluxer_rx.rest.endpoints.expressions import ExpressionEndpoints
 from fluxer_rx.rest.endpoints.guild_channels import GuildChannelEndpoints
 from fluxer_rx.rest.endpoints.guilds import GuildEndpoints
@@ -26,6 +29,7 @@ from fluxer_rx.rest.endpoints.webhooks import WebhookEndpoints
 
 __all__ = [
     "AccountEndpoints",
+    "ChannelEndpoints",
     "ExpressionEndpoints",
     "GuildChannelEndpoints",
     "GuildEndpoints",

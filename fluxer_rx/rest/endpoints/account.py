@@ -43,6 +43,10 @@ class AccountEndpoints(Endpoints):
         route = Route("PATCH", "/users/@me")
         return await self.request_as(PrivateUser, route, json=body_of(changes))
 
+    async def get_private_channels(self) -> list[Channel]:
+        """``GET /users/@me/channels``: the bot's open DM channels."""
+        return await self.request_as(list[Channel], Route("GET", "/users/@me/channels"))
+
     async def open_dm(self, user_id: Snowflake) -> Channel:
         """``POST /users/@me/channels`` ``{recipient_id}``: the DM channel with a user
         (the existing one if open). CHANNEL_CREATE follows for a new one."""

@@ -13,7 +13,7 @@ requester's.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import msgspec
 
@@ -21,7 +21,17 @@ from fluxer_rx.models.snowflake import parse_snowflake
 from fluxer_rx.rest.requester import Requester
 from fluxer_rx.rest.routes import Route
 
-__all__ = ["Body", "Endpoints", "Snowflake", "body_of", "checked_limit", "pages", "snowflake_id"]
+__all__ = [
+    "Body",
+    "EmojiLike",
+    "Endpoints",
+    "Snowflake",
+    "body_of",
+    "checked_limit",
+    "emoji_path",
+    "pages",
+    "snowflake_id",
+]
 
 Snowflake = int | str
 """An id as ``int`` or a string of ASCII decimal digits."""
@@ -31,6 +41,35 @@ Body = msgspec.Struct | Mapping[str, Any]
 the JSON object as a mapping."""
 
 T = TypeVar("T")
+
+
+class _EmojiObject(Protocol):
+    @property
+    def name(self) -> str | None: ...
+
+    @property
+    def id(self) -> str | None: ...
+
+
+EmojiLike = str | _EmojiObject
+"""A Unicode emoji, ``"name:id"`` for a custom emoji, or an object with ``name``/``id``."""
+
+
+def emoji_path(emoji: EmojiLike) -> str:
+    """The ``{emoji}`` path segment of a reaction route: a Unicode emoji or ``name:id``
+    (``<:name:id>`` / ``<a:name:id>`` mentions and emoji objects are reduced to it)."""
+    if isinstance(emoji, str):
+        text = emoji.strip()
+        if text.startswith("<") and text.endswith(">"):  # <:name:id> or <a:name:id>
+            parts = text[1:-1].split(":")
+            if len(parts) >= 2:
+                text = ":".join(parts[-2:])
+    else:
+        name, eid = emoji.name, emoji.id
+        text = f"{name or '_'}:{eid}" if eid else (name or "")
+    if not text:
+        raise ValueError("emoji must not be empty")
+    return text
 
 
 def snowflake_id(value: Snowflake, what: str) -> str:

@@ -1,11 +1,15 @@
-"""Guild expressions: emojis and stickers (list, create, edit, delete)."""
+"""Guild expressions: emojis and stickers (list, create one or many, clone, edit, delete)
+and any expression's metadata by id."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from fluxer_rx.models import Emoji, Sticker
 from fluxer_rx.rest.endpoints.base import Body, Endpoints, Snowflake, body_of
+from fluxer_rx.rest.endpoints.base import snowflake_id as _id
+from fluxer_rx.rest.responses import EmojiBulkCreate, ExpressionMetadata, StickerBulkCreate
 from fluxer_rx.rest.routes import Route
 
 __all__ = ["ExpressionEndpoints"]
@@ -31,6 +35,31 @@ class ExpressionEndpoints(Endpoints):
         :class:`~fluxer_rx.rest.request_bodies.NewEmoji` (``image`` a data URI)."""
         route = self._collection("POST", guild_id, "emojis")
         return await self.request_as(Emoji, route, json=body_of(emoji), reason=reason)
+
+    async def create_guild_emojis(
+        self, guild_id: Snowflake, emojis: Sequence[Body], *, reason: str | None = None
+    ) -> EmojiBulkCreate:
+        """``POST /guilds/{guild_id}/emojis/bulk`` with 1..50
+        :class:`~fluxer_rx.rest.request_bodies.NewEmoji`: those created and those refused
+        (by name, with the error); one GUILD_EMOJIS_UPDATE follows."""
+        route = self.route("POST", "/guilds/{guild_id}/emojis/bulk", guild_id=guild_id)
+        body = {"emojis": [body_of(e) for e in emojis]}
+        return await self.request_as(EmojiBulkCreate, route, json=body, reason=reason)
+
+    async def clone_guild_emoji(
+        self, guild_id: Snowflake, source_emoji_id: Snowflake, *, reason: str | None = None
+    ) -> Emoji:
+        """``POST /guilds/{guild_id}/emojis/clone``: a copy of another guild's emoji (its
+        guild must allow cloning; see :meth:`get_emoji_metadata`)."""
+        route = self.route("POST", "/guilds/{guild_id}/emojis/clone", guild_id=guild_id)
+        body = {"source_emoji_id": _id(source_emoji_id, "source_emoji_id")}
+        return await self.request_as(Emoji, route, json=body, reason=reason)
+
+    async def get_emoji_metadata(self, emoji_id: Snowflake) -> ExpressionMetadata:
+        """``GET /emojis/{emoji_id}/metadata``: any custom emoji's name, guild and whether
+        it may be cloned (no membership needed)."""
+        route = self.route("GET", "/emojis/{emoji_id}/metadata", emoji_id=emoji_id)
+        return await self.request_as(ExpressionMetadata, route)
 
     async def edit_guild_emoji(
         self, guild_id: Snowflake, emoji_id: Snowflake, name: str, *, reason: str | None = None
@@ -63,6 +92,29 @@ class ExpressionEndpoints(Endpoints):
         :class:`~fluxer_rx.rest.request_bodies.NewSticker`."""
         route = self._collection("POST", guild_id, "stickers")
         return await self.request_as(Sticker, route, json=body_of(sticker), reason=reason)
+
+    async def create_guild_stickers(
+        self, guild_id: Snowflake, stickers: Sequence[Body], *, reason: str | None = None
+    ) -> StickerBulkCreate:
+        """``POST /guilds/{guild_id}/stickers/bulk`` with 1..50
+        :class:`~fluxer_rx.rest.request_bodies.NewSticker`: created and refused; one
+        GUILD_STICKERS_UPDATE follows."""
+        route = self.route("POST", "/guilds/{guild_id}/stickers/bulk", guild_id=guild_id)
+        body = {"stickers": [body_of(s) for s in stickers]}
+        return await self.request_as(StickerBulkCreate, route, json=body, reason=reason)
+
+    async def clone_guild_sticker(
+        self, guild_id: Snowflake, source_sticker_id: Snowflake, *, reason: str | None = None
+    ) -> Sticker:
+        """``POST /guilds/{guild_id}/stickers/clone``: a copy of another guild's sticker."""
+        route = self.route("POST", "/guilds/{guild_id}/stickers/clone", guild_id=guild_id)
+        body = {"source_sticker_id": _id(source_sticker_id, "source_sticker_id")}
+        return await self.request_as(Sticker, route, json=body, reason=reason)
+
+    async def get_sticker_metadata(self, sticker_id: Snowflake) -> ExpressionMetadata:
+        """``GET /stickers/{sticker_id}/metadata``: any sticker's name, guild, cloning."""
+        route = self.route("GET", "/stickers/{sticker_id}/metadata", sticker_id=sticker_id)
+        return await self.request_as(ExpressionMetadata, route)
 
     async def edit_guild_sticker(
         self,

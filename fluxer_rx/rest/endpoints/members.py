@@ -1,4 +1,5 @@
-"""Guild members: kick, edit (nick, roles, voice, timeout), add and remove a role."""
+"""Guild members: kick, edit (nick, roles, voice, timeout), add and remove a role, the bot's
+own member (its nickname), and member search."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import datetime
 
 from fluxer_rx.models import Member
 from fluxer_rx.rest.endpoints.base import Body, Endpoints, Snowflake, body_of
+from fluxer_rx.rest.responses import MemberSearch
 
 __all__ = ["MemberEndpoints"]
 
@@ -31,6 +33,24 @@ class MemberEndpoints(Endpoints):
         the change. GUILD_MEMBER_UPDATE follows."""
         route = self.route("PATCH", _MEMBER, guild_id=guild_id, user_id=user_id)
         return await self.request_as(Member, route, json=body_of(changes), reason=reason)
+
+    async def edit_current_member(
+        self, guild_id: Snowflake, changes: Body, *, reason: str | None = None
+    ) -> Member:
+        """``PATCH /guilds/{guild_id}/members/@me`` with a
+        :class:`~fluxer_rx.rest.request_bodies.CurrentMemberEdit` (or mapping): the bot's
+        own member after the change (e.g. its nickname). GUILD_MEMBER_UPDATE follows."""
+        route = self.route("PATCH", "/guilds/{guild_id}/members/@me", guild_id=guild_id)
+        return await self.request_as(Member, route, json=body_of(changes), reason=reason)
+
+    async def search_guild_members(
+        self, guild_id: Snowflake, search: Body | None = None
+    ) -> MemberSearch:
+        """``POST /guilds/{guild_id}/members-search`` with a
+        :class:`~fluxer_rx.rest.request_bodies.MemberSearchQuery`: one page of matches
+        (``limit``/``offset``) and the total count."""
+        route = self.route("POST", "/guilds/{guild_id}/members-search", guild_id=guild_id)
+        return await self.request_as(MemberSearch, route, json=body_of(search))
 
     async def timeout_member(
         self,

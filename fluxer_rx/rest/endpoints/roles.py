@@ -1,4 +1,4 @@
-"""Guild roles: create, edit, delete and reorder."""
+"""Guild roles: create, edit, delete, reorder, and order them in the member list (hoist)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ _ROLES = "/guilds/{guild_id}/roles"
 _ROLE = _ROLES + "/{role_id}"
 
 
-def position_items(positions: Mapping[Snowflake, int] | Sequence[Body]) -> list[object]:
+def position_items(
+    positions: Mapping[Snowflake, int] | Sequence[Body], key: str = "position"
+) -> list[object]:
     """The JSON list of a positions request: ``{id: position}`` becomes
-    ``[{"id", "position"}]``; a sequence of bodies passes through."""
+    ``[{"id", key}]``; a sequence of bodies passes through."""
     if isinstance(positions, Mapping):
-        return [{"id": _id(k, "id"), "position": v} for k, v in positions.items()]
+        return [{"id": _id(k, "id"), key: v} for k, v in positions.items()]
     return [body_of(item) for item in positions]
 
 
@@ -60,3 +62,25 @@ class RoleEndpoints(Endpoints):
         follows."""
         route = self.route("PATCH", _ROLES, guild_id=guild_id)
         await self.request(route, json=position_items(positions), reason=reason)
+
+    async def edit_role_hoist_positions(
+        self,
+        guild_id: Snowflake,
+        positions: Mapping[Snowflake, int] | Sequence[Body],
+        *,
+        reason: str | None = None,
+    ) -> None:
+        """``PATCH /guilds/{guild_id}/roles/hoist-positions``: ``{role_id: hoist_position}``
+        or :class:`~fluxer_rx.rest.request_bodies.RoleHoistPosition` items, the order of
+        hoisted roles in the member list; GUILD_ROLE_UPDATE_BULK follows."""
+        route = self.route("PATCH", _ROLES + "/hoist-positions", guild_id=guild_id)
+        items = position_items(positions, "hoist_position")
+        await self.request(route, json=items, reason=reason)
+
+    async def reset_role_hoist_positions(
+        self, guild_id: Snowflake, *, reason: str | None = None
+    ) -> None:
+        """``DELETE /guilds/{guild_id}/roles/hoist-positions``: hoisted roles go back to
+        their role order; GUILD_ROLE_UPDATE_BULK follows."""
+        route = self.route("DELETE", _ROLES + "/hoist-positions", guild_id=guild_id)
+        await self.request(route, reason=reason)
