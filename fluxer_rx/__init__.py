@@ -2,7 +2,9 @@
 
 Public entry points: :class:`Client`, :class:`ClientOptions`, :class:`RestOptions`,
 :class:`CacheSizeLimits`, :class:`ClientState` (the lifecycle), :class:`Events`
-(dispatch names as string constants) and :class:`Permissions` (permission flags).
+(dispatch names as string constants), :class:`Permissions` (permission flags), and for
+message bodies :class:`Embed` and :class:`AllowedMentions` (:mod:`fluxer_rx.messages`).
+CDN URLs: :mod:`fluxer_rx.cdn`.
 """
 
 from __future__ import annotations
@@ -10,15 +12,18 @@ from __future__ import annotations
 from fluxer_rx._version import __version__
 from fluxer_rx.client import Client
 from fluxer_rx.lifecycle import ClientState
+from fluxer_rx.messages import AllowedMentions, Embed
 from fluxer_rx.models.event_names import Events
 from fluxer_rx.options import CacheSizeLimits, ClientOptions, RestOptions
 from fluxer_rx.permissions import Permissions
 
 __all__ = [
+    "AllowedMentions",
     "CacheSizeLimits",
     "Client",
     "ClientOptions",
     "ClientState",
+    "Embed",
     "Events",
     "Permissions",
     "RestOptions",

@@ -29,6 +29,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import msgspec
 
 from fluxer_rx.cache import Cache, CachedChannel, CachedGuild, CachedMember, CachedUser
+from fluxer_rx.messages import AllowedMentions, Embed, message_body
 from fluxer_rx.models import Channel, Guild, Member, Message, PartialUser
 from fluxer_rx.models.events import ChannelUpdate, GuildCreate, GuildUpdate
 from fluxer_rx.rest import File, Rest, UserProfile
@@ -147,16 +148,18 @@ class ChannelManager(_CacheView[CachedChannel]):
     async def send(
         self,
         channel: ChannelRef,
-        content_or_body: str | Mapping[str, Any],
+        content_or_body: str | Mapping[str, Any] | None = None,
         *,
+        embeds: Sequence[Embed | Mapping[str, Any]] = (),
+        allowed_mentions: AllowedMentions | None = None,
         files: Sequence[File] = (),
     ) -> Message:
         """Post a message in ``channel`` (an id, or a channel object) and return the created
-        :class:`Message`: ``content`` text or a full body dict, optional attachments. Its
-        MESSAGE_CREATE still arrives on ``client.events``."""
-        return await self._rest().create_message(
-            _channel_id(channel), content_or_body, files=files
-        )
+        :class:`Message`: ``content`` text or a full body dict, ``embeds`` (:class:`Embed`
+        builders or dicts), ``allowed_mentions``, optional attachments. Its MESSAGE_CREATE
+        still arrives on ``client.events``."""
+        body = message_body(content_or_body, embeds=embeds, allowed_mentions=allowed_mentions)
+        return await self._rest().create_message(_channel_id(channel), body, files=files)
 
     async def fetch_message(self, channel_id: str, message_id: str) -> Message:
         """``GET /channels/{channel_id}/messages/{message_id}``."""
@@ -227,20 +230,19 @@ class MessageManager:
     async def reply(
         self,
         message: MessageLike,
-        content_or_body: str | Mapping[str, Any],
+        content_or_body: str | Mapping[str, Any] | None = None,
         *,
         mention_author: bool = False,
+        embeds: Sequence[Embed | Mapping[str, Any]] = (),
+        allowed_mentions: AllowedMentions | None = None,
         files: Sequence[File] = (),
     ) -> Message:
         """Post a reply to ``message`` in its channel (``message_reference`` to it) and return
-        the created :class:`Message`. The author is pinged only with
-        ``mention_author=True`` (mentions in the text are parsed as usual); a body dict's
-        own ``message_reference`` and ``allowed_mentions`` win."""
-        body: dict[str, Any] = (
-            {"content": content_or_body}
-            if isinstance(content_or_body, str)
-            else dict(content_or_body)
-        )
+        the created :class:`Message`, with optional ``embeds``. The author is pinged only
+        with ``mention_author=True`` (mentions in the text are parsed as usual); an
+        ``allowed_mentions`` given, or a body dict's own ``message_reference`` and
+        ``allowed_mentions``, win."""
+        body = message_body(content_or_body, embeds=embeds, allowed_mentions=allowed_mentions)
         body.setdefault(
             "message_reference", {"message_id": message.id, "channel_id": message.channel_id}
         )
