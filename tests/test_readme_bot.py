@@ -138,6 +138,11 @@ async def test_the_readme_bot_pings_polls_and_kicks(tmp_path: Path) -> None:
 
                 child.send_signal(signal.SIGINT)
                 _, stderr = await child.communicate()
+        except TimeoutError as exc:
+            child.kill()
+            _, stderr = await child.communicate()
+            log = stderr.decode()
+            raise AssertionError(f"the bot did not finish in time; its log:\n{log}") from exc
         finally:
             if child.returncode is None:
                 child.kill()
