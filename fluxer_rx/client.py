@@ -706,12 +706,14 @@ class Client:
         if self._guild_quiet is not None:
             self._guild_quiet.cancel()
             self._guild_quiet = None
-        await self._handler_set.close()
-        await self._effects.close()
-        self._lifecycle.move(ClientState.CLOSING)
-        self._lifecycle.move(ClientState.CLOSED)
-        if self._stopped is not None:
-            self._stopped.set()
+        try:
+            await self._handler_set.close()
+            await self._effects.close()
+        finally:  # whatever happens above, the run is over for whoever waits on it
+            self._lifecycle.move(ClientState.CLOSING)
+            self._lifecycle.move(ClientState.CLOSED)
+            if self._stopped is not None:
+                self._stopped.set()
 
     async def _gateway_url(self) -> str:
         if self.options.gateway_url:
