@@ -219,6 +219,9 @@ class Shard:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+                current = asyncio.current_task()
+                if current is not None and current.cancelling():
+                    raise asyncio.CancelledError  # ours, swallowed while waiting for ``task``
         if task.cancelled():
             return None
         return (task.result(),)
