@@ -157,10 +157,12 @@ async def test_a_handler_blocking_the_loop_is_reported_and_the_client_resumes_ex
                 return [e.content for e in events if isinstance(e, MessageCreate)]
 
             await wait_until(lambda: "after" in contents(), within=20)
-            stalls = [d for d in diagnostics if d.kind == Kind.LOOP_STALL]
-            assert len(stalls) == 1, stalls
-            assert isinstance(stalls[0].data, float)
-            assert block - 0.2 < stalls[0].data < block + 1.0
+            reports = [d.data for d in diagnostics if d.kind == Kind.LOOP_STALL]
+            stalls = [seconds for seconds in reports if isinstance(seconds, float)]
+            assert len(stalls) == len(reports), reports
+            # the block is reported once; a busy machine may add short stalls of its own
+            # (a full garbage collection after the suite's heavier tests), which are real
+            assert len([s for s in stalls if block - 0.2 < s < block + 1.0]) == 1, stalls
             closes = [d.data for d in diagnostics if isinstance(d.data, CloseReport)]
             assert any(c.code == 4009 and c.by_server for c in closes), closes
             assert sum(isinstance(e, Ready) for e in events) == 1  # resumed, not identified
