@@ -14,20 +14,13 @@ from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.models import Events, MessageCreate, TypingStart
 from fluxer_rx.operators import EffectOverflow, of_type
 from fluxer_rx.sandbox import Sandbox
-from tests.util import wait_until
+from tests.util import logged_in_client, wait_until
 
 
 @pytest.fixture
 async def logged_in() -> AsyncIterator[tuple[Sandbox, Client]]:
-    async with Sandbox(guilds=1) as sb:
-        client = Client(ClientOptions(rest=RestOptions(api_url=sb.api_url, max_retries=0)))
-        task = asyncio.create_task(client.login(sb.token))
-        await client.wait_until_ready(timeout=10)
-        try:
-            yield sb, client
-        finally:
-            await client.destroy()
-            await task
+    async with Sandbox(guilds=1) as sb, logged_in_client(sb) as client:
+        yield sb, client
 
 
 def diagnostics_of(client: Client, kind: str) -> list[Diagnostic]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 
-from fluxer_rx import Client, ClientOptions, RestOptions
+from fluxer_rx import Client
 from fluxer_rx.cache import Cache
 from fluxer_rx.models import GuildCreate, Member, PartialUser, PermissionOverwrite, Role
 from fluxer_rx.models.channel import Channel
@@ -23,7 +22,7 @@ from fluxer_rx.permissions import (
     permissions_for,
 )
 from fluxer_rx.sandbox import Sandbox
-from tests.util import wait_until
+from tests.util import logged_in_client, wait_until
 
 P = Permissions
 G = "100"  # guild id = @everyone role id
@@ -204,16 +203,9 @@ def test_permissions_for_refuses_to_guess() -> None:
 
 @pytest.fixture
 async def logged_in() -> AsyncIterator[tuple[Sandbox, Client]]:
-    async with Sandbox(guilds=1, members_per_guild=5) as sb:
-        client = Client(ClientOptions(rest=RestOptions(api_url=sb.api_url, max_retries=0)))
-        task = asyncio.create_task(client.login(sb.token))
-        await client.wait_until_ready(timeout=10)
+    async with Sandbox(guilds=1, members_per_guild=5) as sb, logged_in_client(sb) as client:
         await wait_until(lambda: sb.guild_ids[0] in client.guilds)
-        try:
-            yield sb, client
-        finally:
-            await client.destroy()
-            await task
+        yield sb, client
 
 
 async def test_sandbox_roles_and_overwrites_reach_the_computation(

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from fluxer_rx import Client, ClientOptions, RestOptions
+from fluxer_rx.sandbox import Sandbox
 
 
 async def wait_until(
@@ -20,3 +25,18 @@ async def wait_until(
         if time.monotonic() > deadline:
             raise TimeoutError(f"condition not met within {within}s")
         await asyncio.sleep(interval)
+
+
+@contextlib.asynccontextmanager
+async def logged_in_client(sb: Sandbox, **options: Any) -> AsyncIterator[Client]:
+    """A client logged in to ``sb`` and ready (REST without retries, so a test sees every
+    failure); on exit it is destroyed and its ``login()`` awaited."""
+    rest = RestOptions(api_url=sb.api_url, max_retries=0)
+    client = Client(ClientOptions(rest=rest, **options))
+    login = asyncio.create_task(client.login(sb.token))
+    try:
+        await client.wait_until_ready(timeout=10)
+        yield client
+    finally:
+        await client.destroy()
+        await login

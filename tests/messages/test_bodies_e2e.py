@@ -3,30 +3,22 @@ context and the REST layer, as the sandbox stores them."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 
-from fluxer_rx import AllowedMentions, Client, ClientOptions, Embed, RestOptions
+from fluxer_rx import AllowedMentions, Client, Embed
 from fluxer_rx.messages import message_body
 from fluxer_rx.models import MessageCreate
 from fluxer_rx.sandbox import Sandbox
 from fluxer_rx.sandbox.world import Message as StoredMessage
-from tests.util import wait_until
+from tests.util import logged_in_client, wait_until
 
 
 @pytest.fixture
 async def logged_in() -> AsyncIterator[tuple[Sandbox, Client]]:
-    async with Sandbox(guilds=1) as sb:
-        client = Client(ClientOptions(rest=RestOptions(api_url=sb.api_url, max_retries=0)))
-        task = asyncio.create_task(client.login(sb.token))
-        await client.wait_until_ready(timeout=10)
-        try:
-            yield sb, client
-        finally:
-            await client.destroy()
-            await task
+    async with Sandbox(guilds=1) as sb, logged_in_client(sb) as client:
+        yield sb, client
 
 
 EMBED = (
