@@ -68,6 +68,7 @@ from fluxer_rx.sandbox.gateway import NEVER_BUFFERED, MalformedKind
 from fluxer_rx.sandbox.gateway import Session as ServerSession
 from tests.cache.world_compare import assert_cache_equals_world
 from tests.faultproxy import FaultProxy
+from tests.util import wait_until
 
 __all__ = [
     "FULL",
@@ -504,7 +505,9 @@ class _Run:
                 sb.invalidate_sessions()
         elif name == "expire":
             await proxy.cut()
-            await _wait_for(lambda: not sb.gateway.attached_sessions, 5.0, "sockets to detach")
+            await wait_until(
+                lambda: not sb.gateway.attached_sessions, within=5.0, what="sockets to detach"
+            )
             with self.kills.acting("expired by the harness"):
                 sb.expire_sessions()
             await proxy.restore()
@@ -530,14 +533,6 @@ def _rest_faults_used(sb: Sandbox) -> Callable[[], bool]:
     rest = sb.faults.rest
     assert rest is not None
     return lambda: rest.pending == 0
-
-
-async def _wait_for(condition: Callable[[], bool], within: float, what: str) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"no {what} within {within:g} s")
-        await asyncio.sleep(0.005)
 
 
 @contextlib.asynccontextmanager
@@ -601,7 +596,7 @@ async def _drive(
     sender: asyncio.Task[None] | None = None
     try:
         try:
-            await _wait_for(run.settled, profile.recover, "first READY")
+            await wait_until(run.settled, within=profile.recover, what="first READY")
         except TimeoutError as exc:
             result.failures.append(f"login: {exc}")
             return
@@ -614,9 +609,11 @@ async def _drive(
             result.faults.append(_describe(name, arg))
             await run.inject(name, arg)
             if name == "rest":  # the faults apply to the next sends: wait for them
-                await _wait_for(_rest_faults_used(sb), SEND_BOUND * 2, "REST faults used")
+                await wait_until(
+                    _rest_faults_used(sb), within=SEND_BOUND * 2, what="REST faults used"
+                )
             try:
-                await _wait_for(run.settled, profile.recover, f"recovery after {name}")
+                await wait_until(run.settled, within=profile.recover, what=f"recovery after {name}")
             except TimeoutError as exc:
                 result.failures.append(f"hang: {exc} (client {client.state.value})")
                 break
@@ -630,7 +627,9 @@ async def _drive(
         for i, guild_id in enumerate(sb.guild_ids):
             sb.world.update_guild(guild_id, name=f"chaos sentinel {result.seed}.{i}")
         try:
-            await _wait_for(run.caught_up, profile.recover, "catch-up after the traffic")
+            await wait_until(
+                run.caught_up, within=profile.recover, what="catch-up after the traffic"
+            )
         except TimeoutError as exc:
             result.failures.append(f"hang: {exc} (client {client.state.value})")
         _account(run)
@@ -797,20 +796,20 @@ async def run_cut_trial(seed: int, transport: Transport, seconds: float) -> CutT
         login = asyncio.create_task(client.login(sb.token))
         recovery = float("nan")
         try:
-            await _wait_for(run.settled, 20.0, "first READY")
+            await wait_until(run.settled, within=20.0, what="first READY")
             sb.start_traffic(rate=FULL.traffic_rate)
             await asyncio.sleep(0.5)  # traffic before the cut
             before = client.shards[0].protocol.session_id
             await run.proxy.cut(seconds)
             await asyncio.sleep(seconds)  # the fault's duration
             restored = time.monotonic()
-            await _wait_for(run.settled, 20.0, "recovery after the cut")
+            await wait_until(run.settled, within=20.0, what="recovery after the cut")
             recovery = time.monotonic() - restored
             resumed = client.shards[0].protocol.session_id == before and not client.lost
             await sb.stop_traffic()
             for guild_id in sb.guild_ids:
                 sb.world.update_guild(guild_id, name="cut sentinel")
-            await _wait_for(run.caught_up, 20.0, "catch-up after the traffic")
+            await wait_until(run.caught_up, within=20.0, what="catch-up after the traffic")
             _account(run)
         except Exception as exc:
             resumed = False

@@ -13,9 +13,14 @@ from fluxer_rx.sandbox import Sandbox
 
 
 async def wait_until(
-    condition: Callable[[], bool], *, within: float = 5.0, interval: float = 0.002
+    condition: Callable[[], bool],
+    *,
+    within: float = 5.0,
+    interval: float = 0.002,
+    what: str = "condition met",
 ) -> None:
-    """Return once ``condition()`` is true; raise ``TimeoutError`` after ``within`` s.
+    """Return once ``condition()`` is true; raise ``TimeoutError`` after ``within`` s (its
+    message says ``what`` was awaited).
 
     Synchronises on a condition, not on elapsed time: the poll interval only bounds how
     often the condition is checked.
@@ -23,7 +28,7 @@ async def wait_until(
     deadline = time.monotonic() + within
     while not condition():
         if time.monotonic() > deadline:
-            raise TimeoutError(f"condition not met within {within}s")
+            raise TimeoutError(f"no {what} within {within:g} s")
         await asyncio.sleep(interval)
 
 
