@@ -18,11 +18,13 @@ __all__ = [
     "GatewayError",
     "HttpError",
     "InvalidToken",
+    "Other",
     "PayloadTooLarge",
     "RateLimitError",
     "RequestMayHaveBeenApplied",
     "RestError",
     "RestTimeout",
+    "WebSocketError",
 ]
 
 
@@ -218,3 +220,24 @@ class PayloadTooLarge(FluxerError, ValueError):
         self.size = size
         self.limit = limit
         super().__init__(f"gateway payload of {size} bytes exceeds the {limit}-byte limit")
+
+
+class WebSocketError(FluxerError):
+    """A gateway connection could not be made or kept: raised from ``login()`` after
+    ``max_connect_failures`` consecutive failed connection attempts with no live session
+    (the seed's ``Error::WebSocket``). ``failures`` is that count; ``__cause__`` is the
+    last attempt's error."""
+
+    def __init__(self, shard_id: int, failures: int, last: str = ""):
+        self.shard_id = shard_id
+        self.failures = failures
+        super().__init__(
+            f"shard {shard_id}: no gateway connection after {failures} consecutive attempts"
+            + (f" (last: {last})" if last else "")
+        )
+
+
+class Other(FluxerError):
+    """An error that fits no other variant (the seed's ``Error::Other``): the library's
+    own invariants broken, or a failure of user-supplied code where it is not a handler
+    (for example a ``setup`` callback). The message says what happened."""
