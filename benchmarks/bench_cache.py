@@ -36,9 +36,8 @@ from typing import Any
 
 import msgspec
 
-from fluxer_rx.cache import Cache
+from fluxer_rx.cache import Cache, CacheOptions, CacheSizeLimits
 from fluxer_rx.models import decode_event
-from fluxer_rx.options import CacheSizeLimits
 
 GUILDS = 100
 ROLES_PER_GUILD = 20
@@ -129,7 +128,7 @@ def chunk_payloads(total: int, seed: int) -> list[tuple[int, bytes]]:
 
 def new_cache(bounded: bool, total: int) -> Cache:
     limits = CacheSizeLimits(members=total, users=total) if bounded else CacheSizeLimits()
-    cache = Cache(limits)
+    cache = Cache(CacheOptions(limits=limits))
     for g in range(GUILDS):
         cache.apply(decode_event("GUILD_CREATE", guild_create_json(g)))
     return cache

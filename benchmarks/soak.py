@@ -48,7 +48,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from fluxer_rx import CacheSizeLimits, Client, ClientOptions, RestOptions
+from fluxer_rx import (
+    CachedResource,
+    CacheOptions,
+    CacheSizeLimits,
+    Client,
+    ClientOptions,
+    RestOptions,
+)
 from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.gateway.actions import GapDetected
 from fluxer_rx.models import EVENT_TYPES, MessageCreate, Ready, Resumed
@@ -431,9 +438,11 @@ async def soak(args: argparse.Namespace) -> int:
             rest=RestOptions(api_url=sandbox.hello["api_url"]),
             transport=args.transport,
             wait_for_guilds=True,
-            cache=CACHE_LIMITS,
-            message_cache_size=MESSAGE_CACHE_SIZE,
-            cache_presences=True,
+            cache=CacheOptions(
+                resources=CachedResource.DEFAULT | CachedResource.PRESENCES,
+                limits=CACHE_LIMITS,
+                message_cache_size=MESSAGE_CACHE_SIZE,
+            ),
         )
     )
     tally = Tally()

@@ -1,7 +1,8 @@
 """fluxer_rx: a reactive event-stream client for Fluxer.
 
 Public entry points: :class:`Client`, :class:`ClientOptions`, :class:`RestOptions`,
-:class:`CacheSizeLimits`, :class:`ClientState` (the lifecycle), :class:`Events`
+:class:`CacheOptions` (with :class:`CachedResource`, :class:`CacheSizeLimits`),
+:class:`ClientState` (the lifecycle), :class:`Events`
 (dispatch names as string constants), :class:`Permissions` (permission flags), and for
 message bodies :class:`Embed` and :class:`AllowedMentions` (:mod:`fluxer_rx.messages`).
 CDN URLs: :mod:`fluxer_rx.cdn`.
@@ -14,12 +15,20 @@ from fluxer_rx.client import Client
 from fluxer_rx.lifecycle import ClientState
 from fluxer_rx.messages import AllowedMentions, Embed
 from fluxer_rx.models.event_names import Events
-from fluxer_rx.options import CacheSizeLimits, ClientOptions, RestOptions
+from fluxer_rx.options import (
+    CachedResource,
+    CacheOptions,
+    CacheSizeLimits,
+    ClientOptions,
+    RestOptions,
+)
 from fluxer_rx.permissions import Permissions
 
 __all__ = [
     "AllowedMentions",
+    "CacheOptions",
     "CacheSizeLimits",
+    "CachedResource",
     "Client",
     "ClientOptions",
     "ClientState",

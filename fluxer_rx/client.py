@@ -165,7 +165,7 @@ class Client:
         self.diagnostics: EventSubject[Diagnostic] = EventSubject(self._subscriber_failed)
         self.raw: EventSubject[Frame] = EventSubject(self._subscriber_failed)
         self.events = RoutedEventSubject(self._subscriber_failed)
-        self.cache = Cache.from_options(self.options, on_issue=self._cache_issue)
+        self.cache = Cache(self.options.cache, on_issue=self._cache_issue)
         self._chunker = GuildChunker() if self.options.chunk_guilds else None
         self._rest: Rest | None = None
         self.guilds = GuildManager(self.cache, lambda: self.rest)

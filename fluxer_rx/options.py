@@ -1,4 +1,6 @@
-"""Configuration objects: :class:`ClientOptions`, :class:`RestOptions`, :class:`CacheSizeLimits`.
+"""Configuration objects: :class:`ClientOptions`, :class:`RestOptions`, and the cache's
+:class:`CacheOptions` (with :class:`CachedResource` and :class:`CacheSizeLimits`, defined in
+:mod:`fluxer_rx.cache.options` and re-exported here).
 
 All are frozen dataclasses with defaults that work against the real Fluxer service; none
 of them holds the token (the token is passed to ``login`` and never stored in options).
@@ -11,8 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from fluxer_rx._version import __version__
+from fluxer_rx.cache.options import CachedResource, CacheOptions, CacheSizeLimits
 
-__all__ = ["CacheSizeLimits", "ClientOptions", "RestOptions", "Transport"]
+__all__ = [
+    "CacheOptions",
+    "CacheSizeLimits",
+    "CachedResource",
+    "ClientOptions",
+    "RestOptions",
+    "Transport",
+]
 
 Transport = Literal["websockets", "aiohttp"]
 
@@ -45,20 +55,6 @@ class RestOptions:
 
 
 @dataclass(frozen=True, slots=True)
-class CacheSizeLimits:
-    """Per-entity upper bounds of the cache; ``None`` means unbounded.
-
-    When a bound is exceeded the least recently used entries are evicted. ``members``
-    counts members across all guilds.
-    """
-
-    guilds: int | None = None
-    channels: int | None = None
-    users: int | None = None
-    members: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class ClientOptions:
     """Everything a :class:`~fluxer_rx.Client` can be told before ``login``.
 
@@ -75,6 +71,11 @@ class ClientOptions:
     IDENTIFYs of this process's shards. ``transport`` picks the WebSocket library;
     ``aiohttp`` is the default because it measured faster end to end
     (``benchmarks/bench_gateway.py``); ``websockets`` stays selectable.
+
+    ``cache`` is the cache's own :class:`CacheOptions` (which stores, their size limits,
+    recent messages per channel). The seed's form, ``cache=CacheSizeLimits(...)``, is
+    accepted too and read as ``CacheOptions(limits=...)``: ``options.cache`` is always a
+    :class:`CacheOptions`.
 
     Reliability:
 
@@ -100,7 +101,7 @@ class ClientOptions:
     gateway_version: str = "1"
     wait_for_guilds: bool = False
     guild_ready_timeout: float = 2.0
-    cache: CacheSizeLimits = field(default_factory=CacheSizeLimits)
+    cache: CacheOptions = field(default_factory=CacheOptions)
     ignored_events: Sequence[str] = ()
     gateway_url: str | None = None
     transport: Transport = "aiohttp"
@@ -108,14 +109,14 @@ class ClientOptions:
     shard_count: int | None = None
     identify_interval: float = 1.0
     chunk_guilds: bool = False
-    cache_users: bool = True
-    cache_members: bool = True
-    cache_presences: bool = False
-    cache_voice_states: bool = False
-    message_cache_size: int = 0
     connect_timeout: float = 15.0
     resume_window: float = 60.0
     reconnect_delay_max: float = 1.0
     handler_queue_size: int = 1000
     handler_overflow: Literal["drop_oldest", "drop_newest"] = "drop_oldest"
     loop_stall_threshold: float | None = 0.5
+
+    def __post_init__(self) -> None:
+        cache: CacheOptions | CacheSizeLimits = self.cache
+        if isinstance(cache, CacheSizeLimits):  # the seed's ClientOptions(cache=limits)
+            object.__setattr__(self, "cache", CacheOptions(limits=cache))

@@ -8,14 +8,15 @@ import sys
 import pytest
 
 import fluxer_rx
-from fluxer_rx import CacheSizeLimits, Client, ClientOptions, Events, RestOptions
+from fluxer_rx import CacheOptions, CacheSizeLimits, Client, ClientOptions, Events, RestOptions
 from fluxer_rx.cli import main
 
 
 def test_public_names_import() -> None:
-    options = ClientOptions(cache=CacheSizeLimits(members=10), rest=RestOptions(timeout=1.0))
+    cache = CacheOptions(limits=CacheSizeLimits(members=10))
+    options = ClientOptions(cache=cache, rest=RestOptions(timeout=1.0))
     client = Client(options)
-    assert client.options.cache.members == 10
+    assert client.options.cache.limits.members == 10
     assert options.intents == 0
     assert options.gateway_version == "1"
     assert options.wait_for_guilds is False

@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from fluxer_rx import Client, ClientOptions, RestOptions
+from fluxer_rx import CachedResource, CacheOptions, Client, ClientOptions, RestOptions
 from fluxer_rx.models import MessageCreate
 from fluxer_rx.models.frame import Frame
 from fluxer_rx.replay import FORMAT_VERSION, Recorder, open_recording
@@ -39,9 +39,10 @@ def frame_key(frame: Frame) -> tuple[Any, ...]:
 async def test_round_trip_gives_the_live_frames_events_and_cache(tmp_path: Path) -> None:
     path = tmp_path / "session.jsonl"
     async with Sandbox(seed=5, heartbeat_interval=1.0) as sb:
-        options = ClientOptions(
-            rest=RestOptions(api_url=sb.api_url), message_cache_size=50, cache_presences=True
+        cache = CacheOptions(
+            resources=CachedResource.DEFAULT | CachedResource.PRESENCES, message_cache_size=50
         )
+        options = ClientOptions(rest=RestOptions(api_url=sb.api_url), cache=cache)
         live = Client(options)
         live_events: list[Any] = []
         live_raw: list[Frame] = []

@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from fluxer_rx import Client, ClientOptions
+from fluxer_rx import CacheOptions, Client, ClientOptions
 from fluxer_rx.errors import AlreadyLoggedIn, ClientNotReady
 from fluxer_rx.gateway.actions import SessionLost
 from fluxer_rx.models import GuildCreate, MessageCreate, UserUpdate
@@ -190,7 +190,7 @@ async def test_handlers_see_the_cache_with_their_event_and_async_ones_finish(
         message(0.2, 3, "one"),
         message(0.3, 4, "two"),
     )
-    client = Client(ClientOptions(message_cache_size=10))
+    client = Client(ClientOptions(cache=CacheOptions(message_cache_size=10)))
     seen_in_cache: list[bool] = []
     client.events.subscribe(
         lambda e: (

@@ -1,6 +1,8 @@
 """The client cache: a fold of the typed event stream into bounded, read-only maps.
 
-``Cache.from_options(options)`` builds one; ``cache.apply(event)`` folds an event (never
+``Cache(CacheOptions(...))`` builds one (:class:`CacheOptions`: which
+:class:`CachedResource` stores, their :class:`CacheSizeLimits`, recent messages per
+channel); ``cache.apply(event)`` folds an event (never
 raises); ``cache.guilds`` / ``channels`` / ``users`` / ``members`` / ``presences`` /
 ``voice_states`` and ``cache.messages(channel_id)`` read it. Cached objects are the
 compact forms in :mod:`fluxer_rx.cache.cached`; the reducers live in
@@ -18,6 +20,7 @@ from fluxer_rx.cache.cached import (
 )
 from fluxer_rx.cache.chunking import CHUNK_NONCE_PREFIX, ChunkRequest, GuildChunker
 from fluxer_rx.cache.lru import LruMap
+from fluxer_rx.cache.options import CachedResource, CacheOptions, CacheSizeLimits
 from fluxer_rx.cache.reducers import REDUCERS, Reducer
 from fluxer_rx.cache.state import CacheState, IssueKind
 
@@ -25,11 +28,14 @@ __all__ = [
     "CHUNK_NONCE_PREFIX",
     "REDUCERS",
     "Cache",
+    "CacheOptions",
+    "CacheSizeLimits",
     "CacheState",
     "CachedChannel",
     "CachedGuild",
     "CachedMember",
     "CachedPresence",
+    "CachedResource",
     "CachedUser",
     "ChunkRequest",
     "GuildChunker",

@@ -18,6 +18,7 @@ from fluxer_rx.cache.cached import (
     CachedPresence,
     CachedUser,
 )
+from fluxer_rx.cache.options import CacheOptions
 from fluxer_rx.cache.reducers import REDUCERS, Reducer
 from fluxer_rx.cache.state import CacheState, IssueKind
 from fluxer_rx.cache.views import NestedView
@@ -25,7 +26,6 @@ from fluxer_rx.models.guild import Member, Role
 from fluxer_rx.models.message import Message
 from fluxer_rx.models.user import PartialUser
 from fluxer_rx.models.voice import VoiceState
-from fluxer_rx.options import CacheSizeLimits, ClientOptions
 
 __all__ = ["Cache"]
 
@@ -33,11 +33,11 @@ __all__ = ["Cache"]
 class Cache:
     """What the client knows about guilds, channels, users and members.
 
-    ``limits`` bounds each store (``None`` fields are unbounded; beyond a bound the least
-    recently used entries are evicted, a guild taking its channels and members with it).
-    ``cache_users`` / ``cache_members`` switch those stores off; ``cache_presences`` /
-    ``cache_voice_states`` switch those on; ``message_cache_size`` > 0 keeps that many
-    recent messages per channel.
+    Configured by a :class:`~fluxer_rx.cache.CacheOptions`: ``resources`` says which
+    stores are kept (users and members by default; presences and voice states on demand;
+    ``message_cache_size`` recent messages per channel), ``limits`` bounds each store
+    (``None`` fields are unbounded; beyond a bound the least recently used entries are
+    evicted, a guild taking its channels and members with it).
 
     Every view is live and read-only; reading a view does not change LRU recency; the
     ``get_*`` methods and ``touch_*`` do.
@@ -45,24 +45,11 @@ class Cache:
 
     def __init__(
         self,
-        limits: CacheSizeLimits | None = None,
+        options: CacheOptions | None = None,
         *,
-        cache_users: bool = True,
-        cache_members: bool = True,
-        cache_presences: bool = False,
-        cache_voice_states: bool = False,
-        message_cache_size: int = 0,
         on_issue: Callable[[str, str], None] | None = None,
     ) -> None:
-        self._state = CacheState(
-            limits,
-            cache_users=cache_users,
-            cache_members=cache_members,
-            cache_presences=cache_presences,
-            cache_voice_states=cache_voice_states,
-            message_cache_size=message_cache_size,
-            on_issue=on_issue,
-        )
+        self._state = CacheState(options, on_issue=on_issue)
         self._reducers: Mapping[type, Reducer] = REDUCERS
         state = self._state
         self._guilds = MappingProxyType(state.guilds.data)
@@ -74,19 +61,11 @@ class Cache:
 
     @classmethod
     def from_options(
-        cls, options: ClientOptions, on_issue: Callable[[str, str], None] | None = None
+        cls, options: CacheOptions, on_issue: Callable[[str, str], None] | None = None
     ) -> Cache:
-        """A cache configured by ``options.cache`` and the ``cache_*`` /
-        ``message_cache_size`` switches of ``options``."""
-        return cls(
-            options.cache,
-            cache_users=options.cache_users,
-            cache_members=options.cache_members,
-            cache_presences=options.cache_presences,
-            cache_voice_states=options.cache_voice_states,
-            message_cache_size=options.message_cache_size,
-            on_issue=on_issue,
-        )
+        """A cache configured by ``options`` (the same as ``Cache(options, on_issue=...)``;
+        :class:`~fluxer_rx.Client` passes ``ClientOptions.cache``)."""
+        return cls(options, on_issue=on_issue)
 
     def __repr__(self) -> str:
         state = self._state
@@ -152,24 +131,25 @@ class Cache:
 
     @property
     def users(self) -> Mapping[str, CachedUser]:
-        """Users by id (empty with ``cache_users=False``)."""
+        """Users by id (empty without ``CachedResource.USERS``)."""
         return self._users
 
     @property
     def members(self) -> Mapping[str, Mapping[str, CachedMember]]:
         """Members by guild id, then user id (a cached guild always has an entry, possibly
-        empty; empty with ``cache_members=False``)."""
+        empty; empty without ``CachedResource.MEMBERS``)."""
         return self._members
 
     @property
     def presences(self) -> Mapping[str, CachedPresence]:
-        """Presences by user id; only users not offline; empty unless ``cache_presences``."""
+        """Presences by user id; only users not offline; empty without
+        ``CachedResource.PRESENCES``."""
         return self._presences
 
     @property
     def voice_states(self) -> Mapping[str, Mapping[str, VoiceState]]:
         """Voice states by guild id (a DM call's by channel id), then user id; only users
-        in a voice channel; empty unless ``cache_voice_states``."""
+        in a voice channel; empty without ``CachedResource.VOICE_STATES``."""
         return self._voice_states
 
     def messages(self, channel_id: str) -> Sequence[Message]:

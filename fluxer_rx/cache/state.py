@@ -33,11 +33,11 @@ from fluxer_rx.cache.cached import (
     user_from_wire,
 )
 from fluxer_rx.cache.lru import LruMap
+from fluxer_rx.cache.options import CachedResource, CacheOptions
 from fluxer_rx.models.guild import Member
 from fluxer_rx.models.message import Message
 from fluxer_rx.models.user import PartialUser
 from fluxer_rx.models.voice import VoiceState
-from fluxer_rx.options import CacheSizeLimits
 
 __all__ = ["CacheState", "IssueKind", "MemberStore"]
 
@@ -177,25 +177,20 @@ class CacheState:
     """
 
     def __init__(
-        self,
-        limits: CacheSizeLimits | None = None,
-        *,
-        cache_users: bool = True,
-        cache_members: bool = True,
-        cache_presences: bool = False,
-        cache_voice_states: bool = False,
-        message_cache_size: int = 0,
-        on_issue: IssueHandler | None = None,
+        self, options: CacheOptions | None = None, *, on_issue: IssueHandler | None = None
     ) -> None:
-        limits = limits if limits is not None else CacheSizeLimits()
-        if message_cache_size < 0:
-            raise ValueError(f"message_cache_size must be >= 0, not {message_cache_size}")
+        options = options if options is not None else CacheOptions()
+        limits = options.limits
+        self.options = options
         self.limits = limits
-        self.cache_users = cache_users
-        self.cache_members = cache_members
-        self.cache_presences = cache_presences
-        self.cache_voice_states = cache_voice_states
-        self.message_cache_size = message_cache_size
+        # the switches as plain bools: the reducers read them on every event
+        self.cache_users = options.keeps(CachedResource.USERS)
+        self.cache_members = options.keeps(CachedResource.MEMBERS)
+        self.cache_presences = options.keeps(CachedResource.PRESENCES)
+        self.cache_voice_states = options.keeps(CachedResource.VOICE_STATES)
+        self.message_cache_size = (
+            options.message_cache_size if options.keeps(CachedResource.MESSAGES) else 0
+        )
         self.on_issue = on_issue
         self.self_user: CachedUser | None = None
         self.guilds: LruMap[str, CachedGuild] = LruMap(limits.guilds, self._guild_evicted)

@@ -10,8 +10,7 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fluxer_rx.cache import Cache
-from fluxer_rx.options import CacheSizeLimits
+from fluxer_rx.cache import Cache, CachedResource, CacheOptions, CacheSizeLimits
 from tests.cache import wire
 
 GUILD = "100"
@@ -19,7 +18,12 @@ CHANNEL = "110"
 
 
 def home(limits: CacheSizeLimits | None = None, *, memo: int | None = None) -> Cache:
-    cache = Cache(limits, cache_presences=True)
+    cache = Cache(
+        CacheOptions(
+            resources=CachedResource.DEFAULT | CachedResource.PRESENCES,
+            limits=limits or CacheSizeLimits(),
+        )
+    )
     if memo is not None:
         cache.state.author_memo_size = memo
     cache.apply(wire.ready("1", (GUILD,)))

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from fluxer_rx.cache import Cache, CachedGuild, IssueKind
+from fluxer_rx.cache import (
+    Cache,
+    CachedGuild,
+    CachedResource,
+    CacheOptions,
+    CacheSizeLimits,
+    IssueKind,
+)
 from fluxer_rx.models import Member, PartialUser, RawEvent, Resumed
-from fluxer_rx.options import CacheSizeLimits, ClientOptions
+from fluxer_rx.options import ClientOptions
 from tests.cache import wire
 
 
-def test_from_options_applies_limits_and_switches() -> None:
-    options = ClientOptions(
-        cache=CacheSizeLimits(guilds=2, channels=3, users=4, members=5),
-        cache_users=False,
-        cache_presences=True,
-        cache_voice_states=True,
+def test_options_apply_limits_and_switches() -> None:
+    options = CacheOptions(
+        resources=CachedResource.ALL & ~CachedResource.USERS,
+        limits=CacheSizeLimits(guilds=2, channels=3, users=4, members=5),
         message_cache_size=7,
     )
     state = Cache.from_options(options).state
@@ -26,11 +31,36 @@ def test_from_options_applies_limits_and_switches() -> None:
     assert state.message_cache_size == 7
 
 
+def test_default_keeps_users_members_and_no_messages_until_sized() -> None:
+    default = Cache().state
+    assert default.cache_users and default.cache_members
+    assert not (default.cache_presences or default.cache_voice_states)
+    assert default.message_cache_size == 0
+    assert Cache(CacheOptions(message_cache_size=4)).state.message_cache_size == 4
+    # MESSAGES switched off wins over a size
+    no_messages = CacheOptions(
+        resources=CachedResource.DEFAULT & ~CachedResource.MESSAGES, message_cache_size=4
+    )
+    assert Cache(no_messages).state.message_cache_size == 0
+    assert not no_messages.keeps(CachedResource.MESSAGES)
+    assert CacheOptions(message_cache_size=4).keeps(CachedResource.MESSAGES)
+    assert not CacheOptions().keeps(CachedResource.USERS | CachedResource.PRESENCES)
+
+
+def test_client_options_compose_the_cache_options() -> None:
+    options = CacheOptions(resources=CachedResource.ALL, message_cache_size=3)
+    assert ClientOptions(cache=options).cache is options
+    assert ClientOptions().cache == CacheOptions()
+    # the seed's form: ClientOptions(cache=CacheSizeLimits(...)) means those limits
+    seed = ClientOptions(cache=CacheSizeLimits(guilds=2))  # type: ignore[arg-type]
+    assert seed.cache == CacheOptions(limits=CacheSizeLimits(guilds=2))
+
+
 def test_negative_limits_are_rejected() -> None:
     with pytest.raises(ValueError, match="limit"):
-        Cache(CacheSizeLimits(members=-1))
+        CacheSizeLimits(members=-1)
     with pytest.raises(ValueError, match="message_cache_size"):
-        Cache(message_cache_size=-1)
+        CacheOptions(message_cache_size=-1)
 
 
 def test_ready_then_guild_create_fills_the_views() -> None:
@@ -109,4 +139,5 @@ def test_store_user_and_member_from_rest_results() -> None:
     assert cache.store_member("999", member) is None  # guild not cached
     assert cache.store_member("100", Member(nick="no user")) is None
     assert cache.guilds["100"].member_count == 3
-    assert Cache(cache_users=False).store_user(PartialUser(id="5")) is None
+    no_users = Cache(CacheOptions(resources=CachedResource.MEMBERS))
+    assert no_users.store_user(PartialUser(id="5")) is None

@@ -8,8 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fluxer_rx.cache import Cache
-from fluxer_rx.options import CacheSizeLimits
+from fluxer_rx.cache import Cache, CachedResource, CacheOptions, CacheSizeLimits
 from tests.cache import wire
 
 GUILDS = ("100", "200", "300")
@@ -152,12 +151,15 @@ def test_random_sequences_keep_the_invariants(
     extras: bool,
 ) -> None:
     raised: list[str] = []
+    resources = CachedResource.ALL if extras else CachedResource.DEFAULT
+    if not cache_users:
+        resources &= ~CachedResource.USERS
     cache = Cache(
-        CacheSizeLimits(guilds=guilds, channels=channels, users=users, members=members),
-        cache_users=cache_users,
-        cache_presences=extras,
-        cache_voice_states=extras,
-        message_cache_size=2 if extras else 0,
+        CacheOptions(
+            resources=resources,
+            limits=CacheSizeLimits(guilds=guilds, channels=channels, users=users, members=members),
+            message_cache_size=2 if extras else 0,
+        ),
         on_issue=lambda kind, detail: raised.append(kind) if kind == "reducer_error" else None,
     )
     for event in sequence:

@@ -7,9 +7,8 @@ import gc
 
 import pytest
 
-from fluxer_rx.cache import Cache, LruMap
+from fluxer_rx.cache import Cache, CachedResource, CacheOptions, CacheSizeLimits, LruMap
 from fluxer_rx.cache.lru import RecencyOrder
-from fluxer_rx.options import CacheSizeLimits
 from tests.cache import wire
 
 
@@ -56,7 +55,7 @@ def test_recency_order_pops_least_recent_and_skips_stale_stamps() -> None:
 
 
 def test_bounded_stores_hold_nothing_the_gc_must_visit() -> None:
-    cache = Cache(CacheSizeLimits(guilds=5, channels=50, users=50, members=50))
+    cache = Cache(CacheOptions(limits=CacheSizeLimits(guilds=5, channels=50, users=50, members=50)))
     cache.apply(wire.guild_create("100", members=[]))
     chunk = {"guild_id": "100", "members": [wire.member(str(i)) for i in range(1000, 1100)]}
     cache.apply(wire.event("GUILD_MEMBERS_CHUNK", chunk))
@@ -90,7 +89,7 @@ def test_unbounded_lru_map_is_a_plain_dict() -> None:
 
 
 def test_guild_limit_evicts_the_least_recent_guild_with_its_contents() -> None:
-    cache = Cache(CacheSizeLimits(guilds=2), message_cache_size=2)
+    cache = Cache(CacheOptions(limits=CacheSizeLimits(guilds=2), message_cache_size=2))
     for gid in ("100", "200"):
         cache.apply(wire.guild_create(gid))
         cache.apply(wire.message("9" + gid, gid + "1", wire.user("5"), gid))
@@ -104,7 +103,7 @@ def test_guild_limit_evicts_the_least_recent_guild_with_its_contents() -> None:
 
 
 def test_touch_and_get_update_recency() -> None:
-    cache = Cache(CacheSizeLimits(guilds=2, channels=10, users=2))
+    cache = Cache(CacheOptions(limits=CacheSizeLimits(guilds=2, channels=10, users=2)))
     cache.apply(wire.guild_create("100"))
     cache.apply(wire.guild_create("200"))
     assert cache.touch_guild("100") and not cache.touch_guild("nope")
@@ -124,7 +123,7 @@ def test_touch_and_get_update_recency() -> None:
 
 
 def test_guild_limit_zero_stores_no_guild_and_no_orphans() -> None:
-    cache = Cache(CacheSizeLimits(guilds=0))
+    cache = Cache(CacheOptions(limits=CacheSizeLimits(guilds=0)))
     cache.apply(wire.guild_create("100"))
     cache.apply(wire.message("1", "1001", wire.user("5"), "100"))
     assert not cache.guilds and not cache.channels and not cache.members
@@ -135,7 +134,7 @@ def test_guild_limit_zero_stores_no_guild_and_no_orphans() -> None:
 
 
 def test_channel_limit_evicts_and_removes_the_id_from_its_guild() -> None:
-    cache = Cache(CacheSizeLimits(channels=2))
+    cache = Cache(CacheOptions(limits=CacheSizeLimits(channels=2)))
     chans = [wire.channel(str(110 + i), "100", f"c{i}") for i in range(3)]
     cache.apply(wire.guild_create("100", channels=chans))
     assert list(cache.channels) == ["111", "112"]
@@ -150,7 +149,7 @@ def test_channel_limit_evicts_and_removes_the_id_from_its_guild() -> None:
 
 
 def test_member_limit_counts_across_guilds_and_evicts_least_recent() -> None:
-    cache = Cache(CacheSizeLimits(members=3))
+    cache = Cache(CacheOptions(limits=CacheSizeLimits(members=3)))
     cache.apply(wire.guild_create("100", members=[]))
     cache.apply(wire.guild_create("200", members=[]))
     add_member(cache, "100", "5")
@@ -171,7 +170,7 @@ def test_member_limit_counts_across_guilds_and_evicts_least_recent() -> None:
 
 
 def test_member_limit_applies_within_a_chunk() -> None:
-    cache = Cache(CacheSizeLimits(members=10))
+    cache = Cache(CacheOptions(limits=CacheSizeLimits(members=10)))
     cache.apply(wire.guild_create("100", members=[]))
     chunk = {"guild_id": "100", "members": [wire.member(str(i)) for i in range(1000, 1100)]}
     cache.apply(wire.event("GUILD_MEMBERS_CHUNK", chunk))
@@ -179,7 +178,12 @@ def test_member_limit_applies_within_a_chunk() -> None:
 
 
 def test_user_limit_evicts_users_but_members_keep_their_id() -> None:
-    cache = Cache(CacheSizeLimits(users=1), cache_presences=True)
+    cache = Cache(
+        CacheOptions(
+            resources=CachedResource.DEFAULT | CachedResource.PRESENCES,
+            limits=CacheSizeLimits(users=1),
+        )
+    )
     cache.apply(wire.guild_create("100", members=[]))
     add_member(cache, "100", "5")
     cache.apply(wire.event("PRESENCE_UPDATE", {"user": wire.user("5"), "status": "online"}))
@@ -195,7 +199,7 @@ def test_user_limit_evicts_users_but_members_keep_their_id() -> None:
 
 
 def test_cache_users_off_keeps_no_users_but_members_and_self_user() -> None:
-    cache = Cache(cache_users=False)
+    cache = Cache(CacheOptions(resources=CachedResource.DEFAULT & ~CachedResource.USERS))
     cache.apply(wire.ready("1"))
     cache.apply(wire.guild_create("100"))
     add_member(cache, "100", "5")
@@ -205,7 +209,7 @@ def test_cache_users_off_keeps_no_users_but_members_and_self_user() -> None:
 
 
 def test_cache_members_off_keeps_no_members_but_users() -> None:
-    cache = Cache(cache_members=False)
+    cache = Cache(CacheOptions(resources=CachedResource.DEFAULT & ~CachedResource.MEMBERS))
     cache.apply(wire.guild_create("100"))
     add_member(cache, "100", "5")
     cache.apply(wire.message("1", "1001", wire.user("6"), "100"))
@@ -229,7 +233,7 @@ def test_member_to_wire_round_trips() -> None:
 
 
 def test_events_that_write_into_a_guild_make_it_recent() -> None:
-    cache = Cache(CacheSizeLimits(guilds=2))
+    cache = Cache(CacheOptions(limits=CacheSizeLimits(guilds=2)))
     cache.apply(wire.guild_create("100"))
     cache.apply(wire.guild_create("200"))
     cache.apply(wire.event("GUILD_ROLE_CREATE", {"guild_id": "100", "role": wire.role("7")}))

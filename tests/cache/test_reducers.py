@@ -6,7 +6,7 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from fluxer_rx.cache import Cache, IssueKind
+from fluxer_rx.cache import Cache, CachedResource, CacheOptions, IssueKind
 from fluxer_rx.cache.reducers import REDUCERS
 from fluxer_rx.models import GuildSync, Resumed
 from tests.cache import wire
@@ -158,7 +158,13 @@ def test_guild_delete_unavailable_keeps_the_guild(cache: Cache) -> None:
 
 
 def test_guild_delete_removes_guild_channels_members(issues: Issues) -> None:
-    cache = Cache(on_issue=issues, message_cache_size=5, cache_voice_states=True)
+    cache = Cache(
+        CacheOptions(
+            resources=CachedResource.DEFAULT | CachedResource.VOICE_STATES,
+            message_cache_size=5,
+        ),
+        on_issue=issues,
+    )
     cache.apply(wire.guild_create("100"))
     cache.apply(wire.guild_create("200"))
     add_member(cache, "5")
@@ -298,7 +304,7 @@ def test_channel_update_bulk(cache: Cache) -> None:
 
 
 def test_channel_delete_leaves_no_dangling_id(issues: Issues) -> None:
-    cache = Cache(on_issue=issues, message_cache_size=3)
+    cache = Cache(CacheOptions(message_cache_size=3), on_issue=issues)
     cache.apply(wire.guild_create("100"))
     cache.apply(wire.message("900", "1001", wire.user("5"), "100"))
     assert len(cache.messages("1001")) == 1
@@ -357,7 +363,7 @@ def test_webhook_messages_do_not_create_users(cache: Cache) -> None:
 
 
 def test_message_cache_is_bounded_and_follows_edits_and_deletes() -> None:
-    cache = Cache(message_cache_size=2)
+    cache = Cache(CacheOptions(message_cache_size=2))
     cache.apply(wire.guild_create("100"))
     for mid in ("1", "2", "3"):
         cache.apply(wire.message(mid, "1001", wire.user("5"), "100"))
@@ -388,7 +394,7 @@ def test_typing_member_is_folded_for_a_known_user(cache: Cache) -> None:
 
 def test_presences_only_when_enabled() -> None:
     off = Cache()
-    on = Cache(cache_presences=True)
+    on = Cache(CacheOptions(resources=CachedResource.DEFAULT | CachedResource.PRESENCES))
     presence = {"user": wire.user("5"), "status": "online", "guild_id": "100"}
     for cache in (off, on):
         cache.apply(wire.event("PRESENCE_UPDATE", presence))
@@ -400,7 +406,7 @@ def test_presences_only_when_enabled() -> None:
 
 def test_voice_states_only_when_enabled() -> None:
     off = Cache()
-    on = Cache(cache_voice_states=True)
+    on = Cache(CacheOptions(resources=CachedResource.DEFAULT | CachedResource.VOICE_STATES))
     join = {
         "user_id": "5",
         "guild_id": "100",
@@ -420,7 +426,7 @@ def test_voice_states_only_when_enabled() -> None:
 
 
 def test_dm_call_voice_states_are_keyed_by_channel() -> None:
-    cache = Cache(cache_voice_states=True)
+    cache = Cache(CacheOptions(resources=CachedResource.DEFAULT | CachedResource.VOICE_STATES))
     cache.apply(wire.event("VOICE_STATE_UPDATE", {"user_id": "5", "channel_id": "300"}))
     assert cache.voice_states["300"]["5"].channel_id == "300"
     cache.apply(wire.event("VOICE_STATE_UPDATE", {"user_id": "5", "channel_id": None}))

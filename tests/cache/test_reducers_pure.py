@@ -15,9 +15,8 @@ from typing import Any
 import msgspec
 import pytest
 
-from fluxer_rx.cache import Cache, IssueKind
+from fluxer_rx.cache import Cache, CachedResource, CacheOptions, CacheSizeLimits, IssueKind
 from fluxer_rx.cache.reducers import REDUCERS
-from fluxer_rx.options import CacheSizeLimits
 from tests.cache import wire
 
 
@@ -142,18 +141,19 @@ def test_every_reducer_is_covered() -> None:
     "options",
     [
         pytest.param(
-            {"cache_presences": True, "cache_voice_states": True, "message_cache_size": 5},
+            CacheOptions(resources=CachedResource.ALL, message_cache_size=5),
             id="every-store",
         ),
         pytest.param(
-            {"limits": CacheSizeLimits(guilds=1, channels=2, users=3, members=2)}, id="bounded"
+            CacheOptions(limits=CacheSizeLimits(guilds=1, channels=2, users=3, members=2)),
+            id="bounded",
         ),
-        pytest.param({"cache_users": False, "cache_members": False}, id="no-users"),
+        pytest.param(CacheOptions(resources=CachedResource.MESSAGES), id="no-users"),
     ],
 )
-def test_folding_leaves_every_event_unchanged(options: dict[str, Any]) -> None:
+def test_folding_leaves_every_event_unchanged(options: CacheOptions) -> None:
     issues: list[str] = []
-    folded = Cache(**options, on_issue=lambda kind, detail: issues.append(f"{kind}: {detail}"))
+    folded = Cache(options, on_issue=lambda kind, detail: issues.append(f"{kind}: {detail}"))
     seen: list[tuple[object, bytes]] = []
     for event in _events():
         seen.append((event, msgspec.json.encode(event)))

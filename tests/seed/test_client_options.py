@@ -4,6 +4,8 @@ logged in to the sandbox.
 Deliberate differences pinned here (see docs/MIGRATING.md):
 
 * ``intents`` is accepted and never sent: Fluxer has no intents.
+* ``ClientOptions.cache`` is a ``CacheOptions`` (stores, limits, message cache); the
+  seed's ``cache=CacheSizeLimits(...)``, used below, is read as ``CacheOptions(limits=...)``.
 * The cache evicts the least recently used entry on every write that goes past a limit,
   not "after each GUILD_CREATE": a bound holds at every instant, whatever event grew
   the store (a MESSAGE_CREATE's author, a member, a channel).
@@ -104,7 +106,7 @@ async def test_wait_for_guilds_delays_ready_until_every_guild_create() -> None:
 
 
 async def test_cache_limits_default_to_none_and_the_cache_is_unbounded() -> None:
-    assert ClientOptions().cache == CacheSizeLimits()
+    assert ClientOptions().cache.limits == CacheSizeLimits()
     limits = CacheSizeLimits()
     assert (limits.guilds, limits.channels, limits.users, limits.members) == (None,) * 4
     async with sandboxed({"guilds": 3, "channels_per_guild": 4, "members_per_guild": 6}) as run:
