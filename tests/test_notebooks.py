@@ -5,14 +5,23 @@ order, in one namespace, in one fresh event loop, as Jupyter runs them on its ke
 loop; no Jupyter kernel is needed. Then the named results the notebook leaves behind are
 checked (a notebook without checks here fails, so a new notebook needs some). The
 notebooks talk to their own in-process sandbox on 127.0.0.1 only.
+
+The notebooks are committed with their outputs (``python notebooks/run.py`` writes them),
+so a repository browser shows the tables and plots. The outputs must be fresh: each
+notebook is executed again on a real Jupyter kernel (nbclient, ipykernel) and its outputs
+must have the committed shape: the same cells producing output of the same kinds, images
+where images were, tables with the same columns. Values (counts, timings, ids) may differ
+from run to run, so they are not compared.
 """
 
 from __future__ import annotations
 
 import ast
 import asyncio
+import base64
 import inspect
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -162,13 +171,66 @@ def test_there_are_notebooks() -> None:
     assert len(_notebooks()) >= 2
 
 
+Shape = list[tuple[int, list[tuple[str, ...]]]]
+TABLE_HEAD = re.compile(r"<thead>(.*?)</thead>", re.S)
+HEADER_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.S)
+
+
+def _text(value: str | list[str]) -> str:
+    return value if isinstance(value, str) else "".join(value)
+
+
+def _output_shape(output: dict[str, Any]) -> tuple[str, ...]:
+    """What a reader sees of one output, without its values: its kind, its MIME types
+    and, for a table, its column headers."""
+    kind = output["output_type"]
+    if kind == "stream":
+        return (kind, output["name"])
+    data: dict[str, Any] = output.get("data", {})
+    head = TABLE_HEAD.search(_text(data.get("text/html", "")))
+    columns = HEADER_CELL.findall(head.group(1)) if head else []
+    return (kind, *sorted(data), *(f"column {c.strip()}" for c in columns))
+
+
+def _shape(notebook: dict[str, Any]) -> Shape:
+    return [
+        (index, [_output_shape(output) for output in cell["outputs"]])
+        for index, cell in enumerate(notebook["cells"])
+        if cell["cell_type"] == "code" and cell["outputs"]
+    ]
+
+
 @pytest.mark.parametrize("path", _notebooks(), ids=lambda p: p.name)
-def test_notebook_is_committed_without_outputs(path: Path) -> None:
+def test_notebook_is_committed_with_clean_outputs(path: Path) -> None:
     notebook = _load(path)
-    for cell in notebook["cells"]:
-        assert cell["cell_type"] in {"code", "markdown"}
-        if cell["cell_type"] == "code":
-            assert cell["outputs"] == [] and cell["execution_count"] is None
+    code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    assert all(cell["execution_count"] is not None for cell in code), "run notebooks/run.py"
+    outputs = [output for cell in code for output in cell["outputs"]]
+    assert any("image/png" in output.get("data", {}) for output in outputs), "no plot"
+    for output in outputs:
+        assert output["output_type"] != "error"
+        assert output.get("name") != "stderr", _text(output.get("text", ""))
+        plain = _text(output.get("data", {}).get("text/plain", ""))
+        assert "Disposable" not in plain, f"a stray repr: {plain}"
+    for output in outputs:
+        png = output.get("data", {}).get("image/png")
+        assert png is None or base64.b64decode(png).startswith(PNG_MAGIC)
+
+
+@pytest.mark.parametrize("path", _notebooks(), ids=lambda p: p.name)
+def test_committed_outputs_are_fresh(path: Path, tmp_path: Path) -> None:
+    """Executed again on a real kernel, the notebook gives outputs of the committed shape
+    (run ``python notebooks/run.py`` after changing a notebook or the code it shows)."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    notebook = nbformat.read(path, as_version=4)
+    nbclient.NotebookClient(
+        notebook,
+        timeout=int(NOTEBOOK_TIMEOUT),
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
+    assert _shape(json.loads(nbformat.writes(notebook))) == _shape(_load(path))
 
 
 @pytest.mark.parametrize("path", _notebooks(), ids=lambda p: p.name)
