@@ -6,8 +6,10 @@ and they never change the event (nor any object in it): what is emitted after th
 what was decoded.
 An event that does not fit the state (an update for a guild the unbounded cache never
 saw, a delete of an unknown role) is reported through ``state.issue`` and otherwise
-ignored. Event types without a reducer (RESUMED, typing, invites...) leave the state as
-it is.
+ignored. Which event types have a reducer is said by the event registry
+(:data:`fluxer_rx.models.EVENT_REGISTRY`): every row marked reduced has one here, every
+other row gives the reason the cache ignores it, and the table below is checked against
+the registry when this module is imported (a mismatch raises ``ValueError``).
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from fluxer_rx.models.events import (
 )
 from fluxer_rx.models.guild import Member
 from fluxer_rx.models.presence import Presence
+from fluxer_rx.models.registry import EVENT_REGISTRY
 from fluxer_rx.models.voice import VoiceState
 
 __all__ = ["REDUCERS", "Reducer"]
@@ -488,4 +491,7 @@ REDUCERS: Final[Mapping[type, Reducer]] = {
     PresenceUpdate: presence_update,
     VoiceStateUpdate: voice_state_update,
 }
-"""Event class -> reducer. Looked up by exact ``type(event)``."""
+"""Event class -> reducer. Looked up by exact ``type(event)``. Its keys are exactly the
+payload classes of the registry's reduced rows (checked just below)."""
+
+EVENT_REGISTRY.check_reducers(REDUCERS)

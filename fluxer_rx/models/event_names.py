@@ -1,14 +1,17 @@
 """Dispatch event names as string constants (``Events.MESSAGE_CREATE == "MESSAGE_CREATE"``).
 
 The list is Fluxer's own (server constants, [S] and [N]); the server may add names at any
-time, and those pass through the decoder as raw events.
+time, and those pass through the decoder as raw events. Each name has its row in the
+event registry (:mod:`fluxer_rx.models.registry`: payload class, what the cache does);
+the constants are spelled out here so that type checkers see them, and a test keeps the
+two equal.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["ALL_EVENT_NAMES", "Events"]
+__all__ = ["Events"]
 
 
 class Events:
@@ -87,8 +90,3 @@ class Events:
     ENTRANCE_SOUND_PLAY: Final = "ENTRANCE_SOUND_PLAY"
     GUILD_COUNTS_UPDATE: Final = "GUILD_COUNTS_UPDATE"
     CHANNEL_MEMBER_COUNTS_UPDATE: Final = "CHANNEL_MEMBER_COUNTS_UPDATE"
-
-
-ALL_EVENT_NAMES: Final[frozenset[str]] = frozenset(
-    value for key, value in vars(Events).items() if key.isupper() and isinstance(value, str)
-)

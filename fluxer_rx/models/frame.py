@@ -26,6 +26,7 @@ from fluxer_rx.models.base import Model
 from fluxer_rx.models.event_names import Events
 from fluxer_rx.models.guild import Guild
 from fluxer_rx.models.presence import Session
+from fluxer_rx.models.registry import EVENT_REGISTRY
 
 __all__ = ["EVENT_TYPES", "Frame", "RawEvent", "decode_event", "decode_frame", "encode_frame"]
 
@@ -41,49 +42,9 @@ class RawEvent(Model, kw_only=True):
     name: str
 
 
-EVENT_TYPES: Final[dict[str, type[Any]]] = {
-    Events.READY: ev.Ready,
-    Events.RESUMED: ev.Resumed,
-    Events.SESSIONS_REPLACE: ev.SessionsReplace,
-    Events.USER_UPDATE: ev.UserUpdate,
-    Events.PRESENCE_UPDATE: ev.PresenceUpdate,
-    Events.GUILD_CREATE: ev.GuildCreate,
-    Events.GUILD_SYNC: ev.GuildSync,
-    Events.GUILD_UPDATE: ev.GuildUpdate,
-    Events.GUILD_DELETE: ev.GuildDelete,
-    Events.GUILD_MEMBER_ADD: ev.GuildMemberAdd,
-    Events.GUILD_MEMBER_UPDATE: ev.GuildMemberUpdate,
-    Events.GUILD_MEMBER_REMOVE: ev.GuildMemberRemove,
-    Events.GUILD_MEMBERS_CHUNK: ev.GuildMembersChunk,
-    Events.GUILD_ROLE_CREATE: ev.GuildRoleCreate,
-    Events.GUILD_ROLE_UPDATE: ev.GuildRoleUpdate,
-    Events.GUILD_ROLE_UPDATE_BULK: ev.GuildRoleUpdateBulk,
-    Events.GUILD_ROLE_DELETE: ev.GuildRoleDelete,
-    Events.GUILD_EMOJIS_UPDATE: ev.GuildEmojisUpdate,
-    Events.GUILD_STICKERS_UPDATE: ev.GuildStickersUpdate,
-    Events.GUILD_BAN_ADD: ev.GuildBanAdd,
-    Events.GUILD_BAN_REMOVE: ev.GuildBanRemove,
-    Events.CHANNEL_CREATE: ev.ChannelCreate,
-    Events.CHANNEL_UPDATE: ev.ChannelUpdate,
-    Events.CHANNEL_UPDATE_BULK: ev.ChannelUpdateBulk,
-    Events.CHANNEL_DELETE: ev.ChannelDelete,
-    Events.CHANNEL_PINS_UPDATE: ev.ChannelPinsUpdate,
-    Events.MESSAGE_CREATE: ev.MessageCreate,
-    Events.MESSAGE_UPDATE: ev.MessageUpdate,
-    Events.MESSAGE_DELETE: ev.MessageDelete,
-    Events.MESSAGE_DELETE_BULK: ev.MessageDeleteBulk,
-    Events.MESSAGE_REACTION_ADD: ev.MessageReactionAdd,
-    Events.MESSAGE_REACTION_REMOVE: ev.MessageReactionRemove,
-    Events.MESSAGE_REACTION_REMOVE_ALL: ev.MessageReactionRemoveAll,
-    Events.MESSAGE_REACTION_REMOVE_EMOJI: ev.MessageReactionRemoveEmoji,
-    Events.TYPING_START: ev.TypingStart,
-    Events.VOICE_STATE_UPDATE: ev.VoiceStateUpdate,
-    Events.VOICE_SERVER_UPDATE: ev.VoiceServerUpdate,
-    Events.INVITE_CREATE: ev.InviteCreate,
-    Events.INVITE_DELETE: ev.InviteDelete,
-    Events.WEBHOOKS_UPDATE: ev.WebhooksUpdate,
-}
-"""Event name -> payload class. Names not listed decode to :class:`RawEvent`."""
+EVENT_TYPES: Final[dict[str, type[Any]]] = EVENT_REGISTRY.event_types()
+"""Event name -> payload class (from the registry's rows that have a class). Names not
+listed decode to :class:`RawEvent`."""
 
 
 # --- stage 2: per-event decoders ---------------------------------------------------------
