@@ -5,13 +5,14 @@
 channel); ``cache.apply(event)`` folds an event (never
 raises); ``cache.guilds`` / ``channels`` / ``users`` / ``members`` / ``presences`` /
 ``voice_states`` and ``cache.messages(channel_id)`` read it. Cached objects are the
-compact forms in :mod:`fluxer_rx.cache.cached`; the reducers live in
+compact records in :mod:`fluxer_rx.cache.cached_types` (built by
+:mod:`fluxer_rx.cache.codecs`, packed by :mod:`fluxer_rx.cache.compact`); the reducers live in
 :mod:`fluxer_rx.cache.reducers` (:data:`REDUCERS`); :class:`GuildChunker` serves
 ``chunk_guilds``.
 """
 
 from fluxer_rx.cache.cache import Cache
-from fluxer_rx.cache.cached import (
+from fluxer_rx.cache.cached_types import (
     CachedChannel,
     CachedGuild,
     CachedMember,

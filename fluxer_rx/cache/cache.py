@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 
-from fluxer_rx.cache.cached import (
+from fluxer_rx.cache.cached_types import (
     CachedChannel,
     CachedGuild,
     CachedMember,

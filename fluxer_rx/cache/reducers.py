@@ -17,9 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from fluxer_rx.cache.cached import (
-    CachedGuild,
-    CachedUser,
+from fluxer_rx.cache.cached_types import CachedGuild, CachedUser
+from fluxer_rx.cache.codecs import (
     channel_from_wire,
     guild_from_wire,
     presence_from_wire,

@@ -20,12 +20,14 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Final
 
-from fluxer_rx.cache.cached import (
+from fluxer_rx.cache.cached_types import (
     CachedChannel,
     CachedGuild,
     CachedMember,
     CachedPresence,
     CachedUser,
+)
+from fluxer_rx.cache.codecs import (
     RoleTuples,
     member_from_wire,
     same_member,

@@ -10,7 +10,8 @@ import msgspec
 import pytest
 
 from fluxer_rx.cache import Cache, CachedMember, CachedUser
-from fluxer_rx.cache.cached import RoleTuples, iso_to_ms, ms_to_iso, pack_hash, unpack_hash
+from fluxer_rx.cache.codecs import RoleTuples
+from fluxer_rx.cache.compact import iso_to_ms, ms_to_iso, pack_hash, unpack_hash
 from fluxer_rx.models import Member, PartialUser
 from tests.cache import wire
 
