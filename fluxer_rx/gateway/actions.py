@@ -11,6 +11,8 @@ import enum
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias
 
+from fluxer_rx.diagnostics import Kind
+
 __all__ = [
     "Action",
     "Close",
@@ -21,9 +23,11 @@ __all__ = [
     "Fatal",
     "FrameLike",
     "GapDetected",
+    "GapReason",
     "HeartbeatLatency",
     "Reconnect",
     "SendFrame",
+    "SessionEndReason",
     "SessionLost",
     "StateChanged",
 ]
@@ -50,7 +54,7 @@ class FrameLike(Protocol):
 
 
 class ConnectionState(enum.Enum):
-    """Where one gateway connection stands (see ``protocol.TRANSITIONS``)."""
+    """Where one gateway connection stands (``protocol.TABLE`` says how it moves)."""
 
     DISCONNECTED = "disconnected"
     """No socket. The driver connects when told by :class:`Reconnect` (or at start)."""
@@ -68,6 +72,33 @@ class ConnectionState(enum.Enum):
     """The machine asked the driver to close the socket and waits for it to be closed."""
     STOPPED = "stopped"
     """Final: closed by the user or by a fatal error. No more actions."""
+    ERROR = "error"
+    """Final and poisoned: the driver called the machine in a way its state did not allow
+    (``ProtocolMisuse``); every later input raises ``ProtocolMisuse`` too. Never announced
+    by a :class:`StateChanged` (the misusing call raised instead of returning actions)."""
+
+
+class SessionEndReason(enum.StrEnum):
+    """Why a session ended for good (:class:`SessionLost`, and the :class:`GapDetected`
+    that goes with it). A ``StrEnum``: each compares equal to the sentence it stands for."""
+
+    INVALIDATED = "the server invalidated the session (op 9)"
+    """op 9 INVALID_SESSION (PROTOCOL §1.6)."""
+    REPLACED = "a new READY replaced the session"
+    """A READY with another session id arrived while the old session was live."""
+    CLOSE_CODE = "the close code ends the session"
+    """The server closed with a code whose rule is IDENTIFY (4003, 4007)."""
+    RESUME_WINDOW_EXPIRED = "the resume window expired"
+    """No RESUME succeeded within ``resume_window`` seconds of the drop."""
+
+
+class GapReason(enum.StrEnum):
+    """Why dispatches of a live session will never be delivered (:class:`GapDetected`)."""
+
+    SKIPPED = "sequence numbers skipped (events not replayed)"
+    """A dispatch's ``s`` jumped past the next one (an event the server never buffered)."""
+    NOT_REPLAYED = "events before RESUMED were not replayed"
+    """RESUMED carried a seq past the last replayed dispatch."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,17 +177,24 @@ class StateChanged:
     new: ConnectionState
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class SessionLost:
     """The session ``session_id`` is gone; the next READY starts a new one.
 
     Reset anything derived from the old session (the cache) now: dispatches of the new
     session follow. ``last_seq`` is the last sequence delivered in the old session.
+    ``reason`` may be given as a :class:`SessionEndReason` or its sentence; it is stored
+    as the :class:`SessionEndReason` (an unknown sentence is a ``ValueError``).
     """
 
     session_id: str
     last_seq: int
-    reason: str
+    reason: SessionEndReason
+
+    def __init__(self, session_id: str, last_seq: int, reason: SessionEndReason | str) -> None:
+        object.__setattr__(self, "session_id", session_id)
+        object.__setattr__(self, "last_seq", last_seq)
+        object.__setattr__(self, "reason", SessionEndReason(reason))
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,12 +202,13 @@ class GapDetected:
     """Dispatches ``first_missing``..``last_missing`` (inclusive) will never be delivered.
 
     ``last_missing`` is ``None`` when the end is unknown (a lost session: everything the
-    old session sent after ``first_missing - 1``).
+    old session sent after ``first_missing - 1``; ``reason`` is then the
+    :class:`SessionEndReason`).
     """
 
     first_missing: int
     last_missing: int | None
-    reason: str
+    reason: GapReason | SessionEndReason
 
     def __post_init__(self) -> None:
         if self.last_missing is not None and self.last_missing < self.first_missing:
@@ -193,16 +232,15 @@ class HeartbeatLatency:
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """Something worth reporting that changes nothing (``kind`` is a short stable name).
+    """Something worth reporting that changes nothing.
 
-    Kinds: ``unknown_opcode``, ``gateway_error`` (op 12), ``duplicate_dispatch``,
-    ``unexpected_frame``, ``zombie_connection``, ``hello_timeout``, ``unknown_close_code``,
-    ``reconnect_requested``, ``resume_abandoned`` (the resume window passed),
-    ``undecodable_frame``, ``protocol_violation`` (a value out of range, e.g. a HELLO
-    interval, that the machine bounded).
+    ``kind`` is one of the protocol kinds of :class:`fluxer_rx.diagnostics.Kind`
+    (``UNKNOWN_OPCODE`` ... ``UNDECODABLE_FRAME``, and ``PROTOCOL_VIOLATION`` for a value
+    out of range, e.g. a HELLO interval, that the machine bounded); the shard passes it
+    through to ``client.diagnostics`` unchanged.
     """
 
-    kind: str
+    kind: Kind
     detail: str
 
 

@@ -12,7 +12,14 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["CLOSE_CODES", "CloseOutcome", "CloseReport", "CloseRule", "classify_close"]
+__all__ = [
+    "CLOSE_CODES",
+    "CloseOutcome",
+    "CloseReport",
+    "CloseRule",
+    "NextStep",
+    "classify_close",
+]
 
 
 class CloseOutcome(enum.Enum):
@@ -86,21 +93,35 @@ def classify_close(code: int) -> CloseRule:
     return CloseRule(code, "unknown close code", CloseOutcome.RESUME, UNKNOWN_CLOSE_SOURCE)
 
 
+class NextStep(enum.StrEnum):
+    """What the client does after a closed connection (:attr:`CloseReport.next_step`); a
+    ``StrEnum``, equal to its plain string value."""
+
+    RESUME = "resume"
+    """Reconnect and RESUME the session."""
+    IDENTIFY = "identify"
+    """Reconnect with a fresh IDENTIFY (no session to resume)."""
+    STOP = "stop"
+    """Nothing: the client closed for good."""
+    FATAL = "fatal"
+    """Nothing: the close code was fatal and its error is raised."""
+
+
 @dataclass(frozen=True, slots=True)
 class CloseReport:
     """One closed gateway connection, as reported on ``client.diagnostics`` (kind ``closed``).
 
     ``by_server`` is True when the server sent the close frame first or the connection
     dropped (``code`` 1006), False when the client closed it. ``meaning`` is the table's
-    description of ``code``; ``next_step`` what the client does next: ``"resume"``,
-    ``"identify"``, ``"stop"`` or ``"fatal"``.
+    description of ``code``; ``next_step`` what the client does next (a
+    :class:`NextStep`). ``reason`` is the close frame's own text, whatever the peer sent.
     """
 
     code: int
     reason: str
     by_server: bool
     meaning: str
-    next_step: str
+    next_step: NextStep
 
     def describe(self) -> str:
         """One line for logs and diagnostics (never holds a secret: a close has none)."""

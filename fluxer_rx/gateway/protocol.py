@@ -6,10 +6,14 @@ and returns a list of :mod:`~fluxer_rx.gateway.actions` for the driver to perfor
 order. The driver sleeps until :meth:`GatewayProtocol.next_deadline` and then calls
 :meth:`~GatewayProtocol.tick`.
 
-Every rule that changes what happens next lives in this file's tables (state
-transitions, opcode handlers) or in ``close_codes.CLOSE_CODES``. Where each rule comes
-from (PROTOCOL.md is ``/work/shared/PROTOCOL.md``, copied nowhere; transcripts are in
-``tests/data/real-gateway/``):
+Every rule that changes what happens next lives in this file's tables (``TABLE``: what
+each input does in each state; ``_OPCODE_HANDLERS``) or in ``close_codes.CLOSE_CODES``.
+``TABLE`` decides every state change, as h11's and websockets' machines do: an input
+looks up ``(state, input)`` and the row names the next state; an input with no row in
+the current state is a driver bug, raised as :class:`ProtocolMisuse`, after which the
+machine is :attr:`~ConnectionState.ERROR` for good and every later call raises too.
+Where each rule comes from (PROTOCOL.md is ``/work/shared/PROTOCOL.md``, copied
+nowhere; transcripts are in ``tests/data/real-gateway/``):
 
 * HELLO -> IDENTIFY, or RESUME when a session exists (PROTOCOL §1.5, §1.6). IDENTIFY
   carries the token without a ``Bot `` prefix, ``properties{os,browser,device}`` as
@@ -46,15 +50,17 @@ from (PROTOCOL.md is ``/work/shared/PROTOCOL.md``, copied nowhere; transcripts a
 
 from __future__ import annotations
 
+import enum
 import platform
 import random
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import msgspec
 
 from fluxer_rx.credentials import bare_token
+from fluxer_rx.diagnostics import Kind
 from fluxer_rx.errors import GatewayError, InvalidToken, PayloadTooLarge
 from fluxer_rx.gateway.actions import (
     Action,
@@ -66,24 +72,30 @@ from fluxer_rx.gateway.actions import (
     Fatal,
     FrameLike,
     GapDetected,
+    GapReason,
     HeartbeatLatency,
     Reconnect,
     SendFrame,
+    SessionEndReason,
     SessionLost,
     StateChanged,
 )
 from fluxer_rx.gateway.backoff import Backoff
 from fluxer_rx.gateway.close_codes import CLOSE_CODES, CloseOutcome, classify_close
 from fluxer_rx.gateway.send_budget import SendBudget
+from fluxer_rx.gateway.session import Session
 
 __all__ = [
     "HEARTBEAT_INTERVAL_RANGE",
     "MAX_PAYLOAD_SIZE",
     "OP",
+    "TABLE",
     "TRANSITIONS",
     "ConnectionState",
     "GatewayProtocol",
+    "Input",
     "ProtocolMisuse",
+    "Session",
     "bare_token",
 ]
 
@@ -116,41 +128,127 @@ class OP:
 _MACHINE_OWNED_OPS = frozenset({OP.HEARTBEAT, OP.IDENTIFY, OP.RESUME})
 """Client opcodes only the machine sends; :meth:`GatewayProtocol.send` refuses them."""
 
-_S = ConnectionState
-TRANSITIONS: Mapping[ConnectionState, frozenset[ConnectionState]] = {
-    # connection_opened; close() before any socket
-    _S.DISCONNECTED: frozenset({_S.AWAITING_HELLO, _S.STOPPED}),
-    # HELLO -> IDENTIFY or RESUME, or INVALID_SESSION when an op 9 came before HELLO
-    # and its wait is not over; hello timeout -> CLOSING; socket lost; fatal close
-    _S.AWAITING_HELLO: frozenset(
-        {_S.IDENTIFYING, _S.RESUMING, _S.INVALID_SESSION, _S.CLOSING, _S.DISCONNECTED, _S.STOPPED}
-    ),
-    # READY; op 9 (identify rate limit, [S]); zombie/op 7 -> CLOSING; lost; fatal
-    _S.IDENTIFYING: frozenset(
-        {_S.READY, _S.INVALID_SESSION, _S.CLOSING, _S.DISCONNECTED, _S.STOPPED}
-    ),
-    # RESUMED; op 9 (unknown/expired session, transcripts 07b/07e); ...
-    _S.RESUMING: frozenset({_S.READY, _S.INVALID_SESSION, _S.CLOSING, _S.DISCONNECTED, _S.STOPPED}),
-    # op 9 (session process died, §1.6); zombie/op 7; lost; fatal
-    _S.READY: frozenset({_S.INVALID_SESSION, _S.CLOSING, _S.DISCONNECTED, _S.STOPPED}),
-    # wait over -> IDENTIFY on the same socket (07b); socket lost meanwhile
-    _S.INVALID_SESSION: frozenset({_S.IDENTIFYING, _S.CLOSING, _S.DISCONNECTED, _S.STOPPED}),
-    # our close completed: reconnect (DISCONNECTED) or stop
-    _S.CLOSING: frozenset({_S.DISCONNECTED, _S.STOPPED}),
-    _S.STOPPED: frozenset(),
-}
-"""State -> the states it may move to. Any other move is a bug (``ProtocolMisuse``)."""
 
-_OPEN_STATES = frozenset(
-    {_S.AWAITING_HELLO, _S.IDENTIFYING, _S.RESUMING, _S.READY, _S.INVALID_SESSION}
-)
-_HEARTBEAT_STATES = frozenset({_S.IDENTIFYING, _S.RESUMING, _S.READY, _S.INVALID_SESSION})
+class Input(enum.Enum):
+    """What can happen to the machine: the columns of :data:`TABLE`.
+
+    Where one event can lead to different states (a HELLO with or without a session to
+    resume), the machine names the case as its own input, so the table alone decides.
+    """
+
+    OPENED = "opened"
+    """``connection_opened``: a socket is open."""
+    CONNECT_FAILED = "connect_failed"
+    """``connection_failed``: a connect attempt failed before any socket."""
+    IDENTIFY = "identify"
+    """IDENTIFY sent: after HELLO with no session, or when op 9's wait is over."""
+    RESUME = "resume"
+    """RESUME sent: after HELLO with a session to resume."""
+    DEFER_IDENTIFY = "defer_identify"
+    """HELLO after an op 9 whose random wait is not over: IDENTIFY later (``tick``)."""
+    INVALID_SESSION = "invalid_session"
+    """op 9 received: the session is gone."""
+    READY = "ready"
+    """READY received."""
+    RESUMED = "resumed"
+    """RESUMED received."""
+    CLOSE = "close"
+    """The machine closes the socket itself (zombie, op 7, no or bad HELLO)."""
+    USER_CLOSE = "user_close"
+    """``close()``: shut down for good."""
+    CLOSED = "closed"
+    """``connection_closed``: the socket closed and a reconnect follows."""
+    CLOSED_TO_STOP = "closed_to_stop"
+    """``connection_closed`` completing the close that ``close()`` asked for."""
+    FATAL_CLOSE = "fatal_close"
+    """``connection_closed`` by the server with a fatal code (4004, 4010-4012)."""
+
+
+_S = ConnectionState
+_I = Input
+_SOCKET_STATES = (_S.AWAITING_HELLO, _S.IDENTIFYING, _S.RESUMING, _S.READY, _S.INVALID_SESSION)
+"""States with an open socket the machine is still using (CLOSING aside)."""
+
+
+def _socket_row(**extra: ConnectionState) -> dict[Input, ConnectionState]:
+    """What every open socket state shares, plus ``extra`` (input name -> next state)."""
+    row = {
+        _I.CLOSE: _S.CLOSING,  # zombie, op 7, hello timeout, bad HELLO
+        _I.USER_CLOSE: _S.CLOSING,  # close(): our Close, then STOPPED
+        _I.CLOSED: _S.DISCONNECTED,  # dropped or closed by the server: reconnect
+        _I.FATAL_CLOSE: _S.STOPPED,  # 4004, 4010-4012: Fatal
+    }
+    row.update({Input[name]: state for name, state in extra.items()})
+    return row
+
+
+TABLE: Mapping[ConnectionState, Mapping[Input, ConnectionState]] = {
+    _S.DISCONNECTED: {
+        _I.OPENED: _S.AWAITING_HELLO,
+        _I.CONNECT_FAILED: _S.DISCONNECTED,  # retry (a Reconnect says when)
+        _I.USER_CLOSE: _S.STOPPED,  # no socket to close
+    },
+    _S.AWAITING_HELLO: _socket_row(
+        IDENTIFY=_S.IDENTIFYING,  # §1.5
+        RESUME=_S.RESUMING,  # §1.6
+        DEFER_IDENTIFY=_S.INVALID_SESSION,  # an op 9 came before HELLO (07e)
+        INVALID_SESSION=_S.AWAITING_HELLO,  # op 9 before HELLO: HELLO decides
+    ),
+    _S.IDENTIFYING: _socket_row(
+        READY=_S.READY,
+        INVALID_SESSION=_S.INVALID_SESSION,  # identify rate limit ([S])
+    ),
+    _S.RESUMING: _socket_row(
+        READY=_S.READY,  # the server chose a new session
+        RESUMED=_S.READY,
+        INVALID_SESSION=_S.INVALID_SESSION,  # unknown or expired session (07b, 07e)
+    ),
+    _S.READY: _socket_row(
+        READY=_S.READY,  # a new session replaces the old one (SessionLost)
+        RESUMED=_S.READY,
+        INVALID_SESSION=_S.INVALID_SESSION,  # the session process died (§1.6)
+    ),
+    _S.INVALID_SESSION: _socket_row(
+        IDENTIFY=_S.IDENTIFYING,  # the wait is over: same socket (07b)
+        INVALID_SESSION=_S.INVALID_SESSION,  # a second op 9 restarts the wait
+    ),
+    _S.CLOSING: {
+        _I.USER_CLOSE: _S.CLOSING,  # already closing: stop once it is closed
+        _I.CLOSED: _S.DISCONNECTED,  # our close done: reconnect
+        _I.CLOSED_TO_STOP: _S.STOPPED,  # our close done after close()
+        _I.FATAL_CLOSE: _S.STOPPED,
+    },
+    _S.STOPPED: {
+        _I.USER_CLOSE: _S.STOPPED,  # close() twice is harmless
+    },
+    _S.ERROR: {},
+}
+"""State -> input -> next state: the only place a state change is decided.
+
+An input missing from the current state's row is driver misuse (:class:`ProtocolMisuse`)
+and poisons the machine (:attr:`~ConnectionState.ERROR`). READY and RESUMED dispatches
+are delivered in any state (de-duplicated as ever); they move the state only where a row
+says so, and a READY always records its session. ``send`` and ``tick`` are not inputs:
+they move nothing (a ``send`` after STOPPED is refused without poisoning, since a user
+command racing ``close()`` is no driver bug).
+"""
+
+TRANSITIONS: Mapping[ConnectionState, frozenset[ConnectionState]] = {
+    state: frozenset(row.values()) - {state} for state, row in TABLE.items()
+}
+"""State -> the states it may move to (derived from :data:`TABLE`); every
+:class:`StateChanged` the machine emits is one of these moves."""
+
+_OPEN_STATES = frozenset(_SOCKET_STATES)
 
 _encode = msgspec.json.Encoder().encode
 
 
 class ProtocolMisuse(RuntimeError):
-    """The driver called the machine in a way its state does not allow (a driver bug)."""
+    """The driver called the machine in a way its state does not allow (a driver bug).
+
+    The machine is then :attr:`~ConnectionState.ERROR`: every later call raises this too
+    (except a ``send`` refused after STOPPED, which leaves the machine STOPPED)."""
 
 
 def _default_properties() -> dict[str, str]:
@@ -163,7 +261,7 @@ def _data_of(frame: FrameLike, actions: list[Action]) -> Any:
     try:
         return frame.data
     except Exception as exc:  # a frame's own decoder may fail in its own way; never fatal
-        actions.append(Diagnostic("undecodable_frame", f"op {frame.op}: {exc}"))
+        actions.append(Diagnostic(Kind.UNDECODABLE_FRAME, f"op {frame.op}: {exc}"))
         return None
 
 
@@ -207,11 +305,29 @@ class GatewayProtocol:
     * :meth:`close`: shut down for good.
 
     The machine starts :attr:`~ConnectionState.DISCONNECTED`; the driver connects
-    once at start and afterwards only when told by a :class:`Reconnect` action.
+    once at start (as :meth:`first_connection` says) and afterwards only when told by a
+    :class:`Reconnect` action.
 
-    ``rng`` drives every random choice (first heartbeat delay, op 9 wait, backoff
-    jitter); pass a seeded ``random.Random`` for reproducible runs. The token is kept
-    private and never appears in a repr, an action repr or a diagnostic.
+    Knobs (defaults are the values Fluxer's servers call for):
+
+    * ``backoff_base``/``backoff_cap``: reconnects without a session (to IDENTIFY) wait
+      ``uniform(0, min(cap, base * 2**n))`` after the n-th consecutive failure;
+      ``rate_limited_delay`` is the least wait after a 4008 close.
+    * ``resume_window``: seconds after a drop during which the session is resumed
+      before it is given up; ``reconnect_delay_max`` caps the wait between attempts
+      inside it (the first is immediate).
+    * ``hello_timeout``: seconds from socket open to HELLO before the socket is closed
+      and the attempt retried.
+    * ``invalid_session_delay``: ``(low, high)`` seconds: after op 9 a fresh IDENTIFY
+      waits ``uniform(low, high)`` (PROTOCOL §1.6: 1-5 s).
+    * ``rng`` drives every random choice (first heartbeat delay, op 9 wait, backoff
+      jitter); pass a seeded ``random.Random`` for reproducible runs.
+    * ``session``: a :class:`~fluxer_rx.gateway.session.Session` (perhaps from another
+      process) to RESUME on the first connection instead of IDENTIFYing; its ``shard``
+      must match ``shard`` (which defaults to it).
+
+    The token is kept private and never appears in a repr, an action repr, a diagnostic
+    or :attr:`session`.
     """
 
     def __init__(
@@ -230,9 +346,16 @@ class GatewayProtocol:
         resume_window: float = 60.0,
         reconnect_delay_max: float = 1.0,
         hello_timeout: float = 30.0,
+        invalid_session_delay: tuple[float, float] = (1.0, 5.0),
         send_budget: SendBudget | None = None,
+        session: Session | None = None,
     ) -> None:
         self._token = bare_token(token)
+        if session is not None:
+            if shard is None:
+                shard = session.shard
+            elif session.shard != shard:
+                raise ValueError(f"the session was identified as shard {session.shard!r}")
         props = dict(properties) if properties is not None else _default_properties()
         for key in ("os", "browser", "device"):
             if not isinstance(props.get(key), str):
@@ -247,6 +370,9 @@ class GatewayProtocol:
             raise ValueError("reconnect_delay_max must be > 0")
         if hello_timeout <= 0:
             raise ValueError("hello_timeout must be > 0")
+        low, high = invalid_session_delay
+        if not 0 <= low <= high:
+            raise ValueError(f"need 0 <= low <= high, got invalid_session_delay={low, high}")
         self._properties = props
         self._presence: dict[str, Any] | None = dict(presence) if presence else None
         self._ignored_events = [str(name) for name in ignored_events]
@@ -260,15 +386,16 @@ class GatewayProtocol:
         self._rate_limited_delay = rate_limited_delay
         self._resume_window = resume_window
         self._hello_timeout = hello_timeout
+        self._invalid_session_delay = (float(low), float(high))
         self._budget = send_budget if send_budget is not None else SendBudget()
         self._identify_payload()  # size-check the IDENTIFY now (PayloadTooLarge)
 
         self._state = ConnectionState.DISCONNECTED
         # session
-        self._session_id: str | None = None
-        self._resume_url: str | None = None
+        self._session_id: str | None = None if session is None else session.session_id
+        self._resume_url: str | None = None if session is None else session.resume_url
         self._user: Any = None
-        self._seq = 0
+        self._seq = 0 if session is None else session.seq
         self._dropped_at: float | None = None  # when the live session lost its socket
         # heartbeat (seconds)
         self._interval: float | None = None
@@ -300,6 +427,26 @@ class GatewayProtocol:
     def session_id(self) -> str | None:
         """The session from READY, or ``None`` when there is none to resume."""
         return self._session_id
+
+    @property
+    def session(self) -> Session | None:
+        """The live session as a value (id, last delivered seq, resume URL, shard), or
+        ``None`` when there is none to resume. It is a snapshot: ``seq`` moves on with
+        every dispatch, so take it when you need it (for instance as the process stops)."""
+        if self._session_id is None:
+            return None
+        return Session(
+            session_id=self._session_id,
+            seq=self._seq,
+            resume_url=self._resume_url,
+            shard=self._shard,
+        )
+
+    def first_connection(self) -> Reconnect:
+        """How the driver makes its first connection: at once, to RESUME the session given
+        to the constructor (at its resume URL, if any), else to IDENTIFY."""
+        resume = self._session_id is not None
+        return Reconnect(0.0, resume, self._resume_url if resume else None)
 
     @property
     def resume_gateway_url(self) -> str | None:
@@ -357,9 +504,8 @@ class GatewayProtocol:
     def connection_opened(self, now: float, *, hello_by: float | None = None) -> list[Action]:
         """A socket is open; HELLO is expected next, within ``hello_timeout`` and, when
         given, by ``hello_by`` (the driver's deadline for the whole connection attempt)."""
-        self._require(_S.DISCONNECTED, "connection_opened")
         actions: list[Action] = []
-        self._set_state(_S.AWAITING_HELLO, actions)
+        self._fire(_I.OPENED, actions)
         deadline = now + self._hello_timeout
         self._hello_deadline = deadline if hello_by is None else min(deadline, hello_by)
         self._last_now = now
@@ -375,6 +521,8 @@ class GatewayProtocol:
         arriving while CLOSING are passed on (dispatches still de-duplicated) but cause
         nothing else.
         """
+        if self._state is _S.ERROR:
+            self._poison("receive_frame")
         self._last_now = now
         op = frame.op
         if op == OP.DISPATCH:
@@ -386,7 +534,7 @@ class GatewayProtocol:
         handler = _OPCODE_HANDLERS.get(op)
         actions: list[Action] = [EmitFrame(frame)]
         if handler is None:
-            actions.append(Diagnostic("unknown_opcode", f"ignored a frame with op {op}"))
+            actions.append(Diagnostic(Kind.UNKNOWN_OPCODE, f"ignored a frame with op {op}"))
             return actions
         handler(self, frame, now, actions)
         return actions
@@ -399,13 +547,14 @@ class GatewayProtocol:
         and the frame is to be delivered exactly as if :meth:`receive_frame` had returned
         ``[EmitDispatch(frame)]`` (which is all it would have returned). Returns False,
         changing nothing, for anything else: the caller then passes the frame to
-        :meth:`receive_frame`. READY and RESUMED never take this path.
+        :meth:`receive_frame`. READY and RESUMED never take this path, nor does any frame
+        once the machine is :attr:`~ConnectionState.ERROR` (:meth:`receive_frame` raises).
         """
         s = frame.s
         if s is None or s != self._seq + 1 or frame.op != OP.DISPATCH:
             return False
         t = frame.t
-        if t == "READY" or t == "RESUMED":
+        if t == "READY" or t == "RESUMED" or self._state is _S.ERROR:
             return False
         self._seq = s
         return True
@@ -420,30 +569,36 @@ class GatewayProtocol:
         asked for. A fatal code from the server stops the machine with :class:`Fatal`.
         """
         self._last_now = now
-        if self._state in (_S.DISCONNECTED, _S.STOPPED):
-            raise ProtocolMisuse(f"connection_closed in state {self._state.value}")
-        actions: list[Action] = []
         was = self._state
-        self._stop_timers()
         rule = classify_close(code)
-        if by_server and rule.outcome in (CloseOutcome.FATAL, CloseOutcome.FATAL_TOKEN):
+        fatal = by_server and rule.outcome in (CloseOutcome.FATAL, CloseOutcome.FATAL_TOKEN)
+        if fatal:
+            event = _I.FATAL_CLOSE
+        elif was is _S.CLOSING and self._stop_after_close:
+            event = _I.CLOSED_TO_STOP
+        else:
+            event = _I.CLOSED
+        target = self._next_state(event)  # misuse (no socket) raises before any change
+        actions: list[Action] = []
+        self._stop_timers()
+        if fatal:
             error: Exception = (
                 InvalidToken("the gateway refused the token (close 4004)")
                 if rule.outcome is CloseOutcome.FATAL_TOKEN
                 else GatewayError(code, reason)
             )
-            self._set_state(_S.STOPPED, actions)
+            self._enter(target, actions)
             actions.append(Fatal(error))
             return actions
-        if was is _S.CLOSING and self._stop_after_close:
-            self._set_state(_S.STOPPED, actions)
+        if event is _I.CLOSED_TO_STOP:
+            self._enter(target, actions)
             return actions
         if was is _S.CLOSING and self._after_close is not None:
             outcome = self._after_close
         else:
             outcome = rule.outcome
             if code not in CLOSE_CODES:
-                actions.append(Diagnostic("unknown_close_code", f"code {code}: {reason!r}"))
+                actions.append(Diagnostic(Kind.UNKNOWN_CLOSE_CODE, f"code {code}: {reason!r}"))
         self._after_close = None
         if self._identify_at is not None and self._session_id is None:
             # op 9 dropped the session (on this socket, or before its HELLO); IDENTIFY on
@@ -451,20 +606,20 @@ class GatewayProtocol:
             # stays open).
             wait = max(0.0, self._identify_at - now)
             self._identify_at = None
-            self._set_state(_S.DISCONNECTED, actions)
+            self._enter(target, actions)
             actions.append(Reconnect(wait, False))
             return actions
         self._identify_at = None
-        self._set_state(_S.DISCONNECTED, actions)
+        self._enter(target, actions)
         self._plan_reconnect(outcome, now, actions)
         return actions
 
     def connection_failed(self, now: float) -> list[Action]:
         """A connect attempt failed before the socket opened (refused, unreachable, timed
         out); retry. Inside the resume window this never gives the session up."""
-        self._last_now = now
-        self._require(_S.DISCONNECTED, "connection_failed")
         actions: list[Action] = []
+        self._fire(_I.CONNECT_FAILED, actions)
+        self._last_now = now
         self._plan_reconnect(CloseOutcome.RESUME, now, actions)
         return actions
 
@@ -472,19 +627,23 @@ class GatewayProtocol:
 
     def tick(self, now: float) -> list[Action]:
         """Time has reached ``now``: run every timer that is due."""
+        if self._state is _S.ERROR:
+            self._poison("tick")
         self._last_now = now
         actions: list[Action] = []
         if self._hello_deadline is not None and now >= self._hello_deadline:
             self._hello_deadline = None
-            actions.append(Diagnostic("hello_timeout", "no HELLO after the socket opened"))
-            self._begin_close(4000, "no HELLO received", CloseOutcome.RESUME, actions)
+            actions.append(Diagnostic(Kind.HELLO_TIMEOUT, "no HELLO after the socket opened"))
+            self._begin_close(4000, "no HELLO received", CloseOutcome.RESUME, _I.CLOSE, actions)
             return actions
         if self._next_beat is not None and now >= self._next_beat:
             if self._ack_pending:
                 actions.append(
-                    Diagnostic("zombie_connection", "no HEARTBEAT_ACK before the next beat")
+                    Diagnostic(Kind.ZOMBIE_CONNECTION, "no HEARTBEAT_ACK before the next beat")
                 )
-                self._begin_close(4000, "heartbeat ACK not received", CloseOutcome.RESUME, actions)
+                self._begin_close(
+                    4000, "heartbeat ACK not received", CloseOutcome.RESUME, _I.CLOSE, actions
+                )
                 return actions
             self._send_heartbeat(now, actions)
         if (
@@ -504,11 +663,14 @@ class GatewayProtocol:
 
         Raises ``PayloadTooLarge`` (nothing is queued) when the encoded payload exceeds
         4096 bytes, ``TypeError`` when ``d`` is not JSON-encodable, ``ValueError`` for the
-        opcodes the machine owns (1, 2, 6) and ``ProtocolMisuse`` once STOPPED. The
+        opcodes the machine owns (1, 2, 6) and ``ProtocolMisuse`` once STOPPED (which
+        leaves the machine STOPPED) or :attr:`~ConnectionState.ERROR`. The
         payload is sent at once when the session is READY and the budget allows;
         otherwise it is queued and released, in order, by a later input or :meth:`tick`
         (see :meth:`next_deadline`).
         """
+        if self._state is _S.ERROR:
+            self._poison("send")
         self._last_now = now
         if op in _MACHINE_OWNED_OPS:
             raise ValueError(f"op {op} is sent by the protocol machine itself")
@@ -583,21 +745,22 @@ class GatewayProtocol:
 
     def close(self, now: float, code: int = 1000, reason: str = "client closing") -> list[Action]:
         """Shut down for good: close the socket (if any), then STOPPED. Queued sends are
-        discarded. Calling it again is harmless."""
+        discarded. Calling it again is harmless (but not once ERROR: it raises)."""
+        was = self._state
+        target = self._next_state(_I.USER_CLOSE)
         self._last_now = now
         actions: list[Action] = []
-        if self._state is _S.STOPPED:
+        if was is _S.STOPPED:
             return actions
         self._queue.clear()
-        if self._state is _S.DISCONNECTED:
-            self._stop_timers()
-            self._set_state(_S.STOPPED, actions)
-            return actions
-        if self._state is _S.CLOSING:
-            self._stop_after_close = True
-            return actions
         self._stop_after_close = True
-        self._begin_close(code, reason, None, actions)
+        if was is _S.CLOSING:
+            return actions  # our Close is out: STOPPED once it completes
+        if target is _S.STOPPED:  # no socket
+            self._stop_timers()
+            self._enter(target, actions)
+            return actions
+        self._begin_close(code, reason, None, _I.USER_CLOSE, actions)
         return actions
 
     # ------------------------------------------------------------------ opcode handlers
@@ -615,13 +778,13 @@ class GatewayProtocol:
         if s <= last:
             return [
                 EmitFrame(frame),
-                Diagnostic("duplicate_dispatch", f"{t} s={s} already delivered (last {last})"),
+                Diagnostic(Kind.DUPLICATE_DISPATCH, f"{t} s={s} already delivered (last {last})"),
             ]
         self._seq = s
         if s == last + 1:
             return [EmitDispatch(frame)]
         return [
-            GapDetected(last + 1, s - 1, "sequence numbers skipped (events not replayed)"),
+            GapDetected(last + 1, s - 1, GapReason.SKIPPED),
             EmitDispatch(frame),
         ]
 
@@ -630,18 +793,17 @@ class GatewayProtocol:
         data = _data_of(frame, actions)
         if not isinstance(data, Mapping) or not isinstance(data.get("session_id"), str):
             actions.append(EmitFrame(frame))
-            actions.append(Diagnostic("unexpected_frame", "READY without a session_id"))
+            actions.append(Diagnostic(Kind.UNEXPECTED_FRAME, "READY without a session_id"))
             return actions
         if self._session_id is not None and self._session_id != data["session_id"]:
-            self._drop_session("a new READY replaced the session", actions)
+            self._drop_session(SessionEndReason.REPLACED, actions)
         self._session_id = data["session_id"]
         url = data.get("resume_gateway_url")
         self._resume_url = url if isinstance(url, str) and url else None
         self._user = data.get("user")
         self._seq = frame.s if frame.s is not None else 0
         self._reconnected()
-        if self._state in (_S.IDENTIFYING, _S.RESUMING):
-            self._set_state(_S.READY, actions)
+        self._follow(_I.READY, actions)
         actions.append(EmitDispatch(frame))
         self._flush_queue(now, actions)
         return actions
@@ -652,31 +814,30 @@ class GatewayProtocol:
         # [S] echoes the client's seq; [N] sends its current seq, which may be past the
         # last replayed event when some were not buffered.
         if s is not None and s > self._seq and self._session_id is not None:
-            actions.append(GapDetected(self._seq + 1, s, "events before RESUMED were not replayed"))
+            actions.append(GapDetected(self._seq + 1, s, GapReason.NOT_REPLAYED))
             self._seq = s
         self._reconnected()
-        if self._state is _S.RESUMING:
-            self._set_state(_S.READY, actions)
+        self._follow(_I.RESUMED, actions)
         actions.append(EmitDispatch(frame))
         self._flush_queue(now, actions)
         return actions
 
     def _on_hello(self, frame: FrameLike, now: float, actions: list[Action]) -> None:
         if self._state is not _S.AWAITING_HELLO:
-            actions.append(Diagnostic("unexpected_frame", "HELLO on an established connection"))
+            actions.append(Diagnostic(Kind.UNEXPECTED_FRAME, "HELLO on an established connection"))
             return
         data = _data_of(frame, actions)
         interval = _heartbeat_seconds(data)
         if interval is None:
-            actions.append(Diagnostic("unexpected_frame", "HELLO without a heartbeat_interval"))
-            self._begin_close(4000, "bad HELLO", CloseOutcome.RESUME, actions)
+            actions.append(Diagnostic(Kind.UNEXPECTED_FRAME, "HELLO without a heartbeat_interval"))
+            self._begin_close(4000, "bad HELLO", CloseOutcome.RESUME, _I.CLOSE, actions)
             return
         low, high = HEARTBEAT_INTERVAL_RANGE
         if not low <= interval <= high:
             clamped = min(max(interval, low), high)
             actions.append(
                 Diagnostic(
-                    "protocol_violation",
+                    Kind.PROTOCOL_VIOLATION,
                     f"HELLO heartbeat_interval {interval:.6g} s is outside {low:g}-{high:g} s; "
                     f"using {clamped:g} s",
                 )
@@ -691,14 +852,14 @@ class GatewayProtocol:
             self._send_resume(now, actions)
         elif self._identify_at is not None and self._identify_at > now:
             # an op 9 came before HELLO: IDENTIFY once its wait is over (tick)
-            self._set_state(_S.INVALID_SESSION, actions)
+            self._fire(_I.DEFER_IDENTIFY, actions)
         else:
             self._identify_at = None
             self._send_identify(now, actions)
 
     def _on_heartbeat_request(self, frame: FrameLike, now: float, actions: list[Action]) -> None:
         if self._interval is None:
-            actions.append(Diagnostic("unexpected_frame", "heartbeat request before HELLO"))
+            actions.append(Diagnostic(Kind.UNEXPECTED_FRAME, "heartbeat request before HELLO"))
             return
         self._send_heartbeat(now, actions)
 
@@ -710,17 +871,16 @@ class GatewayProtocol:
         actions.append(HeartbeatLatency(self._latency))
 
     def _on_reconnect(self, frame: FrameLike, now: float, actions: list[Action]) -> None:
-        actions.append(Diagnostic("reconnect_requested", "server sent op 7 RECONNECT"))
-        self._begin_close(4000, "reconnect requested", CloseOutcome.RESUME, actions)
+        actions.append(Diagnostic(Kind.RECONNECT_REQUESTED, "server sent op 7 RECONNECT"))
+        self._begin_close(4000, "reconnect requested", CloseOutcome.RESUME, _I.CLOSE, actions)
 
     def _on_invalid_session(self, frame: FrameLike, now: float, actions: list[Action]) -> None:
-        self._drop_session("the server invalidated the session (op 9)", actions)
-        self._identify_at = now + self._rng.uniform(1.0, 5.0)
+        self._drop_session(SessionEndReason.INVALIDATED, actions)
+        self._identify_at = now + self._rng.uniform(*self._invalid_session_delay)
+        self._fire(_I.INVALID_SESSION, actions)
         if self._state is _S.AWAITING_HELLO:
             # nothing to heartbeat yet: HELLO decides (see _on_hello)
-            actions.append(Diagnostic("unexpected_frame", "op 9 before HELLO"))
-            return
-        self._set_state(_S.INVALID_SESSION, actions)
+            actions.append(Diagnostic(Kind.UNEXPECTED_FRAME, "op 9 before HELLO"))
 
     def _on_gateway_error(self, frame: FrameLike, now: float, actions: list[Action]) -> None:
         data = _data_of(frame, actions)
@@ -728,22 +888,44 @@ class GatewayProtocol:
             detail = f"{data.get('code')}: {data.get('message')}"
         else:
             detail = repr(data)
-        actions.append(Diagnostic("gateway_error", detail))
+        actions.append(Diagnostic(Kind.GATEWAY_ERROR, detail))
 
     # ------------------------------------------------------------------ helpers
 
-    def _set_state(self, new: ConnectionState, actions: list[Action]) -> None:
-        old = self._state
-        if new is old:
-            return
-        if new not in TRANSITIONS[old]:
-            raise ProtocolMisuse(f"illegal transition {old.value} -> {new.value}")
-        self._state = new
-        actions.append(StateChanged(old, new))
+    def _next_state(self, event: Input) -> ConnectionState:
+        """The state :data:`TABLE` gives for ``event`` now; poisons and raises if none."""
+        new = TABLE[self._state].get(event)
+        if new is None:
+            self._poison(event.value)
+        return new
 
-    def _require(self, state: ConnectionState, what: str) -> None:
-        if self._state is not state:
-            raise ProtocolMisuse(f"{what} in state {self._state.value}")
+    def _fire(self, event: Input, actions: list[Action]) -> None:
+        """Move as :data:`TABLE` says for ``event`` (misuse if it has no row here)."""
+        self._enter(self._next_state(event), actions)
+
+    def _follow(self, event: Input, actions: list[Action]) -> None:
+        """Move as :data:`TABLE` says for a frame ``event``, if its row has one; a frame
+        the row does not list moves nothing (the server, not the driver, sent it)."""
+        new = TABLE[self._state].get(event)
+        if new is not None:
+            self._enter(new, actions)
+
+    def _enter(self, new: ConnectionState, actions: list[Action]) -> None:
+        old = self._state
+        if new is not old:
+            self._state = new
+            actions.append(StateChanged(old, new))
+
+    def _poison(self, what: str) -> NoReturn:
+        """Misuse: become ERROR for good (timers and queue dropped) and raise."""
+        was = self._state
+        self._state = _S.ERROR
+        self._stop_timers()
+        self._identify_at = None
+        self._queue.clear()
+        if was is _S.ERROR:
+            raise ProtocolMisuse(f"{what}: the machine is unusable after an earlier misuse")
+        raise ProtocolMisuse(f"{what} in state {was.value}")
 
     def _budget_now(self) -> float:
         return self._last_now
@@ -782,16 +964,18 @@ class GatewayProtocol:
         return payload
 
     def _send_identify(self, now: float, actions: list[Action]) -> None:
+        self._next_state(_I.IDENTIFY)  # checked before anything is sent
         self._seq = 0
         self._emit_send(OP.IDENTIFY, self._identify_payload(), now, actions)
-        self._set_state(_S.IDENTIFYING, actions)
+        self._fire(_I.IDENTIFY, actions)
 
     def _send_resume(self, now: float, actions: list[Action]) -> None:
+        self._next_state(_I.RESUME)  # checked before anything is sent
         d = {"token": self._token, "session_id": self._session_id, "seq": self._seq}
         self._emit_send(OP.RESUME, _encode({"op": OP.RESUME, "d": d}), now, actions)
-        self._set_state(_S.RESUMING, actions)
+        self._fire(_I.RESUME, actions)
 
-    def _drop_session(self, reason: str, actions: list[Action]) -> None:
+    def _drop_session(self, reason: SessionEndReason, actions: list[Action]) -> None:
         if self._session_id is None:
             return
         actions.append(SessionLost(self._session_id, self._seq, reason))
@@ -806,12 +990,14 @@ class GatewayProtocol:
         code: int,
         reason: str,
         then: CloseOutcome | None,
+        event: Input,
         actions: list[Action],
     ) -> None:
+        target = self._next_state(event)
         self._stop_timers()
         self._identify_at = None
         self._after_close = then
-        self._set_state(_S.CLOSING, actions)
+        self._enter(target, actions)
         actions.append(Close(code, reason))
 
     def _reconnected(self) -> None:
@@ -823,19 +1009,19 @@ class GatewayProtocol:
     def _plan_reconnect(self, outcome: CloseOutcome, now: float, actions: list[Action]) -> None:
         """Decide resume or identify, and how long to wait, after a close or failed connect."""
         if outcome is CloseOutcome.IDENTIFY:
-            self._drop_session("the close code ends the session", actions)
+            self._drop_session(SessionEndReason.CLOSE_CODE, actions)
         if self._session_id is not None:
             if self._dropped_at is None:
                 self._dropped_at = now
             elif now - self._dropped_at > self._resume_window:
                 actions.append(
                     Diagnostic(
-                        "resume_abandoned",
+                        Kind.RESUME_ABANDONED,
                         f"no RESUME within the resume window ({self._resume_window:g} s); "
                         "identifying",
                     )
                 )
-                self._drop_session("the resume window expired", actions)
+                self._drop_session(SessionEndReason.RESUME_WINDOW_EXPIRED, actions)
         resume = self._session_id is not None
         if outcome is CloseOutcome.BACKOFF_RESUME:
             delay = self._backoff.next_delay(floor=self._rate_limited_delay)

@@ -18,7 +18,11 @@ performs the actions it returns, in order. Guarantees:
   ``close_timeout`` for the closing handshake, then drops the socket.
 * :meth:`close` is honoured in every phase (waiting, identify queue, connecting,
   connected): :meth:`run` then returns within about ``close_timeout``. :meth:`run`
-  raises only the typed error of a fatal close (``InvalidToken`` or ``GatewayError``).
+  raises only the typed error of a fatal close (``InvalidToken`` or ``GatewayError``),
+  or ``WebSocketError`` after ``max_connect_failures`` consecutive failed attempts
+  while there is no session to resume.
+* A protocol built with a :class:`~fluxer_rx.gateway.session.Session` is resumed on the
+  first connection (at the session's resume URL, without the identify gate).
 """
 
 from __future__ import annotations
@@ -28,11 +32,11 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from errno import ECONNREFUSED
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeAlias, TypeVar
 from urllib.parse import urlsplit
 
 from fluxer_rx.diagnostics import Diagnostic, Kind
-from fluxer_rx.errors import DecodeError
+from fluxer_rx.errors import DecodeError, WebSocketError
 from fluxer_rx.gateway.actions import (
     Action,
     Close,
@@ -48,16 +52,24 @@ from fluxer_rx.gateway.actions import (
     StateChanged,
 )
 from fluxer_rx.gateway.actions import Diagnostic as ProtocolDiagnostic
-from fluxer_rx.gateway.close_codes import CloseReport, classify_close
-from fluxer_rx.gateway.protocol import GatewayProtocol
+from fluxer_rx.gateway.close_codes import CloseReport, NextStep, classify_close
+from fluxer_rx.gateway.protocol import GatewayProtocol, ProtocolMisuse
 from fluxer_rx.gateway.transport import GatewayConnection, TransportName, open_connection
 from fluxer_rx.models.frame import Frame, decode_frame
 
-__all__ = ["RESUME_ATTEMPT_TIMEOUT", "Shard", "ShardSink", "attempt_timeout"]
+__all__ = ["RESUME_ATTEMPT_TIMEOUT", "Opener", "Shard", "ShardSink", "attempt_timeout"]
 
 log = logging.getLogger("fluxer_rx.gateway")
 
 _T = TypeVar("_T")
+
+_NO_SOCKET_STATES = frozenset(
+    {ConnectionState.STOPPED, ConnectionState.DISCONNECTED, ConnectionState.ERROR}
+)
+_AFTER_HELLO = frozenset(
+    {ConnectionState.IDENTIFYING, ConnectionState.RESUMING, ConnectionState.INVALID_SESSION}
+)
+"""States HELLO leads to: a connection that reaches one was made (resets the failures)."""
 
 DEFAULT_CLOSE_TIMEOUT = 0.5
 """Seconds to wait for the closing handshake before the socket is dropped."""
@@ -73,6 +85,10 @@ the network came back long before. Inside the window a fresh attempt is worth mo
 def attempt_timeout(connect_timeout: float, resuming: bool) -> float:
     """How long one connection attempt (open and HELLO) may take."""
     return min(connect_timeout, RESUME_ATTEMPT_TIMEOUT) if resuming else connect_timeout
+
+
+Opener: TypeAlias = Callable[[str, float], Awaitable[GatewayConnection]]
+"""``opener(url, timeout)``: open one gateway connection within ``timeout`` seconds."""
 
 
 class ShardSink(Protocol):
@@ -104,6 +120,18 @@ class Shard:
     ``url`` is the full gateway URL with its query string. ``identify_gate`` is awaited
     before every connection that will IDENTIFY (not before a RESUME), so several shards
     can be spaced by an identify queue.
+
+    ``max_connect_failures``: after that many consecutive failed connection attempts
+    while the protocol has no session it can resume (it never reached READY, or the
+    session was lost), :meth:`run` raises
+    :class:`~fluxer_rx.errors.WebSocketError` with the last attempt's error as
+    ``__cause__``. An attempt fails when the socket cannot be opened (refused,
+    unreachable, timed out, upgrade refused) or when it opened but no HELLO came before
+    it closed; an attempt that gets HELLO resets the count. ``None`` retries for ever.
+
+    ``opener(url, timeout)`` opens one connection (default: :func:`open_connection`
+    with ``transport``); tests and other transports pass their own, with the same
+    contract (raise ``OSError`` or ``TimeoutError`` on failure).
     """
 
     def __init__(
@@ -117,7 +145,11 @@ class Shard:
         identify_gate: Callable[[], Awaitable[None]] | None = None,
         connect_timeout: float = 15.0,
         close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
+        max_connect_failures: int | None = None,
+        opener: Opener | None = None,
     ) -> None:
+        if max_connect_failures is not None and max_connect_failures < 1:
+            raise ValueError("max_connect_failures must be >= 1 or None")
         self.shard_id = shard_id
         self.protocol = protocol
         self.url = url
@@ -132,7 +164,11 @@ class Shard:
         self._our_close: Close | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at: float | None = None
-        self._next: Reconnect | None = Reconnect(0.0, False)
+        self._next: Reconnect | None = protocol.first_connection()
+        self._max_failures = max_connect_failures
+        self._opener = opener
+        self._failures = 0  # consecutive failed attempts without a session
+        self._hello_seen = False
         self._fatal: Exception | None = None
         self._writes: asyncio.Queue[SendFrame | Close | None] | None = None
         self._writer: asyncio.Task[None] | None = None
@@ -173,14 +209,19 @@ class Shard:
             url = plan.url or self.url
             started = loop.time()
             timeout = attempt_timeout(self._connect_timeout, plan.resume)
-            opening = open_connection(url, self.transport, timeout)
+            if self._opener is not None:
+                opening = self._opener(url, timeout)
+            else:
+                opening = open_connection(url, self.transport, timeout)
             try:
                 opened = await self._unless_stopped(opening)
             except Exception as exc:  # any failed open is retried, never fatal
                 if self._stopping:
                     return
-                self._report(Kind.CONNECT_FAILED, _connect_failure(url, exc), exc)
+                reason = _connect_failure(url, exc)
+                self._report(Kind.CONNECT_FAILED, reason, exc)
                 self._perform(self.protocol.connection_failed(self._now()))
+                self._attempt_failed(reason, exc)
                 continue
             if opened is None:
                 return  # closed while connecting; the open was cancelled and released
@@ -188,14 +229,35 @@ class Shard:
             if self._stopping:
                 await self._drop(conn)
                 return
-            await self._serve(conn, hello_by=started + timeout)
+            report = await self._serve(conn, hello_by=started + timeout)
+            if self._hello_seen:
+                self._failures = 0
+            elif not self._stopping:
+                reason = f"no HELLO: {report.describe()}"
+                self._attempt_failed(reason, ConnectionError(reason))
+
+    def _attempt_failed(self, reason: str, exc: Exception) -> None:
+        """Count a failed attempt if there is no session to resume; give up at the limit."""
+        if self.protocol.session_id is not None or self._stopping:
+            return
+        self._failures += 1
+        if self._max_failures is None or self._failures < self._max_failures:
+            return
+        error = WebSocketError(self.shard_id, self._failures, reason)
+        error.__cause__ = exc
+        self._fatal = error
+        self._stopping = True
+        self._stop.set()
+        self._next = None
+        if self.protocol.state is ConnectionState.DISCONNECTED:
+            self._perform(self.protocol.close(self._now()))
 
     async def close(self) -> None:
         """Close the connection for good; :meth:`run` returns once it is closed (within
         about ``close_timeout``: a peer that does not answer the close is dropped)."""
         self._stopping = True
         self._stop.set()
-        if self.protocol.state is not ConnectionState.STOPPED:
+        if self.protocol.state not in (ConnectionState.STOPPED, ConnectionState.ERROR):
             self._perform(self.protocol.close(self._now()))
 
     async def _wait_or_stop(self, delay: float) -> bool:
@@ -233,10 +295,11 @@ class Shard:
         with contextlib.suppress(Exception):
             await conn.release()
 
-    async def _serve(self, conn: GatewayConnection, *, hello_by: float) -> None:
+    async def _serve(self, conn: GatewayConnection, *, hello_by: float) -> CloseReport:
         self._conn = conn
         self._we_closed = False
         self._our_close = None
+        self._hello_seen = False
         self._writes = asyncio.Queue()
         self._writer = asyncio.create_task(self._write_loop(conn, self._writes))
         self._perform(self.protocol.connection_opened(self._now(), hello_by=hello_by))
@@ -262,6 +325,9 @@ class Shard:
                 return
             try:
                 actions = receive(frame, loop_time())
+            except ProtocolMisuse as exc:  # the machine is poisoned: this shard cannot go on
+                self._poisoned(exc)
+                return
             except Exception as exc:  # a machine bug must not end the session
                 log.exception("shard %d: the protocol machine failed on op %s", shard_id, frame.op)
                 self._report(Kind.PROTOCOL_VIOLATION, f"frame op {frame.op} ignored: {exc!r}", exc)
@@ -287,7 +353,7 @@ class Shard:
         if not by_server and self._our_close is not None:
             code, reason = self._our_close.code, self._our_close.reason
         actions: list[Action] = []
-        if self.protocol.state not in (ConnectionState.STOPPED, ConnectionState.DISCONNECTED):
+        if self.protocol.state not in _NO_SOCKET_STATES:
             actions = self.protocol.connection_closed(
                 conn.close_code if conn.close_code is not None else 1006,
                 conn.close_reason,
@@ -297,6 +363,20 @@ class Shard:
         report = CloseReport(code, reason, by_server, classify_close(code).meaning, _next(actions))
         self._report(Kind.CLOSED, report.describe(), report)
         self._perform(actions)
+        return report
+
+    def _poisoned(self, exc: ProtocolMisuse) -> None:
+        """The machine refused an input for good (a driver bug): stop and raise it from
+        :meth:`run` rather than feed a machine that can only raise."""
+        log.error("shard %d: the protocol machine is unusable: %s", self.shard_id, exc)
+        if self._fatal is None:
+            self._fatal = exc
+        self._stopping = True
+        self._stop.set()
+        self._next = None
+        if self._writes is not None:
+            self._writes.put_nowait(Close(4000, "client error"))
+            self._we_closed = True
 
     async def _write_loop(
         self, conn: GatewayConnection, queue: asyncio.Queue[SendFrame | Close | None]
@@ -344,6 +424,8 @@ class Shard:
             elif isinstance(action, Reconnect):
                 self._next = action
             elif isinstance(action, StateChanged):
+                if action.old is ConnectionState.AWAITING_HELLO and action.new in _AFTER_HELLO:
+                    self._hello_seen = True
                 sink.state_changed(self.shard_id, action.old, action.new)
                 self._report(Kind.STATE, f"{action.old.value} -> {action.new.value}", action)
             elif isinstance(action, HeartbeatLatency):
@@ -383,7 +465,7 @@ class Shard:
     def _on_timer(self) -> None:
         self._timer = None
         self._timer_at = None
-        if self.protocol.state is ConnectionState.STOPPED:
+        if self.protocol.state in (ConnectionState.STOPPED, ConnectionState.ERROR):
             return
         self._perform(self.protocol.tick(self._now()))
 
@@ -407,7 +489,7 @@ class Shard:
         )
         self._report(Kind.HANDLER_ERROR, f"delivering {frame.t} s={frame.s} failed: {exc!r}", exc)
 
-    def _report(self, kind: str, detail: str, data: object = None) -> None:
+    def _report(self, kind: Kind, detail: str, data: object = None) -> None:
         if kind not in (Kind.STATE, Kind.LATENCY):
             log.info("shard %d: %s: %s", self.shard_id, kind, detail)
         self._sink.diagnostic(Diagnostic(kind, self.shard_id, detail, data))
@@ -426,11 +508,11 @@ def _connect_failure(url: str, exc: Exception) -> str:
     return f"cannot connect to the gateway at {where}: {what}"
 
 
-def _next(actions: list[Action]) -> str:
+def _next(actions: list[Action]) -> NextStep:
     """What follows a close, from the machine's answer to it."""
     for action in actions:
         if isinstance(action, Reconnect):
-            return "resume" if action.resume else "identify"
+            return NextStep.RESUME if action.resume else NextStep.IDENTIFY
         if isinstance(action, Fatal):
-            return "fatal"
-    return "stop"
+            return NextStep.FATAL
+    return NextStep.STOP

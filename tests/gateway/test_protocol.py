@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 
 import pytest
 
@@ -675,16 +676,58 @@ def test_close_stops_for_good() -> None:
     assert h.proto.state is ConnectionState.STOPPED
     with pytest.raises(ProtocolMisuse):
         h.send(3, {"status": "idle"})
+    # a user command racing close() is no driver bug: refused, not poisoned
+    assert h.proto.state is ConnectionState.STOPPED
     assert h.proto.close(h.now) == []
 
 
 def test_driver_misuse_is_a_typed_error() -> None:
     h = Harness.make()
-    with pytest.raises(ProtocolMisuse):
+    with pytest.raises(ProtocolMisuse, match="closed in state disconnected"):
         h.closed(1006)
+    h = Harness.make()
     h.open()
-    with pytest.raises(ProtocolMisuse):
+    with pytest.raises(ProtocolMisuse, match="opened in state awaiting_hello"):
         h.open()
+
+
+def _poisoned_calls(h: Harness) -> dict[str, Callable[[], object]]:
+    proto, now = h.proto, h.now
+    return {
+        "connection_opened": lambda: proto.connection_opened(now),
+        "connection_closed": lambda: proto.connection_closed(1006, "", now),
+        "connection_failed": lambda: proto.connection_failed(now),
+        "receive_frame": lambda: proto.receive_frame(dispatch(proto.seq + 1), now),
+        "tick": lambda: proto.tick(now + 100.0),
+        "send": lambda: proto.send(3, {"status": "idle"}, now),
+        "update_presence": lambda: proto.update_presence({"status": "idle"}, now),
+        "request_guild_members": lambda: proto.request_guild_members("1", now),
+        "close": lambda: proto.close(now),
+    }
+
+
+@pytest.mark.parametrize("misuse", ["open_twice", "closed_without_socket", "failed_while_open"])
+def test_misuse_poisons_the_machine_and_every_later_call_raises(misuse: str) -> None:
+    h = Harness.make()
+    h.connect_ready()
+    h.send(3, {"status": "idle"})  # queued work and running timers are dropped too
+    if misuse == "open_twice":
+        wrong: Callable[[], object] = lambda: h.proto.connection_opened(h.now)  # noqa: E731
+    elif misuse == "closed_without_socket":
+        h.closed(1006)
+        wrong = lambda: h.proto.connection_closed(1006, "", h.now)  # noqa: E731
+    else:
+        wrong = lambda: h.proto.connection_failed(h.now)  # noqa: E731
+    with pytest.raises(ProtocolMisuse):
+        wrong()
+    assert h.proto.state is ConnectionState.ERROR
+    assert h.proto.next_deadline() is None
+    assert h.proto.pending_sends == 0
+    assert not h.proto.accept_next_dispatch(dispatch(h.proto.seq + 1))
+    for name, call in _poisoned_calls(h).items():
+        with pytest.raises(ProtocolMisuse, match="unusable after an earlier misuse"):
+            call()
+        assert h.proto.state is ConnectionState.ERROR, name
 
 
 def test_state_changes_follow_the_transition_table() -> None:
