@@ -4,9 +4,11 @@ Two guarantees hold for every observable in this module and for every observable
 from one with ``.pipe(...)`` or a fluent operator method (``.filter(...)``, ...):
 
 * **Loop scheduling.** When ``subscribe`` is called without a scheduler inside a running
-  asyncio loop, the subscription uses an :class:`~reactivex.scheduler.eventloop.AsyncIOScheduler`
-  for that loop, so time-based operators (``debounce``, ``timeout``, ``delay``) fire on the
-  loop's thread instead of reactivex's default timer threads.
+  asyncio loop, the subscription uses the loop's
+  :class:`~fluxer_rx.schedulers.LoopScheduler`, so time-based operators (``debounce``,
+  ``timeout``, ``delay``) fire on the loop's thread instead of reactivex's default timer
+  threads, and follow recorded time while a replay runs on a virtual clock (their timers
+  move to it: see :mod:`fluxer_rx.schedulers`).
 * **Isolation.** :class:`EventSubject` delivers each value to its subscribers in
   subscription order, synchronously, with no task per value. An exception raised by one
   subscriber is handed to the subject's error sink and does not reach the other
@@ -21,7 +23,6 @@ import asyncio
 import functools
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
-from weakref import WeakKeyDictionary
 
 from reactivex import Observable, abc
 from reactivex.disposable import Disposable
@@ -38,9 +39,16 @@ from reactivex.observable.mixins import (
     UtilityMixin,
     WindowingMixin,
 )
-from reactivex.scheduler.eventloop import AsyncIOScheduler
 
-__all__ = ["ErrorSink", "EventSubject", "LoopObservable", "loop_scheduler"]
+from fluxer_rx.schedulers import loop_scheduler, scheduler_override
+
+__all__ = [
+    "ErrorSink",
+    "EventSubject",
+    "LoopObservable",
+    "loop_scheduler",
+    "scheduler_override",
+]
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -52,20 +60,6 @@ E = TypeVar("E")
 
 ErrorSink = Callable[[Exception], None]
 """Receives an exception raised by a subscriber of an :class:`EventSubject`."""
-
-_schedulers: WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncIOScheduler] = WeakKeyDictionary()
-
-
-def loop_scheduler() -> AsyncIOScheduler | None:
-    """The :class:`AsyncIOScheduler` of the running loop (one per loop), or ``None``."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-    scheduler = _schedulers.get(loop)
-    if scheduler is None:
-        scheduler = _schedulers[loop] = AsyncIOScheduler(loop)
-    return scheduler
 
 
 class LoopObservable(Observable[T_co]):

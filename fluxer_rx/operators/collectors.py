@@ -57,6 +57,7 @@ from fluxer_rx.models import (
 from fluxer_rx.operators.collect import check_limits
 from fluxer_rx.operators.filtering import for_message, in_channel, in_guild, of_type
 from fluxer_rx.routing import RoutedStream
+from fluxer_rx.schedulers import LoopScheduler
 from fluxer_rx.streams import EventSubject, LoopObservable, loop_scheduler
 
 __all__ = [
@@ -119,9 +120,12 @@ _CLOCK_SLACK: Final = 1e-6
 
 def _clock_of(scheduler: abc.SchedulerBase | None) -> Callable[[], float]:
     """Seconds on the clock ``scheduler`` schedules relative timers by: the virtual clock
-    of a virtual-time scheduler, else the monotonic clock (asyncio's ``loop.time``)."""
+    of a virtual-time scheduler or of the loop's scheduler (which follows a replay's
+    virtual clock), else the monotonic clock (asyncio's ``loop.time``)."""
     if isinstance(scheduler, VirtualTimeScheduler):
         return lambda: scheduler.now.timestamp()
+    if isinstance(scheduler, LoopScheduler):
+        return lambda: scheduler.seconds
     return monotonic
 
 

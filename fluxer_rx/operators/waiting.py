@@ -14,10 +14,11 @@ from types import TracebackType
 from typing import Any, Generic, Literal, TypeVar, overload
 
 from reactivex import Observable, abc
-from reactivex.disposable import SingleAssignmentDisposable
+from reactivex.disposable import CompositeDisposable, SingleAssignmentDisposable
 
 from fluxer_rx.errors import FluxerError
 from fluxer_rx.operators.filtering import of_type
+from fluxer_rx.streams import loop_scheduler
 
 __all__ = ["BufferOverflow", "EventIterator", "StreamClosed", "aiter_events", "wait_for"]
 
@@ -73,7 +74,8 @@ async def wait_for(
         events:  --t--m1--m2--m3->       check: lambda m: m.content == "yes" (m2)
         await wait_for(events, MessageCreate, check)  -> m2
 
-    Raises ``TimeoutError`` after ``timeout`` seconds (timed on the running loop),
+    Raises ``TimeoutError`` after ``timeout`` seconds (timed on the running loop, or on
+    the virtual clock of a replay running on recorded time),
     :class:`StreamClosed` if ``events`` completes first, the stream's error if it fails,
     and whatever ``check`` raises. In every case, and on cancellation, the subscription is
     disposed before this returns.
@@ -102,6 +104,15 @@ async def wait_for(
             future.set_exception(StreamClosed("the event stream completed while waiting"))
 
     subscription = stream.subscribe(on_next, on_error, on_completed)
+    timers = loop_scheduler()
+    if timeout is not None and timers is not None:
+        # timed by the streams' scheduler, so on recorded time during a virtual replay
+        def expire(_scheduler: abc.SchedulerBase, _state: Any = None) -> None:
+            if not future.done():
+                future.set_exception(TimeoutError())
+
+        subscription = CompositeDisposable(subscription, timers.schedule_relative(timeout, expire))
+        timeout = None
     try:
         async with asyncio.timeout(timeout):
             return await future

@@ -8,6 +8,9 @@
 * ``await client.replay(path, speed=...)`` drives a :class:`~fluxer_rx.Client` offline
   from a recording: ``raw``, ``events``, the cache, handlers, operators and collectors
   behave as they did live (see :mod:`fluxer_rx.replay.player`).
+* A :class:`VirtualClock` (``clock="recorded"``) replays on recorded time: time-based
+  operators see the recorded pace while the replay runs as fast as the CPU allows (see
+  :mod:`fluxer_rx.replay.virtual_clock`).
 """
 
 from __future__ import annotations
@@ -36,11 +39,13 @@ from fluxer_rx.replay.reader import (
     recording_frames,
 )
 from fluxer_rx.replay.recorder import Recorder
+from fluxer_rx.replay.virtual_clock import ClockStep, VirtualClock
 
 __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "REDACTED",
+    "ClockStep",
     "FramePlayer",
     "LoopPacingClock",
     "MalformedRecording",
@@ -54,6 +59,7 @@ __all__ = [
     "ReplaySink",
     "ReplaySummary",
     "UnsupportedRecordingVersion",
+    "VirtualClock",
     "open_recording",
     "recording_frames",
 ]

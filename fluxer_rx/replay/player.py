@@ -19,6 +19,16 @@ and are not replayed.
 Pacing: with ``speed=None`` frames go as fast as possible (the loop gets a turn every
 ``batch`` frames); with ``speed=x`` the frame recorded at ``at`` is delivered at
 ``start + at / x`` on the pacing clock (never earlier; late frames go at once, in order).
+
+Recorded time: with ``clock="recorded"`` or a :class:`~fluxer_rx.replay.VirtualClock`,
+frames go as fast as possible while the virtual clock is the scheduler of everything
+subscribed during the replay (:func:`fluxer_rx.streams.scheduler_override`): before each
+frame the clock advances to the frame's recorded time (running the timers due by then, in
+order), and after the last one it advances past it (see ``VirtualClock.tail``), so
+time-based operators give the windows a ``speed=1`` replay gives. Async code (handlers,
+``wait_for``) runs when the loop gets its turn, every ``batch`` frames, and reads the
+clock then. A frame whose time goes backwards or jumps is an error naming its line, or is
+clamped and reported, as the clock's ``on_bad_time`` says.
 """
 
 from __future__ import annotations
@@ -27,13 +37,17 @@ import asyncio
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final, Protocol
+from datetime import UTC, datetime
+from typing import Final, Literal, Protocol
 
 from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.errors import DecodeError
 from fluxer_rx.gateway.actions import SessionLost
 from fluxer_rx.models.frame import Frame
-from fluxer_rx.replay.reader import RecordedFrame
+from fluxer_rx.replay.format import MalformedRecording
+from fluxer_rx.replay.reader import RecordedFrame, RecordingReader
+from fluxer_rx.replay.virtual_clock import ClockStep, VirtualClock
+from fluxer_rx.streams import scheduler_override
 
 __all__ = ["FramePlayer", "LoopPacingClock", "PacingClock", "ReplaySink", "ReplaySummary"]
 
@@ -85,8 +99,10 @@ class ReplaySummary:
     ``frames``: frames handed to the client; ``dispatches``: of those, delivered as
     events; ``duplicates``: dispatches already delivered (``raw`` only);
     ``recorded_seconds``: the ``at`` of the last frame replayed; ``elapsed_seconds``: time
-    the replay took on its clock; ``completed``: whether it reached the end of the
-    recording (``False`` when stopped by ``destroy()``).
+    the replay took on its clock (a virtual clock's: recorded time, ``tail`` included);
+    ``completed``: whether it reached the end of the recording (``False`` when stopped by
+    ``destroy()``); ``clock_steps``: frames whose time was clamped (virtual clock,
+    ``on_bad_time="clamp"``).
     """
 
     frames: int
@@ -95,6 +111,7 @@ class ReplaySummary:
     recorded_seconds: float
     elapsed_seconds: float
     completed: bool
+    clock_steps: int = 0
 
 
 class _ShardSession:
@@ -103,6 +120,18 @@ class _ShardSession:
     def __init__(self) -> None:
         self.session_id: str | None = None
         self.seq = 0
+
+
+def _started_at(reader: RecordingReader | None) -> datetime | None:
+    """When the recording started, from its header (``None`` if absent or unreadable)."""
+    text = reader.header.started_at if reader is not None else None
+    if text is None:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _session_id_of(data: object) -> str | None:
@@ -114,9 +143,12 @@ class FramePlayer:
     """Feeds ``frames`` to ``sink`` with :meth:`run`; counters tell the progress.
 
     ``speed``: ``None`` for as fast as possible, else a finite factor > 0 (2.0 = twice as
-    fast as recorded); ``ValueError`` otherwise. ``clock`` defaults to
-    :class:`LoopPacingClock`. Errors of ``frames`` (a malformed line) propagate from
-    :meth:`run` after every earlier frame has been delivered.
+    fast as recorded); ``ValueError`` otherwise. ``clock``: the :class:`PacingClock` a
+    paced replay follows (:class:`LoopPacingClock` by default), or a
+    :class:`~fluxer_rx.replay.VirtualClock` (``"recorded"``: a new one) to replay on
+    recorded time (see the module; ``speed`` must then be ``None``). Errors of ``frames``
+    (a malformed line) propagate from :meth:`run` after every earlier frame has been
+    delivered.
     """
 
     def __init__(
@@ -125,13 +157,22 @@ class FramePlayer:
         frames: Iterable[RecordedFrame],
         *,
         speed: float | None = None,
-        clock: PacingClock | None = None,
+        clock: PacingClock | VirtualClock | Literal["recorded"] | None = None,
         batch: int = 256,
     ) -> None:
         if speed is not None and not (math.isfinite(speed) and speed > 0):
             raise ValueError(f"speed must be a finite number > 0 or None, not {speed!r}")
         if batch < 1:
             raise ValueError(f"batch must be >= 1, not {batch!r}")
+        if clock == "recorded":
+            clock = VirtualClock()
+        elif isinstance(clock, str):
+            raise ValueError(f"clock must be 'recorded', a clock object or None, not {clock!r}")
+        self._virtual: VirtualClock | None = None
+        if isinstance(clock, VirtualClock):
+            if speed is not None:
+                raise ValueError("a replay on a virtual clock runs at recorded time: no speed")
+            self._virtual, clock = clock, None
         self._sink = sink
         self._frames = frames
         self._speed = speed
@@ -143,10 +184,21 @@ class FramePlayer:
         self.frames = 0
         self.dispatches = 0
         self.duplicates = 0
+        self.clock_steps = 0
         self.last_at = 0.0
 
+    @property
+    def virtual_clock(self) -> VirtualClock | None:
+        """The virtual clock this replay runs on, or ``None`` for a paced or plain one."""
+        return self._virtual
+
     async def run(self) -> None:
-        """Deliver every frame (paced if a ``speed`` was given), then return."""
+        """Deliver every frame (paced if a ``speed`` was given, on recorded time with a
+        virtual clock), then return."""
+        if self._virtual is not None:
+            with scheduler_override(self._virtual):
+                await self._run_virtual(self._virtual)
+            return
         clock, speed, batch = self._clock, self._speed, self._batch
         start = self._started = clock.monotonic()
         unyielded = 0
@@ -164,12 +216,54 @@ class FramePlayer:
                 unyielded = 0
         self._finished = clock.monotonic()
 
+    async def _run_virtual(self, clock: VirtualClock) -> None:
+        frames = self._frames
+        reader = frames if isinstance(frames, RecordingReader) else None
+        started_at = _started_at(reader)
+        base = self._started = clock.begin(started_at)
+        max_gap, clamp = clock.max_gap, clock.on_bad_time == "clamp"
+        limit = math.inf if max_gap is None else max_gap
+        batch = self._batch
+        unyielded = 0
+        shift = 0.0  # the clock steps taken off so far (clamp)
+        previous: float | None = None
+        for position, (at, frame) in enumerate(frames, 1):
+            if previous is not None and not 0.0 <= at - previous <= limit:
+                step = ClockStep(reader.line if reader is not None else position, at, previous)
+                if not clamp:
+                    path = reader.path if reader is not None else "<frames>"
+                    raise MalformedRecording(path, step.line, step.describe())
+                shift -= step.step
+                self.clock_steps += 1
+                detail = f"line {step.line}: {step.describe()}; delivered at the time before"
+                report = Diagnostic(Kind.PROTOCOL_VIOLATION, frame.shard_id, detail, step, frame)
+                self._sink.diagnostic(report)
+            previous = at
+            when = base + at + shift
+            if when < clock.seconds:  # rounding after a clamped step, or a timer's advance
+                when = clock.seconds
+            clock.advance_to(when)  # timers due by the frame's time run first
+            self._deliver(frame)
+            self.last_at = at
+            unyielded += 1
+            if unyielded >= batch:
+                await asyncio.sleep(0)  # handlers and tasks run, then what they scheduled
+                clock.advance_to(clock.seconds)
+                unyielded = 0
+        await asyncio.sleep(0)
+        clock.settle(clock.seconds)
+        self._finished = clock.seconds
+
     def summary(self) -> ReplaySummary:
         """The counters now; ``completed`` once :meth:`run` has returned."""
+        now = self._virtual.seconds if self._virtual is not None else None
         if self._started is None:
             elapsed = 0.0
         else:
-            end = self._finished if self._finished is not None else self._clock.monotonic()
+            if self._finished is not None:
+                end = self._finished
+            else:
+                end = now if now is not None else self._clock.monotonic()
             elapsed = end - self._started
         return ReplaySummary(
             frames=self.frames,
@@ -178,6 +272,7 @@ class FramePlayer:
             recorded_seconds=self.last_at,
             elapsed_seconds=elapsed,
             completed=self._finished is not None,
+            clock_steps=self.clock_steps,
         )
 
     def _deliver(self, frame: Frame) -> None:
