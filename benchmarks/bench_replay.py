@@ -3,8 +3,9 @@
 Builds N distinct MESSAGE_CREATE gateway messages (about 700 bytes each), then times, in
 the same process, alternating rounds of:
 
-* baseline: ``client.dispatch(decode_frame(message))`` for each message, in memory -- the
-  client's own path for a received dispatch (decode, cache fold, emit), without sockets;
+* baseline: ``client.pipeline.dispatch(decode_frame(message))`` for each message, in
+  memory -- the client's own path for a received dispatch (decode, cache fold, emit),
+  without sockets;
 * recording: the same with a :class:`~fluxer_rx.replay.Recorder` on the client, writing
   the recording to a temporary file (stopped, so flushed and closed, inside the timing);
 * replay: ``await client.replay(path)`` of that recording, as fast as possible (read
@@ -68,7 +69,7 @@ def run_baseline(messages: list[bytes]) -> float:
     client.events.subscribe(lambda _e: None)
     start = time.perf_counter()
     for message in messages:
-        client.dispatch(decode_frame(message))
+        client.pipeline.dispatch(decode_frame(message))
     return time.perf_counter() - start
 
 
@@ -78,7 +79,7 @@ def run_recording(messages: list[bytes], path: str) -> float:
     start = time.perf_counter()
     recorder = Recorder(client, path, flush_interval=None).start()
     for message in messages:
-        client.dispatch(decode_frame(message))
+        client.pipeline.dispatch(decode_frame(message))
     recorder.stop()
     return time.perf_counter() - start
 
@@ -93,18 +94,14 @@ async def run_replay(path: str, expected: int) -> float:
     return elapsed
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--frames", type=int, default=20_000)
-    parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
-    messages = [make_message(i) for i in range(args.frames)]
-    n = len(messages)
+def measure(n: int, rounds: int) -> tuple[dict[str, list[float]], int]:
+    """Frames/s per round of ``baseline``, ``recording`` and ``replay``; the file's size."""
+    messages = [make_message(i) for i in range(n)]
     rates: dict[str, list[float]] = {"baseline": [], "recording": [], "replay": []}
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "bench.jsonl")
         run_recording(messages[:1000], path)  # warm-up
-        for _ in range(args.rounds):
+        for _ in range(rounds):
             gc.collect()
             rates["baseline"].append(n / run_baseline(messages))
             gc.collect()
@@ -112,6 +109,16 @@ def main() -> None:
             gc.collect()
             rates["replay"].append(n / asyncio.run(run_replay(path, n)))
         size = os.path.getsize(path)
+    return rates, size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    n = args.frames
+    rates, size = measure(n, args.rounds)
     base = statistics.median(rates["baseline"])
     print(f"{n} MESSAGE_CREATE frames, {args.rounds} alternating rounds; recording {size:,} bytes")
     for name, values in rates.items():

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from fluxer_rx._version import __version__
 from fluxer_rx.cache.options import CachedResource, CacheOptions, CacheSizeLimits
+from fluxer_rx.gateway.options import GatewayOptions
 
 __all__ = [
     "CacheOptions",
@@ -120,3 +121,20 @@ class ClientOptions:
         cache: CacheOptions | CacheSizeLimits = self.cache
         if isinstance(cache, CacheSizeLimits):  # the seed's ClientOptions(cache=limits)
             object.__setattr__(self, "cache", CacheOptions(limits=cache))
+
+    @property
+    def gateway(self) -> GatewayOptions:
+        """The gateway layer's own options, built from this object's gateway fields."""
+        return GatewayOptions(
+            url=self.gateway_url,
+            version=self.gateway_version,
+            transport=self.transport,
+            shard_ids=self.shard_ids,
+            shard_count=self.shard_count,
+            identify_interval=self.identify_interval,
+            presence=self.presence,
+            ignored_events=self.ignored_events,
+            connect_timeout=self.connect_timeout,
+            resume_window=self.resume_window,
+            reconnect_delay_max=self.reconnect_delay_max,
+        )

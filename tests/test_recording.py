@@ -129,8 +129,8 @@ async def test_recorder_as_async_context_manager_records_until_exit(tmp_path: Pa
     path = tmp_path / "a.jsonl"
     client = Client()
     async with Recorder(client, path) as recorder:
-        client.frame(Frame(op=11))
-    client.frame(Frame(op=11))  # after stop: not recorded
+        client.pipeline.frame(Frame(op=11))
+    client.pipeline.frame(Frame(op=11))  # after stop: not recorded
     assert recorder.frames == 1
     with open_recording(path) as reader:
         assert [(e.frame.op, e.frame.has_d) for e in reader] == [(11, False)]

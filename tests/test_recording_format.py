@@ -78,7 +78,7 @@ def test_recorder_lines_round_trip_through_the_reader(tmp_path: Path) -> None:
         for i, message in enumerate(messages):
             frame = decode_frame(message)
             frame.shard_id = i % 2
-            client.frame(frame)
+            client.pipeline.frame(frame)
     lines = path.read_bytes().splitlines()
     assert len(lines) == 1 + len(messages)  # one line per frame, even a multi-line d
     got = [entry.frame for entry in read_all(path)]
@@ -189,7 +189,7 @@ def test_tokens_never_reach_a_recording(tmp_path: Path) -> None:
     echoed = {"op": 0, "s": 1, "t": "ECHO", "d": {"content": f"my token is {TOKEN}!"}}
     with client.record(path, redact=[TOKEN]):
         for message in (identify, resume, echoed):
-            client.frame(decode_frame(msgspec.json.encode(message)))
+            client.pipeline.frame(decode_frame(msgspec.json.encode(message)))
     text = path.read_text()
     assert TOKEN not in text
     assert "s3cr3t" not in text
@@ -225,12 +225,12 @@ def test_recording_frames_is_a_cold_observable(tmp_path: Path) -> None:
 def test_a_failed_write_stops_recording_and_is_raised() -> None:
     client = Client()
     recorder = client.record("/dev/full")  # every write fails: no space left
-    client.frame(decode_frame(b'{"op":11}'))  # buffered
+    client.pipeline.frame(decode_frame(b'{"op":11}'))  # buffered
     with pytest.raises(RecordingFileError) as flushed:
         recorder.flush()
     assert "/dev/full" in str(flushed.value)
     assert not recorder.recording and not client.raw.has_observers
-    client.frame(decode_frame(b'{"op":11}'))  # no longer recorded, nothing raised
+    client.pipeline.frame(decode_frame(b'{"op":11}'))  # no longer recorded, nothing raised
     with pytest.raises(RecordingFileError):
         recorder.stop()
     assert recorder.error is flushed.value
@@ -244,7 +244,7 @@ async def test_a_write_failing_while_frames_arrive_is_reported_on_diagnostics() 
     recorder = Recorder(client, "/dev/full")
     recorder.start()
     big = b'{"op":0,"t":"BIG","d":"' + b"x" * (2 << 20) + b'"}'  # larger than the buffer
-    client.frame(decode_frame(big))
+    client.pipeline.frame(decode_frame(big))
     assert not recorder.recording
     assert any("cannot write the recording /dev/full" in detail for detail in reported)
     with pytest.raises(RecordingFileError):
@@ -256,7 +256,7 @@ async def test_a_running_recording_is_flushed_periodically(tmp_path: Path) -> No
     client = Client()
     recorder = Recorder(client, path, flush_interval=0.01).start()
     try:
-        client.frame(decode_frame(b'{"op":11}'))
+        client.pipeline.frame(decode_frame(b'{"op":11}'))
         await wait_until(lambda: path.read_bytes().count(b"\n") == 2)  # header + frame
         assert [e.frame.op for e in read_all(path)] == [11]  # readable while recording
         assert recorder.recording and "recording" in repr(recorder)

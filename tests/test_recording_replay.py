@@ -162,13 +162,13 @@ async def test_a_new_session_reports_the_old_one_lost_and_resets_the_cache(
     )
     client = Client()
     lost: list[tuple[int, SessionLost]] = []
-    original = client.session_lost
+    original = client.pipeline.session_lost
 
     def session_lost(shard_id: int, report: SessionLost) -> None:
         lost.append((shard_id, report))
         original(shard_id, report)
 
-    client.session_lost = session_lost  # type: ignore[method-assign]
+    client.pipeline.session_lost = session_lost  # type: ignore[method-assign]
     guilds_seen: list[int] = []
     client.on("READY", lambda _d: guilds_seen.append(len(client.cache.guilds)))
     events: list[Any] = []

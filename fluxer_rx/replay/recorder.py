@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, BinaryIO, Final, Self
+from typing import TYPE_CHECKING, BinaryIO, Final, Protocol, Self
 
 import msgspec
 
@@ -32,9 +32,20 @@ from fluxer_rx.replay.format import (
 )
 
 if TYPE_CHECKING:
+    from reactivex import Observable
     from reactivex.abc import DisposableBase
 
-    from fluxer_rx.client import Client
+    from fluxer_rx.models.frame import Frame
+
+
+class FrameFeed(Protocol):
+    """What a :class:`Recorder` records: anything with a ``raw`` observable of frames (a
+    ``Client``, an ``EventPipeline``)."""
+
+    @property
+    def raw(self) -> Observable[Frame]:
+        """Every frame, in the order it was received."""
+        ...
 
 __all__ = ["Recorder"]
 
@@ -43,7 +54,7 @@ _REDACTED_BYTES: Final = REDACTED.encode()
 
 
 class Recorder:
-    """Records ``client.raw`` to ``path``: ``with Recorder(client, path): ...``.
+    """Records ``source.raw`` to ``path``: ``with Recorder(client, path): ...``.
 
     Also ``async with``, or :meth:`start` / :meth:`stop` (``client.record(path)`` returns
     a started one). ``path`` is created or truncated. ``redact`` lists secrets (a token, a
@@ -58,13 +69,15 @@ class Recorder:
 
     def __init__(
         self,
-        client: Client,
+        source: FrameFeed,
         path: str | os.PathLike[str],
         *,
+        gateway_version: str = "1",
         redact: Iterable[str] = (),
         flush_interval: float | None = 1.0,
     ) -> None:
-        self.client = client
+        self.source = source
+        self.gateway_version = gateway_version
         self.path = os.fspath(path)
         self.flush_interval = flush_interval
         self._secrets = tuple(
@@ -106,7 +119,7 @@ class Recorder:
         except OSError as exc:
             raise self._fail(exc, "create") from exc
         header = RecordingHeader(
-            gateway_version=self.client.options.gateway_version,
+            gateway_version=self.gateway_version,
             started_at=datetime.now(UTC).isoformat(),
             library=f"fluxer_rx {__version__}",
         )
@@ -117,7 +130,7 @@ class Recorder:
             raise self._fail(exc, "write") from exc
         self._file = file
         self._started_at = time.monotonic()
-        self._subscription = self.client.raw.subscribe(self._record)
+        self._subscription = self.source.raw.subscribe(self._record)
         self._arm_flush()
         return self
 

@@ -247,10 +247,10 @@ async def test_removed_handlers_are_not_called_and_removal_is_idempotent() -> No
     remove_named = client.on(Events.TYPING_START, lambda d: named.append(d["user_id"]))
     remove_typed = client.on_typed(typed.append)
     frame = b'{"d":{"channel_id":"1","timestamp":1,"user_id":"2"},"op":0,"s":1,"t":"TYPING_START"}'
-    client.dispatch(decode_frame(frame))
+    client.pipeline.dispatch(decode_frame(frame))
     remove_named()
     remove_named()
     remove_typed()
     remove_typed()
-    client.dispatch(decode_frame(frame))
+    client.pipeline.dispatch(decode_frame(frame))
     assert named == ["2"] and len(typed) == 1

@@ -1,0 +1,112 @@
+"""Collectors and ``wait_for`` on the client's ``events``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+from fluxer_rx.models import MessageCreate, MessageReactionAdd
+from fluxer_rx.operators import Collector, message_collector, reaction_collector, wait_for
+
+if TYPE_CHECKING:
+    from fluxer_rx.pipeline import EventPipeline
+
+__all__ = ["CollectorFactory"]
+
+E = TypeVar("E")
+
+
+class CollectorFactory:
+    """Starts collectors and one-shot waits on the client's events."""
+
+    _pipeline: EventPipeline
+
+    def _guild_of(self, channel_id: str | int) -> str | None:
+        channel = self._pipeline.cache.channels.get(str(channel_id))
+        return channel.guild_id if channel is not None else None
+
+    def create_message_collector(
+        self,
+        channel_id: str | int,
+        *,
+        filter: Callable[[MessageCreate], bool] | None = None,
+        max: int | None = None,
+        max_processed: int | None = None,
+        time: float | None = None,
+        idle: float | None = None,
+        dispose: bool = False,
+        guild_id: str | int | None = None,
+    ) -> Collector[MessageCreate]:
+        """A :func:`~fluxer_rx.operators.message_collector` on ``events``, started now
+        (timers on the running loop). It ends on the deletion of the channel's guild:
+        ``guild_id``, or else the guild of the cached channel."""
+        return message_collector(
+            self._pipeline.events,
+            channel_id,
+            guild_id=guild_id if guild_id is not None else self._guild_of(channel_id),
+            filter=filter,
+            max=max,
+            max_processed=max_processed,
+            time=time,
+            idle=idle,
+            dispose=dispose,
+        )
+
+    def create_reaction_collector(
+        self,
+        channel_id: str | int,
+        message_id: str | int,
+        *,
+        filter: Callable[[MessageReactionAdd], bool] | None = None,
+        max: int | None = None,
+        max_users: int | None = None,
+        max_emojis: int | None = None,
+        max_processed: int | None = None,
+        time: float | None = None,
+        idle: float | None = None,
+        dispose: bool = False,
+        guild_id: str | int | None = None,
+    ) -> Collector[MessageReactionAdd]:
+        """A :func:`~fluxer_rx.operators.reaction_collector` on ``events``, started now
+        (timers on the running loop). It ends on the deletion of the channel's guild:
+        ``guild_id``, or else the guild of the cached channel."""
+        return reaction_collector(
+            self._pipeline.events,
+            channel_id,
+            message_id,
+            guild_id=guild_id if guild_id is not None else self._guild_of(channel_id),
+            filter=filter,
+            max=max,
+            max_users=max_users,
+            max_emojis=max_emojis,
+            max_processed=max_processed,
+            time=time,
+            idle=idle,
+            dispose=dispose,
+        )
+
+    @overload
+    async def wait_for(
+        self,
+        event_type: type[E],
+        check: Callable[[E], bool] | None = None,
+        timeout: float | None = None,
+    ) -> E: ...
+    @overload
+    async def wait_for(
+        self,
+        event_type: str,
+        check: Callable[[Any], bool] | None = None,
+        timeout: float | None = None,
+    ) -> Any: ...
+
+    async def wait_for(
+        self,
+        event_type: type[Any] | str,
+        check: Callable[[Any], bool] | None = None,
+        timeout: float | None = None,
+    ) -> Any:
+        """The next event of ``event_type`` passing ``check`` (typed by the class: ``await
+        client.wait_for(MessageCreate, check)`` is a ``MessageCreate``); see
+        :func:`fluxer_rx.operators.wait_for` (``TimeoutError``, ``StreamClosed``)."""
+        return await wait_for(self._pipeline.events, event_type, check, timeout)

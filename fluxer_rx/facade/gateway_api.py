@@ -1,0 +1,92 @@
+"""Gateway control through the client: shards, latency, sends, presence, member requests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from fluxer_rx.errors import ClientNotReady
+from fluxer_rx.gateway.shard import Shard
+from fluxer_rx.gateway.shard_group import ShardGroup, shard_for_guild
+from fluxer_rx.models import Member
+
+if TYPE_CHECKING:
+    from fluxer_rx.options import ClientOptions
+    from fluxer_rx.pipeline import EventPipeline
+
+__all__ = ["GatewayControl"]
+
+
+class GatewayControl:
+    """Commands to the gateway, through the running shard group."""
+
+    options: ClientOptions
+    _pipeline: EventPipeline
+    _group: ShardGroup | None
+
+    def _connected(self) -> ShardGroup:
+        if self._group is None:
+            raise ClientNotReady("the client is not connected; call login() first")
+        return self._group
+
+    @property
+    def shards(self) -> dict[int, Shard]:
+        """The running shards by id (empty outside :meth:`login`)."""
+        return dict(self._group.shards) if self._group is not None else {}
+
+    @property
+    def latency(self) -> float | None:
+        """Mean heartbeat round trip over the shards, in seconds (``None`` before an ACK)."""
+        return self._group.latency if self._group is not None else None
+
+    def shard_for(self, guild_id: str | int) -> int:
+        """The id of the shard that serves ``guild_id``."""
+        count = self._group.shard_count if self._group is not None else None
+        return shard_for_guild(guild_id, count or self.options.gateway.shard_count or 1)
+
+    def send_to_shard(self, shard_id: int, op: int, d: Any) -> None:
+        """Send ``{op, d}`` on one shard (queued under the send budget, size-checked);
+        ``ValueError`` for a shard this client does not run."""
+        self._connected().send(shard_id, op, d)
+
+    def send_to_gateway(self, op: int, d: Any) -> None:
+        """Send ``{op, d}`` on every shard."""
+        self._connected().broadcast(op, d)
+
+    def update_presence(
+        self, status: str = "online", *, afk: bool | None = None, **extra: Any
+    ) -> None:
+        """Set the bot's presence on every shard (op 3) and for later IDENTIFYs."""
+        presence: dict[str, Any] = {"status": status, **extra}
+        if afk is not None:
+            presence["afk"] = afk
+        self._connected().update_presence(presence)
+
+    async def request_guild_members(
+        self,
+        guild_id: str,
+        *,
+        query: str | None = None,
+        limit: int | None = None,
+        user_ids: Sequence[str] | None = None,
+        presences: bool | None = None,
+        timeout: float = 30.0,
+    ) -> list[Member]:
+        """Send REQUEST_GUILD_MEMBERS (op 8) and gather every GUILD_MEMBERS_CHUNK answer.
+
+        Returns the members of all chunks, in chunk order. Raises ``TimeoutError`` when the
+        chunks do not all arrive within ``timeout`` seconds (the server drops requests it
+        does not allow silently, PROTOCOL §1.8).
+        """
+        group = self._connected()
+        shard_id = self.shard_for(guild_id)
+        group.shard(shard_id)  # ValueError before sending when this client does not run it
+        return await self._pipeline.request_members(
+            shard_id,
+            guild_id,
+            query=query,
+            limit=limit,
+            user_ids=user_ids,
+            presences=presences,
+            timeout=timeout,
+        )

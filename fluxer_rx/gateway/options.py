@@ -1,0 +1,78 @@
+""":class:`GatewayOptions`: how a shard group connects, identifies and reconnects.
+
+The gateway layer's own configuration: a :class:`~fluxer_rx.gateway.shard_group.ShardGroup`
+is built from it alone, and :class:`~fluxer_rx.options.ClientOptions` composes it. It
+never holds the token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fluxer_rx.gateway.transport import TransportName
+
+__all__ = ["GatewayOptions"]
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayOptions:
+    """Connection, identify and reconnect settings of a shard group.
+
+    * ``url``: the gateway URL (``None``: discovered through ``GET /gateway/bot``);
+      ``version`` is the ``v`` query parameter added to it.
+    * ``transport``: the WebSocket library (``aiohttp`` measured faster end to end,
+      ``benchmarks/bench_gateway.py``; ``websockets`` stays selectable).
+    * ``shard_ids`` / ``shard_count``: which shards this process runs, of how many
+      (``None``: one unsharded connection, or all of ``shard_count``).
+    * ``identify_interval``: seconds between IDENTIFYs of this process's shards.
+    * ``presence`` and ``ignored_events`` (event names the server should not send) go in
+      IDENTIFY; Fluxer has no intents.
+    * ``connect_timeout`` bounds one connection attempt (TCP, TLS, upgrade and HELLO);
+      while resuming an attempt is bounded by at most 5 s.
+    * ``resume_window``: how long after a drop the session is resumed before it is given
+      up (the server has the last word: op 9, close 4007 or a refused RESUME end it
+      sooner); ``reconnect_delay_max`` caps the backoff between attempts inside it.
+    * ``max_connect_failures``: consecutive failed connection attempts, while the shard
+      has no session to resume, after which the run fails with
+      :class:`~fluxer_rx.errors.WebSocketError` (``None``: retry for ever).
+    """
+
+    url: str | None = None
+    version: str = "1"
+    transport: TransportName = "aiohttp"
+    shard_ids: Sequence[int] | None = None
+    shard_count: int | None = None
+    identify_interval: float = 1.0
+    presence: Mapping[str, Any] | None = None
+    ignored_events: Sequence[str] = ()
+    connect_timeout: float = 15.0
+    resume_window: float = 60.0
+    reconnect_delay_max: float = 1.0
+    max_connect_failures: int | None = 10
+
+    def __post_init__(self) -> None:
+        if self.shard_count is not None and self.shard_count < 1:
+            raise ValueError(f"shard_count must be >= 1, got {self.shard_count}")
+        count = self.shard_count or 1
+        for shard_id in self.shard_ids or ():
+            if not 0 <= shard_id < count:
+                raise ValueError(f"shard id {shard_id} is not in 0..{count - 1}")
+        for name in ("identify_interval", "connect_timeout", "resume_window"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0")
+        if self.max_connect_failures is not None and self.max_connect_failures < 1:
+            raise ValueError("max_connect_failures must be >= 1 or None")
+
+    @property
+    def sharded(self) -> bool:
+        """True when IDENTIFY carries a ``shard`` pair (shard ids or a count were given)."""
+        return self.shard_count is not None or self.shard_ids is not None
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        """The ids of the shards this process runs."""
+        if self.shard_ids is not None:
+            return tuple(self.shard_ids)
+        return tuple(range(self.shard_count or 1))
