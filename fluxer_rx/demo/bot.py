@@ -17,8 +17,9 @@ up the event stream; every action is recorded on the demo's :class:`Timeline`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
@@ -77,9 +78,10 @@ class DemoBot:
         self._repeats: SlidingCounter[tuple[str, str]] = SlidingCounter(
             SPAM_WINDOW, clock, bucket=0.5
         )
-        self._open_polls = 0
-        self.polls_closed = asyncio.Event()
-        self.polls_closed.set()
+        self._busy = 0
+        self.idle = asyncio.Event()
+        """Set while no command, deletion or time-out of the bot is under way."""
+        self.idle.set()
         self._removers: list[Callable[[], None]] = [client.listen(MessageCreate, self._moderate)]
         messages = client.events.stream(MessageCreate)
         self._subscriptions: list[DisposableBase] = [
@@ -94,6 +96,17 @@ class DemoBot:
             ).subscribe(),
         ]
 
+    @contextlib.contextmanager
+    def _working(self) -> Iterator[None]:
+        self._busy += 1
+        self.idle.clear()
+        try:
+            yield
+        finally:
+            self._busy -= 1
+            if self._busy == 0:
+                self.idle.set()
+
     def _mine(self, message: MessageCreate) -> bool:
         user = self.client.user
         return user is not None and message.author.id == user.id
@@ -105,13 +118,14 @@ class DemoBot:
 
     async def _command(self, message: MessageCreate) -> None:
         name, _, rest = message.content.partition(" ")
-        try:
-            if name == "!ping":
-                await self._ping(message)
-            elif name == "!poll":
-                await self._poll(message, rest)
-        except FluxerError as exc:  # e.g. the message was deleted meanwhile
-            self.timeline.add("bot", f"{name} from {author_name(message)} failed: {exc}")
+        with self._working():
+            try:
+                if name == "!ping":
+                    await self._ping(message)
+                elif name == "!poll":
+                    await self._poll(message, rest)
+            except FluxerError as exc:  # e.g. the message was deleted meanwhile
+                self.timeline.add("bot", f"{name} from {author_name(message)} failed: {exc}")
 
     async def _ping(self, message: MessageCreate) -> None:
         started = time.perf_counter()
@@ -132,24 +146,17 @@ class DemoBot:
         if not 0 < seconds <= 600 or not question:
             await self.client.messages.reply(message, "usage: !poll SECONDS QUESTION")
             return
-        self._open_polls += 1
-        self.polls_closed.clear()
-        try:
-            poll = await self.client.messages.reply(message, f"📊 {question} (👍 or 👎)")
-            votes = self.client.create_reaction_collector(poll.channel_id, poll.id, time=seconds)
-            self.timeline.add("bot", f'poll "{question}" open for {seconds:g} s')
-            for emoji in VOTES:
-                await self.client.messages.react(poll, emoji)
-            result = await votes
-            names = [r.emoji.name for r in result.items if r.user_id != poll.author.id]
-            tally = PollResult(question, names.count(VOTES[0]), names.count(VOTES[1]))
-            self.timeline.polls.append(tally)
-            await self.client.messages.reply(poll, f"👍 {tally.yes} · 👎 {tally.no}")
-            self.timeline.add("bot", f'poll "{question}": yes {tally.yes}, no {tally.no}')
-        finally:
-            self._open_polls -= 1
-            if self._open_polls == 0:
-                self.polls_closed.set()
+        poll = await self.client.messages.reply(message, f"📊 {question} (👍 or 👎)")
+        votes = self.client.create_reaction_collector(poll.channel_id, poll.id, time=seconds)
+        self.timeline.add("bot", f'poll "{question}" open for {seconds:g} s')
+        for emoji in VOTES:
+            await self.client.messages.react(poll, emoji)
+        result = await votes
+        names = [r.emoji.name for r in result.items if r.user_id != poll.author.id]
+        tally = PollResult(question, names.count(VOTES[0]), names.count(VOTES[1]))
+        self.timeline.polls.append(tally)
+        await self.client.messages.reply(poll, f"👍 {tally.yes} · 👎 {tally.no}")
+        self.timeline.add("bot", f'poll "{question}": yes {tally.yes}, no {tally.no}')
 
     # -- moderation ----------------------------------------------------------------------
 
@@ -157,11 +164,12 @@ class DemoBot:
         word = banned_word(message.content)
         if word is None or self._mine(message):
             return
-        try:
-            await self.client.messages.delete(message, reason=f"banned word {word!r}")
-        except FluxerError as exc:
-            self.timeline.add("bot", f"could not delete a message: {exc}")
-            return
+        with self._working():
+            try:
+                await self.client.messages.delete(message, reason=f"banned word {word!r}")
+            except FluxerError as exc:
+                self.timeline.add("bot", f"could not delete a message: {exc}")
+                return
         self.timeline.deleted += 1
         self.timeline.add(
             "bot", f'deleted a message by {author_name(message)}: banned word "{word}"'
@@ -177,9 +185,10 @@ class DemoBot:
     async def _time_out(self, message: MessageCreate) -> None:
         until = datetime.now(UTC) + timedelta(seconds=TIMEOUT_SECONDS)
         guild_id = message.guild_id or ""
-        await self.client.rest.timeout_member(
-            guild_id, message.author.id, until, reason="repeated the same message"
-        )
+        with self._working():
+            await self.client.rest.timeout_member(
+                guild_id, message.author.id, until, reason="repeated the same message"
+            )
         self.timeline.timed_out += 1
         self.timeline.add(
             "bot",

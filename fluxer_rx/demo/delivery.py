@@ -7,8 +7,8 @@ dispatch frame on ``client.raw`` (after the client's own de-duplication of resum
 replays, which is what a user of the library sees). RESUMED is left out on both sides (it
 repeats the client's last seq).
 
-* ``received``: dispatches that arrived; ``duplicated``: arrivals of a seq at or below
-  the session's last one (a duplicate, or out of order).
+* ``received``: sent dispatches that arrived (each once); ``duplicated``: arrivals of a
+  seq at or below the session's last one (a duplicate, or out of order).
 * ``gap_reported``: dispatches the client reported as never to be delivered (Fluxer does
   not buffer reactions for a detached session; the client says so with a ``gap``
   diagnostic).
@@ -159,11 +159,13 @@ class Delivery:
             return True
         return False
 
-    def sync(self) -> None:
-        """Take in the dispatches the sandbox sent since the last call."""
+    def sync(self, upto: int | None = None) -> None:
+        """Take in the dispatches the sandbox sent since the last call (up to the first
+        ``upto`` entries of its dispatch log: a cut-off, e.g. a marker's)."""
         log = self._sandbox.dispatch_log
+        end = len(log) if upto is None else min(upto, len(log))
         counts = self._counts
-        for record in log[self._log_index :]:
+        for record in log[self._log_index : end]:
             if record.t == "RESUMED" or not self._is_mine(record.session_id):
                 continue
             counts.sent += 1
@@ -174,7 +176,7 @@ class Delivery:
                 counts.gap_reported += 1
             else:
                 counts.outstanding.add(key)
-        self._log_index = len(log)
+        self._log_index = max(self._log_index, end)
 
     # -- outages -------------------------------------------------------------------------
 
@@ -195,8 +197,9 @@ class Delivery:
 
     @property
     def received(self) -> int:
-        """Dispatches the client received, each counted once."""
-        return self._counts.received
+        """Sent dispatches (as of the last sync) the client received, each counted once;
+        so ``sent == received + gap_reported + in_flight``."""
+        return self._counts.received - len(self._counts.early)
 
     @property
     def duplicated(self) -> int:

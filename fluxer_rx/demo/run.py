@@ -44,6 +44,7 @@ __all__ = ["run_demo"]
 
 MAX_CYCLE = 12.0
 """Seconds of one cycle of the script (shorter runs play it once, in their duration)."""
+_WRAPPING_UP = "wrapping up the demo"
 _MARKER = "that's all for this demo, thanks for watching"
 
 
@@ -234,30 +235,40 @@ def _display(console: Console, live: bool) -> Iterator[Live | None]:
 async def _wind_down(
     parts: _Parts, script: asyncio.Task[None], director: Director, interrupted: bool
 ) -> None:
-    """Stop the script and the traffic, let the acts under way and an open poll end (not
-    after an interrupt), and wait for a marker message, so the accounting covers every
-    dispatch sent."""
+    """Stop the script and the traffic; unless interrupted, let the acts under way and
+    then the bot's work (an open poll, a reply) finish; then post a marker and count
+    every dispatch sent up to it (:meth:`Delivery.sync`): once it has arrived, what was
+    sent before it and is neither received nor reported is lost."""
     script.cancel()
     await asyncio.gather(script, return_exceptions=True)
     await parts.sandbox.stop_traffic()
     grace = 0.0 if interrupted else director.cycle + 2.0
     await director.finish(grace)
-    if grace:
+    if grace:  # once the bot has seen every message, let what it started finish
+        await _marker(parts, _WRAPPING_UP)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(parts.bot.polls_closed.wait(), timeout=grace)
+            await asyncio.wait_for(parts.bot.idle.wait(), timeout=grace)
+    parts.delivery.sync(await _marker(parts, _MARKER))
+
+
+async def _marker(parts: _Parts, text: str) -> int:
+    """Post ``text`` as a member and wait (5 s at most) for the client to receive it;
+    return the length of the dispatch log once it was posted (the marker's cut-off)."""
     sb = parts.sandbox
     channel_id = sb.channel_ids[0]
-    marker = asyncio.ensure_future(
+    arrived = asyncio.ensure_future(
         parts.client.wait_for(
-            MessageCreate, lambda m: m.content == _MARKER and m.channel_id == channel_id, 5.0
+            MessageCreate, lambda m: m.content == text and m.channel_id == channel_id, 5.0
         )
     )
+    cutoff = len(sb.dispatch_log)
     try:
-        await sb.post_message(channel_id, _MARKER)
-        await marker
+        await sb.post_message(channel_id, text)
+        cutoff = len(sb.dispatch_log)
+        await arrived
     except (TimeoutError, WorldError):
-        marker.cancel()
-    parts.delivery.sync()
+        arrived.cancel()
+    return cutoff
 
 
 def _summary(parts: _Parts, seconds: float, interrupted: bool) -> DemoSummary:
