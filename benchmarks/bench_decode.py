@@ -108,23 +108,29 @@ def timed(fn: Callable[[list[bytes]], None], frames: list[bytes]) -> float:
     return len(frames) / elapsed
 
 
+def measure(count: int, repeats: int) -> tuple[list[float], list[float], float]:
+    """Rates (frames/s) of each repeat, typed and baseline, and the mean frame size."""
+    frames = [make_frame(i) for i in range(count)]
+    size = statistics.mean(len(f) for f in frames)
+    typed(frames[:1000])  # warm-up: decoder construction, caches
+    baseline(frames[:1000])
+
+    # interleaved, so that load from other processes hits both sides alike
+    typed_rates, json_rates = [], []
+    for _ in range(repeats):
+        typed_rates.append(timed(typed, frames))
+        json_rates.append(timed(baseline, frames))
+    return typed_rates, json_rates, size
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
 
-    frames = [make_frame(i) for i in range(args.frames)]
-    size = statistics.mean(len(f) for f in frames)
-    typed(frames[:1000])  # warm-up: decoder construction, caches
-    baseline(frames[:1000])
-
-    # interleaved, so that load from other processes hits both sides alike
-    typed_rates, json_rates, ratios = [], [], []
-    for _ in range(args.repeats):
-        typed_rates.append(timed(typed, frames))
-        json_rates.append(timed(baseline, frames))
-        ratios.append(typed_rates[-1] / json_rates[-1])
+    typed_rates, json_rates, size = measure(args.frames, args.repeats)
+    ratios = [t / j for t, j in zip(typed_rates, json_rates, strict=True)]
     typed_rate = statistics.median(typed_rates)
     json_rate = statistics.median(json_rates)
     print(f"frames: {args.frames} MESSAGE_CREATE, mean {size:.0f} bytes; median of {args.repeats}")

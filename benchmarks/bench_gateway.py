@@ -200,17 +200,23 @@ def _unframe(frame: bytes) -> bytes:
     return frame[offset:]
 
 
-async def main(frames: int, runs: int) -> None:
-    naive_name = "naive (aiohttp + json.loads)"
+RAW_NAME = "raw reader (no decoding)"
+NAIVE_NAME = "naive (aiohttp + json.loads)"
+
+
+async def measure(frames: int, runs: int) -> tuple[dict[str, list[float]], dict[str, float]]:
+    """Seconds per run of each contender (``RAW_NAME``, ``NAIVE_NAME``,
+    ``fluxer_rx[<transport>]``), and the per-stage costs in ns per frame."""
+    naive_name = NAIVE_NAME
     async with Sandbox(members_per_guild=20, messages_per_channel=0) as sb:
         results: dict[str, list[float]] = {
-            "raw reader (no decoding)": [],
+            RAW_NAME: [],
             naive_name: [],
             "fluxer_rx[websockets]": [],
             "fluxer_rx[aiohttp]": [],
         }
         for _ in range(runs):
-            for name, decode in (("raw reader (no decoding)", False), (naive_name, True)):
+            for name, decode in ((RAW_NAME, False), (naive_name, True)):
                 session, ws = await naive_connect(sb)
                 results[name].append(await naive_run(sb, ws, frames, decode=decode))
                 await ws.close()
@@ -225,8 +231,12 @@ async def main(frames: int, runs: int) -> None:
         await contender.login()
         stages = per_stage(sb, min(frames, 50_000), contender.client.cache)
         await contender.close()
+    return results, stages
 
-    naive = results[naive_name]
+
+async def main(frames: int, runs: int) -> None:
+    results, stages = await measure(frames, runs)
+    naive = results[NAIVE_NAME]
     print(f"MESSAGE_CREATE throughput, {frames} frames x {runs} alternated rounds:")
     print(f"  {'':32s} {'median':>10s}            {'vs naive: ratio of medians / paired'}")
     for name, secs in results.items():
@@ -240,7 +250,7 @@ async def main(frames: int, runs: int) -> None:
     print("per-stage cost (median of 3, ns per frame):")
     for name, ns in stages.items():
         print(f"  {name:32s} {ns:>8,.0f} ns")
-    raw = statistics.median(results["raw reader (no decoding)"])
+    raw = statistics.median(results[RAW_NAME])
     client = statistics.median(results[f"fluxer_rx[{DEFAULT_TRANSPORT}]"])
     print(f"raw reader / default client: x{client / raw:.2f} (sandbox firehose target >= 2)")
     print(f"reproduce: {COMMAND} --frames {frames} --runs {runs}")

@@ -64,20 +64,24 @@ def time_decode(messages: list[bytes]) -> float:
     return elapsed
 
 
+def measure(count: int, repeats: int) -> tuple[float, float]:
+    """Median seconds for ``count`` frames: the protocol machine, and the baseline decode."""
+    messages = [message(s) for s in range(2, count + 2)]
+    frames = [decode_frame(m) for m in messages]
+    proto_runs = []
+    base_runs = []
+    for _ in range(repeats):
+        base_runs.append(time_decode(messages))
+        proto_runs.append(time_protocol(frames))
+    return statistics.median(proto_runs), statistics.median(base_runs)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=200_000)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
-    messages = [message(s) for s in range(2, args.frames + 2)]
-    frames = [decode_frame(m) for m in messages]
-    proto_runs = []
-    base_runs = []
-    for _ in range(args.repeats):
-        base_runs.append(time_decode(messages))
-        proto_runs.append(time_protocol(frames))
-    proto = statistics.median(proto_runs)
-    base = statistics.median(base_runs)
+    proto, base = measure(args.frames, args.repeats)
     n = args.frames
     print(f"frames: {n}, repeats: {args.repeats}, python {sys.version.split()[0]}")
     print(f"protocol receive_frame: {n / proto / 1e3:8.0f} k/s  ({proto / n * 1e9:6.0f} ns/frame)")

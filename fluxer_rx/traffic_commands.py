@@ -11,7 +11,14 @@ with seeded traffic by default, or against a real gateway given a :class:`LiveTa
 printed and never recorded). Each returns once ``duration`` seconds have passed since
 the client became ready, or ``stop`` is set, and raises the client's login errors
 (``InvalidToken``, ``GatewayError``), ``TimeoutError`` when the client is not ready
-within ``ready_timeout`` seconds, and the recording errors of :mod:`fluxer_rx.replay`.
+within ``ready_timeout`` seconds, ``ConnectionError`` when the gateway cannot be
+connected to for ``connect_grace`` seconds before the client is ready (naming the
+gateway and the cause), and the recording errors of :mod:`fluxer_rx.replay`.
+
+:func:`run_record` never leaves a misleading file: frames go to ``OUT.partial`` and the
+file becomes ``OUT`` only once the recording succeeded; on a failure, ``OUT.partial`` is
+kept (and named on stderr) when it holds frames, else removed. :func:`run_replay` of a
+recording without frames raises :class:`~fluxer_rx.replay.MalformedRecording`.
 """
 
 from __future__ import annotations
@@ -28,13 +35,15 @@ from typing import Any, TextIO
 
 from fluxer_rx.client import Client
 from fluxer_rx.diagnostics import Diagnostic, Kind
+from fluxer_rx.errors import FluxerError
 from fluxer_rx.models.frame import RawEvent
 from fluxer_rx.options import ClientOptions, RestOptions
-from fluxer_rx.replay import ReplaySummary
+from fluxer_rx.replay import MalformedRecording, ReplaySummary
 from fluxer_rx.sandbox import Sandbox
 
 __all__ = [
     "LiveTarget",
+    "NotRecorded",
     "RecordResult",
     "describe_event",
     "event_name",
@@ -55,6 +64,10 @@ class LiveTarget:
     token: str = field(repr=False)
     api_url: str | None = None
     gateway_url: str | None = None
+
+
+class NotRecorded(FluxerError):
+    """``stop`` came before the client was ready: no session was recorded."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +120,11 @@ async def _source(live: LiveTarget | None, *, seed: int, rate: float) -> AsyncIt
         )
 
 
+async def _give_up_after(failed: asyncio.Event, grace: float) -> None:
+    await failed.wait()
+    await asyncio.sleep(grace)
+
+
 async def _run_logged_in(
     client: Client,
     source: _Source,
@@ -114,42 +132,57 @@ async def _run_logged_in(
     duration: float | None,
     stop: asyncio.Event,
     ready_timeout: float,
+    connect_grace: float,
     err: TextIO,
-) -> float:
+) -> float | None:
     """Log in, start the traffic once ready, run for ``duration`` (or until ``stop``),
-    then stop everything; return the seconds run after ready."""
+    then stop everything; return the seconds run after ready (``None``: stopped before).
+
+    A gateway that still cannot be connected to ``connect_grace`` seconds after the first
+    failed attempt (before ready) ends the run with ``ConnectionError`` naming it."""
     reported: list[str] = []
+    failed = asyncio.Event()
 
     def report(diagnostic: Diagnostic) -> None:
         if diagnostic.kind == Kind.CONNECT_FAILED and not reported:
             reported.append(diagnostic.detail)
-            print(f"warning: {diagnostic.detail} (retrying)", file=err)
+            failed.set()
+            print(f"warning: {diagnostic.detail} (retrying for {connect_grace:g} s)", file=err)
 
     client.diagnostics.subscribe(report)
     login = asyncio.create_task(client.login(source.token))
     ready = asyncio.create_task(client.wait_until_ready())
     halt = asyncio.create_task(stop.wait())
+    give_up = asyncio.create_task(_give_up_after(failed, connect_grace))
     started = time.monotonic()
     try:
         done, _ = await asyncio.wait(
-            {login, ready, halt}, timeout=ready_timeout, return_when=asyncio.FIRST_COMPLETED
+            {login, ready, halt, give_up},
+            timeout=ready_timeout,
+            return_when=asyncio.FIRST_COMPLETED,
         )
         if login in done:
             login.result()  # raises the login error
             raise ConnectionError("the gateway session ended before the client was ready")
+        if give_up in done and ready not in done:
+            raise ConnectionError(f"{reported[0]} (gave up after {connect_grace:g} s)")
         if not done:
             raise TimeoutError(f"the client was not ready within {ready_timeout:g} s")
-        if ready in done:
-            source.start_traffic()
-            started = time.monotonic()
-            await asyncio.wait({login, halt}, timeout=duration, return_when=asyncio.FIRST_COMPLETED)
-            await source.stop_traffic()
+        if ready not in done:
+            return None
+        source.start_traffic()
+        started = time.monotonic()
+        await asyncio.wait({login, halt}, timeout=duration, return_when=asyncio.FIRST_COMPLETED)
+        await source.stop_traffic()
         return time.monotonic() - started
     finally:
-        for task in (ready, halt):
+        for task in (ready, halt, give_up):
             task.cancel()
         await client.destroy()
         await login
+
+
+PARTIAL_SUFFIX = ".partial"
 
 
 async def run_record(
@@ -161,39 +194,73 @@ async def run_record(
     live: LiveTarget | None = None,
     stop: asyncio.Event | None = None,
     ready_timeout: float = 30.0,
+    connect_grace: float = 5.0,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> RecordResult:
-    """Record a client's session to ``path``, READY and the guild burst included."""
+    """Record a client's session to ``path``, READY and the guild burst included.
+
+    The frames are written to ``path + ".partial"``, which replaces ``path`` once the
+    session ran and was recorded (so a failed run leaves an earlier ``path`` untouched).
+    When the run fails, the partial file is kept and named on ``err`` if it holds
+    events (a session was under way), else removed; the error propagates. ``stop`` set
+    before the client was ready is a failure too: :class:`NotRecorded`."""
     stream = out if out is not None else sys.stdout
     errors = err if err is not None else sys.stderr
     stop = stop if stop is not None else asyncio.Event()
-    async with _source(live, seed=seed, rate=rate) as source:
-        client = Client(source.options)
-        events = 0
+    final = os.fspath(path)
+    partial = final + PARTIAL_SUFFIX
+    frames = events = 0
+    try:
+        async with _source(live, seed=seed, rate=rate) as source:
+            client = Client(source.options)
 
-        def count(_event: object) -> None:
-            nonlocal events
-            events += 1
+            def count(_event: object) -> None:
+                nonlocal events
+                events += 1
 
-        client.events.subscribe(count)
-        with client.record(path, redact=[source.token]) as recorder:
-            print(f"recording {source.description} to {recorder.path}", file=stream, flush=True)
-            seconds = await _run_logged_in(
-                client,
-                source,
-                duration=duration,
-                stop=stop,
-                ready_timeout=ready_timeout,
-                err=errors,
-            )
-    result = RecordResult(recorder.path, recorder.frames, events, seconds)
+            client.events.subscribe(count)
+            seconds: float | None = None
+            with client.record(partial, redact=[source.token]) as recorder:
+                print(f"recording {source.description} to {final}", file=stream, flush=True)
+                try:
+                    seconds = await _run_logged_in(
+                        client,
+                        source,
+                        duration=duration,
+                        stop=stop,
+                        ready_timeout=ready_timeout,
+                        connect_grace=connect_grace,
+                        err=errors,
+                    )
+                finally:
+                    frames = recorder.frames
+        if seconds is None:
+            raise NotRecorded("stopped before the client was ready: nothing worth keeping")
+        os.replace(partial, final)
+    except BaseException as exc:
+        worth_keeping = events > 0 and not isinstance(exc, NotRecorded)
+        _drop_or_keep(partial, frames if worth_keeping else 0, errors)
+        raise
+    result = RecordResult(final, recorder.frames, events, seconds)
     print(
         f"recorded {result.frames} frames ({result.events} events) in {seconds:.1f} s"
         f" to {result.path}",
         file=stream,
     )
     return result
+
+
+def _drop_or_keep(partial: str, frames: int, err: TextIO) -> None:
+    """After a failed recording: keep ``partial`` if it holds frames (and say so), else
+    remove it."""
+    if not os.path.exists(partial):
+        return
+    if frames > 0:
+        print(f"the {frames} frames received before the failure are in {partial}", file=err)
+        return
+    with contextlib.suppress(OSError):
+        os.remove(partial)
 
 
 def event_name(event: object) -> str:
@@ -245,6 +312,7 @@ async def run_tail(
     live: LiveTarget | None = None,
     stop: asyncio.Event | None = None,
     ready_timeout: float = 30.0,
+    connect_grace: float = 5.0,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> Counter[str]:
@@ -275,7 +343,13 @@ async def run_tail(
         client.events.subscribe(show)
         print(f"tailing {source.description}", file=errors, flush=True)
         await _run_logged_in(
-            client, source, duration=duration, stop=stop, ready_timeout=ready_timeout, err=errors
+            client,
+            source,
+            duration=duration,
+            stop=stop,
+            ready_timeout=ready_timeout,
+            connect_grace=connect_grace,
+            err=errors,
         )
     if closed:
         raise closed[0]
@@ -290,7 +364,8 @@ async def run_replay(
     out: TextIO | None = None,
 ) -> tuple[ReplaySummary, Counter[str]]:
     """Replay ``path`` into an offline client; print and return the summary and the
-    event counts per name. Raises the errors of ``Client.replay``."""
+    event counts per name. Raises the errors of ``Client.replay``, and
+    :class:`~fluxer_rx.replay.MalformedRecording` when the file holds no frame."""
     stream = out if out is not None else sys.stdout
     client = Client()
     counts: Counter[str] = Counter()
@@ -308,6 +383,9 @@ async def run_replay(
             halt.cancel()
         if not replay.done():
             replay.cancel()
+    if summary.frames == 0 and summary.completed:
+        reason = "no frames after the header: an empty recording (cut short before any frame?)"
+        raise MalformedRecording(os.fspath(path), 2, reason)
     events = sum(counts.values())
     rate = events / summary.elapsed_seconds if summary.elapsed_seconds > 0 else float("inf")
     pace = "as fast as possible" if speed is None else f"at {speed:g}x"

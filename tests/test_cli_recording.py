@@ -1,5 +1,6 @@
 """``fluxer-rx record / replay / tail`` run in-process through ``main([...])``: output,
-files and exit codes (0 done, 1 the run failed, 2 the command line was wrong)."""
+files and exit codes (0 done, 1 the run failed, 2 the command line was wrong: argparse's
+``SystemExit(2)``)."""
 
 from __future__ import annotations
 
@@ -112,8 +113,11 @@ def test_replay_errors_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "version 9 is not supported" in capsys.readouterr().err
 
     missing = tmp_path / "missing.jsonl"
-    assert main(["replay", str(missing)]) == 2
-    assert str(missing) in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["replay", str(missing)])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err == f"fluxer-rx replay: error: argument FILE: no such file: {missing}\n"
 
     for argv in (["replay"], ["replay", str(bad), "--speed", "0"], ["replay", "x", "--speed", "a"]):
         with pytest.raises(SystemExit) as info:
@@ -131,8 +135,10 @@ def test_record_usage_errors(
     assert main(["tail", "--gateway", "ws://127.0.0.1:9", "--seed", "1"]) == 2
     assert "--seed and --rate" in capsys.readouterr().err
     nowhere = tmp_path / "no-such-dir" / "x.jsonl"
-    assert main(["record", str(nowhere), "--duration", "0.1"]) == 2
-    assert f"cannot create the recording {nowhere}" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["record", str(nowhere), "--duration", "0.1"])
+    assert info.value.code == 2
+    assert f"argument OUT: cannot create {nowhere}" in capsys.readouterr().err
     with pytest.raises(SystemExit) as info:
         main(["record", str(tmp_path / "x.jsonl"), "--duration", "-1"])
     assert info.value.code == 2
@@ -158,10 +164,52 @@ def test_record_a_live_instance_with_the_token_from_the_environment(
     content = out.read_text()
     assert sb.token not in content and sb.token.split(".", 1)[1] not in content
 
+    recorded = out.read_bytes()
     monkeypatch.setenv("FLUXER_TOKEN", sb.token + "wrong")
     assert main(argv) == 1  # the gateway refuses the token
     err = capsys.readouterr().err
     assert "fluxer-rx record: error:" in err and "wrong" not in err
+    assert out.read_bytes() == recorded  # the failed run left the earlier recording alone
+    assert not Path(f"{out}.partial").exists()
+
+
+def test_replay_of_an_empty_or_cut_recording_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    assert main(["replay", str(empty)]) == 1
+    assert capsys.readouterr().err == (
+        f"fluxer-rx replay: error: {empty}:1: empty file: no header line\n"
+    )
+
+    header_only = tmp_path / "header.jsonl"
+    header_only.write_bytes(HEADER)
+    assert main(["replay", str(header_only)]) == 1
+    text = capsys.readouterr()
+    assert text.out == ""  # no "0 frames" summary
+    assert text.err == (
+        f"fluxer-rx replay: error: {header_only}:2: no frames after the header: an empty"
+        " recording (cut short before any frame?)\n"
+    )
+
+    cut = tmp_path / "cut.jsonl"
+    cut.write_bytes(HEADER + b'{"at":0,"shard":0,"op":0,"s":1,"t":"X","d":{}}\n{"at":0.1,"sh')
+    assert main(["replay", str(cut)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"fluxer-rx replay: error: {cut}:3: ") and err.count("\n") == 1
+
+
+def test_record_replaces_the_file_only_when_done(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "session.jsonl"
+    out.write_text("an earlier recording\n")
+    assert main(["record", str(out), "--duration", "0.3", "--rate", "50"]) == 0
+    assert "recorded " in capsys.readouterr().out
+    with open_recording(out) as reader:
+        assert reader.header.gateway_version == "1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["session.jsonl"]  # no .partial
 
 
 def test_tail_prints_one_line_per_event(capsys: pytest.CaptureFixture[str]) -> None:

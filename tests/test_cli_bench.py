@@ -1,0 +1,81 @@
+"""``fluxer-rx bench``: the suite at a tiny size (``FLUXER_RX_BENCH_SCALE``) prints one table
+(figure, value, baseline, ratio, target, met) and ``--write`` writes it as Markdown with
+the machine and the date. Only the shape is checked, never a speed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+from pathlib import Path
+
+COLUMNS = ["figure", "value", "baseline", "ratio", "target", "met"]
+FIGURES = [
+    "typed decode, MESSAGE_CREATE",
+    "protocol machine per dispatch",
+    "end to end MESSAGE_CREATE, fluxer_rx[aiohttp]",
+    "end to end MESSAGE_CREATE, fluxer_rx[websockets]",
+    "sandbox firehose, raw reader (no decoding)",
+    "bytes per cached member",
+    "cache fold per MESSAGE_CREATE",
+    "filter/map/filter pipeline overhead",
+    "end to end with 1,000 live collectors",
+    "offline replay (file -> decode -> fold -> emit)",
+    "concurrent sends, proactive limits",
+]
+NUMBER = r"[\d,]+(\.\d+)?(e[-+]\d+)?"
+
+
+def cells(line: str, spans: list[tuple[int, int]]) -> list[str]:
+    return [line[start:end].strip() for start, end in spans]
+
+
+def check_row(row: list[str]) -> None:
+    _figure, value, baseline, ratio, target, met = row
+    assert re.fullmatch(rf"{NUMBER} \S+", value), row
+    assert re.fullmatch(rf"{NUMBER} \S+ \(.+\)", baseline), row
+    assert re.fullmatch(rf"{NUMBER} [\w -]+", ratio), row
+    assert (target == "-") == (met == "-"), row  # a verdict exactly where there is a target
+    assert met in ("yes", "no", "-"), row
+
+
+async def test_bench_prints_one_table_and_writes_results(tmp_path: Path) -> None:
+    results = tmp_path / "RESULTS.md"
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "fluxer_rx.cli",
+        "bench",
+        "--write",
+        str(results),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "FLUXER_RX_BENCH_SCALE": "0.02"},
+    )
+    async with asyncio.timeout(300):
+        out, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+    lines = out.decode().splitlines()
+    assert lines[0].split() == COLUMNS
+    rule = lines[1]
+    assert set(rule) <= {"-", " "}
+    spans = [(m.start(), m.end()) for m in re.finditer(r"-+", rule)]
+    spans[-1] = (spans[-1][0], max(len(line) for line in lines))
+    rows = [cells(line, spans) for line in lines[2:]]
+    assert len(rows) == len(FIGURES)
+    for row, figure in zip(rows, FIGURES, strict=True):
+        assert figure in row[0]
+        check_row(row)
+
+    text = results.read_text()
+    assert text.startswith("# Benchmark results\n")
+    assert re.search(r"^- date: \d{4}-\d\d-\d\d \d\d:\d\d UTC$", text, re.M)
+    for key in ("CPU", "cores", "Python", "OS"):
+        assert re.search(rf"^- {key}: \S", text, re.M), key
+    table = [line for line in text.splitlines() if line.startswith("|")]
+    assert table[0] == "| " + " | ".join(COLUMNS) + " |"
+    assert len(table) == 2 + len(FIGURES)
+    for line, row in zip(table[2:], rows, strict=True):
+        assert [cell.strip() for cell in line.strip("|").split(" | ")] == row
+    assert "    python benchmarks/bench_decode.py --frames " in text
