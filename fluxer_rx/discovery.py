@@ -19,7 +19,7 @@ async def discover_gateway_url(rest: Rest) -> str:
     """Ask the API where the gateway is.
 
     Raises :class:`InvalidToken` on a 401 from ``/gateway/bot`` and :class:`RestError`
-    when no source gives a URL.
+    when no source gives a URL (its message names the API URL and each source's failure).
     """
     failures: list[str] = []
     try:
@@ -39,4 +39,5 @@ async def discover_gateway_url(rest: Rest) -> str:
         if instance.endpoints.gateway:
             return instance.endpoints.gateway
         failures.append("instance discovery: no endpoints.gateway")
-    raise RestError("cannot discover the gateway URL: " + "; ".join(failures))
+    api_url = rest.options.api_url
+    raise RestError(f"cannot discover the gateway URL from {api_url}: " + "; ".join(failures))

@@ -96,7 +96,9 @@ async def _no_traffic() -> None:
 @contextlib.asynccontextmanager
 async def _source(live: LiveTarget | None, *, seed: int, rate: float) -> AsyncIterator[_Source]:
     if live is not None:
-        rest = RestOptions(api_url=live.api_url) if live.api_url else RestOptions()
+        # one retry: a person is waiting for the answer, and the URL was checked reachable
+        api_url = live.api_url or RestOptions().api_url
+        rest = RestOptions(api_url=api_url, timeout=10.0, max_retries=1)
         where = live.gateway_url or rest.api_url
         yield _Source(
             ClientOptions(rest=rest, gateway_url=live.gateway_url),

@@ -98,6 +98,18 @@ async def test_a_gateway_that_never_answers_gives_up_after_the_grace(
     assert files_in(tmp_path) == ["session.jsonl"]
 
 
+async def test_an_api_that_is_not_fluxer_is_named_in_the_discovery_error(
+    hangs_up: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = hangs_up.replace("ws://", "http://") + "/v1"
+    code, seconds = await run_main("tail", "--api", url)
+    assert code == 1
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err.startswith(f"fluxer-rx tail: error: cannot discover the gateway URL from {url}: ")
+    assert "/gateway/bot: " in err and "instance discovery: " in err
+    assert seconds < 8  # one retry per source, not three
+
+
 @pytest.fixture
 async def fails_after_ready() -> AsyncIterator[str]:
     """A gateway that says HELLO, answers IDENTIFY with READY, then closes 4004
