@@ -52,8 +52,10 @@ webhooks, emojis, stickers, audit log, own guilds, application) are listed in
 
 Behaviour shared by every route:
 
-* ``Authorization: Bot <token>`` (prefix case-sensitive) with the world's token; missing:
-  401 ``MISSING_AUTHORIZATION``; anything else: 401 ``UNAUTHORIZED``. ``/gateway/bot``
+* ``Authorization: Bot <token>`` (prefix case-sensitive) with the world's token, or a
+  user token from ``World.user_token`` (bare, as Fluxer takes ``flx_`` tokens; also
+  accepted after ``Bot ``), acting as that user; missing: 401 ``MISSING_AUTHORIZATION``;
+  anything else: 401 ``UNAUTHORIZED``. ``/gateway/bot``
   checks only the token's shape (``<digits>.<rest>``, not ``flx_``; ``Bot``/``Bearer``
   prefix optional and case-insensitive) and answers 401 ``INVALID_AUTH_TOKEN`` otherwise.
 * Errors are ``{"code", "message"}`` plus ``errors: [{path, message, code}]`` for
@@ -77,6 +79,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import logging
 import math
 import re
 from collections import Counter
@@ -111,6 +114,9 @@ from fluxer_rx.sandbox.world import Guild, World, WorldError, iso_timestamp
 __all__ = ["ApiFailure", "RestApi", "add_routes"]
 
 Body = Json | list[Any] | None
+
+log = logging.getLogger("fluxer_rx.sandbox.rest")
+"""Logs each message posted through REST (INFO); never a token."""
 
 _TOKEN_SHAPE: Final = re.compile(r"\A[0-9]+\.\S+\Z")
 _MENTION: Final = re.compile(r"<@!?([0-9]+)>")
@@ -200,10 +206,8 @@ class RestApi:
     def _authenticate(self, request: web.Request, kind: AuthKind) -> _Caller:
         header = request.headers.get("Authorization")
         if kind == "none":
-            user_id = self._bot_user(header) if header else None
-            if user_id is not None:
-                return _Caller(f"user:{user_id}", user_id, True)
-            return _Caller(f"ip:{request.remote}", None, False)
+            caller = self._token_caller(header) if header else None
+            return caller if caller is not None else _Caller(f"ip:{request.remote}", None, False)
         if not header:
             raise ApiFailure(401, "MISSING_AUTHORIZATION", "Missing Authorization header")
         if kind == "shape":
@@ -217,18 +221,22 @@ class RestApi:
             user_id = self.world.user_id_for_token(token)
             app_id = token.partition(".")[0]
             return _Caller(f"user:{user_id}" if user_id else f"token:{app_id}", user_id, True)
-        user_id = self._bot_user(header)
-        if user_id is None:
+        caller = self._token_caller(header)
+        if caller is None:
             raise ApiFailure(401, "UNAUTHORIZED", "Unauthorized")
-        return _Caller(f"user:{user_id}", user_id, True)
+        return caller
 
-    def _bot_user(self, header: str) -> str | None:
-        if not header.startswith("Bot "):
-            return None
-        token = header[4:]
-        expected = self.world.token
-        if hmac.compare_digest(token.encode(), expected.encode()):
-            return self.world.user_id_for_token(expected)
+    def _token_caller(self, header: str) -> _Caller | None:
+        """The caller of ``Bot <bot token>``, or of a user token from
+        ``World.user_token`` (bare, or after ``Bot `` so the library's REST client, which
+        always sends a scheme, can act as that user); ``None`` for anything else."""
+        bot_scheme = header.startswith("Bot ")
+        token = header[4:] if bot_scheme else header
+        if bot_scheme and hmac.compare_digest(token.encode(), self.world.token.encode()):
+            return _Caller(f"user:{self.world.bot.id}", self.world.bot.id, True)
+        if self.world.is_user_token(token):
+            user_id = self.world.user_id_for_token(token)
+            return _Caller(f"user:{user_id}", user_id, False)
         return None
 
     def _too_many(self, decision: Decision) -> web.Response:
@@ -457,7 +465,7 @@ class RestApi:
         mentions = [
             uid for uid in dict.fromkeys(_MENTION.findall(content)) if uid in self.world.users
         ]
-        return self.world.create_message(
+        posted = self.world.create_message(
             channel_id,
             ctx.user_id,
             content,
@@ -469,6 +477,15 @@ class RestApi:
             message_reference=ref,
             mentions=mentions,
         )
+        log.info(
+            "POST /channels/%s/messages: message %s by %s (%s), %d chars",
+            channel_id,
+            posted["id"],
+            posted["author"]["username"],
+            ctx.user_id,
+            len(content),
+        )
+        return posted
 
     async def edit_message(self, ctx: _Ctx) -> Body:
         channel_id = self._channel_id(ctx)

@@ -93,8 +93,9 @@ class TrafficGenerator:
     has nothing to act on (no message to edit, no member to remove) falls back to posting
     a message, and a ``reaction`` step removes the reaction when that user already
     reacted with that emoji; so every step emits at least one dispatch, and each one
-    reaches the bot's sessions (the bot is a member of every guild). The bot itself is never
-    removed, and seeded channels are never deleted (only ones the generator created).
+    reaches the bot's sessions (the bot is a member of every guild). The bot and the
+    world's ``other_user`` (driven from a shell) never act and are never removed, and
+    seeded channels are never deleted (only ones the generator created).
 
     ``weights`` overrides the relative weight of some kinds (e.g. ``{"message": 60}``);
     ``bounds`` caps the world's growth (see :class:`TrafficBounds`).
@@ -141,7 +142,8 @@ class TrafficGenerator:
             raise RuntimeError("the world has no text channel for traffic")
         channel = w.channels[rng.choice(channels)]
         guild = w.guilds[channel.guild_id]
-        others = [u for u in guild.members if u != w.bot.id]
+        quiet = {w.bot.id} if w.other_user is None else {w.bot.id, w.other_user.id}
+        others = [u for u in guild.members if u not in quiet]
         messages = list(channel.messages)
         if kind == "edit" and messages:
             w.edit_message(channel.id, rng.choice(messages), content=self._text() + " (edited)")

@@ -23,18 +23,33 @@ joins them into :class:`World` and re-exports the names other modules import fro
 
 Guarantees:
 
-* Deterministic: the same constructor arguments give the same ids, names and contents.
-  The world clock is virtual: it starts at 2026-01-01T00:00:00Z and advances 1 ms for
-  every id minted, so snowflake timestamps and ISO timestamps always agree.
+* Time: the world has a wall clock (``clock``, Unix seconds; :func:`time.time` unless
+  one is injected, e.g. a simulation's). Every id the world makes is a snowflake stamped
+  with the clock's time when it was made, so a simulated world's ids carry simulated
+  time; ids strictly increase. The seeded state is laid out before the clock's time at
+  construction: its ids are made 1 ms apart from :data:`SEEDED_HISTORY_MS` earlier.
+  Timestamps on the wire (``joined_at``, ``edited_timestamp``, pins, bans) come from the
+  same clock, so snowflake and ISO timestamps agree.
+* Deterministic: the same constructor arguments and clock readings give the same ids,
+  names, contents and tokens; names and contents depend on the seed only.
 * Ids are decimal-string snowflakes (Fluxer epoch 1420070400000); the @everyone role id
-  equals its guild id; consecutive guild ids differ in their timestamp bits, so guilds
-  spread over shards by ``(guild_id >> 22) % shard_count``.
+  equals its guild id; consecutive seeded guild ids differ in their timestamp bits, so
+  guilds spread over shards by ``(guild_id >> 22) % shard_count``.
 * Quiet: building the world emits nothing.
 """
 
 from __future__ import annotations
 
-from fluxer_rx.sandbox.snowflakes import FLUXER_EPOCH_MS, iso_timestamp, snowflake_ms
+import time
+
+from fluxer_rx.sandbox.arguments import check_world_arguments
+from fluxer_rx.sandbox.snowflakes import (
+    FLUXER_EPOCH_MS,
+    Clock,
+    SnowflakeMinter,
+    iso_timestamp,
+    snowflake_ms,
+)
 from fluxer_rx.sandbox.world_entities import (
     UNSET,
     Ban,
@@ -52,16 +67,22 @@ from fluxer_rx.sandbox.world_entities import (
 )
 from fluxer_rx.sandbox.world_guilds import GuildMutations
 from fluxer_rx.sandbox.world_messages import MessageMutations
-from fluxer_rx.sandbox.world_seeding import EVERYONE_PERMISSIONS, seed_world
-from fluxer_rx.sandbox.world_state import WORLD_START_MS, WorldListener
+from fluxer_rx.sandbox.world_seeding import (
+    EVERYONE_PERMISSIONS,
+    SEEDED_HISTORY_MS,
+    seed_other_user,
+    seed_world,
+)
+from fluxer_rx.sandbox.world_state import WorldListener
 
 __all__ = [
     "EVERYONE_PERMISSIONS",
     "FLUXER_EPOCH_MS",
+    "SEEDED_HISTORY_MS",
     "UNSET",
-    "WORLD_START_MS",
     "Ban",
     "Channel",
+    "Clock",
     "Emoji",
     "Guild",
     "Json",
@@ -84,15 +105,19 @@ class World(MessageMutations, GuildMutations):
 
     Construction arguments:
 
-    * ``seed``: seeds names, contents and the bot secret (ids depend only on counts).
+    * ``seed``: seeds names, contents and the token secrets.
+    * ``clock``: the world's wall clock in Unix seconds (default :func:`time.time`).
     * ``guilds``, ``channels_per_guild`` (text channels, type 0), ``members_per_guild``
       (non-bot members; the bot is a member of every guild on top of them),
       ``messages_per_channel`` (seeded history, some with reactions; the oldest message
       of each guild's first channel is pinned).
+    * ``other_user``: also seed ``sandbox-user``, a human member of every seeded guild
+      (online) to act as from a shell: its token is ``user_token(other_user.id)``.
 
     Public attributes (read them, change them only through mutations):
 
     * ``bot``: the bot :class:`User`; ``token``: its valid bot token ``<bot.id>.<secret>``.
+    * ``other_user``: the seeded ``sandbox-user`` :class:`User`, or ``None``.
     * ``users``: id -> :class:`User`; ``guilds``: id -> :class:`Guild` (seed order);
       ``channels``: id -> :class:`Channel` (every guild channel).
     * ``faults``: the shared :class:`~fluxer_rx.sandbox.faults.Faults` switches.
@@ -108,19 +133,26 @@ class World(MessageMutations, GuildMutations):
         channels_per_guild: int = 3,
         members_per_guild: int = 10,
         messages_per_channel: int = 5,
+        other_user: bool = False,
+        clock: Clock = time.time,
     ) -> None:
-        if guilds < 0 or channels_per_guild < 0 or members_per_guild < 0:
-            raise ValueError("guilds, channels_per_guild and members_per_guild must be >= 0")
-        if messages_per_channel < 0:
-            raise ValueError("messages_per_channel must be >= 0")
-        super().__init__(seed=seed)
-        seed_world(
-            self,
-            self._rng,
+        check_world_arguments(
             guilds=guilds,
             channels_per_guild=channels_per_guild,
             members_per_guild=members_per_guild,
-            messages_per_channel=messages_per_channel,
+            messages=messages_per_channel,
         )
+        ids = SnowflakeMinter(clock)
+        with ids.history(ids.now_ms() - SEEDED_HISTORY_MS):
+            super().__init__(seed=seed, ids=ids)
+            seed_world(
+                self,
+                self._rng,
+                guilds=guilds,
+                channels_per_guild=channels_per_guild,
+                members_per_guild=members_per_guild,
+                messages_per_channel=messages_per_channel,
+            )
+            self.other_user: User | None = seed_other_user(self) if other_user else None
         self.guild_ids: list[str] = list(self.guilds)
         self.channel_ids: list[str] = [cid for cid, ch in self.channels.items() if ch.type == 0]

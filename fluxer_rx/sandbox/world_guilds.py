@@ -149,7 +149,6 @@ class GuildMutations(WorldWire):
             return self.ban_wire(existing)
         if user.id in guild.members:
             self.remove_member(guild.id, user.id)
-        self.new_id()
         ban = Ban(user.id, str(moderator_id), self.now_ms(), reason)
         guild.bans[user.id] = ban
         self.emit(
@@ -189,7 +188,6 @@ class GuildMutations(WorldWire):
         user = self.create_user() if user_id is None else self.get_user(user_id)
         if user.id in guild.members:
             raise WorldError("INVALID_FORM_BODY", "User is already a member", 400)
-        self.new_id()
         member = Member(user_id=user.id, guild_id=guild.id, joined_at_ms=self.now_ms())
         guild.members[user.id] = member
         d = self.member_wire(member)

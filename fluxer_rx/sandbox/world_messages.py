@@ -107,7 +107,6 @@ class MessageMutations(WorldWire):
             message.flags = flags
         if not isinstance(embeds, _Unset):
             message.embeds = list(embeds)
-        self.new_id()  # advance the virtual clock so the edit time is later than the id
         message.edited_ms = self.now_ms()
         self.emit(
             "MESSAGE_UPDATE",
@@ -236,7 +235,6 @@ class MessageMutations(WorldWire):
         message = self.get_message(channel_id, message_id)
         channel = self.channels[message.channel_id]
         if message.id not in channel.pins:
-            self.new_id()
             channel.pins[message.id] = self.now_ms()
             message.pinned = True
             channel.last_pin_timestamp = iso_timestamp(self.now_ms())

@@ -17,6 +17,7 @@ from fluxer_rx.sandbox.world_entities import (
     Message,
     Reaction,
     Role,
+    User,
 )
 
 if TYPE_CHECKING:
@@ -24,10 +25,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EVERYONE_PERMISSIONS",
+    "SEEDED_HISTORY_MS",
     "STATUSES",
     "random_username",
     "seed_guild",
     "seed_messages",
+    "seed_other_user",
     "seed_world",
 ]
 
@@ -74,6 +77,11 @@ WORDS: Final = [
     "prairie",
     "quartz",
 ]
+SEEDED_HISTORY_MS: Final = 3_600_000
+"""How long before the world's construction its seeded history starts: one hour. Seeded
+ids are made 1 ms apart from then on, so a seeded world stays in the past unless it
+makes more than 3.6 million ids (later ids then follow the newest seeded one)."""
+
 UNICODE_EMOJIS: Final = ("👍", "🎉", "🔥", "❤️", "😂", "👀")
 STATUSES: Final = ("online", "idle", "dnd", "offline")
 
@@ -103,6 +111,19 @@ def seed_world(
     for guild in world.guilds.values():
         for cid in guild.channel_ids:
             seed_messages(world, rng, guild, world.channels[cid], messages_per_channel)
+
+
+def seed_other_user(world: World) -> User:
+    """Add ``sandbox-user``, a human user who is online and a member (no roles) of every
+    guild of ``world``, and return it."""
+    user = world.create_user(username="sandbox-user")
+    user.status = "online"
+    for guild in world.guilds.values():
+        world.new_id()
+        guild.members[user.id] = Member(
+            user_id=user.id, guild_id=guild.id, joined_at_ms=world.now_ms()
+        )
+    return user
 
 
 def seed_guild(

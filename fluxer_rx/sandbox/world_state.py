@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Final
 
 from fluxer_rx.sandbox.faults import Faults
-from fluxer_rx.sandbox.snowflakes import FLUXER_EPOCH_MS
+from fluxer_rx.sandbox.snowflakes import Clock, SnowflakeMinter
 from fluxer_rx.sandbox.world_entities import (
     Channel,
     Guild,
@@ -27,10 +27,7 @@ from fluxer_rx.sandbox.world_entities import (
 )
 from fluxer_rx.sandbox.world_seeding import random_username
 
-__all__ = ["WORLD_START_MS", "WorldListener", "WorldState"]
-
-WORLD_START_MS: Final = 1767225600000
-"""The virtual clock's start: 2026-01-01T00:00:00Z in Unix milliseconds."""
+__all__ = ["WorldListener", "WorldState"]
 
 WorldListener = Callable[[str, Json, "str | None", "frozenset[str] | None"], None]
 """A dispatch listener: ``(event_name, d, guild_id, user_ids)``; see :meth:`World.emit`."""
@@ -50,15 +47,16 @@ class WorldState:
     * ``faults``: the shared :class:`~fluxer_rx.sandbox.faults.Faults` switches.
     """
 
-    def __init__(self, *, seed: int) -> None:
+    def __init__(self, *, seed: int, ids: SnowflakeMinter) -> None:
         self.seed = seed
         self._rng = random.Random(f"fluxer-sandbox-world:{seed}")
-        self._id_count = 0
+        self._ids = ids
         self._listeners: list[WorldListener] = []
         self.users: dict[str, User] = {}
         self.guilds: dict[str, Guild] = {}
         self.channels: dict[str, Channel] = {}
         self._tokens: dict[str, str] = {}
+        self._user_tokens: dict[str, str] = {}
         self._user_number = 0
         self.faults = Faults(rng=random.Random(f"fluxer-sandbox-faults:{seed}"))
         """Fault switches shared by the gateway and REST halves."""
@@ -72,15 +70,20 @@ class WorldState:
 
     # -- clock and ids -----------------------------------------------------------------
 
+    @property
+    def clock(self) -> Clock:
+        """The world's wall clock (Unix seconds); every id it makes carries its time."""
+        return self._ids.clock
+
     def now_ms(self) -> int:
-        """Return the virtual clock (Unix ms): the time of the last minted id."""
-        return WORLD_START_MS + self._id_count
+        """The world's time in Unix ms: its clock, never earlier than the newest id's
+        time (while seeding, the newest id's time)."""
+        return self._ids.now_ms()
 
     def new_id(self) -> str:
-        """Mint a fresh snowflake one virtual millisecond after the previous one."""
-        self._id_count += 1
-        ms = WORLD_START_MS + self._id_count
-        return str(((ms - FLUXER_EPOCH_MS) << 22) | (1 << 17) | (self._id_count & 0xFFF))
+        """Make a fresh snowflake stamped with :meth:`now_ms` (larger than every id made
+        before; see :class:`~fluxer_rx.sandbox.snowflakes.SnowflakeMinter`)."""
+        return self._ids.mint()
 
     # -- listeners and emit ------------------------------------------------------------
 
@@ -117,8 +120,14 @@ class WorldState:
     # -- lookups -----------------------------------------------------------------------
 
     def user_id_for_token(self, token: str) -> str | None:
-        """Return the user id of a token the sandbox issued, or ``None``."""
+        """Return the user id of a token the sandbox issued (the bot's or a user's from
+        :meth:`user_token`), or ``None``."""
         return self._tokens.get(token)
+
+    def is_user_token(self, token: str) -> bool:
+        """Whether ``token`` is a user token issued by :meth:`user_token`."""
+        user_id = self._tokens.get(token)
+        return user_id is not None and self._user_tokens.get(user_id) == token
 
     def get_user(self, user_id: str) -> User:
         """Return the user or raise ``WorldError('UNKNOWN_USER')``."""
@@ -250,3 +259,21 @@ class WorldState:
         )
         self.users[user.id] = user
         return user
+
+    def user_token(self, user_id: str) -> str:
+        """The session token of a (non-bot) user, issued on first call: ``flx_`` and 36
+        characters, the shape of Fluxer's user tokens, derived from the seed and the user
+        id; the same token on every call. The gateway accepts it in IDENTIFY and the REST
+        API in ``Authorization`` (bare, as Fluxer wants it), so a client can act as that
+        user. Raises ``WorldError('UNKNOWN_USER')``, or ``INVALID_FORM_BODY`` for the bot
+        (whose token is :attr:`token`)."""
+        user = self.get_user(user_id)
+        if user.bot:
+            raise WorldError("INVALID_FORM_BODY", "Bots have bot tokens", 400)
+        token = self._user_tokens.get(user.id)
+        if token is None:
+            digest = hashlib.sha256(f"fluxer-sandbox-user:{self.seed}:{user.id}".encode())
+            token = "flx_" + digest.hexdigest()[:36]
+            self._user_tokens[user.id] = token
+            self._tokens[token] = user.id
+        return token

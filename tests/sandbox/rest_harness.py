@@ -7,6 +7,7 @@ dispatch the world emits, and gives a client session with the bot's Authorizatio
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -70,8 +71,13 @@ def _free_port() -> int:
 
 @asynccontextmanager
 async def running_rest(**config: Any) -> AsyncIterator[RestHarness]:
-    """Serve a fresh world's REST routes; ``config`` overrides :class:`SandboxConfig` fields."""
-    world = World(seed=config.pop("seed", 0))
+    """Serve a fresh world's REST routes; ``config`` overrides :class:`SandboxConfig` fields
+    (``seed``, ``clock`` and ``other_user`` go to the :class:`World`)."""
+    world = World(
+        seed=config.pop("seed", 0),
+        clock=config.pop("clock", time.time),
+        other_user=config.pop("other_user", False),
+    )
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     cfg = SandboxConfig(

@@ -9,6 +9,7 @@ from urllib.parse import quote
 import aiohttp
 import pytest
 
+from tests.sandbox.clocks import ManualClock
 from tests.sandbox.digest_validate import assert_valid, response_type
 from tests.sandbox.rest_harness import RestHarness, running_rest
 
@@ -363,11 +364,18 @@ async def test_reaction_routes(h: RestHarness) -> None:
     assert "reactions" not in w.message_wire(w.get_message(cid, mid))
 
 
-async def test_pin_routes(h: RestHarness) -> None:
+async def test_pin_routes() -> None:
+    clock = ManualClock()
+    async with running_rest(clock=clock) as h:
+        await check_pin_routes(h, clock)
+
+
+async def check_pin_routes(h: RestHarness, clock: ManualClock) -> None:
     w = h.world
     cid = w.channel_ids[1]
     mids = [w.create_message(cid, w.bot.id, f"pin {i}")["id"] for i in range(3)]
     for mid in mids:
+        clock.advance(0.001)  # pins page by pin time: one millisecond apart
         await check(
             h, "PUT", "/channels/{channel_id}/pins/{message_id}", f"/channels/{cid}/pins/{mid}", 204
         )

@@ -12,7 +12,7 @@ from tests.sandbox.gateway_client import RawGateway
 
 
 def run_steps(seed: int, steps: int) -> list[tuple[str, object]]:
-    world = World(seed=seed)
+    world = World(seed=seed, clock=lambda: 1_767_225_600.0)
     events: list[tuple[str, object]] = []
     world.add_listener(lambda t, d, guild_id, users: events.append((t, d)))
     generator = TrafficGenerator(world, seed=seed)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 
 from fluxer_rx.sandbox import World, WorldError
-from fluxer_rx.sandbox.world import FLUXER_EPOCH_MS, iso_timestamp, snowflake_ms
+from fluxer_rx.sandbox.world import (
+    FLUXER_EPOCH_MS,
+    SEEDED_HISTORY_MS,
+    Clock,
+    iso_timestamp,
+    snowflake_ms,
+)
 
 
 def recorder(world: World) -> list[tuple[str, Any, str | None]]:
@@ -31,23 +38,61 @@ def test_seeded_shape() -> None:
     assert all(i.isdigit() for i in w.guild_ids + w.channel_ids)
 
 
-def test_same_seed_same_world_and_different_seed_differs() -> None:
-    a, b, c = World(seed=1), World(seed=1), World(seed=2)
+def fixed_clock(unix_s: float = 1_767_225_600.0) -> Clock:
+    return lambda: unix_s
+
+
+def test_same_seed_and_clock_same_world_and_different_seed_differs() -> None:
+    a, b, c = (World(seed=s, clock=fixed_clock()) for s in (1, 1, 2))
     assert a.token == b.token and a.guild_ids == b.guild_ids
     assert [u.username for u in a.users.values()] == [u.username for u in b.users.values()]
     assert a.token != c.token
     assert [u.username for u in a.users.values()] != [u.username for u in c.users.values()]
 
 
-def test_building_emits_nothing_and_ids_follow_the_virtual_clock() -> None:
-    w = World()
+def test_building_emits_nothing_and_ids_carry_the_clock_time() -> None:
+    now = [1_780_000_000.0]
+    w = World(clock=lambda: now[0])
     events = recorder(w)
     assert events == []
-    before = w.now_ms()
+    assert w.now_ms() == 1_780_000_000_000
     new = w.new_id()
-    assert snowflake_ms(new) == before + 1 == w.now_ms()
+    assert snowflake_ms(new) == 1_780_000_000_000 == w.now_ms()
     assert (int(new) >> 22) + FLUXER_EPOCH_MS == w.now_ms()
+    now[0] += 90.5
+    wire = w.create_message(w.channel_ids[0], w.bot.id, "later")
+    assert snowflake_ms(wire["id"]) == 1_780_000_090_500
+    assert wire["timestamp"] == iso_timestamp(1_780_000_090_500) == "2026-05-28T20:28:10.500Z"
     assert iso_timestamp(1767225600123) == "2026-01-01T00:00:00.123Z"
+
+
+def test_seeded_history_is_laid_out_before_construction() -> None:
+    w = World(seed=3, guilds=4, clock=fixed_clock(1_780_000_000.0))
+    seeded = sorted(int(i) for i in w.users) + sorted(int(i) for i in w.channels)
+    start = 1_780_000_000_000 - SEEDED_HISTORY_MS
+    assert all(start < snowflake_ms(i) < 1_780_000_000_000 for i in seeded)
+    assert len({snowflake_ms(g) for g in w.guild_ids}) == 4  # guilds spread over shards
+    member = w.add_member(w.guild_ids[0])
+    assert member["joined_at"] == iso_timestamp(1_780_000_000_000)
+
+
+def test_ids_strictly_increase_when_the_clock_stalls_or_goes_back() -> None:
+    now = [1_780_000_000.0]
+    w = World(guilds=1, clock=lambda: now[0])
+    ids = [int(w.new_id()) for _ in range(5000)]  # > 4096 in one millisecond
+    now[0] -= 60  # a clock stepped back
+    ids += [int(w.new_id()) for _ in range(10)]
+    assert ids == sorted(set(ids))
+    assert snowflake_ms(ids[0]) == 1_780_000_000_000
+    assert snowflake_ms(ids[-1]) == 1_780_000_000_001  # borrowed the next millisecond
+
+
+def test_the_real_clock_is_the_default() -> None:
+    before = round(time.time() * 1000)
+    w = World(guilds=1)
+    made = snowflake_ms(w.create_message(w.channel_ids[0], w.bot.id, "now")["id"])
+    assert before <= made <= round(time.time() * 1000)
+    assert w.clock is time.time
 
 
 def test_create_message_emits_and_returns_the_wire() -> None:
