@@ -26,6 +26,15 @@ dispatch out to the sessions that should see it. Behaviour follows the transcrip
 
 Deviations from d4c392c, all taken from [N]: ``shard`` is honoured, RECONNECT (op 7) can
 be injected, and REQUEST_GUILD_MEMBERS is answered for bots without a permission check.
+
+Time: every reading and every timer (heartbeat checks, session expiry, the client rate
+limit) goes through the hub's :class:`~fluxer_rx.sandbox.gateway_clock.GatewayClock`,
+real by default; a :class:`~fluxer_rx.sandbox.gateway_clock.ManualGatewayClock` makes them
+move only when a test says so.
+
+Logging (logger ``fluxer_rx.sandbox.gateway``, under ``fluxer_rx.sandbox``): at INFO,
+every connection opened, identified or resumed (with its shard and session), and closed
+(with its close code, shard, and whether it had identified or resumed). Never the token.
 """
 
 from __future__ import annotations
@@ -34,9 +43,8 @@ import asyncio
 import contextlib
 import logging
 import secrets
-import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
@@ -44,6 +52,7 @@ import msgspec
 from aiohttp import WSMsgType, web
 
 from fluxer_rx.sandbox.config import HELLO_INTERVAL_S, SandboxConfig
+from fluxer_rx.sandbox.gateway_clock import GatewayClock, LoopClock, Timer
 from fluxer_rx.sandbox.world import Json, Message, World
 
 __all__ = [
@@ -131,7 +140,7 @@ class Session:
     afk: bool = False
     mobile: bool = False
     conn: _Connection | None = None
-    expiry: asyncio.TimerHandle | None = None
+    expiry: Timer | None = None
     alive: bool = True
     presence_members: dict[str, frozenset[str]] = field(default_factory=dict)
     """Per guild, the users whose presences this session subscribed to (op 14)."""
@@ -151,12 +160,27 @@ class Session:
 class _Connection:
     ws: web.WebSocketResponse
     request: web.Request
+    number: int
     opened: float
     last_heartbeat: float
     session: Session | None = None
     waiting: bool = False
     closing: bool = False
     payload_times: deque[float] = field(default_factory=deque)
+    heartbeat_check: Timer | None = None
+    how: str = ""
+    """``"identified"`` or ``"resumed"`` once a session is attached, for the log."""
+
+    def describe(self) -> str:
+        """``#n`` with the shard and the session, for the log (never the token)."""
+        session = self.session
+        if session is None:
+            return f"#{self.number}"
+        if session.shard is None:
+            shard = "unsharded"
+        else:
+            shard = f"shard {session.shard[0]}/{session.shard[1]}"
+        return f"#{self.number} ({shard}, session {session.session_id})"
 
     def write(self, frame_json: bytes) -> bool:
         """Write one text frame now; False when the socket is gone or closing."""
@@ -180,11 +204,16 @@ class GatewayHub:
 
     ``dispatch_log`` is the list of :class:`DispatchRecord` (when
     ``config.record_dispatches``); ``sessions`` maps live session ids to sessions.
+    ``clock`` gives every time and timer (default: real time on the running loop).
     """
 
-    def __init__(self, world: World, config: SandboxConfig) -> None:
+    def __init__(
+        self, world: World, config: SandboxConfig, clock: GatewayClock | None = None
+    ) -> None:
         self.world = world
         self.config = config
+        self.clock: GatewayClock = clock if clock is not None else LoopClock()
+        self._connection_numbers = 0
         self.sessions: dict[str, Session] = {}
         self.dispatch_log: list[DispatchRecord] = []
         self._connections: set[_Connection] = set()
@@ -447,8 +476,9 @@ class GatewayHub:
             return
         session.conn = None
         if session.alive:
-            loop = asyncio.get_running_loop()
-            session.expiry = loop.call_later(self.config.resume_window, self._kill_session, session)
+            session.expiry = self.clock.call_later(
+                self.config.resume_window, lambda: self._kill_session(session)
+            )
 
     async def _close(self, conn: _Connection, code: int, reason: str) -> None:
         if conn.closing:
@@ -464,17 +494,19 @@ class GatewayHub:
         """aiohttp handler for the gateway path."""
         ws = web.WebSocketResponse(max_msg_size=1 << 20, compress=False, autoping=True, timeout=5.0)
         await ws.prepare(request)
-        now = time.monotonic()
-        conn = _Connection(ws=ws, request=request, opened=now, last_heartbeat=now)
+        now = self.clock.monotonic()
+        self._connection_numbers += 1
+        number = self._connection_numbers
+        conn = _Connection(ws=ws, request=request, number=number, opened=now, last_heartbeat=now)
+        log.info("gateway connection #%d opened from %s", number, request.remote)
         if request.query.get("v") != "1":
             await self._close(conn, 4012, "Invalid API version")
+            self._log_closed(conn)
             return ws
         self._connections.add(conn)
         hello = b'{"d":{"heartbeat_interval":%d},"op":10}' % self.config.heartbeat_interval_ms
         conn.write(hello)
-        timer = asyncio.create_task(self._heartbeat_timer(conn))
-        self._tasks.add(timer)
-        timer.add_done_callback(self._tasks.discard)
+        self._schedule_heartbeat_check(conn)
         try:
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
@@ -489,26 +521,54 @@ class GatewayHub:
         except (ConnectionError, asyncio.CancelledError):
             pass
         finally:
-            timer.cancel()
+            if conn.heartbeat_check is not None:
+                conn.heartbeat_check.cancel()
+                conn.heartbeat_check = None
             self._connections.discard(conn)
+            self._log_closed(conn)
             self._detach(conn)
         return ws
 
-    async def _heartbeat_timer(self, conn: _Connection) -> None:
+    def _log_closed(self, conn: _Connection) -> None:
+        code = conn.ws.close_code
+        how = conn.how or "never identified"
+        log.info(
+            "gateway connection %s closed with %s; %s",
+            conn.describe(),
+            code if code is not None else "1006 (no close frame)",
+            how,
+        )
+
+    def _schedule_heartbeat_check(self, conn: _Connection) -> None:
         interval = self.config.heartbeat_interval
-        while not conn.closing:
-            await asyncio.sleep(interval / 3)
-            elapsed = time.monotonic() - conn.last_heartbeat
-            if conn.waiting and elapsed > TIMEOUT_FACTOR * interval:
-                await self._close(conn, 4009, "Heartbeat timeout")
-                return
-            if not conn.waiting and elapsed >= 0.9 * interval:
-                conn.waiting = True
-                conn.write(HEARTBEAT_REQUEST_FRAME)
+        conn.heartbeat_check = self.clock.call_later(
+            interval / 3, lambda: self._check_heartbeat(conn)
+        )
+
+    def _check_heartbeat(self, conn: _Connection) -> None:
+        """The real gateway's timer, every interval/3: ask for a heartbeat once 0.9 x the
+        interval passed since the last one, close 4009 once 45/41.25 x passed since."""
+        conn.heartbeat_check = None
+        if conn.closing:
+            return
+        interval = self.config.heartbeat_interval
+        elapsed = self.clock.monotonic() - conn.last_heartbeat
+        if conn.waiting and elapsed > TIMEOUT_FACTOR * interval:
+            self._spawn(self._close(conn, 4009, "Heartbeat timeout"))
+            return
+        if not conn.waiting and elapsed >= 0.9 * interval:
+            conn.waiting = True
+            conn.write(HEARTBEAT_REQUEST_FRAME)
+        self._schedule_heartbeat_check(conn)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _rate_limited(self, conn: _Connection) -> bool:
         limit, window = self.config.client_rate_limit
-        now = time.monotonic()
+        now = self.clock.monotonic()
         times = conn.payload_times
         times.append(now)
         while times and times[0] <= now - window:
@@ -565,7 +625,7 @@ class GatewayHub:
             buffer = session.buffer
             while buffer and buffer[0][0] <= d:
                 buffer.popleft()
-        conn.last_heartbeat = time.monotonic()
+        conn.last_heartbeat = self.clock.monotonic()
         conn.waiting = False
         if self.world.faults.ack_heartbeats:
             conn.write(ACK_FRAME)
@@ -627,6 +687,8 @@ class GatewayHub:
         )
         self.sessions[session_id] = session
         conn.session = session
+        conn.how = "identified"
+        log.info("gateway connection %s identified", conn.describe())
         ready: Json = {
             "guilds": [],
             "presences": [],
@@ -710,7 +772,14 @@ class GatewayHub:
             session.expiry = None
         session.conn = conn
         conn.session = session
+        conn.how = "resumed"
         replay = b"".join(encode_text_frame(f) for s, f in session.buffer if s > seq)
+        log.info(
+            "gateway connection %s resumed at seq %d (%d replayed)",
+            conn.describe(),
+            seq,
+            sum(1 for s, _ in session.buffer if s > seq),
+        )
         if replay:
             conn.write_raw(replay)
         self._record(session, seq, "RESUMED", None)

@@ -27,6 +27,7 @@ from fluxer_rx.sandbox.config import HELLO_INTERVAL_S, SandboxConfig
 from fluxer_rx.sandbox.faults import Faults
 from fluxer_rx.sandbox.firehose import FirehoseResult, run_firehose
 from fluxer_rx.sandbox.gateway import DispatchRecord, GatewayHub, MalformedKind, Session
+from fluxer_rx.sandbox.gateway_clock import GatewayClock
 from fluxer_rx.sandbox.rest import RestApi, add_routes
 from fluxer_rx.sandbox.traffic import TrafficGenerator, TrafficKind
 from fluxer_rx.sandbox.world import Json, World
@@ -48,6 +49,8 @@ class Sandbox:
     :attr:`dispatch_log`; turn off for long traffic runs), ``presence_subscriptions``
     (True: guild presences only for users subscribed with op 14, as the real gateway
     does for bots; default False: every guild presence).
+    ``gateway_clock``: the gateway's time and timers (heartbeat checks, session expiry;
+    default real time), e.g. a ``ManualGatewayClock`` for deterministic tests.
 
     REST: ``rate_limit_headers`` (``"S"`` or ``"N"``), ``rest_window_scale`` (factor on
     every rate-limit window), ``rest_global_limit`` (50/s) and ``rest_bucket_limits``
@@ -79,6 +82,7 @@ class Sandbox:
         presence_subscriptions: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
+        gateway_clock: GatewayClock | None = None,
     ) -> None:
         if heartbeat_interval <= 0:
             raise ValueError("heartbeat_interval must be > 0")
@@ -96,6 +100,7 @@ class Sandbox:
         self.seed = seed
         self._host = host
         self._port = port
+        self._gateway_clock = gateway_clock
         self._options: dict[str, Any] = {
             "heartbeat_interval": heartbeat_interval,
             "resume_window": resume_window,
@@ -133,7 +138,7 @@ class Sandbox:
             **self._options,
         )
         self._config = config
-        self._gateway = GatewayHub(self.world, config)
+        self._gateway = GatewayHub(self.world, config, self._gateway_clock)
         app = web.Application()
         self.rest = add_routes(app, self.world, config)
         app.router.add_get("/", self._gateway.handle)

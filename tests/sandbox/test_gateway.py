@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator
 
@@ -9,7 +10,8 @@ import aiohttp
 import pytest
 
 from fluxer_rx.sandbox import Sandbox
-from tests.sandbox.gateway_client import RawGateway, wait_until
+from fluxer_rx.sandbox.gateway_clock import ManualGatewayClock
+from tests.sandbox.gateway_client import PROPERTIES, RawGateway, wait_until
 
 
 @pytest.fixture
@@ -45,34 +47,55 @@ async def test_ready_then_one_guild_create_per_guild(http: aiohttp.ClientSession
 async def test_hello_scales_and_heartbeat_timers_follow_the_interval(
     http: aiohttp.ClientSession,
 ) -> None:
+    """The real gateway checks every interval/3: it asks for a heartbeat at the first
+    check past 0.9x the interval (so at 1.0x) and closes 4009 at the first past 45/41.25x
+    (so at 1.33x). On a manual clock each step is exact."""
     interval = 0.3
-    async with Sandbox(guilds=0, heartbeat_interval=interval) as sb:
+    clock = ManualGatewayClock()
+    async with Sandbox(guilds=0, heartbeat_interval=interval, gateway_clock=clock) as sb:
         gw = RawGateway(sb, http)
-        start = time.monotonic()
         hello = await gw.connect()
         assert hello == {"d": {"heartbeat_interval": 300}, "op": 10}
-        assert await gw.recv(timeout=3 * interval) == {"d": None, "op": 1}
-        requested = time.monotonic() - start
-        code, reason = await gw.recv_close(timeout=3 * interval)
-        closed = time.monotonic() - start
-        assert (code, reason) == (4009, "Heartbeat timeout")
-        # real gateway: request at ~1.0x interval, close at ~1.33x (checks every x/3)
-        assert 0.9 * interval <= requested < 1.3 * interval + 0.2
-        assert 1.09 * interval <= closed < 1.7 * interval + 0.2
-        assert closed - requested >= 0.25 * interval
+        clock.advance(2 * interval / 3 + 1e-9)  # checks at 1/3 and 2/3: nothing yet
+        # IDENTIFY does not count as a heartbeat: READY coming first shows that no
+        # request was written before it
+        await gw.send(2, {"token": sb.token, "properties": PROPERTIES})
+        assert (await gw.recv())["t"] == "READY"
+        clock.advance(interval / 3)  # the check at 1.0x
+        assert await gw.recv() == {"d": None, "op": 1}
+        clock.advance(interval / 3)  # the check at 1.33x: past 45/41.25x
+        assert await gw.recv_close() == (4009, "Heartbeat timeout")
+
+
+async def test_no_close_before_the_timeout_check(http: aiohttp.ClientSession) -> None:
+    interval = 0.3
+    clock = ManualGatewayClock()
+    async with Sandbox(guilds=0, heartbeat_interval=interval, gateway_clock=clock) as sb:
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        clock.advance(interval + 1e-9)  # the request at 1.0x
+        assert await gw.recv() == {"d": None, "op": 1}
+        clock.advance(interval / 3 - 1e-6)  # just before the check at 1.33x
+        await gw.send(1, None)  # answered in time: the timeout never comes
+        assert await gw.recv() == {"op": 11}
+        clock.advance(interval / 3)
+        await gw.send(1, None)
+        assert await gw.recv() == {"op": 11}
+        assert sb.gateway.connection_count == 1
 
 
 async def test_regular_heartbeats_keep_the_socket_open(http: aiohttp.ClientSession) -> None:
     interval = 0.2
-    async with Sandbox(guilds=0, heartbeat_interval=interval) as sb:
+    clock = ManualGatewayClock()
+    async with Sandbox(guilds=0, heartbeat_interval=interval, gateway_clock=clock) as sb:
         gw = RawGateway(sb, http)
         await gw.connect()
         await gw.identify()
-        deadline = time.monotonic() + 4 * interval
-        while time.monotonic() < deadline:
+        for _ in range(10):  # 8 intervals of time, a beat every 0.8x
+            clock.advance(0.8 * interval)
             await gw.send(1, gw.seq)
+            # the ACK is the next frame: no heartbeat request came before it
             assert await gw.recv() == {"op": 11}
-            await gw.expect_silence(interval / 2)
         assert sb.gateway.connection_count == 1
 
 
@@ -223,12 +246,17 @@ async def test_resume_replays_what_was_missed_after_an_abrupt_drop(
 
 
 async def test_resume_window_is_its_own_option(http: aiohttp.ClientSession) -> None:
-    async with Sandbox(guilds=0, resume_window=0.1, heartbeat_interval=41.25) as sb:
+    clock = ManualGatewayClock()
+    async with Sandbox(guilds=0, resume_window=7.0, gateway_clock=clock) as sb:
         gw = RawGateway(sb, http)
         await gw.connect()
         await gw.identify()
         await gw.close()
-        await wait_until(lambda: not sb.gateway.sessions, timeout=2)
+        await wait_until(lambda: not sb.gateway.attached_sessions)
+        clock.advance(7.0 - 1e-6)
+        assert gw.session_id in sb.gateway.sessions  # still resumable
+        clock.advance(1e-6)
+        assert not sb.gateway.sessions  # expired exactly at the window
         again = RawGateway(sb, http)
         await again.connect()
         await again.send(6, {"token": sb.token, "session_id": gw.session_id, "seq": 1})
@@ -382,3 +410,54 @@ async def test_presence_subscriptions_follow_op14_when_enabled(http: aiohttp.Cli
         await sb.set_presence(user, "idle")
         assert (await gw.dispatch("PRESENCE_UPDATE"))["d"]["user"]["id"] == user
         await gw.close()
+
+
+async def test_a_resume_inside_the_window_cancels_the_expiry(http: aiohttp.ClientSession) -> None:
+    clock = ManualGatewayClock()
+    async with Sandbox(guilds=0, resume_window=5.0, gateway_clock=clock) as sb:
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        await gw.identify()
+        await gw.close()
+        await wait_until(lambda: not sb.gateway.attached_sessions)
+        clock.advance(4.0)
+        again = RawGateway(sb, http)
+        await again.connect()
+        await again.send(6, {"token": sb.token, "session_id": gw.session_id, "seq": gw.seq})
+        assert await again.recv() == {"d": None, "op": 0, "s": gw.seq, "t": "RESUMED"}
+        clock.advance(60.0)  # far past the old expiry, heartbeats aside
+        assert gw.session_id in sb.gateway.sessions
+        await again.close()
+
+
+async def test_connections_are_logged_with_shard_and_how_they_started(
+    http: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="fluxer_rx.sandbox")
+    async with Sandbox(guilds=0) as sb:
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        await gw.identify(shard=[0, 2])
+        await gw.close()
+        await wait_until(lambda: not sb.gateway.attached_sessions)
+        again = RawGateway(sb, http)
+        await again.connect()
+        await again.send(6, {"token": sb.token, "session_id": gw.session_id, "seq": gw.seq})
+        assert (await again.recv())["t"] == "RESUMED"
+        await again.close()
+        await wait_until(lambda: sb.gateway.connection_count == 0)
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("fluxer_rx.sandbox")]
+    sid = gw.session_id
+    assert "gateway connection #1 opened from 127.0.0.1" in lines
+    assert f"gateway connection #1 (shard 0/2, session {sid}) identified" in lines
+    assert any(
+        line.startswith(f"gateway connection #1 (shard 0/2, session {sid}) closed with 1000")
+        and line.endswith("identified")
+        for line in lines
+    ), lines
+    assert f"gateway connection #2 (shard 0/2, session {sid}) resumed at seq 1 (0 replayed)" in (
+        lines
+    )
+    assert any(line.startswith("gateway connection #2 (shard 0/2") and line.endswith("resumed")
+               for line in lines), lines  # fmt: skip
+    assert not [r for r in caplog.records if sb.token in r.getMessage()]
