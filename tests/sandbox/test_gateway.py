@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -12,6 +13,26 @@ import pytest
 from fluxer_rx.sandbox import Sandbox
 from fluxer_rx.sandbox.gateway_clock import ManualGatewayClock
 from tests.sandbox.gateway_client import PROPERTIES, RawGateway, wait_until
+
+
+async def _identified_then_closed(
+    sb: Sandbox, http: aiohttp.ClientSession, **identify: Any
+) -> RawGateway:
+    """A gateway client that IDENTIFYed, then closed its socket (the session detached)."""
+    gw = RawGateway(sb, http)
+    await gw.connect()
+    await gw.identify(**identify)
+    await gw.close()
+    await wait_until(lambda: not sb.gateway.attached_sessions)
+    return gw
+
+
+async def _resume(sb: Sandbox, http: aiohttp.ClientSession, gw: RawGateway) -> RawGateway:
+    """A new socket that sent RESUME for ``gw``'s session at its last seq."""
+    again = RawGateway(sb, http)
+    await again.connect()
+    await again.send(6, {"token": sb.token, "session_id": gw.session_id, "seq": gw.seq})
+    return again
 
 
 @pytest.fixture
@@ -248,11 +269,7 @@ async def test_resume_replays_what_was_missed_after_an_abrupt_drop(
 async def test_resume_window_is_its_own_option(http: aiohttp.ClientSession) -> None:
     clock = ManualGatewayClock()
     async with Sandbox(guilds=0, resume_window=7.0, gateway_clock=clock) as sb:
-        gw = RawGateway(sb, http)
-        await gw.connect()
-        await gw.identify()
-        await gw.close()
-        await wait_until(lambda: not sb.gateway.attached_sessions)
+        gw = await _identified_then_closed(sb, http)
         clock.advance(7.0 - 1e-6)
         assert gw.session_id in sb.gateway.sessions  # still resumable
         clock.advance(1e-6)
@@ -266,11 +283,7 @@ async def test_resume_window_is_its_own_option(http: aiohttp.ClientSession) -> N
 
 async def test_replay_buffer_keeps_the_newest_events(http: aiohttp.ClientSession) -> None:
     async with Sandbox(guilds=1, channels_per_guild=1, replay_buffer_size=5) as sb:
-        gw = RawGateway(sb, http)
-        await gw.connect()
-        await gw.identify()
-        await gw.close()
-        await wait_until(lambda: not sb.gateway.attached_sessions)
+        gw = await _identified_then_closed(sb, http)
         for i in range(8):
             await sb.post_message(sb.channel_ids[0], f"m{i}")
         again = RawGateway(sb, http)
@@ -415,15 +428,9 @@ async def test_presence_subscriptions_follow_op14_when_enabled(http: aiohttp.Cli
 async def test_a_resume_inside_the_window_cancels_the_expiry(http: aiohttp.ClientSession) -> None:
     clock = ManualGatewayClock()
     async with Sandbox(guilds=0, resume_window=5.0, gateway_clock=clock) as sb:
-        gw = RawGateway(sb, http)
-        await gw.connect()
-        await gw.identify()
-        await gw.close()
-        await wait_until(lambda: not sb.gateway.attached_sessions)
+        gw = await _identified_then_closed(sb, http)
         clock.advance(4.0)
-        again = RawGateway(sb, http)
-        await again.connect()
-        await again.send(6, {"token": sb.token, "session_id": gw.session_id, "seq": gw.seq})
+        again = await _resume(sb, http, gw)
         assert await again.recv() == {"d": None, "op": 0, "s": gw.seq, "t": "RESUMED"}
         clock.advance(60.0)  # far past the old expiry, heartbeats aside
         assert gw.session_id in sb.gateway.sessions
@@ -435,14 +442,8 @@ async def test_connections_are_logged_with_shard_and_how_they_started(
 ) -> None:
     caplog.set_level(logging.INFO, logger="fluxer_rx.sandbox")
     async with Sandbox(guilds=0) as sb:
-        gw = RawGateway(sb, http)
-        await gw.connect()
-        await gw.identify(shard=[0, 2])
-        await gw.close()
-        await wait_until(lambda: not sb.gateway.attached_sessions)
-        again = RawGateway(sb, http)
-        await again.connect()
-        await again.send(6, {"token": sb.token, "session_id": gw.session_id, "seq": gw.seq})
+        gw = await _identified_then_closed(sb, http, shard=[0, 2])
+        again = await _resume(sb, http, gw)
         assert (await again.recv())["t"] == "RESUMED"
         await again.close()
         await wait_until(lambda: sb.gateway.connection_count == 0)
