@@ -37,13 +37,14 @@ from reactivex.disposable import Disposable
 from reactivex.scheduler.eventloop import AsyncIOScheduler
 from reactivex.scheduler.periodicscheduler import PeriodicScheduler
 
-__all__ = ["LoopScheduler", "loop_scheduler", "scheduler_override"]
+__all__ = ["LoopScheduler", "loop_scheduler", "scheduler_override", "seconds_clock"]
 
 _T = TypeVar("_T")
 
 
-def _clock_of(scheduler: abc.SchedulerBase) -> Callable[[], float]:
-    """Seconds on the clock ``scheduler`` times relative delays by."""
+def seconds_clock(scheduler: abc.SchedulerBase) -> Callable[[], float]:
+    """A function reading, in seconds, the clock ``scheduler`` times relative delays by
+    (the loop's ``time()`` for an asyncio scheduler; no ``datetime`` built when avoidable)."""
     if isinstance(scheduler, AsyncIOScheduler):
         return scheduler._loop.time
     seconds = getattr(scheduler, "seconds", None)
@@ -163,7 +164,7 @@ class LoopScheduler(PeriodicScheduler):
         target = backing if backing is not None else self._loop_scheduler
         now = self.seconds
         self._backing = target
-        self._backing_clock = _clock_of(target)
+        self._backing_clock = seconds_clock(target)
         self._offset = now - self._backing_clock()
         for timer in sorted(self._pending, key=lambda t: (t.due, t.sequence)):
             timer.inner.dispose()

@@ -75,14 +75,21 @@ def test_begin_moves_only_a_fresh_clock_to_the_recording_start() -> None:
     assert used.begin(started) == 7.0
 
 
-def test_settle_runs_the_timers_pending_at_the_end_or_exactly_tail() -> None:
+def test_settle_advances_by_the_longest_delay_asked_for_or_exactly_tail() -> None:
     clock = VirtualClock(start=0.0)
+    clock.begin(None)
     log: list[tuple[str, float]] = []
-    clock.schedule_relative(4.0, recorder(clock, log, "late"))
-    clock.schedule_relative(9.0, recorder(clock, log, "later"))
+
+    def moved_deadline(scheduler: abc.SchedulerBase, _state: Any = None) -> None:
+        log.append(("idle", clock.seconds))
+        scheduler.schedule_relative(2.5, recorder(clock, log, "moved"))
+
+    clock.schedule_relative(4.0, moved_deadline)  # the longest delay: 4 s
+    clock.advance_to(1.0)
+    clock.schedule_relative(0.5, recorder(clock, log, "short"))
     clock.settle(1.0)
-    assert log == [("late", 4.0), ("later", 9.0)]
-    assert clock.seconds == 9.0
+    assert log == [("short", 1.5), ("idle", 4.0)]
+    assert clock.seconds == 5.0  # 1.0 + 4; "moved" (6.5) was asked for after the end
 
     short = VirtualClock(start=0.0, tail=2.0)
     short_log: list[tuple[str, float]] = []
@@ -91,9 +98,7 @@ def test_settle_runs_the_timers_pending_at_the_end_or_exactly_tail() -> None:
     assert short_log == [] and short.seconds == 3.0
 
 
-async def test_loop_timers_move_to_the_virtual_clock_and_back_with_their_remaining_delay() -> (
-    None
-):
+async def test_loop_timers_move_to_the_clock_and_back_with_the_delay_they_have_left() -> None:
     scheduler = loop_scheduler()
     assert scheduler is not None
     fired: list[tuple[str, float]] = []

@@ -17,7 +17,8 @@ dict look-up instead of filtering every event. Modules: :mod:`.filtering` (the
 operators), :mod:`.keyed` (``debounce_by`` / ``throttle_by``, timing per channel or per
 user), :mod:`.effects` (``run_async``: async side effects as tracked, bounded tasks),
 :mod:`.collect` (the ``collect`` operator), :mod:`.collectors` (message and reaction
-collectors), :mod:`.waiting` (``wait_for`` and ``aiter_events``).
+collectors), :mod:`.waiting` (``wait_for`` and ``aiter_events``), :mod:`.event_time`
+(``window_by_event_time``, ``count_by``, ``top_k``: windows by when events happened).
 """
 
 from fluxer_rx.operators.collect import collect
@@ -29,6 +30,16 @@ from fluxer_rx.operators.collectors import (
     reaction_collector,
 )
 from fluxer_rx.operators.effects import EffectOverflow, EffectScope, run_async
+from fluxer_rx.operators.event_time import (
+    EventWindow,
+    KeyedCounts,
+    LateEvent,
+    TopK,
+    count_by,
+    snowflake_seconds,
+    top_k,
+    window_by_event_time,
+)
 from fluxer_rx.operators.filtering import (
     REACTION_EVENT_TYPES,
     content_matches,
@@ -58,10 +69,15 @@ __all__ = [
     "EffectOverflow",
     "EffectScope",
     "EventIterator",
+    "EventWindow",
+    "KeyedCounts",
+    "LateEvent",
     "StreamClosed",
+    "TopK",
     "aiter_events",
     "collect",
     "content_matches",
+    "count_by",
     "debounce_by",
     "for_message",
     "from_user",
@@ -73,6 +89,9 @@ __all__ = [
     "reaction_on",
     "resolve_event_types",
     "run_async",
+    "snowflake_seconds",
     "throttle_by",
+    "top_k",
     "wait_for",
+    "window_by_event_time",
 ]

@@ -196,8 +196,11 @@ class FramePlayer:
         """Deliver every frame (paced if a ``speed`` was given, on recorded time with a
         virtual clock), then return."""
         if self._virtual is not None:
+            reader = self._frames if isinstance(self._frames, RecordingReader) else None
+            # the clock starts before it backs the loop's scheduler, which then never jumps
+            base = self._started = self._virtual.begin(_started_at(reader))
             with scheduler_override(self._virtual):
-                await self._run_virtual(self._virtual)
+                await self._run_virtual(self._virtual, base, reader)
             return
         clock, speed, batch = self._clock, self._speed, self._batch
         start = self._started = clock.monotonic()
@@ -216,11 +219,10 @@ class FramePlayer:
                 unyielded = 0
         self._finished = clock.monotonic()
 
-    async def _run_virtual(self, clock: VirtualClock) -> None:
+    async def _run_virtual(
+        self, clock: VirtualClock, base: float, reader: RecordingReader | None
+    ) -> None:
         frames = self._frames
-        reader = frames if isinstance(frames, RecordingReader) else None
-        started_at = _started_at(reader)
-        base = self._started = clock.begin(started_at)
         max_gap, clamp = clock.max_gap, clock.on_bad_time == "clamp"
         limit = math.inf if max_gap is None else max_gap
         batch = self._batch

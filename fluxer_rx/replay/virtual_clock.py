@@ -80,10 +80,13 @@ class VirtualClock(VirtualTimeScheduler):
     ``start``: where the clock starts (a ``datetime``, or Unix seconds); ``None`` lets a
     replay of a file start it at the recording's ``started_at``.
 
-    ``tail``: how a replay ends. After the last frame the clock advances to the latest due
-    time among the timers pending then (so every open window, debounce, collector time
-    limit and timeout running at the end comes due, and a periodic timer fires once more
-    at most), or, when ``tail`` is a number, exactly ``tail`` seconds past the last frame.
+    ``tail``: how a replay ends. After the last frame the clock advances ``tail`` seconds
+    past it; by default (``None``) by the longest delay any timer asked for since the
+    replay began, so every timer pending at the end comes due, and so does any deadline
+    it moves (an idle period restarted by a late event): open windows, debounces,
+    collector time limits and timeouts all end as they would had time gone on. A
+    periodic timer fires for every period in that span (a ``buffer_with_time(1.0)``
+    alongside a 30 s collector gives 30 more, empty, windows): give ``tail`` to bound it.
 
     ``max_gap`` (seconds, ``None``: no limit) and ``on_bad_time`` say what a replay does
     with a frame whose recorded time goes backwards, or forwards by more than ``max_gap``
@@ -129,6 +132,7 @@ class VirtualClock(VirtualTimeScheduler):
         self._timers: list[tuple[float, int, ScheduledItem]] = []
         self._sequence = 0
         self._next_due = math.inf
+        self._longest = 0.0
 
     def __repr__(self) -> str:
         return f"<VirtualClock {self.now.isoformat()} timers={len(self._timers)}>"
@@ -145,11 +149,16 @@ class VirtualClock(VirtualTimeScheduler):
 
     def begin(self, started_at: datetime | None) -> float:
         """Where a replay starts: the clock now, after moving a fresh clock (no ``start``,
-        never advanced, nothing scheduled) to ``started_at`` when that is given."""
+        never advanced, nothing scheduled) to ``started_at`` when that is given. The
+        longest delay asked for (see :attr:`tail`) counts from here."""
         fresh = not (self._fixed_start or self._used or self._clock != self._initial)
         if started_at is not None and fresh:
             self._clock = started_at.timestamp()
         self._used = True
+        self._longest = max(
+            (due - self._clock for due, _, item in self._timers if not item.is_cancelled()),
+            default=0.0,
+        )
         return self._clock
 
     # ------------------------------------------------------------------ scheduling
@@ -182,6 +191,8 @@ class VirtualClock(VirtualTimeScheduler):
         self, due: float, action: abc.ScheduledAction[_T], state: _T | None
     ) -> abc.DisposableBase:
         self._used = True
+        if due - self._clock > self._longest:
+            self._longest = due - self._clock
         item = ScheduledItem(self, state, action, self.to_datetime(due))
         self._sequence += 1
         heapq.heappush(self._timers, (due, self._sequence, item))
@@ -245,9 +256,5 @@ class VirtualClock(VirtualTimeScheduler):
     def settle(self, after: float) -> None:
         """End a replay whose last frame was at ``after`` (Unix seconds): advance as
         :attr:`tail` says (see the class)."""
-        if self.tail is not None:
-            horizon = after + self.tail
-        else:
-            live = [due for due, _, item in self._timers if not item.is_cancelled()]
-            horizon = max(live, default=after)
-        self.advance_to(max(horizon, self._clock))
+        tail = self.tail if self.tail is not None else self._longest
+        self.advance_to(max(after + tail, self._clock))
