@@ -99,16 +99,16 @@ class Settings:
 
 QUICK = Settings(
     mode="quick",
-    decode_frames=20_000,
+    decode_frames=30_000,
     protocol_frames=50_000,
-    gateway_frames=5_000,
-    cache_members=50_000,
+    gateway_frames=10_000,
+    cache_members=100_000,
     cache_baseline_members=20_000,
     cache_messages=20_000,
     operator_events=50_000,
-    collector_frames=5_000,
-    replay_frames=5_000,
-    rest_sends=100,
+    collector_frames=10_000,
+    replay_frames=10_000,
+    rest_sends=150,
     repeats=3,
 )
 FULL = Settings(

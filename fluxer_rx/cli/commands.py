@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import contextlib
 import errno
+import logging
 import os
 import signal
 import sys
@@ -169,19 +170,36 @@ def _bind_failure(exc: OSError, port: int) -> str | None:
     return None
 
 
+def _log_sandbox_activity() -> None:
+    """Show the sandbox's INFO log (connections, identifies, posts) on stderr, one line each
+    with the time; tokens never appear in it."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+    logger = logging.getLogger("fluxer_rx.sandbox")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
 def run_sandbox(args: argparse.Namespace) -> int:
-    """``fluxer-rx sandbox``: serve until SIGINT/SIGTERM."""
+    """``fluxer-rx sandbox``: serve until SIGINT/SIGTERM, logging each connection and post
+    on stderr unless ``--quiet``."""
     from fluxer_rx.sandbox import Sandbox
     from fluxer_rx.sandbox.standalone import serve
 
-    sandbox = Sandbox(
-        seed=args.seed,
-        guilds=args.guilds,
-        channels_per_guild=args.channels,
-        members_per_guild=args.members,
-        heartbeat_interval=args.heartbeat_interval,
-        port=args.port,
-    )
+    if not args.quiet:
+        _log_sandbox_activity()
+
+    try:
+        sandbox = Sandbox(
+            seed=args.seed,
+            guilds=args.guilds,
+            channels_per_guild=args.channels,
+            members_per_guild=args.members,
+            heartbeat_interval=args.heartbeat_interval,
+            port=args.port,
+        )
+    except ValueError as exc:  # the sandbox's own checks, should the parser's miss one
+        return _fail(args, _message(exc), 2)
     try:
         asyncio.run(serve(sandbox, traffic_rate=args.traffic_rate))
     except OSError as exc:

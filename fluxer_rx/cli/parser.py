@@ -93,6 +93,9 @@ def _add_sandbox(commands: Any) -> None:
     sandbox.add_argument(
         "--traffic-rate", type=positive, default=None, help="generated steps per second (none)"
     )
+    sandbox.add_argument(
+        "--quiet", action="store_true", help="do not log each connection and post on stderr"
+    )
 
 
 def _add_target_options(command: argparse.ArgumentParser, *, rate: float) -> None:
