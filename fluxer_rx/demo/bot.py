@@ -44,7 +44,7 @@ __all__ = [
 
 BANNED_WORDS: Final = frozenset({"giveaway", "airdrop"})
 SPAM_REPEATS: Final = 5
-SPAM_WINDOW: Final = 3.0
+SPAM_WINDOW: Final = 2.0
 SPAM_COOLDOWN: Final = 30.0
 TIMEOUT_SECONDS: Final = 60
 VOTES: Final = ("👍", "👎")

@@ -13,8 +13,12 @@ the cycle, so a short run still shows every act and the poll closes inside the c
 0.85  ``!ping`` in the last channel
 ====  ====================================================================
 
-Who acts and how they vote comes from a ``random.Random`` seeded with the demo's seed.
-An act whose user left meanwhile (the traffic generator churns members) is skipped.
+Commands (``!ping``, ``!poll``) are posted over the sandbox's REST API with the member's
+own user token (``World.user_token``), as a person's client would; the spam burst, the
+banned word and the votes go through the sandbox's in-process helpers (as the traffic
+generator does), so the REST rate limits do not spread the burst out. Who acts and how
+they vote comes from a ``random.Random`` seeded with the demo's seed. An act whose user
+left meanwhile (the traffic generator churns members) is skipped.
 """
 
 from __future__ import annotations
@@ -28,7 +32,10 @@ from fluxer_rx.client import Client
 from fluxer_rx.demo.actions import Timeline
 from fluxer_rx.demo.bot import SPAM_REPEATS
 from fluxer_rx.demo.delivery import Delivery
+from fluxer_rx.errors import FluxerError
 from fluxer_rx.models import MessageCreate
+from fluxer_rx.options import RestOptions
+from fluxer_rx.rest import Rest
 from fluxer_rx.sandbox import Sandbox, WorldError
 
 __all__ = ["Director"]
@@ -36,6 +43,7 @@ __all__ = ["Director"]
 QUESTIONS: Final = ("Pizza for lunch?", "Ship it on Friday?", "Tabs over spaces?")
 SPAM_LINE: Final = "buy followers cheap"
 _SPAM_COUNT: Final = SPAM_REPEATS + 1
+_REST_CLIENTS: Final = 4  # members' REST clients kept open, the most recently used
 
 
 class Director:
@@ -61,6 +69,7 @@ class Director:
         self.rng = random.Random(f"fluxer-rx-demo:{seed}")
         self.cycles = 0
         self._running: set[asyncio.Task[None]] = set()
+        self._rests: dict[str, Rest] = {}
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -77,6 +86,21 @@ class Director:
         with contextlib.suppress(WorldError):
             await self.sandbox.post_message(channel_id, content, author_id=author)
 
+    async def _command(self, channel_id: str, content: str) -> None:
+        """Post ``content`` over REST as a member, with that member's user token."""
+        author = self._member(channel_id)
+        if author is None:
+            return
+        rest = self._rests.pop(author, None)
+        if rest is None:
+            token = self.sandbox.world.user_token(author)
+            rest = Rest(token, RestOptions(api_url=self.sandbox.api_url, max_retries=1))
+        self._rests[author] = rest  # the most recent last
+        if len(self._rests) > _REST_CLIENTS:
+            await self._rests.pop(next(iter(self._rests))).close()
+        with contextlib.suppress(FluxerError):  # e.g. the member left meanwhile
+            await rest.create_message(channel_id, content)
+
     # -- acts --------------------------------------------------------------------------------
 
     async def _poll(self, channel_id: str) -> None:
@@ -88,7 +112,7 @@ class Director:
             return message.author.id == bot_id and message.content.startswith(f"📊 {question}")
 
         opened = asyncio.ensure_future(self.client.wait_for(MessageCreate, is_poll, seconds))
-        await self._say(channel_id, f"!poll {seconds:g} {question}")
+        await self._command(channel_id, f"!poll {seconds:g} {question}")
         try:
             poll = await opened
         except TimeoutError:
@@ -123,7 +147,7 @@ class Director:
     async def _act(self, index: int, channels: list[str]) -> None:
         first, last = channels[0], channels[-1]
         if index == 0:
-            await self._say(first, "!ping")
+            await self._command(first, "!ping")
         elif index == 1:
             await self._poll(first)
         elif index == 2:
@@ -133,7 +157,7 @@ class Director:
         elif index == 4:
             await self._spam(first)
         else:
-            await self._say(last, "!ping")
+            await self._command(last, "!ping")
 
     async def run(self) -> None:
         """Play the script cycle after cycle until cancelled; acts already started go on
@@ -153,10 +177,14 @@ class Director:
             await asyncio.sleep(max(0.0, base + self.cycle - loop.time()))
 
     async def finish(self, grace: float) -> None:
-        """Give the acts still running up to ``grace`` seconds, then cancel the rest."""
+        """Give the acts still running up to ``grace`` seconds, then cancel the rest and
+        close the members' REST clients."""
         running = set(self._running)
         if running and grace > 0:
             await asyncio.wait(running, timeout=grace)
         for task in running:
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
+        rests, self._rests = self._rests, {}
+        for rest in rests.values():
+            await rest.close()
