@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -79,3 +80,23 @@ async def test_bench_prints_one_table_and_writes_results(tmp_path: Path) -> None
     for line, row in zip(table[2:], rows, strict=True):
         assert [cell.strip() for cell in line.strip("|").split(" | ")] == row
     assert "    python benchmarks/bench_decode.py --frames " in text
+
+
+async def test_ctrl_c_ends_the_bench_with_one_line() -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "fluxer_rx.cli",
+        "bench",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert proc.stderr is not None
+    async with asyncio.timeout(60):
+        while not (line := await proc.stderr.readline()).startswith(b"running "):
+            assert line, "the bench ended before running anything"
+        proc.send_signal(signal.SIGINT)
+        out, err = await proc.communicate()
+    assert proc.returncode == 130
+    assert out == b""
+    assert err.decode() == "fluxer-rx bench: interrupted\n"

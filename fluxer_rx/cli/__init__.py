@@ -4,7 +4,8 @@ Sub-commands: ``demo``, ``sandbox``, ``record``, ``replay``, ``tail``, ``say`` a
 ``bench``. Exit codes: 0 done, 1 the run failed, 2 bad usage. Every argument is checked
 when parsed (:mod:`fluxer_rx.cli.parser`); any failure is ONE line on stderr,
 ``fluxer-rx <command>: error: <what is wrong>``, never a traceback. ``fluxer-rx`` alone
-prints the usage on stderr and exits 2.
+prints the usage on stderr and exits 2. Ctrl-C ends ``demo``, ``sandbox``, ``record`` and
+``tail`` cleanly (exit 0); any other command exits 130 with one line.
 """
 
 from __future__ import annotations
@@ -44,5 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         print("fluxer-rx: error: a command is required (see fluxer-rx --help)", file=sys.stderr)
         return 2
-    result: int = args.handler(args)
+    try:
+        result: int = args.handler(args)
+    except KeyboardInterrupt:  # commands that do not handle SIGINT themselves (bench, say)
+        print(f"fluxer-rx {args.command}: interrupted", file=sys.stderr)
+        return 130
     return result
