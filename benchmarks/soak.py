@@ -391,14 +391,14 @@ class Sample:
 
 
 def cache_sizes(client: Client) -> dict[str, int]:
-    state = client.cache.state
+    counts = client.cache.counts()
     return {
-        "g": len(client.cache.guilds),
-        "c": len(client.cache.channels),
-        "u": len(client.cache.users),
-        "m": len(state.members),
-        "msg": sum(len(d) for d in state.messages.data.values()),
-        "pres": len(client.cache.presences),
+        "g": counts.guilds,
+        "c": counts.channels,
+        "u": counts.users,
+        "m": counts.members,
+        "msg": counts.messages,
+        "pres": counts.presences,
     }
 
 

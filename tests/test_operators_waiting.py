@@ -19,6 +19,7 @@ from fluxer_rx.operators import (
     wait_for,
 )
 from fluxer_rx.routing import RoutedEventSubject
+from tests.typed_snippets import mypy_errors
 
 
 def msg(mid: str, channel: str = "c1") -> MessageCreate:
@@ -236,3 +237,10 @@ def test_bad_options(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         aiter_events(events, **kwargs)
     assert released(events)
+
+
+def test_wait_for_is_typed_by_the_event_class_for_mypy() -> None:
+    """``await wait_for(stream, MessageCreate, check)`` is a ``MessageCreate`` and ``check``
+    receives one; a name gives ``Any``: tests/typed_snippets/waiting_types.py passes
+    ``mypy --strict`` (including the calls it marks as type errors)."""
+    assert mypy_errors("waiting_types") == []

@@ -1,47 +1,44 @@
 """The :class:`Cache`: the fold of the event stream into a small set of bounded maps.
 
 The client calls :meth:`Cache.apply` with every typed dispatch, on the event loop, in
-gateway order, before emitting the event; users read the result through read-only views.
-:meth:`Cache.apply` never raises: an event that does not fit the state is reported
-through ``on_issue(kind, detail)`` (kinds in :class:`~fluxer_rx.cache.state.IssueKind`).
+gateway order, before emitting the event; users read the result through the read-only
+:attr:`Cache.view` (a :class:`~fluxer_rx.cache.CacheView`). :meth:`Cache.apply` never
+raises: an event that does not fit the state is reported through ``on_issue(kind,
+detail)`` (kinds in :class:`~fluxer_rx.cache.state.IssueKind`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from types import MappingProxyType
+from collections.abc import Callable, Mapping
 
-from fluxer_rx.cache.cached_types import (
-    CachedChannel,
-    CachedGuild,
-    CachedMember,
-    CachedPresence,
-    CachedUser,
-)
+from fluxer_rx.cache.cached_types import CachedChannel, CachedGuild, CachedMember, CachedUser
 from fluxer_rx.cache.options import CacheOptions
 from fluxer_rx.cache.reducers import REDUCERS, Reducer
 from fluxer_rx.cache.state import CacheState, IssueKind
-from fluxer_rx.cache.views import NestedView
-from fluxer_rx.models.guild import Member, Role
-from fluxer_rx.models.message import Message
+from fluxer_rx.cache.views import CacheView
+from fluxer_rx.models.channel import Channel
+from fluxer_rx.models.events import ChannelUpdate, GuildCreate, GuildUpdate
+from fluxer_rx.models.guild import Guild, Member
 from fluxer_rx.models.user import PartialUser
-from fluxer_rx.models.voice import VoiceState
 
 __all__ = ["Cache"]
 
 
-class Cache:
-    """What the client knows about guilds, channels, users and members.
+class Cache(CacheView):
+    """The cache itself: everything :class:`~fluxer_rx.cache.CacheView` reads, plus the
+    writes (the event fold, resets, REST results) that only its owner makes.
 
     Configured by a :class:`~fluxer_rx.cache.CacheOptions`: ``resources`` says which
-    stores are kept (users and members by default; presences and voice states on demand;
-    ``message_cache_size`` recent messages per channel), ``limits`` bounds each store
-    (``None`` fields are unbounded; beyond a bound the least recently used entries are
-    evicted, a guild taking its channels and members with it).
+    stores are kept (users, members and, when sized, messages by default; presences and
+    voice states on demand), ``limits`` bounds each store (``None`` fields are
+    unbounded; beyond a bound the least recently used entries are evicted, a guild taking
+    its channels and members with it), ``message_cache_size`` is the number of recent
+    messages kept per channel.
 
-    Every view is live and read-only; reading a view does not change LRU recency; the
-    ``get_*`` methods and ``touch_*`` do.
+    Hand :attr:`view` to code that only reads: it cannot change the cache.
     """
+
+    __slots__ = ("_reducers", "_view")
 
     def __init__(
         self,
@@ -49,15 +46,9 @@ class Cache:
         *,
         on_issue: Callable[[str, str], None] | None = None,
     ) -> None:
-        self._state = CacheState(options, on_issue=on_issue)
+        super().__init__(CacheState(options, on_issue=on_issue))
         self._reducers: Mapping[type, Reducer] = REDUCERS
-        state = self._state
-        self._guilds = MappingProxyType(state.guilds.data)
-        self._channels = MappingProxyType(state.channels.data)
-        self._users = MappingProxyType(state.users.data)
-        self._members: NestedView[CachedMember] = NestedView(state.members.by_guild)
-        self._presences = MappingProxyType(state.presences)
-        self._voice_states: NestedView[VoiceState] = NestedView(state.voice_states)
+        self._view = CacheView(self._state)
 
     @classmethod
     def from_options(
@@ -67,20 +58,19 @@ class Cache:
         :class:`~fluxer_rx.Client` passes ``ClientOptions.cache``)."""
         return cls(options, on_issue=on_issue)
 
-    def __repr__(self) -> str:
-        state = self._state
-        return (
-            f"<Cache guilds={len(state.guilds)} channels={len(state.channels)} "
-            f"users={len(state.users)} members={len(state.members)}>"
-        )
+    @property
+    def view(self) -> CacheView:
+        """The read-only view of this cache (one object, live)."""
+        return self._view
 
     # -- the fold ------------------------------------------------------------------------
 
     def apply(self, event: object) -> None:
         """Fold one typed event into the cache. Never raises.
 
-        Unknown event types are ignored. A reducer error is reported to ``on_issue`` as
-        ``reducer_error`` and the event is otherwise skipped.
+        Event types without a reducer are ignored (the registry says why for each). A
+        reducer error is reported to ``on_issue`` as ``reducer_error`` and the event is
+        otherwise skipped.
         """
         reducer = self._reducers.get(type(event))
         if reducer is None:
@@ -109,103 +99,24 @@ class Cache:
 
     @property
     def state(self) -> CacheState:
-        """The underlying state (for reducers and tests; prefer the views)."""
+        """The underlying state (for reducers and tests; read through :attr:`view`)."""
         return self._state
 
-    # -- views ---------------------------------------------------------------------------
-
-    @property
-    def self_user(self) -> CachedUser | None:
-        """The bot user, from READY and USER_UPDATE (``None`` before READY)."""
-        return self._state.self_user
-
-    @property
-    def guilds(self) -> Mapping[str, CachedGuild]:
-        """Guilds by id (unavailable ones included, with ``unavailable=True``)."""
-        return self._guilds
-
-    @property
-    def channels(self) -> Mapping[str, CachedChannel]:
-        """Channels (guild channels and DMs) by id."""
-        return self._channels
-
-    @property
-    def users(self) -> Mapping[str, CachedUser]:
-        """Users by id (empty without ``CachedResource.USERS``)."""
-        return self._users
-
-    @property
-    def members(self) -> Mapping[str, Mapping[str, CachedMember]]:
-        """Members by guild id, then user id (a cached guild always has an entry, possibly
-        empty; empty without ``CachedResource.MEMBERS``)."""
-        return self._members
-
-    @property
-    def presences(self) -> Mapping[str, CachedPresence]:
-        """Presences by user id; only users not offline; empty without
-        ``CachedResource.PRESENCES``."""
-        return self._presences
-
-    @property
-    def voice_states(self) -> Mapping[str, Mapping[str, VoiceState]]:
-        """Voice states by guild id (a DM call's by channel id), then user id; only users
-        in a voice channel; empty without ``CachedResource.VOICE_STATES``."""
-        return self._voice_states
-
-    def messages(self, channel_id: str) -> Sequence[Message]:
-        """The channel's cached messages, oldest first (at most ``message_cache_size``;
-        empty when the message cache is off or holds nothing for the channel)."""
-        recent = self._state.messages.data.get(channel_id)
-        return tuple(recent) if recent is not None else ()
-
-    # -- recency-aware lookups (for managers) --------------------------------------------
-
-    def touch_guild(self, guild_id: str) -> bool:
-        """Mark a guild recently used; returns whether it is cached."""
-        return self._state.guilds.touch(guild_id)
-
-    def touch_channel(self, channel_id: str) -> bool:
-        """Mark a channel recently used; returns whether it is cached."""
-        return self._state.channels.touch(channel_id)
-
-    def touch_user(self, user_id: str) -> bool:
-        """Mark a user recently used; returns whether it is cached."""
-        return self._state.users.touch(user_id)
-
-    def touch_member(self, guild_id: str, user_id: str) -> bool:
-        """Mark a member recently used; returns whether it is cached."""
-        return self._state.members.touch(guild_id, user_id)
-
-    def get_guild(self, guild_id: str) -> CachedGuild | None:
-        """The cached guild (marked recently used), or ``None``."""
-        guild = self._state.guilds.data.get(guild_id)
-        if guild is not None:
-            self._state.guilds.touch(guild_id)
-        return guild
-
-    def get_channel(self, channel_id: str) -> CachedChannel | None:
-        """The cached channel (marked recently used), or ``None``."""
-        channel = self._state.channels.data.get(channel_id)
-        if channel is not None:
-            self._state.channels.touch(channel_id)
-        return channel
-
-    def get_user(self, user_id: str) -> CachedUser | None:
-        """The cached user (marked recently used), or ``None``."""
-        user = self._state.users.data.get(user_id)
-        if user is not None:
-            self._state.users.touch(user_id)
-        return user
-
-    def get_member(self, guild_id: str, user_id: str) -> CachedMember | None:
-        """The cached member (marked recently used), or ``None``."""
-        inner = self._state.members.by_guild.get(guild_id)
-        member = inner.get(user_id) if inner is not None else None
-        if member is not None:
-            self._state.members.touch(guild_id, user_id)
-        return member
-
     # -- writes from outside the event stream (REST results) -----------------------------
+
+    def store_guild(self, guild: Guild) -> CachedGuild | None:
+        """Write a guild fetched over REST: its properties, roles, emojis and stickers
+        (as GUILD_UPDATE would, or GUILD_CREATE for a guild not cached yet); returns the
+        cached guild (``None`` when the guild limit evicted it at once)."""
+        event = GuildUpdate if guild.id in self._state.guilds.data else GuildCreate
+        self.apply(_retyped(event, guild))
+        return self._state.guilds.data.get(guild.id)
+
+    def store_channel(self, channel: Channel) -> CachedChannel | None:
+        """Write a channel fetched over REST (as CHANNEL_UPDATE would); returns the cached
+        channel, or ``None`` when it was not stored (its guild is not cached)."""
+        self.apply(_retyped(ChannelUpdate, channel))
+        return self._state.channels.data.get(channel.id)
 
     def store_user(self, user: PartialUser) -> CachedUser | None:
         """Write a user fetched over REST (as an event would); returns the cached record
@@ -224,50 +135,7 @@ class Cache:
         inner = self._state.members.by_guild.get(guild_id)
         return inner.get(user_id) if inner is not None else None
 
-    # -- conversions ---------------------------------------------------------------------
 
-    def user_of(self, member: CachedMember) -> CachedUser | None:
-        """The member's user record (``None`` when users are off or it was evicted)."""
-        return self._state.users.data.get(member.user_id)
-
-    def display_name(self, member: CachedMember) -> str | None:
-        """The member's nick, else its user's ``global_name`` or ``username``."""
-        if member.nick:
-            return member.nick
-        user = self.user_of(member)
-        return user.name if user is not None else None
-
-    def member_roles(self, member: CachedMember) -> list[Role]:
-        """The member's roles that its guild has cached, highest position first."""
-        guild = self._state.guilds.data.get(member.guild_id)
-        if guild is None:
-            return []
-        roles = [guild.roles[r] for r in member.roles if r in guild.roles]
-        roles.sort(key=lambda role: (role.position, role.id), reverse=True)
-        return roles
-
-    def guild_channels(self, guild_id: str) -> list[CachedChannel]:
-        """The guild's cached channels, by ``position`` then id."""
-        guild = self._state.guilds.data.get(guild_id)
-        if guild is None:
-            return []
-        channels = self._state.channels.data
-        found = [channels[c] for c in guild.channel_ids if c in channels]
-        found.sort(key=lambda c: (c.position if c.position is not None else 0, c.id))
-        return found
-
-    def member_to_wire(self, member: CachedMember) -> Member:
-        """A wire :class:`~fluxer_rx.models.Member` with ``user`` from the cache (an
-        id-only user when the record is not cached)."""
-        user = self.user_of(member)
-        return Member(
-            user=user.to_wire() if user is not None else PartialUser(id=member.user_id),
-            nick=member.nick,
-            avatar=member.avatar,
-            roles=member.roles,
-            joined_at=member.joined_at,
-            communication_disabled_until=member.communication_disabled_until,
-            mute=member.mute,
-            deaf=member.deaf,
-            profile_flags=member.flags or None,
-        )
+def _retyped(cls: type[GuildUpdate | GuildCreate | ChannelUpdate], obj: Guild | Channel) -> object:
+    """``obj`` re-typed as the event class that carries the same fields."""
+    return cls(**{name: getattr(obj, name) for name in obj.__struct_fields__})

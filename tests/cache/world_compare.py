@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Set
 
-from fluxer_rx.cache import Cache
+from fluxer_rx.cache import CacheView
 from fluxer_rx.sandbox import World
 
 __all__ = ["assert_cache_equals_world"]
 
 
 def assert_cache_equals_world(
-    cache: Cache,
+    cache: CacheView,
     world: World,
     *,
     excused_guilds: Set[str] = frozenset(),
