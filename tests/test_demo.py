@@ -25,6 +25,7 @@ def check_summary(summary: DemoSummary) -> None:
     assert not summary.interrupted
     assert summary["READY"] == 1 and summary["GUILD_CREATE"] == 2
     assert summary.events > 100  # traffic beyond the login burst
+    assert summary.mean_rate > 50 and summary.peak_rate > 50  # 150 steps/s asked for
     assert summary.ping_latencies and summary.polls
     assert summary.deleted >= 1 and summary.timed_out >= 1
     assert (summary.cuts, summary.resumes) == (1, 1)

@@ -44,7 +44,12 @@ class Activity:
         self.channels: SlidingCounter[str] = SlidingCounter(window, clock)
         self.users: SlidingCounter[str] = SlidingCounter(window, clock)
         self._client = client
+        self._clock = clock
         self._subscription: DisposableBase = client.events.subscribe(self._count)
+
+    def restart_rates(self) -> None:
+        """Count events per second from now on (e.g. from the start of the traffic)."""
+        self.rates = RateHistory(self._clock)
 
     def _count(self, event: object) -> None:
         self.by_type[wire_name(event)] += 1

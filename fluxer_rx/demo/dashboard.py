@@ -25,6 +25,7 @@ from typing import Final
 
 from rich import box
 from rich.console import Group, RenderableType
+from rich.constrain import Constrain
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -122,7 +123,7 @@ def dashboard(
 ) -> RenderableType:
     """The dashboard as it stands; ``state`` is the client's state name (``ready``...)."""
     title = f"fluxer-rx demo · {header.address} · seed {header.seed} · {elapsed:.1f} s"
-    return Group(
+    body = Group(
         Panel(_rate_line(activity), title=title, title_align="left", box=box.ROUNDED),
         _analytics(activity),
         _bot_log(timeline),
@@ -133,3 +134,4 @@ def dashboard(
             box=box.ROUNDED,
         ),
     )
+    return Constrain(body, WIDTH)

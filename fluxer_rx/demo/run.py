@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from rich.console import Console, RenderableType
+from rich.constrain import Constrain
 from rich.live import Live
 
 from fluxer_rx.client import Client
@@ -34,7 +35,7 @@ from fluxer_rx.demo.bot import DemoBot
 from fluxer_rx.demo.dashboard import DashboardHeader, dashboard
 from fluxer_rx.demo.delivery import Delivery
 from fluxer_rx.demo.director import Director
-from fluxer_rx.demo.plain import PlainReporter
+from fluxer_rx.demo.plain import WIDTH, PlainReporter
 from fluxer_rx.demo.summary import DemoSummary, summary_table
 from fluxer_rx.models import MessageCreate
 from fluxer_rx.options import ClientOptions, RestOptions
@@ -169,7 +170,7 @@ async def _run(
             delivery.close()
             await client.destroy()
             await login
-    console.print(summary_table(summary, plain=not console.is_terminal))
+    console.print(Constrain(summary_table(summary, plain=not console.is_terminal), WIDTH))
     return summary
 
 
@@ -185,6 +186,7 @@ async def _play(
     )
     started = loop.time()
     parts.timeline.clock = lambda: loop.time() - started
+    parts.activity.restart_rates()
     sb.start_traffic(rate=rate)
     script = asyncio.create_task(director.run())
     deadline = None if duration is None else started + duration
@@ -277,6 +279,7 @@ def _summary(parts: _Parts, seconds: float, interrupted: bool) -> DemoSummary:
         seconds=seconds,
         interrupted=interrupted,
         by_type=dict(parts.activity.by_type),
+        mean_rate=parts.activity.rates.total / seconds if seconds > 0 else 0.0,
         peak_rate=parts.activity.rates.peak,
         ping_latencies=tuple(timeline.ping_latencies),
         polls=tuple(timeline.polls),

@@ -24,7 +24,9 @@ class DemoSummary(Mapping[str, int]):
 
     * ``seconds``: how long the traffic ran; ``interrupted``: ended by SIGINT/SIGTERM
       (or the caller's ``stop``) before ``duration``.
-    * ``by_type``: events received per type; ``peak_rate``: the busiest whole second.
+    * ``by_type``: events received per type (the login's READY and guilds included);
+      ``mean_rate`` and ``peak_rate``: events per second while the traffic ran, on
+      average and in the busiest whole second.
     * ``ping_latencies`` (seconds), ``polls``, ``deleted``, ``timed_out``: the bot's work.
     * ``cuts`` and ``resumes``: connection cuts made and sessions resumed after them.
     * ``sent``, ``received``, ``duplicated``, ``gap_reported``, ``lost``: the exactly-once
@@ -36,6 +38,7 @@ class DemoSummary(Mapping[str, int]):
     seconds: float
     interrupted: bool
     by_type: Mapping[str, int] = field(default_factory=dict)
+    mean_rate: float = 0.0
     peak_rate: int = 0
     ping_latencies: tuple[float, ...] = ()
     polls: tuple[PollResult, ...] = ()
@@ -62,11 +65,6 @@ class DemoSummary(Mapping[str, int]):
     def events(self) -> int:
         """Events received in all."""
         return sum(self.by_type.values())
-
-    @property
-    def mean_rate(self) -> float:
-        """Events per second over the run."""
-        return self.events / self.seconds if self.seconds > 0 else 0.0
 
 
 def _ms(seconds: float) -> str:
