@@ -240,6 +240,7 @@ TRANSITIONS: Mapping[ConnectionState, frozenset[ConnectionState]] = {
 :class:`StateChanged` the machine emits is one of these moves."""
 
 _OPEN_STATES = frozenset(_SOCKET_STATES)
+_ERROR = ConnectionState.ERROR  # a module global: read on the hot path
 
 _encode = msgspec.json.Encoder().encode
 
@@ -521,7 +522,7 @@ class GatewayProtocol:
         arriving while CLOSING are passed on (dispatches still de-duplicated) but cause
         nothing else.
         """
-        if self._state is _S.ERROR:
+        if self._state is _ERROR:
             self._poison("receive_frame")
         self._last_now = now
         op = frame.op
@@ -554,7 +555,7 @@ class GatewayProtocol:
         if s is None or s != self._seq + 1 or frame.op != OP.DISPATCH:
             return False
         t = frame.t
-        if t == "READY" or t == "RESUMED" or self._state is _S.ERROR:
+        if t == "READY" or t == "RESUMED" or self._state is _ERROR:
             return False
         self._seq = s
         return True
