@@ -127,21 +127,21 @@ async def _give_up_after(failed: asyncio.Event, grace: float) -> None:
     await asyncio.sleep(grace)
 
 
-async def _run_logged_in(
-    client: Client,
-    source: _Source,
-    *,
-    duration: float | None,
-    stop: asyncio.Event,
-    ready_timeout: float,
-    connect_grace: float,
-    err: TextIO,
-) -> float | None:
-    """Log in, start the traffic once ready, run for ``duration`` (or until ``stop``),
-    then stop everything; return the seconds run after ready (``None``: stopped before).
+@dataclass(frozen=True, slots=True)
+class _Timing:
+    duration: float | None
+    ready_timeout: float
+    connect_grace: float
 
-    A gateway that still cannot be connected to ``connect_grace`` seconds after the first
-    failed attempt (before ready) ends the run with ``ConnectionError`` naming it."""
+
+async def _run_logged_in(
+    client: Client, source: _Source, timing: _Timing, stop: asyncio.Event, err: TextIO
+) -> float | None:
+    """Log in, start the traffic once ready, run for ``timing.duration`` (or until
+    ``stop``), then stop everything; return the seconds run after ready (``None``: stopped
+    before). A gateway that still cannot be connected to ``timing.connect_grace`` seconds
+    after the first failed attempt (before ready) ends the run with ``ConnectionError``
+    naming it; no readiness within ``timing.ready_timeout`` raises ``TimeoutError``."""
     reported: list[str] = []
     failed = asyncio.Event()
 
@@ -149,32 +149,34 @@ async def _run_logged_in(
         if diagnostic.kind == Kind.CONNECT_FAILED and not reported:
             reported.append(diagnostic.detail)
             failed.set()
-            print(f"warning: {diagnostic.detail} (retrying for {connect_grace:g} s)", file=err)
+            grace = timing.connect_grace
+            print(f"warning: {diagnostic.detail} (retrying for {grace:g} s)", file=err)
 
     client.diagnostics.subscribe(report)
     login = asyncio.create_task(client.login(source.token))
     ready = asyncio.create_task(client.wait_until_ready())
     halt = asyncio.create_task(stop.wait())
-    give_up = asyncio.create_task(_give_up_after(failed, connect_grace))
+    give_up = asyncio.create_task(_give_up_after(failed, timing.connect_grace))
     started = time.monotonic()
     try:
         done, _ = await asyncio.wait(
             {login, ready, halt, give_up},
-            timeout=ready_timeout,
+            timeout=timing.ready_timeout,
             return_when=asyncio.FIRST_COMPLETED,
         )
         if login in done:
             login.result()  # raises the login error
             raise ConnectionError("the gateway session ended before the client was ready")
         if give_up in done and ready not in done:
-            raise ConnectionError(f"{reported[0]} (gave up after {connect_grace:g} s)")
+            raise ConnectionError(f"{reported[0]} (gave up after {timing.connect_grace:g} s)")
         if not done:
-            raise TimeoutError(f"the client was not ready within {ready_timeout:g} s")
+            raise TimeoutError(f"the client was not ready within {timing.ready_timeout:g} s")
         if ready not in done:
             return None
         source.start_traffic()
         started = time.monotonic()
-        await asyncio.wait({login, halt}, timeout=duration, return_when=asyncio.FIRST_COMPLETED)
+        running = {login, halt}
+        await asyncio.wait(running, timeout=timing.duration, return_when=asyncio.FIRST_COMPLETED)
         await source.stop_traffic()
         return time.monotonic() - started
     finally:
@@ -226,15 +228,8 @@ async def run_record(
             with client.record(partial, redact=[source.token]) as recorder:
                 print(f"recording {source.description} to {final}", file=stream, flush=True)
                 try:
-                    seconds = await _run_logged_in(
-                        client,
-                        source,
-                        duration=duration,
-                        stop=stop,
-                        ready_timeout=ready_timeout,
-                        connect_grace=connect_grace,
-                        err=errors,
-                    )
+                    timing = _Timing(duration, ready_timeout, connect_grace)
+                    seconds = await _run_logged_in(client, source, timing, stop, errors)
                 finally:
                     frames = recorder.frames
         if seconds is None:
@@ -344,15 +339,8 @@ async def run_tail(
 
         client.events.subscribe(show)
         print(f"tailing {source.description}", file=errors, flush=True)
-        await _run_logged_in(
-            client,
-            source,
-            duration=duration,
-            stop=stop,
-            ready_timeout=ready_timeout,
-            connect_grace=connect_grace,
-            err=errors,
-        )
+        timing = _Timing(duration, ready_timeout, connect_grace)
+        await _run_logged_in(client, source, timing, stop, errors)
     if closed:
         raise closed[0]
     return counts

@@ -12,7 +12,7 @@ import argparse
 import asyncio
 import os
 
-from fluxer_rx.cli.arguments import fail
+from fluxer_rx.cli.arguments import fail, url_of
 from fluxer_rx.cli.reach import check_reachable
 from fluxer_rx.errors import FluxerError
 from fluxer_rx.options import RestOptions
@@ -38,6 +38,10 @@ def run_say(args: argparse.Namespace) -> int:
     api_url = args.api or os.environ.get(API_ENV, "").strip()
     if not api_url:
         return fail(_PROG, f"give --api URL or set {API_ENV} (the sandbox prints it)", 2)
+    try:
+        url_of("http", "https")(api_url)
+    except argparse.ArgumentTypeError as exc:
+        return fail(_PROG, f"{API_ENV}: {exc}", 2)
     token = os.environ.get(USER_TOKEN_ENV, "").strip()
     if not token:
         return fail(_PROG, f"set the user's token in {USER_TOKEN_ENV} (the sandbox prints it)", 2)
