@@ -12,6 +12,7 @@ from fluxer_rx.sandbox.firehose import FirehoseResult
 from fluxer_rx.sandbox.gateway import DispatchRecord, GatewayHub, Session
 from fluxer_rx.sandbox.server import Sandbox
 from fluxer_rx.sandbox.traffic import TRAFFIC_KINDS, TrafficBounds, TrafficGenerator
+from fluxer_rx.sandbox.traffic_pace import TrafficPace
 from fluxer_rx.sandbox.world import World, WorldError
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Session",
     "TrafficBounds",
     "TrafficGenerator",
+    "TrafficPace",
     "World",
     "WorldError",
 ]

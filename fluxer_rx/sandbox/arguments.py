@@ -80,9 +80,11 @@ def check_sandbox_arguments(
     window = _finite(resume_window)
     if window is None or window < 0:
         raise ValueError(f"resume_window must be a finite number >= 0, got {resume_window!r}")
+    if rate_limit_headers not in ("S", "N"):
+        raise ValueError(f"rate_limit_headers must be 'S' or 'N', got {rate_limit_headers!r}")
     check_positive("rest_window_scale", rest_window_scale)
     check_count("rest_global_limit", rest_global_limit, minimum=1)
-    # the REST rate limiter checks its header style, rule names, limits and windows itself
+    # the REST rate limiter checks the bucket rules' names, limits and windows itself
     RateLimiter(
         header_style=rate_limit_headers,
         window_scale=rest_window_scale,

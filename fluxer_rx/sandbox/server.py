@@ -17,18 +17,21 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Literal
 
 from aiohttp import web
 
+from fluxer_rx.sandbox.arguments import check_sandbox_arguments
 from fluxer_rx.sandbox.config import HELLO_INTERVAL_S, SandboxConfig
 from fluxer_rx.sandbox.faults import Faults
 from fluxer_rx.sandbox.firehose import FirehoseResult, run_firehose
 from fluxer_rx.sandbox.gateway import DispatchRecord, GatewayHub, MalformedKind, Session
 from fluxer_rx.sandbox.gateway_clock import GatewayClock
 from fluxer_rx.sandbox.rest import RestApi, add_routes
+from fluxer_rx.sandbox.snowflakes import Clock
 from fluxer_rx.sandbox.traffic import TrafficGenerator, TrafficKind
 from fluxer_rx.sandbox.world import Json, World
 
@@ -55,6 +58,20 @@ class Sandbox:
     REST: ``rate_limit_headers`` (``"S"`` or ``"N"``), ``rest_window_scale`` (factor on
     every rate-limit window), ``rest_global_limit`` (50/s) and ``rest_bucket_limits``
     (``{rule: (limit, seconds)}`` overrides).
+
+    World time and people: ``world_clock`` (Unix seconds, default :func:`time.time`) is
+    the world's clock, and every id it makes carries that clock's time (a simulated clock
+    gives simulated ids); ``other_user=True`` seeds ``sandbox-user``, a human member of
+    every guild with its own token (:attr:`other_user_id`, :attr:`other_user_token`), to
+    poke a bot from a shell; :meth:`user_token` gives any other user a token.
+
+    Traffic: ``traffic_rate`` (mean steps per second; ``None`` or 0: none) starts seeded
+    background traffic when the sandbox starts, in bursts when ``traffic_bursts``.
+
+    Bad arguments raise ``ValueError`` with a one-line message here, before anything is
+    bound (``port`` outside 0..65535, ``heartbeat_interval <= 0``, ``guilds < 0``,
+    ``traffic_rate < 0``, ...); a port in use raises ``OSError`` from :meth:`start`
+    naming the address.
 
     ``port`` 0 picks a free port. Attributes once started: ``api_url``, ``gateway_url``,
     ``base_url``, ``port``, ``token``, ``bot_id``, ``guild_ids``, ``channel_ids``,
@@ -83,20 +100,35 @@ class Sandbox:
         host: str = "127.0.0.1",
         port: int = 0,
         gateway_clock: GatewayClock | None = None,
+        world_clock: Clock = time.time,
+        other_user: bool = False,
+        traffic_rate: float | None = None,
+        traffic_bursts: bool = False,
     ) -> None:
-        if heartbeat_interval <= 0:
-            raise ValueError("heartbeat_interval must be > 0")
-        if resume_window < 0:
-            raise ValueError("resume_window must be >= 0")
-        if rate_limit_headers not in ("S", "N"):
-            raise ValueError("rate_limit_headers must be 'S' or 'N'")
+        check_sandbox_arguments(
+            heartbeat_interval=heartbeat_interval,
+            resume_window=resume_window,
+            rate_limit_headers=rate_limit_headers,
+            rest_window_scale=rest_window_scale,
+            rest_global_limit=rest_global_limit,
+            rest_bucket_limits=rest_bucket_limits,
+            client_rate_limit=client_rate_limit,
+            replay_buffer_size=replay_buffer_size,
+            host=host,
+            port=port,
+            traffic_rate=traffic_rate,
+        )
         self.world = World(
             seed=seed,
             guilds=guilds,
             channels_per_guild=channels_per_guild,
             members_per_guild=members_per_guild,
             messages_per_channel=messages_per_channel,
+            other_user=other_user,
+            clock=world_clock,
         )
+        self._traffic_rate = traffic_rate or None
+        self._traffic_bursts = traffic_bursts
         self.seed = seed
         self._host = host
         self._port = port
@@ -123,12 +155,18 @@ class Sandbox:
     # -- lifecycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Bind the socket, mount gateway and REST, and start serving."""
+        """Bind the socket, mount gateway and REST, and start serving (and the background
+        traffic of ``traffic_rate``)."""
         if self._runner is not None:
             raise RuntimeError("the sandbox is already running")
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self._host, self._port))
+        try:
+            sock.bind((self._host, self._port))
+        except OSError as exc:
+            sock.close()
+            where = f"{self._host}:{self._port}"
+            raise OSError(exc.errno, f"cannot listen on {where}: {exc.strerror}") from None
         port = sock.getsockname()[1]
         base = f"http://{self._host}:{port}"
         config = SandboxConfig(
@@ -146,6 +184,8 @@ class Sandbox:
         await self._runner.setup()
         site = web.SockSite(self._runner, sock)
         await site.start()
+        if self._traffic_rate is not None:
+            self.start_traffic(rate=self._traffic_rate, bursts=self._traffic_bursts)
 
     async def close(self) -> None:
         """Stop traffic, close every socket (1001) and stop serving. Idempotent."""
@@ -218,6 +258,28 @@ class Sandbox:
     def bot_id(self) -> str:
         """The bot user's id (also the application id in the token)."""
         return self.world.bot.id
+
+    @property
+    def other_user_id(self) -> str:
+        """The id of ``sandbox-user``, the human member seeded by ``other_user=True``
+        (``RuntimeError`` without it)."""
+        if self.world.other_user is None:
+            raise RuntimeError("this sandbox has no other user (build it with other_user=True)")
+        return self.world.other_user.id
+
+    @property
+    def other_user_token(self) -> str:
+        """The user token of ``sandbox-user`` (``flx_...``, never printed by ``repr``):
+        ``Authorization: <token>`` on the REST API (bare, as Fluxer takes user tokens, or
+        after ``Bot ``), or IDENTIFY with it, acts as that user. ``RuntimeError`` without
+        ``other_user=True``."""
+        return self.world.user_token(self.other_user_id)
+
+    def user_token(self, user_id: str) -> str:
+        """A token acting as the non-bot user ``user_id``, issued on first call and the
+        same afterwards (:meth:`World.user_token`); ``WorldError`` for an unknown user or
+        the bot."""
+        return self.world.user_token(user_id)
 
     @property
     def guild_ids(self) -> list[str]:
@@ -317,23 +379,29 @@ class Sandbox:
         count: int,
         *,
         rate: float | None = None,
+        bursts: bool = False,
         kinds: tuple[TrafficKind, ...] | None = None,
         fault_rate: float = 0.0,
     ) -> int:
-        """Run ``count`` seeded traffic steps now (see :class:`TrafficGenerator`)."""
+        """Run ``count`` seeded traffic steps now (see :meth:`TrafficGenerator.run`)."""
         return await self.traffic.run(
-            count, rate=rate, kinds=kinds, fault_rate=fault_rate, hub=self.gateway
+            count, rate=rate, bursts=bursts, kinds=kinds, fault_rate=fault_rate, hub=self.gateway
         )
 
     def start_traffic(
         self,
         *,
         rate: float | None = None,
+        bursts: bool = False,
         kinds: tuple[TrafficKind, ...] | None = None,
         fault_rate: float = 0.0,
     ) -> None:
-        """Start unbounded background traffic; stop it with :meth:`stop_traffic`."""
-        self.traffic.start(rate=rate, kinds=kinds, fault_rate=fault_rate, hub=self.gateway)
+        """Start unbounded background traffic (``rate``: mean steps per second, ``bursts``:
+        vary it in seeded bursts and lulls); stop it with :meth:`stop_traffic`. Bad
+        arguments raise ``ValueError`` here."""
+        self.traffic.start(
+            rate=rate, bursts=bursts, kinds=kinds, fault_rate=fault_rate, hub=self.gateway
+        )
 
     async def stop_traffic(self) -> int:
         """Stop background traffic; return the number of steps it ran."""

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal, get_args
 
+from fluxer_rx.sandbox.traffic_pace import TrafficPace
 from fluxer_rx.sandbox.world import World
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ class TrafficGenerator:
         if any(w < 0 for w in (weights or {}).values()):
             raise ValueError("traffic weights must be >= 0")
         self.world = world
+        self.seed = seed
         self.weights: dict[TrafficKind, float] = {**_WEIGHTS, **(weights or {})}
         self.bounds = bounds if bounds is not None else TrafficBounds()
         self.rng = random.Random(f"fluxer-sandbox-traffic:{seed}")
@@ -201,24 +203,22 @@ class TrafficGenerator:
         count: int | None,
         *,
         rate: float | None = None,
+        bursts: bool = False,
         kinds: tuple[TrafficKind, ...] | None = None,
         fault_rate: float = 0.0,
         hub: GatewayHub | None = None,
     ) -> int:
         """Perform ``count`` steps (forever when ``None``); return the steps performed.
 
-        ``rate``: steps per second (``None``: as fast as possible, yielding to the loop
-        every 256 steps and while sockets have over 4 MiB unsent). ``fault_rate``: the
-        probability per step of also sending one seeded-random malformed frame through
-        ``hub`` (required when ``fault_rate`` > 0).
+        ``rate``: mean steps per second (``None``: as fast as possible, yielding to the loop
+        every 256 steps and while sockets have over 4 MiB unsent). ``bursts``: vary the
+        rate around that mean in seeded bursts and lulls (a :class:`TrafficPace` seeded
+        with this generator's seed; ``False``: steady). ``fault_rate``: the probability per
+        step of also sending one seeded-random malformed frame through ``hub`` (required
+        when ``fault_rate`` > 0). Bad arguments raise ``ValueError`` before any step.
         """
-        if rate is not None and rate <= 0:
-            raise ValueError("rate must be > 0")
-        if fault_rate and hub is None:
-            raise ValueError("fault_rate needs the gateway hub")
-        unknown = [k for k in kinds or () if k not in TRAFFIC_KINDS]
-        if unknown:
-            raise ValueError(f"unknown traffic kinds {unknown}")
+        pace = self._pace(count, rate, bursts, kinds, fault_rate, hub)
+        offsets = pace.offsets() if pace is not None else None
         loop = asyncio.get_running_loop()
         start = loop.time()
         done = 0
@@ -227,8 +227,8 @@ class TrafficGenerator:
             if fault_rate and hub is not None and self.rng.random() < fault_rate:
                 hub.send_malformed(self.rng.choice(_MALFORMED))
             done += 1
-            if rate is not None:
-                delay = start + done / rate - loop.time()
+            if offsets is not None:
+                delay = start + next(offsets) - loop.time()
                 await asyncio.sleep(max(0.0, delay))
             elif done % _BATCH == 0:
                 await asyncio.sleep(0)
@@ -237,20 +237,53 @@ class TrafficGenerator:
                     await asyncio.sleep(0.001)
         return done
 
+    def _pace(
+        self,
+        count: int | None,
+        rate: float | None,
+        bursts: bool,
+        kinds: tuple[TrafficKind, ...] | None,
+        fault_rate: float,
+        hub: GatewayHub | None,
+    ) -> TrafficPace | None:
+        """Check :meth:`run`'s arguments; return its pace (``None``: as fast as possible)."""
+        if count is not None and count < 0:
+            raise ValueError(f"count must be >= 0, got {count!r}")
+        if not 0.0 <= fault_rate <= 1.0:
+            raise ValueError(f"fault_rate must be in [0, 1], got {fault_rate!r}")
+        if fault_rate and hub is None:
+            raise ValueError("fault_rate needs the gateway hub")
+        unknown = [k for k in kinds or () if k not in TRAFFIC_KINDS]
+        if unknown:
+            raise ValueError(f"unknown traffic kinds {unknown}")
+        if rate is None:
+            if bursts:
+                raise ValueError("bursts need a rate")
+            return None
+        return TrafficPace(rate, bursts=bursts, seed=self.seed)
+
     def start(
         self,
         *,
         rate: float | None = None,
+        bursts: bool = False,
         kinds: tuple[TrafficKind, ...] | None = None,
         fault_rate: float = 0.0,
         hub: GatewayHub | None = None,
     ) -> None:
-        """Run steps in a background task until :meth:`stop`."""
-        if self._task is not None and not self._task.done():
+        """Run steps in a background task until :meth:`stop` (arguments as for
+        :meth:`run`; bad ones raise ``ValueError`` here, before the task starts)."""
+        if self.running:
             raise RuntimeError("traffic is already running")
+        self._pace(None, rate, bursts, kinds, fault_rate, hub)
         self._task = asyncio.get_running_loop().create_task(
-            self.run(None, rate=rate, kinds=kinds, fault_rate=fault_rate, hub=hub)
+            self.run(None, rate=rate, bursts=bursts, kinds=kinds, fault_rate=fault_rate, hub=hub)
         )
+
+    @property
+    def running(self) -> bool:
+        """Whether background traffic started by :meth:`start` is running."""
+        return self._task is not None and not self._task.done()
 
     async def stop(self) -> int:
         """Stop the background task (if any); return the total steps performed so far."""

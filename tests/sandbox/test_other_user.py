@@ -4,11 +4,21 @@ the token."""
 
 from __future__ import annotations
 
+import asyncio
+import io
+import json
 import logging
 
+import aiohttp
 import pytest
 
-from fluxer_rx.sandbox import TrafficGenerator, World, WorldError
+from fluxer_rx.options import RestOptions
+from fluxer_rx.rest import Rest
+from fluxer_rx.sandbox import Sandbox, TrafficGenerator, World, WorldError
+from fluxer_rx.sandbox.snowflakes import snowflake_ms
+from fluxer_rx.sandbox.standalone import serve
+from tests.sandbox.clocks import ManualClock
+from tests.sandbox.gateway_client import PROPERTIES, RawGateway
 from tests.sandbox.rest_harness import running_rest
 
 
@@ -104,3 +114,68 @@ async def test_unknown_and_misplaced_tokens_are_refused() -> None:
             )
             assert (status, body["code"]) == (401, "UNAUTHORIZED"), header
         assert h.events("MESSAGE_CREATE") == []
+
+
+async def test_a_bot_sees_the_other_users_post_made_with_its_token() -> None:
+    clock = ManualClock()
+    async with (
+        Sandbox(guilds=2, other_user=True, world_clock=clock) as sb,
+        aiohttp.ClientSession() as http,
+    ):
+        assert sb.other_user_token == sb.user_token(sb.other_user_id)
+        assert sb.other_user_token not in repr(sb)
+        bot = RawGateway(sb, http)
+        await bot.connect()
+        await bot.identify()
+        channel = sb.channel_ids[-1]
+        clock.advance(42.0)
+        async with http.post(
+            f"{sb.api_url}/channels/{channel}/messages",
+            json={"content": "!ping"},
+            headers={"Authorization": sb.other_user_token},
+        ) as response:
+            assert response.status == 200
+            posted = await response.json()
+        event = await bot.dispatch("MESSAGE_CREATE")
+        assert event["d"]["id"] == posted["id"]
+        assert event["d"]["author"]["id"] == sb.other_user_id != sb.bot_id
+        assert snowflake_ms(posted["id"]) == round(clock.now * 1000)  # the world's clock
+        async with Rest(sb.other_user_token, RestOptions(api_url=sb.api_url)) as rest:
+            sent = await rest.create_message(channel, "from the library")
+        assert sent.author.id == sb.other_user_id
+        event = await bot.dispatch("MESSAGE_CREATE")
+        assert event["d"]["content"] == "from the library"
+        await bot.close()
+
+
+async def test_the_other_user_can_open_a_gateway_session_too() -> None:
+    async with Sandbox(guilds=1, other_user=True) as sb, aiohttp.ClientSession() as http:
+        ws = await http.ws_connect(f"{sb.gateway_url}/?v=1&encoding=json")
+        assert json.loads(await ws.receive_str(timeout=5))["op"] == 10
+        identify = {"token": sb.other_user_token, "properties": PROPERTIES}
+        await ws.send_str(json.dumps({"op": 2, "d": identify}))
+        ready = json.loads(await ws.receive_str(timeout=5))
+        assert ready["t"] == "READY" and ready["d"]["user"]["id"] == sb.other_user_id
+        await ws.close()
+
+
+def test_without_other_user_there_is_no_other_token() -> None:
+    sb = Sandbox(guilds=1)
+    with pytest.raises(RuntimeError, match="other_user=True"):
+        _ = sb.other_user_token
+
+
+async def test_serve_prints_the_other_users_token() -> None:
+    out = io.StringIO()
+    stop = asyncio.Event()
+    sandbox = Sandbox(guilds=1, other_user=True)
+    task = asyncio.create_task(serve(sandbox, out=out, stop=stop))
+    async with asyncio.timeout(5):
+        while "user token:" not in out.getvalue():  # noqa: ASYNC110 - printing has no event
+            await asyncio.sleep(0.01)
+    lines = out.getvalue().splitlines()
+    assert f"user:    sandbox-user {sandbox.other_user_id}" in lines
+    assert f"user token: {sandbox.other_user_token}" in lines
+    stop.set()
+    async with asyncio.timeout(5):
+        await task

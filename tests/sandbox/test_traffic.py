@@ -84,3 +84,29 @@ async def test_seeded_random_malformed_frames() -> None:
         kinds = {r.t for r in sb.dispatch_log}
         assert {"TYPING_START", "SANDBOX_UNKNOWN_EVENT", "MESSAGE_CREATE"} <= kinds
         await gw.close()
+
+
+async def test_bursty_traffic_built_into_the_sandbox_starts_with_it() -> None:
+    sandbox = Sandbox(guilds=1, seed=4, traffic_rate=100.0, traffic_bursts=True)
+    assert not sandbox.traffic.running
+    async with sandbox as sb, aiohttp.ClientSession() as http:
+        assert sb.traffic.running
+        gw = RawGateway(sb, http)
+        await gw.connect()
+        await gw.identify()
+        for _ in range(3):
+            await gw.dispatch()
+        with pytest.raises(RuntimeError, match="already running"):
+            sb.start_traffic(rate=1.0)
+        assert await sb.stop_traffic() >= 3
+        await gw.close()
+
+
+async def test_bursts_keep_the_seeded_sequence_of_actions() -> None:
+    steady, bursty = World(seed=9, clock=lambda: 1.8e9), World(seed=9, clock=lambda: 1.8e9)
+    events: dict[str, list[object]] = {"steady": [], "bursty": []}
+    steady.add_listener(lambda t, d, g, u: events["steady"].append((t, d)))
+    bursty.add_listener(lambda t, d, g, u: events["bursty"].append((t, d)))
+    await TrafficGenerator(steady, seed=9).run(40, rate=4000.0)
+    await TrafficGenerator(bursty, seed=9).run(40, rate=4000.0, bursts=True)
+    assert events["steady"] == events["bursty"] and len(events["steady"]) >= 40
