@@ -159,7 +159,8 @@ class RedisBroker:
 
     # ------------------------------------------------------------------ plumbing
 
-    async def _call(self, what: str, operation: Awaitable[T]) -> T:
+    async def call(self, what: str, operation: Awaitable[T]) -> T:
+        """Await a Redis ``operation``; connection failures become ``BrokerUnavailable``."""
         try:
             return await operation
         except _UNAVAILABLE as exc:
@@ -187,7 +188,7 @@ class RedisBroker:
                 b"f": record.frame,
             }
             pipe.xadd(key, fields, maxlen=retention, approximate=True)
-        ids: list[bytes] = await self._call("publish", pipe.execute())
+        ids: list[bytes] = await self.call("publish", pipe.execute())
         return [_text(i) for i in ids]
 
     async def read(
@@ -200,21 +201,21 @@ class RedisBroker:
         """
         key = self.events_key(shard)
         block = None if timeout <= 0 else max(1, round(timeout * 1000))
-        reply: Any = await self._call(
+        reply: Any = await self.call(
             "read", self._redis.xread({key: after}, count=count, block=block)
         )
         return [_entry(shard, position, fields) for position, fields in _rows(reply)]
 
     async def stream_length(self, shard: int) -> int:
         """How many entries ``shard``'s stream holds now."""
-        length: int = await self._call("xlen", self._redis.xlen(self.events_key(shard)))
+        length: int = await self.call("xlen", self._redis.xlen(self.events_key(shard)))
         return length
 
     async def commit(
         self, group: str, shard: int, position: str, *, lease: Lease | None = None
     ) -> bool:
         lease_key, token = self._fence(lease)
-        done = await self._call(
+        done = await self.call(
             "commit",
             self._commit(
                 keys=[lease_key, self.key("commits", group)], args=[token, shard, position]
@@ -223,7 +224,7 @@ class RedisBroker:
         return bool(done)
 
     async def committed(self, group: str, shard: int) -> str | None:
-        value = await self._call("committed", self._redis.hget(self.key("commits", group), shard))
+        value = await self.call("committed", self._redis.hget(self.key("commits", group), shard))
         return None if value is None else _text(value)
 
     # ------------------------------------------------------------------ leases
@@ -232,21 +233,21 @@ class RedisBroker:
         if not ttl > 0:
             raise ValueError(f"ttl must be > 0, got {ttl}")
         lease = Lease(name, _holder_token(), ttl)
-        taken = await self._call(
+        taken = await self.call(
             "acquire_lease",
             self._redis.set(self.key("lease", name), lease.token, nx=True, px=_ms(ttl)),
         )
         return lease if taken else None
 
     async def renew_lease(self, lease: Lease) -> bool:
-        renewed = await self._call(
+        renewed = await self.call(
             "renew_lease",
             self._renew(keys=[self.key("lease", lease.name)], args=[lease.token, _ms(lease.ttl)]),
         )
         return bool(renewed)
 
     async def release_lease(self, lease: Lease) -> bool:
-        released = await self._call(
+        released = await self.call(
             "release_lease",
             self._release(keys=[self.key("lease", lease.name)], args=[lease.token]),
         )
@@ -254,20 +255,20 @@ class RedisBroker:
 
     async def lease_holder(self, name: str) -> str | None:
         """The token holding ``name`` now, or ``None``."""
-        value = await self._call("lease_holder", self._redis.get(self.key("lease", name)))
+        value = await self.call("lease_holder", self._redis.get(self.key("lease", name)))
         return None if value is None else _text(value)
 
     # ------------------------------------------------------------------ stores
 
     async def _hset(self, key: str, lease: Lease | None, fields: Sequence[Any]) -> bool:
         lease_key, token = self._fence(lease)
-        done = await self._call(
+        done = await self.call(
             "store", self._fenced_hset(keys=[lease_key, key], args=[token, *fields])
         )
         return bool(done)
 
     async def get_session(self, shard: int) -> bytes | None:
-        value: Any = await self._call(
+        value: Any = await self.call(
             "get_session", self._redis.hget(self.key("session", shard), "data")
         )
         return None if value is None else bytes(value)
@@ -276,7 +277,7 @@ class RedisBroker:
         return await self._hset(self.key("session", shard), lease, ["data", data])
 
     async def get_snapshot(self, group: str, shard: int) -> Snapshot | None:
-        values: Any = await self._call(
+        values: Any = await self.call(
             "get_snapshot", self._redis.hgetall(self.key("snapshot", group, shard))
         )
         if not values:
@@ -309,7 +310,7 @@ class RedisBroker:
         cancelled while waiting leaves its slot unused (never given to another).
         """
         interval = round(self.options.identify_interval * 1_000_000)
-        slot_us, now_us = await self._call(
+        slot_us, now_us = await self.call(
             "wait_identify", self._identify(keys=[self.key("identify")], args=[interval])
         )
         slot = int(slot_us) / 1_000_000
@@ -321,7 +322,7 @@ class RedisBroker:
     # ------------------------------------------------------------------ commands
 
     async def publish_command(self, shard: int, data: bytes) -> str:
-        position = await self._call(
+        position = await self.call(
             "publish_command",
             self._redis.xadd(
                 self.key("commands", shard),
@@ -336,7 +337,7 @@ class RedisBroker:
         self, shard: int, after: str, *, count: int = 64, timeout: float = 1.0
     ) -> list[Command]:
         block = None if timeout <= 0 else max(1, round(timeout * 1000))
-        reply: Any = await self._call(
+        reply: Any = await self.call(
             "read_commands",
             self._redis.xread({self.key("commands", shard): after}, count=count, block=block),
         )

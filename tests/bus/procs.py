@@ -1,0 +1,59 @@
+"""Child processes of the bus tests: ``python -m tests.bus.procs ROLE ARGS...``.
+
+Each role prints one JSON object per line on stdout (flushed), so the test reads what
+happened and when (``time.time()``, comparable across processes on one machine).
+
+* ``hold-lease URL PREFIX NAME TTL``: take the lease, print ``held``, print ``lost`` when
+  a renewal learns it is gone, then exit.
+* ``identify URL PREFIX COUNT INTERVAL``: print ``ready``, wait for ``go`` on stdin, then
+  reserve COUNT identify slots and print each slot and the time it woke.
+* ``rest URL PREFIX API_URL TOKEN CHANNEL COUNT CONCURRENCY``: post COUNT messages to
+  CHANNEL through the shared REST limits, COUNCURRENCY at a time; print the statuses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from typing import Any
+
+from fluxer_rx.bus.lease_keeper import LeaseKeeper
+from fluxer_rx.bus.redis_broker import RedisBroker, RedisBrokerOptions
+
+
+def emit(**fields: Any) -> None:
+    print(json.dumps({"t": time.time(), **fields}), flush=True)
+
+
+async def hold_lease(url: str, prefix: str, name: str, ttl: str) -> None:
+    async with RedisBroker(url, RedisBrokerOptions(prefix=prefix)) as broker:
+        keeper = LeaseKeeper(broker, name, float(ttl))
+        await keeper.acquire()
+        emit(event="held")
+        await keeper.lost.wait()
+        emit(event="lost")
+
+
+async def identify(url: str, prefix: str, count: str, interval: str) -> None:
+    options = RedisBrokerOptions(prefix=prefix, identify_window=float(interval))
+    async with RedisBroker(url, options) as broker:
+        await broker.ping()
+        emit(event="ready")
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        for _ in range(int(count)):
+            slot = await broker.wait_identify()
+            emit(event="identify", slot=slot)
+
+
+async def rest(*args: str) -> None:
+    from tests.bus.rest_sender import send_messages
+
+    await send_messages(*args)
+
+
+ROLES = {"hold-lease": hold_lease, "identify": identify, "rest": rest}
+
+if __name__ == "__main__":
+    asyncio.run(ROLES[sys.argv[1]](*sys.argv[2:]))
