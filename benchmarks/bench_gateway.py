@@ -30,7 +30,7 @@ from typing import Any
 
 import aiohttp
 
-from fluxer_rx import Client, ClientOptions, RestOptions
+from fluxer_rx import Client, ClientOptions, GatewayOptions, RestOptions
 from fluxer_rx.cache import Cache
 from fluxer_rx.gateway.protocol import GatewayProtocol
 from fluxer_rx.models import MessageCreate, decode_frame
@@ -93,7 +93,9 @@ class ClientContender:
     def __init__(self, sb: Sandbox, transport: Transport) -> None:
         self.sb = sb
         self.client = Client(
-            ClientOptions(rest=RestOptions(api_url=sb.api_url), transport=transport)
+            ClientOptions(
+                rest=RestOptions(api_url=sb.api_url), gateway=GatewayOptions(transport=transport)
+            )
         )
         self.count = 0
         self.target = 0

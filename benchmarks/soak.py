@@ -54,6 +54,7 @@ from fluxer_rx import (
     CacheSizeLimits,
     Client,
     ClientOptions,
+    GatewayOptions,
     RestOptions,
 )
 from fluxer_rx.diagnostics import Diagnostic, Kind
@@ -436,13 +437,13 @@ async def soak(args: argparse.Namespace) -> int:
     client = Client(
         ClientOptions(
             rest=RestOptions(api_url=sandbox.hello["api_url"]),
-            transport=args.transport,
             wait_for_guilds=True,
             cache=CacheOptions(
                 resources=CachedResource.DEFAULT | CachedResource.PRESENCES,
                 limits=CACHE_LIMITS,
                 message_cache_size=MESSAGE_CACHE_SIZE,
             ),
+            gateway=GatewayOptions(transport=args.transport),
         )
     )
     tally = Tally()

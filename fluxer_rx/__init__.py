@@ -1,7 +1,8 @@
 """fluxer_rx: a reactive event-stream client for Fluxer.
 
-Public entry points: :class:`Client`, :class:`ClientOptions`, :class:`RestOptions`,
-:class:`CacheOptions` (with :class:`CachedResource`, :class:`CacheSizeLimits`),
+Public entry points: :class:`Client`, :class:`ClientOptions` composing the options of each
+layer (:class:`RestOptions`, :class:`GatewayOptions`, :class:`CacheOptions` with
+:class:`CachedResource` and :class:`CacheSizeLimits`),
 :class:`ClientState` (the lifecycle), :class:`Events`
 (dispatch names as string constants), :class:`Permissions` (permission flags), and for
 message bodies :class:`Embed` and :class:`AllowedMentions` (:mod:`fluxer_rx.messages`).
@@ -20,6 +21,7 @@ from fluxer_rx.options import (
     CacheOptions,
     CacheSizeLimits,
     ClientOptions,
+    GatewayOptions,
     RestOptions,
 )
 from fluxer_rx.permissions import Permissions
@@ -34,6 +36,7 @@ __all__ = [
     "ClientState",
     "Embed",
     "Events",
+    "GatewayOptions",
     "Permissions",
     "RestOptions",
     "__version__",

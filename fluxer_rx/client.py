@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from types import TracebackType
@@ -24,10 +23,11 @@ from fluxer_rx.errors import AlreadyLoggedIn, ClientNotReady
 from fluxer_rx.facade.collectors_api import CollectorFactory
 from fluxer_rx.facade.gateway_api import GatewayControl
 from fluxer_rx.facade.handlers_api import HandlerRegistration
+from fluxer_rx.facade.replay_api import RecordReplay
 from fluxer_rx.gateway.protocol import bare_token
 from fluxer_rx.gateway.shard_group import ShardGroup, shard_for_guild
 from fluxer_rx.gateway.url import gateway_url_with_query
-from fluxer_rx.lifecycle import ClientState
+from fluxer_rx.lifecycle import ClientState, run_until_stopped
 from fluxer_rx.managers import (
     ChannelManager,
     GuildManager,
@@ -39,8 +39,7 @@ from fluxer_rx.models import PrivateUser
 from fluxer_rx.models.frame import Frame
 from fluxer_rx.options import ClientOptions
 from fluxer_rx.permissions import Permissions, permissions_for
-from fluxer_rx.pipeline import EventPipeline, replay_into
-from fluxer_rx.replay import PacingClock, RecordedFrame, Recorder, ReplaySummary
+from fluxer_rx.pipeline import EventPipeline
 from fluxer_rx.rest import Instance, Rest
 from fluxer_rx.routing import RoutedEventSubject
 from fluxer_rx.running import run_client
@@ -52,7 +51,7 @@ _DESTROY_GRACE = 0.5
 """Seconds :meth:`Client.close` lets shards close politely before cancelling them."""
 
 
-class Client(HandlerRegistration, CollectorFactory, GatewayControl):
+class Client(HandlerRegistration, CollectorFactory, GatewayControl, RecordReplay):
     """A Fluxer client: ``Client(options)``; ``options`` defaults to ``ClientOptions()``.
 
     Streams (hot, emitted on the event loop in gateway order, subscribed on the running
@@ -213,7 +212,9 @@ class Client(HandlerRegistration, CollectorFactory, GatewayControl):
         destroy = self._destroy_requested = asyncio.Event()
         self._pipeline.lifecycle.move(ClientState.DISCOVERING)
         try:
-            await self._until_destroyed(self._connect(token), destroy)
+            await run_until_stopped(
+                self._connect(token), destroy, on_stop=self._closing, grace=_DESTROY_GRACE
+            )
         finally:
             self._pipeline.lifecycle.move(ClientState.CLOSING)
             await self._rest.close()
@@ -230,28 +231,10 @@ class Client(HandlerRegistration, CollectorFactory, GatewayControl):
         self._pipeline.begin(group, tuple(group.shards))
         await group.run()
 
-    async def _until_destroyed(self, work: Awaitable[None], destroy: asyncio.Event) -> None:
-        """Run ``work`` until it ends (its error is raised) or ``destroy`` is set: shards
-        then get ``_DESTROY_GRACE`` seconds to close politely before ``work`` is cancelled,
-        and this returns normally."""
-        run = asyncio.ensure_future(work)
-        stop = asyncio.ensure_future(destroy.wait())
-        try:
-            await asyncio.wait((run, stop), return_when=asyncio.FIRST_COMPLETED)
-            if not run.done():
-                self._pipeline.lifecycle.move(ClientState.CLOSING)
-                if self._group is not None:
-                    await self._group.close()
-                await asyncio.wait((run,), timeout=_DESTROY_GRACE)
-            if run.done() and not destroy.is_set():
-                run.result()  # the run ended by itself: a fatal error, raised to the caller
-        finally:
-            stop.cancel()
-            if not run.done():
-                run.cancel()
-                await asyncio.wait((run,))
-            if not run.cancelled():
-                run.exception()  # retrieved: raised above, or moot because close() came first
+    async def _closing(self) -> None:
+        self._pipeline.lifecycle.move(ClientState.CLOSING)
+        if self._group is not None:
+            await self._group.close()
 
     async def close(self) -> None:
         """End the run from any state and return once it has ended, within about a second:
@@ -281,49 +264,6 @@ class Client(HandlerRegistration, CollectorFactory, GatewayControl):
         tb: TracebackType | None,
     ) -> None:
         await self.close()
-
-    # ------------------------------------------------------------------ record and replay
-
-    def record(self, path: str | os.PathLike[str], *, redact: Iterable[str] = ()) -> Recorder:
-        """Start recording every frame of :attr:`raw` to ``path``; returns the started
-        :class:`~fluxer_rx.replay.Recorder` (``stop()`` it, or use it in a ``with``).
-
-        Start it before :meth:`login` to record the whole session. ``redact``: secrets to
-        keep out of the file besides tokens. Raises
-        :class:`~fluxer_rx.replay.RecordingFileError` when ``path`` cannot be created.
-        """
-        version = self.options.gateway.version
-        return Recorder(self, path, gateway_version=version, redact=redact).start()
-
-    async def replay(
-        self,
-        source: str | os.PathLike[str] | Iterable[RecordedFrame],
-        *,
-        speed: float | None = None,
-        clock: PacingClock | None = None,
-    ) -> ReplaySummary:
-        """Drive this client offline from a recording (a path, or recorded frames) and
-        return a summary once it has been replayed or :meth:`close` stopped it.
-
-        Frames take the live path (``raw``, decode, cache fold, ``events``, handlers) in
-        recorded order, each event exactly once (see :mod:`fluxer_rx.replay.player`);
-        async handlers have run when it returns. ``speed=None`` replays as fast as
-        possible, ``speed=x`` at x times the recorded pace on ``clock`` (the loop's by
-        default). There is no network: :attr:`rest` raises :class:`ClientNotReady`, and
-        the client is ready after the first READY. Raises :class:`AlreadyLoggedIn` while
-        logged in or replaying, the errors of :func:`~fluxer_rx.replay.open_recording`,
-        and ``MalformedRecording`` at a bad line (earlier frames were delivered).
-        """
-        self._start_run()
-        self._destroy_requested = None
-        stop = self._replay_stop = asyncio.Event()
-        try:
-            return await replay_into(self._pipeline, source, speed=speed, clock=clock, stop=stop)
-        finally:
-            self._replay_stop = None
-            self._running = False
-            if self._stopped is not None:
-                self._stopped.set()
 
     # ------------------------------------------------------------------ permissions
 

@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
-__all__ = ["CLIENT_TRANSITIONS", "ClientState", "Lifecycle"]
+__all__ = ["CLIENT_TRANSITIONS", "ClientState", "Lifecycle", "run_until_stopped"]
 
 
 class ClientState(enum.Enum):
@@ -89,3 +89,35 @@ class Lifecycle:
         while self._state not in states:
             await self._changed.wait()
         return self._state
+
+
+async def run_until_stopped(
+    work: Awaitable[None],
+    stop: asyncio.Event,
+    *,
+    on_stop: Callable[[], Awaitable[None]],
+    grace: float,
+) -> None:
+    """Run ``work`` until it ends (its error is raised) or ``stop`` is set.
+
+    When ``stop`` comes first, ``await on_stop()`` asks the work to end politely (close the
+    shards), ``work`` gets ``grace`` seconds to end by itself and is then cancelled, and
+    this returns normally: whatever ``work`` raised after ``stop`` is moot. Cancelling the
+    caller cancels ``work`` too.
+    """
+    run = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait((run, stopped), return_when=asyncio.FIRST_COMPLETED)
+        if not run.done():
+            await on_stop()
+            await asyncio.wait((run,), timeout=grace)
+        if run.done() and not stop.is_set():
+            run.result()  # the work ended by itself: its error is raised to the caller
+    finally:
+        stopped.cancel()
+        if not run.done():
+            run.cancel()
+            await asyncio.wait((run,))
+        if not run.cancelled():
+            run.exception()  # retrieved: raised above, or moot because stop came first

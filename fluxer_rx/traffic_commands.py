@@ -37,7 +37,7 @@ from fluxer_rx.client import Client
 from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.errors import FluxerError
 from fluxer_rx.models.frame import RawEvent
-from fluxer_rx.options import ClientOptions, RestOptions
+from fluxer_rx.options import ClientOptions, GatewayOptions, RestOptions
 from fluxer_rx.replay import MalformedRecording, ReplaySummary
 from fluxer_rx.sandbox import Sandbox
 
@@ -101,7 +101,7 @@ async def _source(live: LiveTarget | None, *, seed: int, rate: float) -> AsyncIt
         rest = RestOptions(api_url=api_url, timeout=10.0, max_retries=1)
         where = live.gateway_url or rest.api_url
         yield _Source(
-            ClientOptions(rest=rest, gateway_url=live.gateway_url),
+            ClientOptions(rest=rest, gateway=GatewayOptions(url=live.gateway_url)),
             live.token,
             f"gateway via {where}",
             lambda: None,

@@ -56,7 +56,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, get_args
 
-from fluxer_rx import Client, ClientOptions, ClientState, RestOptions
+from fluxer_rx import Client, ClientOptions, ClientState, GatewayOptions, RestOptions
 from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.errors import FluxerError
 from fluxer_rx.gateway.actions import GapDetected, SessionLost
@@ -556,11 +556,13 @@ async def _world(seed: int, shards: int, transport: Transport) -> AsyncIterator[
                 retry_backoff=0.05,
                 max_retries=REST_RETRIES,
             ),
-            gateway_url=proxy.url(),
-            transport=transport,
-            shard_count=shards if shards > 1 else None,
-            identify_interval=0.2,
             chunk_guilds=True,
+            gateway=GatewayOptions(
+                url=proxy.url(),
+                transport=transport,
+                shard_count=shards if shards > 1 else None,
+                identify_interval=0.2,
+            ),
         )
         client = RecordingClient(options, sb)
         result = RunResult(seed, transport, shards, "")

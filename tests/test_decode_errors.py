@@ -16,7 +16,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from fluxer_rx import Client, ClientOptions, RestOptions
+from fluxer_rx import Client, ClientOptions, GatewayOptions, RestOptions
 from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.errors import DecodeError
 from fluxer_rx.models import MessageCreate, decode_event, decode_frame
@@ -95,7 +95,11 @@ async def test_a_frame_whose_d_fails_only_as_json_skips_the_on_handlers_and_the_
     transport: Transport,
 ) -> None:
     async with Sandbox(heartbeat_interval=1.0) as sb:
-        client = Client(ClientOptions(rest=RestOptions(api_url=sb.api_url), transport=transport))
+        client = Client(
+            ClientOptions(
+                rest=RestOptions(api_url=sb.api_url), gateway=GatewayOptions(transport=transport)
+            )
+        )
         contents: list[str] = []
         typed: list[str] = []
         events: list[str] = []

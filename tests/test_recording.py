@@ -9,7 +9,14 @@ from typing import Any
 
 import msgspec
 
-from fluxer_rx import CachedResource, CacheOptions, Client, ClientOptions, RestOptions
+from fluxer_rx import (
+    CachedResource,
+    CacheOptions,
+    Client,
+    ClientOptions,
+    GatewayOptions,
+    RestOptions,
+)
 from fluxer_rx.models import MessageCreate
 from fluxer_rx.models.frame import Frame
 from fluxer_rx.replay import FORMAT_VERSION, Recorder, open_recording
@@ -98,7 +105,9 @@ async def test_round_trip_gives_the_live_frames_events_and_cache(tmp_path: Path)
 async def test_recording_has_a_header_and_one_line_per_frame(tmp_path: Path) -> None:
     path = tmp_path / "r.jsonl"
     async with Sandbox(seed=2, heartbeat_interval=1.0) as sb:
-        client = Client(ClientOptions(rest=RestOptions(api_url=sb.api_url), gateway_version="1"))
+        client = Client(
+            ClientOptions(rest=RestOptions(api_url=sb.api_url), gateway=GatewayOptions(version="1"))
+        )
         with client.record(path) as recorder:
             assert recorder.recording
             login = asyncio.create_task(client.login(sb.token))
@@ -142,7 +151,8 @@ async def test_two_shards_round_trip_keeps_shard_ids_and_each_shards_order(
     path = tmp_path / "sharded.jsonl"
     async with Sandbox(seed=9, guilds=4, heartbeat_interval=1.0) as sb:
         options = ClientOptions(
-            rest=RestOptions(api_url=sb.api_url), shard_count=2, identify_interval=0.05
+            rest=RestOptions(api_url=sb.api_url),
+            gateway=GatewayOptions(shard_count=2, identify_interval=0.05),
         )
         live = Client(options)
         live_raw: list[Frame] = []

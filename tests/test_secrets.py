@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from fluxer_rx import Client, ClientOptions, RestOptions
+from fluxer_rx import Client, ClientOptions, GatewayOptions, RestOptions
 from fluxer_rx.cli import main
 from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.errors import FluxerError, InvalidToken
@@ -102,10 +102,8 @@ async def _session(transport: Transport, out: Path, evidence: Evidence) -> str:
         FaultProxy("127.0.0.1", sb.port) as proxy,
     ):
         options = ClientOptions(
-            gateway_url=proxy.url(),
             rest=RestOptions(api_url=sb.api_url),
-            transport=transport,
-            connect_timeout=2.0,
+            gateway=GatewayOptions(url=proxy.url(), transport=transport, connect_timeout=2.0),
         )
         client = Client(options)
         events: list[object] = []

@@ -7,8 +7,9 @@ never holds the token.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fluxer_rx.gateway.transport import TransportName
@@ -37,6 +38,18 @@ class GatewayOptions:
     * ``max_connect_failures``: consecutive failed connection attempts, while the shard
       has no session to resume, after which the run fails with
       :class:`~fluxer_rx.errors.WebSocketError` (``None``: retry for ever).
+
+    Protocol knobs (the defaults are what Fluxer's servers call for; see
+    :class:`~fluxer_rx.gateway.protocol.GatewayProtocol`):
+
+    * ``backoff_base`` / ``backoff_cap``: reconnects that will IDENTIFY wait
+      ``uniform(0, min(cap, base * 2**n))`` after the n-th consecutive failure;
+      ``rate_limited_delay`` is the least wait after a 4008 close.
+    * ``hello_timeout``: seconds from socket open to HELLO (``None``: ``connect_timeout``).
+    * ``invalid_session_delay``: ``(low, high)``: after op 9 the new IDENTIFY waits
+      ``uniform(low, high)`` seconds.
+    * ``rng``: the random source of every jitter (first heartbeat, backoff, op 9 wait);
+      a seeded ``random.Random`` makes a run reproducible.
     """
 
     url: str | None = None
@@ -51,6 +64,12 @@ class GatewayOptions:
     resume_window: float = 60.0
     reconnect_delay_max: float = 1.0
     max_connect_failures: int | None = 10
+    backoff_base: float = 1.0
+    backoff_cap: float = 60.0
+    rate_limited_delay: float = 5.0
+    hello_timeout: float | None = None
+    invalid_session_delay: tuple[float, float] = (1.0, 5.0)
+    rng: random.Random | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.shard_count is not None and self.shard_count < 1:

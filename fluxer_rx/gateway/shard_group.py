@@ -78,9 +78,14 @@ class ShardGroup:
                 presence=options.presence,
                 ignored_events=options.ignored_events,
                 shard=(shard_id, self._shard_count) if options.sharded else None,
+                rng=options.rng,
+                backoff_base=options.backoff_base,
+                backoff_cap=options.backoff_cap,
+                rate_limited_delay=options.rate_limited_delay,
                 resume_window=options.resume_window,
                 reconnect_delay_max=options.reconnect_delay_max,
-                hello_timeout=options.connect_timeout,
+                hello_timeout=options.hello_timeout or options.connect_timeout,
+                invalid_session_delay=options.invalid_session_delay,
             )
             self._shards[shard_id] = Shard(
                 shard_id,
@@ -90,6 +95,7 @@ class ShardGroup:
                 transport=options.transport,
                 identify_gate=gate.wait,
                 connect_timeout=options.connect_timeout,
+                max_connect_failures=options.max_connect_failures,
             )
 
     def __repr__(self) -> str:

@@ -49,7 +49,6 @@ from multidict import CIMultiDictProxy
 
 from fluxer_rx.credentials import split_token
 from fluxer_rx.errors import RateLimitError, RequestMayHaveBeenApplied, RestError, RestTimeout
-from fluxer_rx.options import RestOptions
 from fluxer_rx.rest.buckets import BucketLimiter
 from fluxer_rx.rest.clock import Clock, ClockTimeout, LoopClock
 from fluxer_rx.rest.error_mapping import decode_json_or_none, error_from_response
@@ -62,6 +61,7 @@ from fluxer_rx.rest.headers import (
     parse_rate_limited,
     parse_retry_after,
 )
+from fluxer_rx.rest.options import RestOptions
 from fluxer_rx.rest.retry import RetryPolicy, is_idempotent
 from fluxer_rx.rest.routes import Route
 

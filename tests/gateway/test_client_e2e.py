@@ -18,7 +18,7 @@ from fluxer_rx.errors import AlreadyLoggedIn, ClientNotReady, InvalidToken
 from fluxer_rx.models import GuildCreate, MessageCreate, RawEvent, Ready, decode_frame
 from fluxer_rx.options import Transport
 from fluxer_rx.sandbox import Sandbox
-from tests.util import wait_until
+from tests.util import client_options, wait_until
 
 
 @dataclass
@@ -37,7 +37,7 @@ class Running:
 
 
 async def _start(sb: Sandbox, **options: Any) -> Running:
-    client = Client(ClientOptions(rest=RestOptions(api_url=sb.api_url), **options))
+    client = Client(client_options(rest=RestOptions(api_url=sb.api_url), **options))
     running = Running(sb, client, asyncio.create_task(asyncio.sleep(0)))
     client.events.subscribe(running.events.append)
     client.diagnostics.subscribe(running.diagnostics.append)

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from fluxer_rx import Client, ClientOptions, ClientState, RestOptions
+from fluxer_rx import Client, ClientOptions, ClientState, GatewayOptions, RestOptions
 from fluxer_rx.client import gateway_url_with_query
 from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.gateway.close_codes import CloseReport
@@ -27,7 +27,7 @@ from fluxer_rx.models import MessageCreate
 from fluxer_rx.options import Transport
 from fluxer_rx.sandbox import Sandbox
 from tests.faultproxy import FaultProxy
-from tests.util import wait_until
+from tests.util import client_options, wait_until
 
 TRANSPORTS: list[Transport] = ["aiohttp", "websockets"]
 
@@ -61,9 +61,9 @@ async def running(
         FaultProxy("127.0.0.1", sb.port) as proxy,
     ):
         client = Client(
-            ClientOptions(
+            client_options(
                 rest=RestOptions(api_url=sb.api_url),
-                gateway_url=proxy.url(),
+                url=proxy.url(),
                 transport=transport,
                 **options,
             )
@@ -230,9 +230,9 @@ async def test_a_silent_gateway_times_out_retries_and_destroy_returns(transport:
     async with SilentPeer() as gateway:
         client = Client(
             ClientOptions(
-                gateway_url=f"ws://127.0.0.1:{gateway.port}",
-                transport=transport,
-                connect_timeout=0.3,
+                gateway=GatewayOptions(
+                    url=f"ws://127.0.0.1:{gateway.port}", transport=transport, connect_timeout=0.3
+                )
             )
         )
         seen: list[Diagnostic] = []
@@ -265,7 +265,9 @@ async def test_a_socket_without_hello_is_bounded_by_connect_timeout(transport: T
     try:
         client = Client(
             ClientOptions(
-                gateway_url=f"ws://127.0.0.1:{port}", transport=transport, connect_timeout=0.4
+                gateway=GatewayOptions(
+                    url=f"ws://127.0.0.1:{port}", transport=transport, connect_timeout=0.4
+                )
             )
         )
         seen: list[Diagnostic] = []
@@ -280,7 +282,9 @@ async def test_destroy_while_connections_are_refused_returns_within_1s() -> None
     async with Sandbox(guilds=0) as sb, FaultProxy("127.0.0.1", sb.port) as proxy:
         await proxy.cut()
         client = Client(
-            ClientOptions(rest=RestOptions(api_url=sb.api_url), gateway_url=proxy.url())
+            ClientOptions(
+                rest=RestOptions(api_url=sb.api_url), gateway=GatewayOptions(url=proxy.url())
+            )
         )
         seen: list[Diagnostic] = []
         login = _start(client, sb.token, seen)
@@ -299,8 +303,7 @@ async def test_destroy_while_ready_or_reconnecting_returns_within_1s(transport: 
             client = Client(
                 ClientOptions(
                     rest=RestOptions(api_url=sb.api_url),
-                    gateway_url=proxy.url(),
-                    transport=transport,
+                    gateway=GatewayOptions(url=proxy.url(), transport=transport),
                 )
             )
             seen: list[Diagnostic] = []
@@ -349,7 +352,7 @@ def test_the_gateway_query_is_parsed_not_searched(url: str, expected: str) -> No
     "url", ["wss://gw.example/?compress=zstd-stream", "https://gw.example/", "ws:///nohost"]
 )
 async def test_an_unusable_gateway_url_is_refused_before_connecting(url: str) -> None:
-    client = Client(ClientOptions(gateway_url=url))
+    client = Client(ClientOptions(gateway=GatewayOptions(url=url)))
     with pytest.raises(ValueError):
         await asyncio.wait_for(client.login("1.secret"), 2)
     assert client.state is ClientState.CLOSED

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from fluxer_rx import Client, ClientOptions, RestOptions
+from fluxer_rx import Client, ClientOptions, GatewayOptions, RestOptions
 from fluxer_rx.client import shard_for_guild
 from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.errors import PayloadTooLarge
@@ -27,7 +27,8 @@ async def test_two_shards_split_guilds_by_id() -> None:
     async with Sandbox(guilds=4) as sb:
         client = Client(
             ClientOptions(
-                rest=RestOptions(api_url=sb.api_url), shard_count=2, identify_interval=0.05
+                rest=RestOptions(api_url=sb.api_url),
+                gateway=GatewayOptions(shard_count=2, identify_interval=0.05),
             )
         )
         frames: list[Frame] = []

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from fluxer_rx import Client, ClientOptions, Events, RestOptions
+from fluxer_rx import Client, ClientOptions, Events, GatewayOptions, RestOptions
 from fluxer_rx.models import GuildCreate, Ready
 from fluxer_rx.sandbox import Sandbox
 from tests.util import wait_until
@@ -21,8 +21,9 @@ async def test_ready_is_emitted_after_the_guild_burst(shards: int) -> None:
                 rest=RestOptions(api_url=sb.api_url),
                 wait_for_guilds=True,
                 guild_ready_timeout=0.3,
-                shard_count=shards if shards > 1 else None,
-                identify_interval=0.05,
+                gateway=GatewayOptions(
+                    shard_count=shards if shards > 1 else None, identify_interval=0.05
+                ),
             )
         )
         typed: list[str] = []

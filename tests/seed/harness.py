@@ -17,7 +17,7 @@ from fluxer_rx import Client, ClientOptions, RestOptions
 from fluxer_rx.diagnostics import Diagnostic
 from fluxer_rx.models import GuildCreate
 from fluxer_rx.sandbox import Sandbox
-from tests.util import wait_until
+from tests.util import client_options, wait_until
 
 
 @dataclass
@@ -41,7 +41,7 @@ def options_for(
     """Client options pointing at ``sb`` (``max_retries`` REST retries unless ``rest`` is
     given)."""
     rest = rest or RestOptions(api_url=sb.api_url, max_retries=max_retries)
-    return ClientOptions(rest=rest, **options)
+    return client_options(rest=rest, **options)
 
 
 @asynccontextmanager
