@@ -67,8 +67,10 @@ def build_frames(
     They go to ``channel_id`` (default: the world's first text channel), or with
     ``channel_ids`` to those channels in turn (message ``i`` to ``channel_ids[i % n]``).
     Authors rotate over each channel's guild members and contents over a few sizes;
-    message ids are fresh snowflakes of the world clock. Raises ``ValueError`` when both
-    or an empty ``channel_ids`` are given, ``KeyError`` for an unknown channel.
+    message ids are a block the world reserves at its clock's time (4096 per millisecond),
+    larger than every id the world made before and smaller than every one it makes after.
+    Raises ``ValueError`` when both or an empty ``channel_ids`` are given, ``KeyError``
+    for an unknown channel.
     """
     if channel_ids is not None:
         if channel_id is not None:
@@ -105,12 +107,13 @@ def build_frames(
         per_channel.append(templates)
     suffix = b',"t":"MESSAGE_CREATE"}'
     frames = []
-    base = int(world.new_id())
+    base = world.reserve_ids(max(count, 1))
     spread = len(per_channel)
     for i in range(count):
         templates = per_channel[i % spread]
         head, middle = templates[(i // spread) % len(templates)]
-        payload = b"%b%d%b%d%b" % (head, base + (i << 22), middle, first_seq + i, suffix)
+        message_id = base + ((i >> 12) << 22) + (i & 0xFFF)
+        payload = b"%b%d%b%d%b" % (head, message_id, middle, first_seq + i, suffix)
         frames.append(encode_text_frame(payload))
     return frames
 

@@ -85,6 +85,12 @@ class WorldState:
         before; see :class:`~fluxer_rx.sandbox.snowflakes.SnowflakeMinter`)."""
         return self._ids.mint()
 
+    def reserve_ids(self, count: int) -> int:
+        """Reserve ``count`` ids written by the caller (the firehose); return the first.
+        Id ``i`` is ``first + ((i >> 12) << 22) + (i & 0xFFF)``; see
+        :meth:`~fluxer_rx.sandbox.snowflakes.SnowflakeMinter.reserve`."""
+        return self._ids.reserve(count)
+
     # -- listeners and emit ------------------------------------------------------------
 
     def add_listener(self, listener: WorldListener) -> None:

@@ -104,3 +104,16 @@ async def test_firehose_spreads_over_channel_ids() -> None:
         got = [(await gw.recv())["d"]["channel_id"] for _ in range(6)]
         assert got == [sb.channel_ids[i % 3] for i in range(6)]
         await gw.close()
+
+
+def test_firehose_ids_are_a_block_of_the_world_clock_between_world_ids() -> None:
+    from fluxer_rx.sandbox import World
+    from fluxer_rx.sandbox.snowflakes import snowflake_ms
+
+    world = World(guilds=1, channels_per_guild=1, clock=lambda: 1_780_000_000.0)
+    before = int(world.new_id())
+    frames = build_frames(world, 5000, first_seq=1)  # more than 4096: two milliseconds
+    after = int(world.new_id())
+    ids = [int(json.loads(f[2:] if f[1] < 126 else f[4:])["d"]["id"]) for f in frames]
+    assert before < ids[0] and ids == sorted(set(ids)) and ids[-1] < after
+    assert {snowflake_ms(i) for i in ids} == {1_780_000_000_001, 1_780_000_000_002}
