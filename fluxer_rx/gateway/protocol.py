@@ -170,16 +170,15 @@ _SOCKET_STATES = (_S.AWAITING_HELLO, _S.IDENTIFYING, _S.RESUMING, _S.READY, _S.I
 """States with an open socket the machine is still using (CLOSING aside)."""
 
 
-def _socket_row(**extra: ConnectionState) -> dict[Input, ConnectionState]:
-    """What every open socket state shares, plus ``extra`` (input name -> next state)."""
-    row = {
+def _socket_row(own: Mapping[Input, ConnectionState]) -> dict[Input, ConnectionState]:
+    """A row of a state with an open socket: ``own`` plus what every such state shares."""
+    return {
+        **own,
         _I.CLOSE: _S.CLOSING,  # zombie, op 7, hello timeout, bad HELLO
         _I.USER_CLOSE: _S.CLOSING,  # close(): our Close, then STOPPED
         _I.CLOSED: _S.DISCONNECTED,  # dropped or closed by the server: reconnect
         _I.FATAL_CLOSE: _S.STOPPED,  # 4004, 4010-4012: Fatal
     }
-    row.update({Input[name]: state for name, state in extra.items()})
-    return row
 
 
 TABLE: Mapping[ConnectionState, Mapping[Input, ConnectionState]] = {
@@ -189,28 +188,38 @@ TABLE: Mapping[ConnectionState, Mapping[Input, ConnectionState]] = {
         _I.USER_CLOSE: _S.STOPPED,  # no socket to close
     },
     _S.AWAITING_HELLO: _socket_row(
-        IDENTIFY=_S.IDENTIFYING,  # §1.5
-        RESUME=_S.RESUMING,  # §1.6
-        DEFER_IDENTIFY=_S.INVALID_SESSION,  # an op 9 came before HELLO (07e)
-        INVALID_SESSION=_S.AWAITING_HELLO,  # op 9 before HELLO: HELLO decides
+        {
+            _I.IDENTIFY: _S.IDENTIFYING,  # §1.5
+            _I.RESUME: _S.RESUMING,  # §1.6
+            _I.DEFER_IDENTIFY: _S.INVALID_SESSION,  # an op 9 came before HELLO (07e)
+            _I.INVALID_SESSION: _S.AWAITING_HELLO,  # op 9 before HELLO: HELLO decides
+        }
     ),
     _S.IDENTIFYING: _socket_row(
-        READY=_S.READY,
-        INVALID_SESSION=_S.INVALID_SESSION,  # identify rate limit ([S])
+        {
+            _I.READY: _S.READY,
+            _I.INVALID_SESSION: _S.INVALID_SESSION,  # identify rate limit ([S])
+        }
     ),
     _S.RESUMING: _socket_row(
-        READY=_S.READY,  # the server chose a new session
-        RESUMED=_S.READY,
-        INVALID_SESSION=_S.INVALID_SESSION,  # unknown or expired session (07b, 07e)
+        {
+            _I.READY: _S.READY,  # the server chose a new session
+            _I.RESUMED: _S.READY,
+            _I.INVALID_SESSION: _S.INVALID_SESSION,  # unknown or expired session (07b, 07e)
+        }
     ),
     _S.READY: _socket_row(
-        READY=_S.READY,  # a new session replaces the old one (SessionLost)
-        RESUMED=_S.READY,
-        INVALID_SESSION=_S.INVALID_SESSION,  # the session process died (§1.6)
+        {
+            _I.READY: _S.READY,  # a new session replaces the old one (SessionLost)
+            _I.RESUMED: _S.READY,
+            _I.INVALID_SESSION: _S.INVALID_SESSION,  # the session process died (§1.6)
+        }
     ),
     _S.INVALID_SESSION: _socket_row(
-        IDENTIFY=_S.IDENTIFYING,  # the wait is over: same socket (07b)
-        INVALID_SESSION=_S.INVALID_SESSION,  # a second op 9 restarts the wait
+        {
+            _I.IDENTIFY: _S.IDENTIFYING,  # the wait is over: same socket (07b)
+            _I.INVALID_SESSION: _S.INVALID_SESSION,  # a second op 9 restarts the wait
+        }
     ),
     _S.CLOSING: {
         _I.USER_CLOSE: _S.CLOSING,  # already closing: stop once it is closed
