@@ -176,12 +176,15 @@ class Director:
             self.cycles += 1
             await asyncio.sleep(max(0.0, base + self.cycle - loop.time()))
 
-    async def finish(self, grace: float) -> None:
-        """Give the acts still running up to ``grace`` seconds, then cancel the rest and
-        close the members' REST clients."""
+    async def settle(self) -> None:
+        """Return once the acts started so far have ended (bound it with a timeout)."""
         running = set(self._running)
-        if running and grace > 0:
-            await asyncio.wait(running, timeout=grace)
+        if running:
+            await asyncio.wait(running)
+
+    async def finish(self) -> None:
+        """Cancel the acts still running and close the members' REST clients."""
+        running = set(self._running)
         for task in running:
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)

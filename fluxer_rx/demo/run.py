@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -161,9 +161,10 @@ async def _run(
         parts = _Parts(console, sb, client, timeline, activity, delivery, bot, seed)
         login = asyncio.create_task(client.login(sb.token))
         try:
-            if not await _ready(client, stop):
-                return DemoSummary(seconds=0.0, interrupted=True)
-            summary = await _play(parts, duration, rate, stop, refresh)
+            if await _ready(client, stop):
+                summary = await _play(parts, duration, rate, stop, refresh)
+            else:  # interrupted before the client was ready
+                summary = _summary(parts, 0.0, interrupted=True)
         finally:
             bot.close()
             activity.close()
@@ -214,13 +215,13 @@ async def _play(
                 await _until(stop, max(0.0, wait))
             seconds = loop.time() - started
             interrupted = stop.is_set()
-            await _wind_down(parts, script, director, interrupted)
+            await _wind_down(parts, script, director, stop)
             if display is not None:
                 display.update(parts.frame(seconds), refresh=True)
     finally:
         script.cancel()
         await asyncio.gather(script, return_exceptions=True)
-        await director.finish(0)
+        await director.finish()
         await sb.stop_traffic()
     return _summary(parts, seconds, interrupted)
 
@@ -234,22 +235,36 @@ def _display(console: Console, live: bool) -> Iterator[Live | None]:
         yield display
 
 
+async def _within(awaitable: Awaitable[object], stop: asyncio.Event, timeout: float) -> None:
+    """Await ``awaitable`` for up to ``timeout`` seconds or until ``stop`` is set; then
+    cancel it if it has not ended."""
+    task = asyncio.ensure_future(awaitable)
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopped}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+        task.cancel()
+        await asyncio.gather(task, stopped, return_exceptions=True)
+
+
 async def _wind_down(
-    parts: _Parts, script: asyncio.Task[None], director: Director, interrupted: bool
+    parts: _Parts, script: asyncio.Task[None], director: Director, stop: asyncio.Event
 ) -> None:
-    """Stop the script and the traffic; unless interrupted, let the acts under way and
-    then the bot's work (an open poll, a reply) finish; then post a marker and count
-    every dispatch sent up to it (:meth:`Delivery.sync`): once it has arrived, what was
-    sent before it and is neither received nor reported is lost."""
+    """Stop the script and the traffic; unless ``stop`` is (or gets) set, let the acts
+    under way and then the bot's work (an open poll, a reply) finish; then post a marker
+    and count every dispatch sent up to it (:meth:`Delivery.sync`): once it has
+    arrived, what was sent before it and is neither received nor reported is lost."""
     script.cancel()
     await asyncio.gather(script, return_exceptions=True)
     await parts.sandbox.stop_traffic()
-    grace = 0.0 if interrupted else director.cycle + 2.0
-    await director.finish(grace)
-    if grace:  # once the bot has seen every message, let what it started finish
+    grace = director.cycle + 2.0
+    if not stop.is_set():
+        await _within(director.settle(), stop, grace)
+    await director.finish()
+    if not stop.is_set():  # once the bot has seen every message, let it finish its work
         await _marker(parts, _WRAPPING_UP)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(parts.bot.idle.wait(), timeout=grace)
+        await _within(parts.bot.idle.wait(), stop, grace)
     parts.delivery.sync(await _marker(parts, _MARKER))
 
 
