@@ -17,7 +17,7 @@ from fluxer_rx.errors import FluxerError
 from fluxer_rx.gateway.identify_queue import IdentifyQueue
 from fluxer_rx.gateway.options import GatewayOptions
 from fluxer_rx.gateway.protocol import GatewayProtocol
-from fluxer_rx.gateway.shard import Shard, ShardSink
+from fluxer_rx.gateway.shard import Opener, Shard, ShardSink
 
 __all__ = ["GatewayCommands", "ShardGroup", "shard_for_guild"]
 
@@ -52,8 +52,9 @@ class ShardGroup:
     ``url`` is the full gateway URL (see :func:`~fluxer_rx.gateway.url.gateway_url_with_query`).
     Every shard delivers to ``sink``. IDENTIFYs are spaced by one
     :class:`~fluxer_rx.gateway.identify_queue.IdentifyQueue` unless ``identify_gate`` is
-    given (a scale-out shares one gate across processes). The token is only handed to the
-    protocols; it is in no repr.
+    given (a scale-out shares one gate across processes). ``opener`` opens connections
+    (default: ``options.transport``; tests pass a fake one). The token is only handed to
+    the protocols; it is in no repr.
     """
 
     def __init__(
@@ -64,6 +65,7 @@ class ShardGroup:
         options: GatewayOptions,
         *,
         identify_gate: IdentifyQueue | None = None,
+        opener: Opener | None = None,
     ) -> None:
         self.options = options
         self.url = url
@@ -96,6 +98,7 @@ class ShardGroup:
                 identify_gate=gate.wait,
                 connect_timeout=options.connect_timeout,
                 max_connect_failures=options.max_connect_failures,
+                opener=opener,
             )
 
     def __repr__(self) -> str:

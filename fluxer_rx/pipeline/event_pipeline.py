@@ -16,7 +16,7 @@ from typing import Any
 
 from fluxer_rx.cache import Cache, GuildChunker
 from fluxer_rx.diagnostics import Diagnostic, Kind
-from fluxer_rx.errors import DecodeError
+from fluxer_rx.errors import ClientNotReady, DecodeError
 from fluxer_rx.gateway.actions import ConnectionState, SessionLost
 from fluxer_rx.handlers import Handlers, OverflowPolicy
 from fluxer_rx.lifecycle import ClientState, Lifecycle
@@ -207,7 +207,7 @@ class EventPipeline:
         the GUILD_MEMBERS_CHUNKs this pipeline sees (see
         :meth:`MemberRequests.request`)."""
         if self.commands is None:
-            raise RuntimeError("request_members needs a live run")
+            raise ClientNotReady("member requests need a live run; call login() first")
         return await self.members.request(
             self.commands,
             shard_id,
