@@ -197,11 +197,12 @@ def run_sandbox(args: argparse.Namespace) -> int:
             members_per_guild=args.members,
             heartbeat_interval=args.heartbeat_interval,
             port=args.port,
+            other_user=True,
         )
     except ValueError as exc:  # the sandbox's own checks, should the parser's miss one
         return _fail(args, _message(exc), 2)
     try:
-        asyncio.run(serve(sandbox, traffic_rate=args.traffic_rate))
+        asyncio.run(serve(sandbox, traffic_rate=args.traffic_rate, bursts=not args.steady))
     except OSError as exc:
         usage = _bind_failure(exc, args.port)
         if usage is not None:

@@ -72,7 +72,12 @@ def _add_demo(commands: Any) -> None:
 
 def _add_sandbox(commands: Any) -> None:
     sandbox = commands.add_parser(
-        "sandbox", help="serve a local Fluxer-compatible gateway and REST API"
+        "sandbox",
+        help="serve a local Fluxer-compatible gateway and REST API",
+        description="Serve a seeded world on 127.0.0.1 until Ctrl-C. Prints the gateway and"
+        " API URLs, the bot's token, and the token of sandbox-user, a human member of every"
+        " guild: `FLUXER_USER_TOKEN=<it> fluxer-rx say CHANNEL TEXT --api URL` posts as that"
+        " user, to drive a bot from a shell. Logs each connection and post on stderr.",
     )
     sandbox.add_argument(
         "--port", type=port, default=0, help="TCP port on 127.0.0.1 (0: a free one)"
@@ -92,6 +97,9 @@ def _add_sandbox(commands: Any) -> None:
     )
     sandbox.add_argument(
         "--traffic-rate", type=positive, default=None, help="generated steps per second (none)"
+    )
+    sandbox.add_argument(
+        "--steady", action="store_true", help="traffic at a constant rate, not in bursts"
     )
     sandbox.add_argument(
         "--quiet", action="store_true", help="do not log each connection and post on stderr"
