@@ -2,7 +2,7 @@
 
 A :class:`~fluxer_rx.Client` is always in exactly one :class:`ClientState`. Every change
 goes through :class:`Lifecycle`, which checks it against :data:`CLIENT_TRANSITIONS`
-(an illegal move is a bug and raises ``RuntimeError``), reports it to a callback (the
+(an illegal move is a bug and raises :class:`~fluxer_rx.errors.Other`), reports it to a callback (the
 client publishes it on ``diagnostics`` as kind ``client_state``) and wakes whoever waits
 for a state.
 
@@ -27,6 +27,8 @@ from __future__ import annotations
 import asyncio
 import enum
 from collections.abc import Awaitable, Callable, Mapping
+
+from fluxer_rx.errors import Other
 
 __all__ = ["CLIENT_TRANSITIONS", "ClientState", "Lifecycle", "run_until_stopped"]
 
@@ -78,7 +80,7 @@ class Lifecycle:
         if new is old:
             return
         if new not in CLIENT_TRANSITIONS[old]:
-            raise RuntimeError(f"illegal client state change {old.value} -> {new.value}")
+            raise Other(f"illegal client state change {old.value} -> {new.value}")
         self._state = new
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()

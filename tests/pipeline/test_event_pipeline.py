@@ -13,7 +13,7 @@ import pytest
 
 from fluxer_rx.cache import Cache, CacheOptions
 from fluxer_rx.diagnostics import Diagnostic, Kind
-from fluxer_rx.errors import ClientNotReady
+from fluxer_rx.errors import ClientNotReady, Other
 from fluxer_rx.gateway.actions import ConnectionState, SessionEndReason, SessionLost
 from fluxer_rx.lifecycle import ClientState
 from fluxer_rx.models import GuildCreate, MessageCreate, Ready
@@ -200,3 +200,10 @@ async def test_request_members_needs_a_live_run() -> None:
     pipeline = make()
     with pytest.raises(ClientNotReady):
         await pipeline.request_members(0, "1")
+
+
+def test_an_illegal_lifecycle_move_is_a_typed_bug_report() -> None:
+    pipeline = make()
+    with pytest.raises(Other, match="illegal client state change idle -> ready"):
+        pipeline.lifecycle.move(ClientState.READY)
+    assert pipeline.lifecycle.state is ClientState.IDLE
