@@ -1,10 +1,10 @@
 """The client's lifecycle: one explicit state machine, :class:`ClientState` and its table.
 
 A :class:`~fluxer_rx.Client` is always in exactly one :class:`ClientState`. Every change
-goes through :class:`Lifecycle`, which checks it against :data:`CLIENT_TRANSITIONS`
-(an illegal move is a bug and raises :class:`~fluxer_rx.errors.Other`), reports it to a callback (the
-client publishes it on ``diagnostics`` as kind ``client_state``) and wakes whoever waits
-for a state.
+goes through :class:`Lifecycle`, which checks it against :data:`CLIENT_TRANSITIONS` (an
+illegal move is a bug and raises :class:`~fluxer_rx.errors.Other`), reports it to a
+callback (the client publishes it on ``diagnostics`` as kind ``client_state``) and wakes
+whoever waits for a state.
 
 The states, in the order a run goes through them::
 
