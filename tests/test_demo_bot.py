@@ -56,22 +56,27 @@ async def test_ping_is_answered_with_the_measured_round_trip() -> None:
         assert re.search(r"!ping from .+: pong, \d+\.\d ms", timeline.actions[-1].text)
 
 
+def open_poll(sb: Sandbox, channel_id: str, asked_id: str, question: str) -> Message | None:
+    """The bot's poll answering ``asked_id`` once the bot reacted to it (its collector
+    runs from then on), else None."""
+    for m in replies_to(sb, channel_id, asked_id):
+        bot_votes = [r for r in m.reactions.values() if sb.bot_id in r.user_ids]
+        if m.content.startswith(f"📊 {question}") and len(bot_votes) == 2:
+            return m
+    return None
+
+
 async def test_poll_counts_the_votes_of_other_users() -> None:
     async with demo_bot() as (sb, _, timeline):
         channel_id = sb.channel_ids[0]
         voters = [await sb.add_member(sb.guild_ids[0]) for _ in range(3)]
         asked = await sb.post_message(channel_id, "!poll 3 Tea?")
-
-        def poll_ready() -> Message | None:
-            for m in replies_to(sb, channel_id, asked["id"]):
-                bot_votes = [r for r in m.reactions.values() if sb.bot_id in r.user_ids]
-                if m.content.startswith("📊 Tea?") and len(bot_votes) == 2:
-                    return m
-            return None
-
-        # the bot reacts once its collector runs: votes cast from then on are counted
-        await wait_until(lambda: poll_ready() is not None, within=10, what="the poll's reactions")
-        poll = poll_ready()
+        await wait_until(
+            lambda: open_poll(sb, channel_id, asked["id"], "Tea?") is not None,
+            within=10,
+            what="the poll's reactions",
+        )
+        poll = open_poll(sb, channel_id, asked["id"], "Tea?")
         assert poll is not None
         for voter, emoji in zip(voters, ("👍", "👍", "👎"), strict=True):
             await sb.add_reaction(channel_id, poll.id, emoji, voter)
@@ -79,6 +84,29 @@ async def test_poll_counts_the_votes_of_other_users() -> None:
         [result] = replies_to(sb, channel_id, poll.id)
         assert result.content == "👍 2 · 👎 1"
         assert [(p.question, p.yes, p.no) for p in timeline.polls] == [("Tea?", 2, 1)]
+
+
+async def test_a_deleted_poll_still_gets_its_result() -> None:
+    async with demo_bot() as (sb, _, timeline):
+        channel_id = sb.channel_ids[0]
+        voter = await sb.add_member(sb.guild_ids[0])
+        asked = await sb.post_message(channel_id, "!poll 30 Coffee?")
+        await wait_until(
+            lambda: open_poll(sb, channel_id, asked["id"], "Coffee?") is not None,
+            within=10,
+            what="the poll's reactions",
+        )
+        poll = open_poll(sb, channel_id, asked["id"], "Coffee?")
+        assert poll is not None
+        await sb.add_reaction(channel_id, poll.id, "👎", voter)
+        await sb.delete_message(channel_id, poll.id)  # ends the collector long before 30 s
+        said = '📊 poll "Coffee?": yes 0, no 1 (poll deleted)'
+
+        def result_posted() -> bool:
+            return any(m.content == said for m in sb.world.list_messages(channel_id))
+
+        await wait_until(result_posted, within=10, what="the result of the deleted poll")
+        assert [(p.question, p.yes, p.no) for p in timeline.polls] == [("Coffee?", 0, 1)]
 
 
 async def test_banned_words_are_deleted_and_repeaters_timed_out() -> None:

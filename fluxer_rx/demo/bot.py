@@ -149,14 +149,20 @@ class DemoBot:
         poll = await self.client.messages.reply(message, f"📊 {question} (👍 or 👎)")
         votes = self.client.create_reaction_collector(poll.channel_id, poll.id, time=seconds)
         self.timeline.add("bot", f'poll "{question}" open for {seconds:g} s')
-        for emoji in VOTES:
-            await self.client.messages.react(poll, emoji)
+        with contextlib.suppress(FluxerError):  # deleted already: the collector ends
+            for emoji in VOTES:
+                await self.client.messages.react(poll, emoji)
         result = await votes
         names = [r.emoji.name for r in result.items if r.user_id != poll.author.id]
         tally = PollResult(question, names.count(VOTES[0]), names.count(VOTES[1]))
         self.timeline.polls.append(tally)
+        text = f'poll "{question}": yes {tally.yes}, no {tally.no}'
+        if result.reason == "message_delete":  # someone deleted it: say so, not a reply
+            await self.client.channels.send(poll.channel_id, f"📊 {text} (poll deleted)")
+            self.timeline.add("bot", f"{text} (the poll message was deleted)")
+            return
         await self.client.messages.reply(poll, f"👍 {tally.yes} · 👎 {tally.no}")
-        self.timeline.add("bot", f'poll "{question}": yes {tally.yes}, no {tally.no}')
+        self.timeline.add("bot", text)
 
     # -- moderation ----------------------------------------------------------------------
 
