@@ -56,28 +56,29 @@ async def test_ping_is_answered_with_the_measured_round_trip() -> None:
         assert re.search(r"!ping from .+: pong, \d+\.\d ms", timeline.actions[-1].text)
 
 
-def open_poll(sb: Sandbox, channel_id: str, asked_id: str, question: str) -> Message | None:
-    """The bot's poll answering ``asked_id`` once the bot reacted to it (its collector
-    runs from then on), else None."""
-    for m in replies_to(sb, channel_id, asked_id):
-        bot_votes = [r for r in m.reactions.values() if sb.bot_id in r.user_ids]
-        if m.content.startswith(f"📊 {question}") and len(bot_votes) == 2:
-            return m
-    return None
+async def ask_poll(sb: Sandbox, channel_id: str, seconds: int, question: str) -> Message:
+    """Post ``!poll``; return the bot's poll once the bot reacted to it (its collector
+    runs from then on, so votes cast after this are counted)."""
+    asked = await sb.post_message(channel_id, f"!poll {seconds} {question}")
+
+    def poll() -> Message | None:
+        for m in replies_to(sb, channel_id, asked["id"]):
+            bot_votes = [r for r in m.reactions.values() if sb.bot_id in r.user_ids]
+            if m.content.startswith(f"📊 {question}") and len(bot_votes) == 2:
+                return m
+        return None
+
+    await wait_until(lambda: poll() is not None, within=10, what="the poll's reactions")
+    opened = poll()
+    assert opened is not None
+    return opened
 
 
 async def test_poll_counts_the_votes_of_other_users() -> None:
     async with demo_bot() as (sb, _, timeline):
         channel_id = sb.channel_ids[0]
         voters = [await sb.add_member(sb.guild_ids[0]) for _ in range(3)]
-        asked = await sb.post_message(channel_id, "!poll 3 Tea?")
-        await wait_until(
-            lambda: open_poll(sb, channel_id, asked["id"], "Tea?") is not None,
-            within=10,
-            what="the poll's reactions",
-        )
-        poll = open_poll(sb, channel_id, asked["id"], "Tea?")
-        assert poll is not None
+        poll = await ask_poll(sb, channel_id, 3, "Tea?")
         for voter, emoji in zip(voters, ("👍", "👍", "👎"), strict=True):
             await sb.add_reaction(channel_id, poll.id, emoji, voter)
         await wait_until(lambda: bool(replies_to(sb, channel_id, poll.id)), within=10)
@@ -90,14 +91,7 @@ async def test_a_deleted_poll_still_gets_its_result() -> None:
     async with demo_bot() as (sb, _, timeline):
         channel_id = sb.channel_ids[0]
         voter = await sb.add_member(sb.guild_ids[0])
-        asked = await sb.post_message(channel_id, "!poll 30 Coffee?")
-        await wait_until(
-            lambda: open_poll(sb, channel_id, asked["id"], "Coffee?") is not None,
-            within=10,
-            what="the poll's reactions",
-        )
-        poll = open_poll(sb, channel_id, asked["id"], "Coffee?")
-        assert poll is not None
+        poll = await ask_poll(sb, channel_id, 30, "Coffee?")
         await sb.add_reaction(channel_id, poll.id, "👎", voter)
         await sb.delete_message(channel_id, poll.id)  # ends the collector long before 30 s
         said = '📊 poll "Coffee?": yes 0, no 1 (poll deleted)'
