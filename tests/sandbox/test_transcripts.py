@@ -4,8 +4,14 @@ For every scenario in ``tests/data/real-gateway`` that the sandbox can reproduce
 recorded client frames (and the API's pushes to the gateway) are replayed in order and
 each recorded server frame and close is compared with what the sandbox sends: op, t, s,
 the key structure of ``d`` and every value except ids, session ids and stub-invented user
-data; close codes and reasons exactly. Timer scenarios run with a small heartbeat
-interval (values scale), the resume-window scenario with a small ``resume_window``.
+data; close codes and reasons exactly.
+
+Time is the recording's: the sandbox gateway runs on a manual clock that the player moves
+to each event's recorded ``t_ms``, so the heartbeat scenarios run with the real 41.25 s
+interval and the resume-window scenarios with the real 10 s window, in no wall time and
+with every timer firing exactly where the recording says. Gaps under ``MIN_STEP`` are
+the recording's network and processing time and are not played: the server's timers
+step by interval/3 (13.75 s), and a connection's timers start when it opens.
 """
 
 from __future__ import annotations
@@ -20,11 +26,12 @@ import aiohttp
 import pytest
 
 from fluxer_rx.sandbox import Sandbox
+from fluxer_rx.sandbox.gateway_clock import ManualGatewayClock
 from tests.sandbox.gateway_client import wait_until
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "real-gateway"
-RECORDED_INTERVAL_MS = 41250
-FAST_INTERVAL = 0.3
+MIN_STEP = 1.0
+"""Seconds: shorter gaps between recorded events do not move the manual clock."""
 
 # Values that differ between runs or were invented by the recording's stub API.
 IGNORED_VALUES = frozenset({"id", "session_id", "username", "discriminator"})
@@ -36,21 +43,19 @@ EXTRA_KEYS_OK = (".d.user",)
 class Setup:
     """How to run one scenario."""
 
-    heartbeat_interval: float = 41.25
-    resume_window: float = 10.0
     identify_failure: str | None = None
-    wait_expiry_before_conn: int | None = None
+    wait_detached_before_conn: int | None = None
     ignore_wire_type: bool = False
     notes: list[str] = field(default_factory=list)
 
 
-TIMERS = Setup(heartbeat_interval=FAST_INTERVAL)
 SCENARIOS: dict[str, Setup] = {
     "01-hello": Setup(),
     "02-heartbeat-ack": Setup(),
-    "03-heartbeat-timeout": TIMERS,
-    "03b-heartbeat-request-answered": TIMERS,
-    "03c-heartbeat-timeout-then-resume": TIMERS,
+    # timers at the recorded times: request at 41.25 s, 4009 at 55 s (manual clock)
+    "03-heartbeat-timeout": Setup(),
+    "03b-heartbeat-request-answered": Setup(),
+    "03c-heartbeat-timeout-then-resume": Setup(),
     "04-identify-ready": Setup(),
     "05a-invalid-json": Setup(),
     "05b-payload-too-large": Setup(),
@@ -83,7 +88,8 @@ SCENARIOS: dict[str, Setup] = {
     "07b-resume-unknown-session": Setup(),
     "07c-resume-seq-too-high": Setup(),
     "07d-resume-wrong-token": Setup(),
-    "07e-resume-after-window": Setup(resume_window=0.2, wait_expiry_before_conn=2),
+    # the RESUME is recorded 12 s after the close: past the 10 s window once detached
+    "07e-resume-after-window": Setup(wait_detached_before_conn=2),
     "07f-resume-just-inside-window": Setup(),
     "07h-resume-while-old-socket-open": Setup(),
     "07i-unknown-event-name": Setup(),
@@ -154,16 +160,19 @@ def compare(expected: Any, actual: Any, path: str, interval_ms: int) -> list[str
 class Player:
     """Drives one scenario against a running sandbox."""
 
-    def __init__(self, sb: Sandbox, http: aiohttp.ClientSession, setup: Setup) -> None:
+    def __init__(
+        self, sb: Sandbox, http: aiohttp.ClientSession, setup: Setup, clock: ManualGatewayClock
+    ) -> None:
         self.sb = sb
         self.http = http
         self.setup = setup
+        self.clock = clock
+        self.origin = clock.monotonic()
         self.conns: dict[int, aiohttp.ClientWebSocketResponse] = {}
         self.tokens: dict[str, str] = {}
         self.session_ids: dict[str, str] = {}
         self.problems: list[str] = []
-        interval = setup.heartbeat_interval
-        self.interval_ms = round(interval * 1000)
+        self.interval_ms = sb.config.heartbeat_interval_ms
 
     def map_token(self, token: str) -> str:
         if not BOT_TOKEN_RE.match(token):
@@ -182,9 +191,19 @@ class Player:
             frame = {**frame, "d": d}
         return frame
 
+    def play_time_until(self, t_ms: int) -> None:
+        """Move the manual clock to the recorded time ``t_ms`` (gaps under MIN_STEP aside)."""
+        target = self.origin + t_ms / 1000
+        if target - self.clock.monotonic() >= MIN_STEP:
+            self.clock.advance(target - self.clock.monotonic())
+
     async def run(self, events: list[dict[str, Any]]) -> None:
         for ev in events:
             conn = ev.get("conn")
+            if ev.get("event") == "connect" and ev["conn"] == self.setup.wait_detached_before_conn:
+                # the detach starts the window: it must happen before time moves on
+                await wait_until(lambda: not self.sb.gateway.attached_sessions)
+            self.play_time_until(ev["t_ms"])
             if ev["dir"] == "meta":
                 await self.meta(ev)
             elif ev["dir"] == "c2s":
@@ -197,8 +216,8 @@ class Player:
     async def meta(self, ev: dict[str, Any]) -> None:
         event = ev["event"]
         if event == "connect":
-            if ev["conn"] == self.setup.wait_expiry_before_conn:
-                await self.wait_until_sessions_expire()
+            if ev["conn"] == self.setup.wait_detached_before_conn:
+                assert not self.sb.gateway.sessions, "the window has passed: nothing to resume"
             url = self.sb.gateway_url + ev["path"]
             self.conns[ev["conn"]] = await self.http.ws_connect(url, autoclose=False)
         elif event == "client_close":
@@ -207,9 +226,6 @@ class Player:
         elif event == "rpc_to_gateway" and ev["method"] == "presence.dispatch":
             params = ev["params"]
             self.sb.world.emit(params["event"], params["data"], user_ids=[self.sb.bot_id])
-
-    async def wait_until_sessions_expire(self) -> None:
-        await wait_until(lambda: not self.sb.gateway.sessions)
 
     async def send(self, ws: aiohttp.ClientWebSocketResponse, ev: dict[str, Any]) -> None:
         if "frame" in ev:
@@ -268,14 +284,14 @@ class Player:
 async def test_transcript(name: str) -> None:
     setup = SCENARIOS[name]
     _, events = load(name)
+    clock = ManualGatewayClock()
     async with Sandbox(
         guilds=0,  # the recording's stub API gave the bot no guilds
-        heartbeat_interval=setup.heartbeat_interval,
-        resume_window=setup.resume_window,
+        gateway_clock=clock,
     ) as sb:
         sb.faults.identify_failure = setup.identify_failure
         async with aiohttp.ClientSession() as http:
-            player = Player(sb, http, setup)
+            player = Player(sb, http, setup, clock)
             try:
                 await player.run(events)
             finally:
