@@ -80,14 +80,16 @@ async def run_demo(
     console: Console | None = None,
     out: TextIO | None = None,
     stop: asyncio.Event | None = None,
+    bursts: bool = True,
     refresh: float = 0.25,
 ) -> DemoSummary:
     """Run the demo for ``duration`` seconds (``None``: until ``stop``) and return its
     :class:`DemoSummary`, after printing the summary table.
 
-    ``rate``: the sandbox's traffic steps per second; ``seed``: the world, traffic and
-    script seed. Output goes to ``console`` (default: a console on ``out``, default
-    stdout): a live dashboard when the console is a terminal, plain lines otherwise.
+    ``rate``: the sandbox's mean traffic steps per second, in seeded bursts and lulls
+    unless ``bursts`` is false; ``seed``: the world, traffic and script seed. Output
+    goes to ``console`` (default: a console on ``out``, default stdout): a live
+    dashboard when the console is a terminal, plain lines otherwise.
     ``stop``: set it to end the run early; when none is given, SIGINT and SIGTERM end the
     run (with the summary) while it runs. ``refresh``: seconds between redraws.
 
@@ -99,11 +101,12 @@ async def run_demo(
     if not rate > 0 or not refresh > 0:
         raise ValueError("rate and refresh must be > 0")
     view = console if console is not None else Console(file=out if out is not None else sys.stdout)
+    settings = _Settings(duration, rate, bursts, seed, refresh)
     if stop is not None:
-        return await _run(view, duration, rate, seed, stop, refresh)
+        return await _run(view, settings, stop)
     own_stop = asyncio.Event()
     with _signals_set(own_stop):
-        return await _run(view, duration, rate, seed, own_stop, refresh)
+        return await _run(view, settings, own_stop)
 
 
 async def _ready(client: Client, stop: asyncio.Event) -> bool:
@@ -121,6 +124,17 @@ async def _ready(client: Client, stop: asyncio.Event) -> bool:
         return False
     ready.result()
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class _Settings:
+    """What :func:`run_demo` was asked for."""
+
+    duration: float | None
+    rate: float
+    bursts: bool
+    seed: int
+    refresh: float
 
 
 @dataclass(slots=True)
@@ -142,27 +156,20 @@ class _Parts:
         return dashboard(header, elapsed, self.activity, self.timeline, self.delivery, state)
 
 
-async def _run(
-    console: Console,
-    duration: float | None,
-    rate: float,
-    seed: int,
-    stop: asyncio.Event,
-    refresh: float,
-) -> DemoSummary:
+async def _run(console: Console, settings: _Settings, stop: asyncio.Event) -> DemoSummary:
     loop = asyncio.get_running_loop()
-    async with Sandbox(seed=seed) as sb:
+    async with Sandbox(seed=settings.seed) as sb:
         client = Client(ClientOptions(rest=RestOptions(api_url=sb.api_url)))
         start = loop.time()
         timeline = Timeline(lambda: loop.time() - start)
         activity = Activity(client, loop.time)
         delivery = Delivery(client, sb, timeline.clock)
         bot = DemoBot(client, timeline, loop.time)
-        parts = _Parts(console, sb, client, timeline, activity, delivery, bot, seed)
+        parts = _Parts(console, sb, client, timeline, activity, delivery, bot, settings.seed)
         login = asyncio.create_task(client.login(sb.token))
         try:
             if await _ready(client, stop):
-                summary = await _play(parts, duration, rate, stop, refresh)
+                summary = await _play(parts, settings, stop)
             else:  # interrupted before the client was ready
                 summary = _summary(parts, 0.0, interrupted=True)
         finally:
@@ -175,11 +182,10 @@ async def _run(
     return summary
 
 
-async def _play(
-    parts: _Parts, duration: float | None, rate: float, stop: asyncio.Event, refresh: float
-) -> DemoSummary:
+async def _play(parts: _Parts, settings: _Settings, stop: asyncio.Event) -> DemoSummary:
     """Traffic, script and display until ``duration`` or ``stop``; then the wind-down."""
     loop = asyncio.get_running_loop()
+    duration, refresh = settings.duration, settings.refresh
     sb, console = parts.sandbox, parts.console
     cycle = min(duration, MAX_CYCLE) if duration is not None else MAX_CYCLE
     director = Director(
@@ -188,7 +194,7 @@ async def _play(
     started = loop.time()
     parts.timeline.clock = lambda: loop.time() - started
     parts.activity.restart_rates()
-    sb.start_traffic(rate=rate)
+    sb.start_traffic(rate=settings.rate, bursts=settings.bursts)
     script = asyncio.create_task(director.run())
     deadline = None if duration is None else started + duration
     live = console.is_terminal
