@@ -8,37 +8,15 @@ import os
 import socket
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.cli_util import Outcome, run_cli
+
 HERE = Path(__file__).resolve().parent
 MISSING_DIR = HERE / "no-such-directory"
 MISSING_FILE = HERE / "no-such-recording.jsonl"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    code: int
-    out: str
-    err: str
-
-
-async def run_cli(*argv: str, env: dict[str, str] | None = None) -> Outcome:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "fluxer_rx.cli",
-        *argv,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, **(env or {})},
-    )
-    async with asyncio.timeout(60):
-        out, err = await proc.communicate()
-    assert proc.returncode is not None
-    return Outcome(proc.returncode, out.decode(), err.decode())
 
 
 # (argv, the words the one line must hold)

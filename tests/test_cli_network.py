@@ -15,16 +15,9 @@ from aiohttp import web
 
 from fluxer_rx.cli import main
 from fluxer_rx.cli.reach import describe_failure
+from tests.cli_util import closed_port
 
 TOKEN = "1.not-a-real-secret"
-
-
-def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def files_in(directory: Path) -> list[str]:

@@ -5,7 +5,6 @@ a shell. Both run as a user runs them: child processes, real sockets on 127.0.0.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -15,7 +14,7 @@ import pytest
 
 from fluxer_rx import Client, ClientOptions, RestOptions
 from fluxer_rx.models import MessageCreate
-from tests.test_cli_network import closed_port
+from tests.cli_util import closed_port, run_cli
 
 
 @dataclass(frozen=True)
@@ -26,22 +25,6 @@ class Served:
     user_id: str
     user_token: str
     proc: asyncio.subprocess.Process
-
-
-async def cli(*argv: str, env: dict[str, str]) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "fluxer_rx.cli",
-        *argv,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, **env},
-    )
-    async with asyncio.timeout(60):
-        out, err = await proc.communicate()
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
 
 
 @pytest.fixture
@@ -101,14 +84,14 @@ async def test_say_posts_as_the_other_user_and_the_bot_sees_it(served: Served) -
         await client.wait_until_ready(timeout=15)
         channel = served.channels[0]
         env = {"FLUXER_USER_TOKEN": served.user_token}
-        code, out, err = await cli("say", channel, "!ping", "--api", served.api, env=env)
+        code, out, err = await run_cli("say", channel, "!ping", "--api", served.api, env=env)
         assert (code, err) == (0, ""), err
         assert out.startswith("posted message ") and out.endswith(f" to channel {channel}\n")
         message = await asyncio.wait_for(seen, 10)
         assert message.author.id == served.user_id and message.channel_id == channel
         assert out.split()[2] == message.id
 
-        code, out, err = await cli(
+        code, out, err = await run_cli(
             "say", channel, "hi", env={"FLUXER_API": served.api, "FLUXER_USER_TOKEN": "flx_no"}
         )
         assert code == 1 and out == ""
@@ -130,18 +113,18 @@ async def test_say_posts_as_the_other_user_and_the_bot_sees_it(served: Served) -
 
 async def test_say_needs_an_api_and_a_token() -> None:
     no_env = {"FLUXER_API": "", "FLUXER_USER_TOKEN": ""}
-    code, _, err = await cli("say", "1", "hi", env=no_env)
+    code, _, err = await run_cli("say", "1", "hi", env=no_env)
     assert code == 2
     assert err == "fluxer-rx say: error: give --api URL or set FLUXER_API (the sandbox prints it)\n"
-    code, _, err = await cli("say", "1", "hi", "--api", "http://127.0.0.1:1/v1", env=no_env)
+    code, _, err = await run_cli("say", "1", "hi", "--api", "http://127.0.0.1:1/v1", env=no_env)
     assert code == 2
     assert err == (
         "fluxer-rx say: error: set the user's token in FLUXER_USER_TOKEN (the sandbox prints it)\n"
     )
-    code, _, err = await cli("say", "1", "hi", env={"FLUXER_API": "localhost:1"})
+    code, _, err = await run_cli("say", "1", "hi", env={"FLUXER_API": "localhost:1"})
     assert code == 2
     assert err.startswith("fluxer-rx say: error: FLUXER_API: must be a URL http://")
     url = f"http://127.0.0.1:{closed_port()}/v1"
-    code, _, err = await cli("say", "1", "hi", "--api", url, env={"FLUXER_USER_TOKEN": "flx_x"})
+    code, _, err = await run_cli("say", "1", "hi", "--api", url, env={"FLUXER_USER_TOKEN": "flx_x"})
     assert code == 1
     assert err == f"fluxer-rx say: error: cannot reach {url}: connection refused\n"
