@@ -120,6 +120,9 @@ class Diagnostic:
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"Diagnostic is immutable (cannot delete {name!r})")
 
+    def __reduce__(self) -> tuple[type[Diagnostic], tuple[object, ...]]:
+        return (Diagnostic, self._fields())  # copy and pickle rebuild through __init__
+
     def _fields(self) -> tuple[object, ...]:
         return (self.kind, self.shard_id, self.detail, self.data, self.frame)
 
