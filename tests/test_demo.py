@@ -48,7 +48,7 @@ async def test_plain_output_shows_the_bot_the_resume_and_the_summary() -> None:
     assert re.search(r"bot: timed out .+ for 60 s", text)
     assert "link: cut the bot's gateway socket (1 aborted)" in text
     assert re.search(r"link: resumed \(RESUME, session kept\) after \d+ ms", text)
-    assert re.search(r"\d+ ev/s", text)
+    assert re.search(r"\d+ ev/s .*\| 10 s: #\w+ \w+ \d+ ev, .+ \d+ msg", text)
     assert "fluxer-rx demo: summary" in text
     expected = f"sent {summary.sent:,}, received {summary.received:,}, lost 0, duplicated 0"
     assert expected in text
