@@ -43,13 +43,14 @@ _T = TypeVar("_T")
 
 
 def seconds_clock(scheduler: abc.SchedulerBase) -> Callable[[], float]:
-    """A function reading, in seconds, the clock ``scheduler`` times relative delays by
-    (the loop's ``time()`` for an asyncio scheduler; no ``datetime`` built when avoidable)."""
+    """A function reading, in seconds, the clock ``scheduler`` times relative delays by:
+    its ``clock_seconds`` method when it has one (a :class:`LoopScheduler`, a replay's
+    virtual clock), the loop's ``time()`` for an asyncio scheduler, else its ``now``."""
+    reader = getattr(scheduler, "clock_seconds", None)
+    if callable(reader):
+        return reader  # type: ignore[no-any-return]
     if isinstance(scheduler, AsyncIOScheduler):
         return scheduler._loop.time
-    seconds = getattr(scheduler, "seconds", None)
-    if isinstance(seconds, float):  # a fluxer_rx VirtualClock: a cheap float attribute
-        return lambda: scheduler.seconds  # type: ignore[attr-defined]
     return lambda: float(scheduler.to_seconds(scheduler.now))
 
 
@@ -116,6 +117,10 @@ class LoopScheduler(PeriodicScheduler):
     @property
     def seconds(self) -> float:
         """This scheduler's clock in seconds (continuous; see the module)."""
+        return self._backing_clock() + self._offset
+
+    def clock_seconds(self) -> float:
+        """:attr:`seconds`, as a method (what :func:`seconds_clock` hands out)."""
         return self._backing_clock() + self._offset
 
     @property

@@ -41,14 +41,16 @@ from collections import Counter, deque
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from math import floor
 from typing import Any, Final, Generic, TypeVar, overload
 
 from reactivex import Observable, abc
 from reactivex import operators as ops
 from reactivex.disposable import CompositeDisposable, SerialDisposable
 
-from fluxer_rx.models.snowflake import snowflake_timestamp_ms
+from fluxer_rx.models.snowflake import FLUXER_EPOCH, snowflake_timestamp_ms
 from fluxer_rx.operators.keyed import Key, KeyName, _key_function
+from fluxer_rx.routing import RoutedStream
 from fluxer_rx.schedulers import loop_scheduler, seconds_clock
 
 __all__ = [
@@ -80,6 +82,14 @@ def snowflake_seconds(event: object) -> float:
     (millisecond precision). ``ValueError`` when the event has no ``id`` (reactions,
     typing: give a time function instead)."""
     snowflake = getattr(event, "id", None)
+    # the common case, checked as parse_snowflake checks it (under 20 digits: in range)
+    if (
+        type(snowflake) is str
+        and len(snowflake) < 20
+        and snowflake.isdigit()
+        and snowflake.isascii()
+    ):
+        return ((int(snowflake) >> 22) + FLUXER_EPOCH) / 1000
     if snowflake is None:
         raise ValueError(
             f"{type(event).__name__} has no id to take its time from; pass key= / event_time="
@@ -197,6 +207,8 @@ class _Windows(Generic[T]):
         self.idle = idle
         self.scheduler = scheduler
         self.open: dict[int, list[T]] = {}
+        self.current: float = math.nan  # the index of the open window last appended to
+        self.current_items: list[T] = []
         self.closed_below = -math.inf  # every window index below this was emitted
         self.newest = -math.inf
         self.late = 0
@@ -210,26 +222,31 @@ class _Windows(Generic[T]):
         if self.stopped:
             return
         try:
-            when = _seconds_of(self.time_of(event))
+            when = self.time_of(event)
+            if type(when) is not float or when - when != 0.0:  # not a finite float
+                when = _seconds_of(when)
         except Exception as exc:  # the time function failed: that ends the stream
             self.on_error(exc)
             return
-        index = math.floor(when / self.width)
-        if index < self.closed_below:
+        index = floor(when / self.width)
+        if index == self.current:  # most events fall in the window of the one before
+            self.current_items.append(event)
+        elif index < self.closed_below:
             self._report_late(event, when, index)
             return
-        items = self.open.get(index)
-        if items is None:
-            self.open[index] = [event]
         else:
+            items = self.open.get(index)
+            if items is None:
+                items = self.open[index] = []
             items.append(event)
+            self.current, self.current_items = index, items
         if self.clock is not None:
             self.last_arrival = self.clock()
             if not self.armed:
                 self.arm_idle(self.idle)
         if when > self.newest:
             self.newest = when
-            closed = math.floor((when - self.lateness) / self.width)
+            closed = floor((when - self.lateness) / self.width)
             if closed > self.closed_below:
                 self._emit_below(closed)
 
@@ -249,6 +266,8 @@ class _Windows(Generic[T]):
 
     def _emit_below(self, closed: float) -> None:
         self.closed_below = closed
+        if self.current < closed:
+            self.current = math.nan
         due = sorted(index for index in self.open if index < closed)
         width = self.width
         for index in due:
@@ -352,9 +371,13 @@ def window_by_event_time(
             if quiet is not None and timers is None:
                 raise RuntimeError("window_by_event_time(idle=) needs a running loop or scheduler")
             state = _Windows(observer, width, lateness, time_of, late_sink, quiet, timers)
-            subscription = source.subscribe(
-                state.on_next, state.on_error, state.on_completed, scheduler=scheduler
-            )
+            subscription: abc.DisposableBase
+            if isinstance(source, RoutedStream):  # straight from the routing table
+                subscription = source.route(state.on_next, state.on_error, state.on_completed)
+            else:
+                subscription = source.subscribe(
+                    state.on_next, state.on_error, state.on_completed, scheduler=scheduler
+                )
             return CompositeDisposable(subscription, state.idle_timer)
 
         return Observable(subscribe)

@@ -142,6 +142,11 @@ class VirtualClock(VirtualTimeScheduler):
         """The clock: Unix time in seconds."""
         return self._clock
 
+    def clock_seconds(self) -> float:
+        """:attr:`seconds`, as a method (what ``fluxer_rx.schedulers.seconds_clock``
+        hands out)."""
+        return self._clock
+
     @property
     def pending(self) -> int:
         """How many timers are scheduled and not cancelled."""
