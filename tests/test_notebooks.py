@@ -26,6 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import nbclient
+import nbformat
 import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -221,8 +223,6 @@ def test_notebook_is_committed_with_clean_outputs(path: Path) -> None:
 def test_committed_outputs_are_fresh(path: Path, tmp_path: Path) -> None:
     """Executed again on a real kernel, the notebook gives outputs of the committed shape
     (run ``python notebooks/run.py`` after changing a notebook or the code it shows)."""
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
     notebook = nbformat.read(path, as_version=4)
     nbclient.NotebookClient(
         notebook,
