@@ -115,7 +115,7 @@ async def run_recorded(path: str, n: int, seconds: int, processing_time: bool) -
         first = counts.subscribe(lambda c: sizes.append(sum(c.counts.values())))
     second = created.pipe(window_by_event_time(1.0, idle=1.0)).subscribe(by_event.append)
     start = time.process_time()
-    summary = await client.replay(path, clock="recorded")  # type: ignore[arg-type]
+    summary = await client.replay(path, clock="recorded")
     elapsed = time.process_time() - start
     first.dispose()
     second.dispose()

@@ -5,6 +5,7 @@ where arrival-time windows count in the wrong second."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from reactivex import operators as ops
 
@@ -21,13 +22,13 @@ def per_second(windows: list[EventWindow[MessageCreate]]) -> dict[int, int]:
 async def test_event_time_windows_equal_the_truth_at_any_replay_speed(tmp_path: Path) -> None:
     path = write_recording(tmp_path / "six.jsonl", steady(6, 40))
 
-    async def replayed(clock: str | None) -> dict[int, int]:
+    async def replayed(clock: Literal["recorded"] | None) -> dict[int, int]:
         client = Client()
         windows: list[EventWindow[MessageCreate]] = []
         subscription = client.events.pipe(
             of_type(MessageCreate), window_by_event_time(1.0, idle=2.0)
         ).subscribe(windows.append)
-        await client.replay(path, clock=clock)  # type: ignore[arg-type]
+        await client.replay(path, clock=clock)
         subscription.dispose()
         return per_second(windows)
 
@@ -63,7 +64,7 @@ async def test_a_catch_up_burst_lands_in_its_own_seconds_by_event_time(tmp_path:
     created.pipe(count_by("channel_id", 1.0, allowed_lateness=3.0, idle=5.0)).subscribe(
         lambda c: counts.append(c.counts)
     )
-    await client.replay(path, clock="recorded")  # type: ignore[arg-type]
+    await client.replay(path, clock="recorded")
 
     assert arrival[:6] == [20, 20, 0, 0, 60, 20]
     assert per_second(by_event) == {second: 20 for second in range(6)}
@@ -82,7 +83,7 @@ async def test_without_enough_lateness_the_burst_is_reported_late_not_lost(
     client.events.pipe(
         of_type(MessageCreate), window_by_event_time(1.0, on_late=late.append, idle=1.0)
     ).subscribe(windows.append)
-    await client.replay(path, clock="recorded")  # type: ignore[arg-type]
+    await client.replay(path, clock="recorded")
     assert per_second(windows) == {0: 1, 1: 1, 2: 1}
     assert len(late) == 1 and late[0].late_so_far == 1
     assert isinstance(late[0].event, MessageCreate) and late[0].event.content == "message 4"

@@ -40,7 +40,7 @@ async def test_six_seconds_at_forty_per_second_give_six_windows_of_forty(tmp_pat
     path = write_recording(tmp_path / "six.jsonl", messages)
     client = Client()
     counts, subscription = window_counts(client)
-    summary = await client.replay(path, clock="recorded")  # type: ignore[arg-type]
+    summary = await client.replay(path, clock="recorded")
     subscription.dispose()
     assert truth(messages) == [40] * 6
     assert counts == truth(messages)
@@ -69,7 +69,7 @@ async def test_recorded_time_matches_a_real_speed_1_replay_window_by_window(
 
     virtual = Client()
     virtual_counts, virtual_subscription = window_counts(virtual)
-    await virtual.replay(path, clock=VirtualClock())  # type: ignore[arg-type]
+    await virtual.replay(path, clock=VirtualClock())
     virtual_subscription.dispose()
 
     real = Client()
@@ -97,7 +97,7 @@ async def test_collectors_and_wait_for_time_out_on_recorded_time(tmp_path: Path)
     client.events.pipe(of_type(MessageCreate)).subscribe(seen.append)
     collector = client.create_message_collector("5", time=5)
     waiting = asyncio.ensure_future(waiter())
-    await client.replay(path, clock=clock)  # type: ignore[arg-type]
+    await client.replay(path, clock=clock)
     result = await asyncio.wait_for(collector, 5)
     assert result.reason == "time" and len(result.items) == 10
     with pytest.raises(TimeoutError):
@@ -113,7 +113,7 @@ async def test_a_time_that_goes_backwards_in_a_file_is_an_error_with_its_line(
     delivered: list[MessageCreate] = []
     client.events.pipe(of_type(MessageCreate)).subscribe(delivered.append)
     with pytest.raises(MalformedRecording) as caught:
-        await client.replay(path, clock=VirtualClock(on_bad_time="clamp"))  # type: ignore[arg-type]
+        await client.replay(path, clock=VirtualClock(on_bad_time="clamp"))
     assert caught.value.line == 4  # the header is line 1
     assert "backwards" in caught.value.reason
     assert len(delivered) == 2
@@ -126,7 +126,7 @@ async def test_a_jump_is_an_error_with_its_line_by_default(tmp_path: Path) -> No
     delivered: list[MessageCreate] = []
     client.events.pipe(of_type(MessageCreate)).subscribe(delivered.append)
     with pytest.raises(MalformedRecording) as caught:
-        await client.replay(path, clock="recorded")  # type: ignore[arg-type]
+        await client.replay(path, clock="recorded")
     assert caught.value.line == 4
     assert "jumped by 3998.5" in str(caught.value)
     assert len(delivered) == 2  # the frames before it were delivered, not the jump
@@ -149,13 +149,13 @@ async def test_clamp_delivers_a_jump_at_the_time_before_and_reports_it(tmp_path:
     counts, subscription = window_counts(client)
     summary = await client.replay(
         jumped,
-        clock=VirtualClock(on_bad_time="clamp", max_gap=60),  # type: ignore[arg-type]
+        clock=VirtualClock(on_bad_time="clamp", max_gap=60),
     )
     subscription.dispose()
 
     reference = Client()
     clean_counts, clean_subscription = window_counts(reference)
-    await reference.replay(clean, clock="recorded")  # type: ignore[arg-type]
+    await reference.replay(clean, clock="recorded")
     clean_subscription.dispose()
 
     assert summary.clock_steps == 1
@@ -175,11 +175,11 @@ async def test_clamp_takes_a_backwards_step_of_plain_frames_off_the_later_ones()
     client = Client()
     counts, subscription = window_counts(client)
     clock = VirtualClock(start=0.0, on_bad_time="clamp")
-    summary = await client.replay(frames, clock=clock)  # type: ignore[arg-type]
+    summary = await client.replay(frames, clock=clock)
     subscription.dispose()
     # 0.2 goes to 0.6 (step -0.4 taken off), so 0.3 -> 0.7, 1.5 -> 1.9
     assert summary.clock_steps == 1
     assert counts == [4, 1]
     with pytest.raises(MalformedRecording) as caught:
-        await Client().replay(frames, clock=VirtualClock(start=0.0))  # type: ignore[arg-type]
+        await Client().replay(frames, clock=VirtualClock(start=0.0))
     assert caught.value.path == "<frames>" and caught.value.line == 3

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from fluxer_rx.pipeline import replay_into
-from fluxer_rx.replay import PacingClock, RecordedFrame, Recorder, ReplaySummary
+from fluxer_rx.replay import RecordedFrame, Recorder, ReplayClock, ReplaySummary
 
 if TYPE_CHECKING:
     from fluxer_rx.options import ClientOptions
@@ -48,7 +48,7 @@ class RecordReplay:
         source: str | os.PathLike[str] | Iterable[RecordedFrame],
         *,
         speed: float | None = None,
-        clock: PacingClock | None = None,
+        clock: ReplayClock | None = None,
     ) -> ReplaySummary:
         """Drive this client offline from a recording (a path, or recorded frames) and
         return a summary once it has been replayed or :meth:`close` stopped it.
@@ -57,7 +57,11 @@ class RecordReplay:
         recorded order, each event exactly once (see :mod:`fluxer_rx.replay.player`);
         async handlers have run when it returns. ``speed=None`` replays as fast as
         possible, ``speed=x`` at x times the recorded pace on ``clock`` (the loop's by
-        default). There is no network: :attr:`rest` raises :class:`ClientNotReady`, and
+        default). ``clock="recorded"`` (or a :class:`~fluxer_rx.replay.VirtualClock`)
+        replays as fast as possible on recorded time: every time-based operator,
+        collector and ``wait_for`` timeout sees the recorded pace, so windows are those a
+        ``speed=1`` replay gives (see :mod:`fluxer_rx.replay.virtual_clock`). There is no
+        network: :attr:`rest` raises :class:`ClientNotReady`, and
         the client is ready after the first READY. Raises :class:`AlreadyLoggedIn` while
         logged in or replaying, the errors of :func:`~fluxer_rx.replay.open_recording`,
         and ``MalformedRecording`` at a bad line (earlier frames were delivered).

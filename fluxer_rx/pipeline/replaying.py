@@ -12,9 +12,9 @@ from fluxer_rx.lifecycle import ClientState
 from fluxer_rx.pipeline.event_pipeline import EventPipeline
 from fluxer_rx.replay import (
     FramePlayer,
-    PacingClock,
     RecordedFrame,
     RecordingReader,
+    ReplayClock,
     ReplaySummary,
     open_recording,
 )
@@ -27,7 +27,7 @@ async def replay_into(
     source: str | os.PathLike[str] | Iterable[RecordedFrame],
     *,
     speed: float | None,
-    clock: PacingClock | None,
+    clock: ReplayClock | None,
     stop: asyncio.Event,
 ) -> ReplaySummary:
     """Replay ``source`` (a path, or recorded frames) into ``pipeline`` as one run, and

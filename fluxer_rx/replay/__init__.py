@@ -29,6 +29,7 @@ from fluxer_rx.replay.player import (
     FramePlayer,
     LoopPacingClock,
     PacingClock,
+    ReplayClock,
     ReplaySink,
     ReplaySummary,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "RecordingFileError",
     "RecordingHeader",
     "RecordingReader",
+    "ReplayClock",
     "ReplaySink",
     "ReplaySummary",
     "UnsupportedRecordingVersion",

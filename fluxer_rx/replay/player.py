@@ -49,7 +49,14 @@ from fluxer_rx.replay.reader import RecordedFrame, RecordingReader
 from fluxer_rx.replay.virtual_clock import ClockStep, VirtualClock
 from fluxer_rx.streams import scheduler_override
 
-__all__ = ["FramePlayer", "LoopPacingClock", "PacingClock", "ReplaySink", "ReplaySummary"]
+__all__ = [
+    "FramePlayer",
+    "LoopPacingClock",
+    "PacingClock",
+    "ReplayClock",
+    "ReplaySink",
+    "ReplaySummary",
+]
 
 _DISPATCH: Final = 0
 
@@ -90,6 +97,11 @@ class LoopPacingClock:
 
     async def sleep(self, delay: float) -> None:
         await asyncio.sleep(delay)
+
+
+ReplayClock = PacingClock | VirtualClock | Literal["recorded"]
+"""What a replay's ``clock=`` takes: a :class:`PacingClock` for a paced replay, or a
+:class:`~fluxer_rx.replay.VirtualClock` (``"recorded"``: a new one) for recorded time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +169,7 @@ class FramePlayer:
         frames: Iterable[RecordedFrame],
         *,
         speed: float | None = None,
-        clock: PacingClock | VirtualClock | Literal["recorded"] | None = None,
+        clock: ReplayClock | None = None,
         batch: int = 256,
     ) -> None:
         if speed is not None and not (math.isfinite(speed) and speed > 0):

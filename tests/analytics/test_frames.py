@@ -39,7 +39,7 @@ async def test_a_replayed_recording_becomes_a_typed_frame(tmp_path: Path) -> Non
     client = Client()
     frame = await to_frame(
         client.events.pipe(of_type(MessageCreate)),
-        until=client.replay(path, clock="recorded"),  # type: ignore[arg-type]
+        until=client.replay(path, clock="recorded"),
     )
     assert list(frame.columns) == ["time", "type", "id", "channel_id", "guild_id", "user_id"]
     assert len(frame) == 30
@@ -58,7 +58,7 @@ async def test_windows_become_rows_with_their_fields_and_count(tmp_path: Path) -
     path = write_recording(tmp_path / "w.jsonl", steady(4, 10))
     client = Client()
     windows = client.events.pipe(of_type(MessageCreate), window_by_event_time(1.0, idle=1.0))
-    replay = client.replay(path, clock="recorded")  # type: ignore[arg-type]
+    replay = client.replay(path, clock="recorded")
     frame = await to_frame(windows, ["start", "end", "count"], until=replay)
     assert list(frame["count"]) == [10, 10, 10, 10]
     assert str(frame["start"].dtype) == "datetime64[ns, UTC]"
@@ -69,7 +69,7 @@ async def test_windows_become_rows_with_their_fields_and_count(tmp_path: Path) -
     counts = counts_client.events.pipe(
         of_type(MessageCreate), count_by("channel_id", 2.0, idle=1.0)
     )
-    replay = counts_client.replay(path, clock="recorded")  # type: ignore[arg-type]
+    replay = counts_client.replay(path, clock="recorded")
     by_default = await to_frame(counts, until=replay)
     assert list(by_default.columns) == ["start", "end", "counts"]
     assert list(by_default["counts"]) == [{"5": 20}, {"5": 20}]
