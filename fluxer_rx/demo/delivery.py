@@ -1,7 +1,7 @@
 """Exactly-once accounting for the demo: what the sandbox sent the bot vs what it received.
 
 :class:`Delivery` keys every dispatch by ``(session id, seq)``. The sent side is the
-sandbox's :attr:`~fluxer_rx.sandbox.Sandbox.dispatch_log` (read incrementally by
+sandbox's :attr:`~fluxer_rx.sandbox.Sandbox.dispatch_log` (consumed by
 :meth:`Delivery.sync`), restricted to the bot's sessions; the received side is every
 dispatch frame on ``client.raw`` (after the client's own de-duplication of resumed
 replays, which is what a user of the library sees). RESUMED is left out on both sides (it
@@ -97,7 +97,6 @@ class Delivery:
         self._session: str | None = None
         self._last_seq: dict[str, int] = {}
         self._gaps: list[_Gap] = []
-        self._log_index = 0
         self.outages: list[Outage] = []
         self._subscriptions: list[DisposableBase] = [
             client.raw.subscribe(self._frame),
@@ -161,11 +160,15 @@ class Delivery:
 
     def sync(self, upto: int | None = None) -> None:
         """Take in the dispatches the sandbox sent since the last call (up to the first
-        ``upto`` entries of its dispatch log: a cut-off, e.g. a marker's)."""
+        ``upto`` entries of its dispatch log: a cut-off, e.g. a marker's).
+
+        The entries taken in are removed from the sandbox's dispatch log, so a long run
+        holds only the dispatches since the last call (``upto`` counts from there).
+        """
         log = self._sandbox.dispatch_log
         end = len(log) if upto is None else min(upto, len(log))
         counts = self._counts
-        for record in log[self._log_index : end]:
+        for record in log[:end]:
             if record.t == "RESUMED" or not self._is_mine(record.session_id):
                 continue
             counts.sent += 1
@@ -176,7 +179,7 @@ class Delivery:
                 counts.gap_reported += 1
             else:
                 counts.outstanding.add(key)
-        self._log_index = max(self._log_index, end)
+        del log[:end]
 
     # -- outages -------------------------------------------------------------------------
 

@@ -39,12 +39,14 @@ from fluxer_rx.demo.plain import WIDTH, PlainReporter
 from fluxer_rx.demo.summary import DemoSummary, summary_table
 from fluxer_rx.models import MessageCreate
 from fluxer_rx.options import ClientOptions, RestOptions
-from fluxer_rx.sandbox import Sandbox, WorldError
+from fluxer_rx.sandbox import Sandbox, TrafficBounds, WorldError
 
 __all__ = ["run_demo"]
 
 MAX_CYCLE = 12.0
 """Seconds of one cycle of the script (shorter runs play it once, in their duration)."""
+_WORLD_BOUNDS = TrafficBounds(messages_per_channel=1000, members_per_guild=30, created_channels=4)
+"""The traffic keeps the world at about this size, so a run until Ctrl-C stays small."""
 _WRAPPING_UP = "wrapping up the demo"
 _MARKER = "that's all for this demo, thanks for watching"
 
@@ -159,6 +161,7 @@ class _Parts:
 async def _run(console: Console, settings: _Settings, stop: asyncio.Event) -> DemoSummary:
     loop = asyncio.get_running_loop()
     async with Sandbox(seed=settings.seed) as sb:
+        sb.traffic.bounds = _WORLD_BOUNDS
         client = Client(ClientOptions(rest=RestOptions(api_url=sb.api_url)))
         start = loop.time()
         timeline = Timeline(lambda: loop.time() - start)
