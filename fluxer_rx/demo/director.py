@@ -105,7 +105,7 @@ class Director:
 
     async def _poll(self, channel_id: str) -> None:
         seconds = round(0.3 * self.cycle, 1)
-        question = self.rng.choice(QUESTIONS)
+        question = QUESTIONS[self.cycles % len(QUESTIONS)]
         bot_id = self.sandbox.bot_id
 
         def is_poll(message: MessageCreate) -> bool:

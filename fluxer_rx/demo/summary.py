@@ -74,7 +74,7 @@ def _ms(seconds: float) -> str:
 def _rows(summary: DemoSummary) -> list[tuple[str, str]]:
     rows = [
         ("ran", f"{summary.seconds:.1f} s" + (" (interrupted)" if summary.interrupted else "")),
-        ("events received", f"{summary.events:,}"),
+        ("client.events", f"{summary.events:,} typed events"),
         ("events/s", f"mean {summary.mean_rate:,.0f}, peak {summary.peak_rate:,}"),
     ]
     top = sorted(summary.by_type.items(), key=lambda item: (-item[1], item[0]))[:3]
@@ -82,8 +82,9 @@ def _rows(summary: DemoSummary) -> list[tuple[str, str]]:
     latencies = summary.ping_latencies
     median = f", median {_ms(statistics.median(latencies))}" if latencies else ""
     rows.append(("!ping answered", f"{len(latencies)}{median}"))
-    polls = "; ".join(f"{p.question} yes {p.yes} no {p.no}" for p in summary.polls[-2:])
-    rows.append(("polls closed", f"{len(summary.polls)}" + (f": {polls}" if polls else "")))
+    last = summary.polls[-1:]
+    polls = "".join(f', last "{p.question}" yes {p.yes} no {p.no}' for p in last)
+    rows.append(("polls closed", f"{len(summary.polls)}{polls}"))
     rows.append(("moderation", f"{summary.deleted} deleted, {summary.timed_out} timed out"))
     rows.append(("connection cuts", f"{summary.cuts}, resumed {summary.resumes}"))
     rows.append(
