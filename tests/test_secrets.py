@@ -23,6 +23,12 @@ from tests.util import wait_until
 
 TRANSPORTS: tuple[Transport, ...] = ("websockets", "aiohttp")
 
+
+def fixed_world_clock() -> float:
+    """A stopped world clock: every sandbox here mints the same bot id, so the same token."""
+    return 1_780_000_000.0
+
+
 # a LogRecord's own attributes; anything else on a record came in as ``extra``
 _RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
@@ -98,7 +104,7 @@ async def _session(transport: Transport, out: Path, evidence: Evidence) -> str:
     """Log in through a fault proxy, record, drop the connection twice (RESUME), call
     REST, fail a login; return the token."""
     async with (
-        Sandbox(heartbeat_interval=1.0, resume_window=30.0) as sb,
+        Sandbox(heartbeat_interval=1.0, resume_window=30.0, world_clock=fixed_world_clock) as sb,
         FaultProxy("127.0.0.1", sb.port) as proxy,
     ):
         options = ClientOptions(
@@ -153,7 +159,10 @@ async def _cli(
     from the environment, in a thread (each runs its own loop); return the token and the
     exit codes."""
     out = tmp_path / "cli.jsonl"
-    async with Sandbox() as sb, FaultProxy("127.0.0.1", sb.port) as proxy:
+    async with (
+        Sandbox(world_clock=fixed_world_clock) as sb,
+        FaultProxy("127.0.0.1", sb.port) as proxy,
+    ):
         live = ["--api", sb.api_url, "--gateway", proxy.url()]
         monkeypatch.setenv("FLUXER_TOKEN", sb.token)
         codes = [
