@@ -17,6 +17,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from fluxer_rx.demo import DemoSummary, run_demo
+from tests.util import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,6 +74,19 @@ async def test_a_terminal_gets_the_live_dashboard() -> None:
     frames = text.split("╭─ fluxer-rx demo ·")
     assert len(frames) > 5
     assert all(cell_len(line) <= 80 for frame in frames for line in frame.splitlines())
+
+
+async def test_without_a_duration_it_runs_until_stop_is_set() -> None:
+    out = io.StringIO()
+    stop = asyncio.Event()
+    run = asyncio.ensure_future(run_demo(duration=None, rate=100.0, seed=1, out=out, stop=stop))
+    await wait_until(lambda: "bot: !ping from" in out.getvalue(), within=60, what="a pong")
+    stop.set()
+    summary = await asyncio.wait_for(run, timeout=30)
+    assert summary.interrupted and 0 < summary.seconds < 60
+    assert len(summary.ping_latencies) >= 1
+    assert (summary.lost, summary.duplicated) == (0, 0)
+    assert "fluxer-rx demo: summary" in out.getvalue()
 
 
 async def test_bad_arguments_are_refused() -> None:
