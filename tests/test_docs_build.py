@@ -5,6 +5,7 @@ resolves fails the build, and so this test. The site goes to a temporary folder.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,7 @@ def test_the_site_builds_strict(tmp_path: Path) -> None:
     assert (site / "index.html").is_file()
     reference = (site / "reference" / "client" / "index.html").read_text(encoding="utf-8")
     assert "wait_until_ready" in reference and "create_message_collector" in reference
+    assert not re.search(r":(attr|class|meth|func|mod):<code>", reference)  # roles rendered
     changelog = (site / "changelog" / "index.html").read_text(encoding="utf-8")
     assert "Changelog" in changelog and "#15" in changelog  # CHANGELOG.md, included
 
