@@ -40,7 +40,7 @@ from fluxer_rx.sandbox.firehose import build_frames
 from fluxer_rx.streams import EventSubject
 
 COMMAND = "python benchmarks/bench_gateway.py"
-DEFAULT_TRANSPORT = ClientOptions().transport
+DEFAULT_TRANSPORT = ClientOptions().gateway.transport
 
 
 async def naive_run(

@@ -381,9 +381,10 @@ def run_suite(settings: Settings, progress: Callable[[str], None] = lambda _: No
 
 
 def _number(value: float) -> str:
-    if value >= 1000:
+    """Three significant digits or more; a difference of two noisy figures may be < 0."""
+    if abs(value) >= 1000:
         return f"{value:,.0f}"
-    if value >= 10:
+    if abs(value) >= 10:
         return f"{value:.1f}"
     return f"{value:.3g}"
 
@@ -420,7 +421,9 @@ def format_table(figures: list[Figure]) -> str:
 
 
 def machine() -> dict[str, str]:
-    """CPU model, logical cores, Python and OS of this machine."""
+    """CPU model, logical cores, Python, OS and the load when asked (other processes share
+    the cores: absolute rates move with the load, the ratios to the same-run baselines
+    much less)."""
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as info:
@@ -435,11 +438,15 @@ def machine() -> dict[str, str]:
         "cores": str(os.cpu_count() or "?"),
         "Python": f"{platform.python_implementation()} {platform.python_version()}",
         "OS": platform.platform(),
+        "load average (1, 5, 15 min)": ", ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
 
 
-def results_markdown(figures: list[Figure], settings: Settings, when: datetime.datetime) -> str:
-    """The text of ``RESULTS.md`` for this run."""
+def results_markdown(
+    figures: list[Figure], settings: Settings, when: datetime.datetime, host: dict[str, str]
+) -> str:
+    """The text of ``RESULTS.md`` for a run started at ``when`` on ``host``
+    (:func:`machine`)."""
     out = [
         "# Benchmark results",
         "",
@@ -447,7 +454,7 @@ def results_markdown(figures: list[Figure], settings: Settings, when: datetime.d
         " --write` (`python benchmarks/suite.py`); do not edit by hand.",
         "",
         f"- date: {when.strftime('%Y-%m-%d %H:%M UTC')}",
-        *(f"- {key}: {value}" for key, value in machine().items()),
+        *(f"- {key}: {value}" for key, value in host.items()),
         f"- settings: {settings.mode}, medians of {settings.repeats} runs per figure",
         "",
         "| " + " | ".join(COLUMNS) + " |",
@@ -476,11 +483,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = settings_for(args.full)
     print(f"benchmark suite, {settings.mode} settings", file=sys.stderr, flush=True)
+    now = datetime.datetime.now(datetime.UTC)
+    host = machine()  # the load before the suite adds its own
     figures = run_suite(settings, lambda line: print(line, file=sys.stderr, flush=True))
     print(format_table(figures))
     if args.write is not None:
-        now = datetime.datetime.now(datetime.UTC)
-        Path(args.write).write_text(results_markdown(figures, settings, now), encoding="utf-8")
+        text = results_markdown(figures, settings, now, host)
+        Path(args.write).write_text(text, encoding="utf-8")
         print(f"wrote {args.write}", file=sys.stderr)
     return 0
 
