@@ -20,6 +20,7 @@ __all__ = [
     "OneLineErrorParser",
     "at_least",
     "existing_file",
+    "fail",
     "new_file",
     "port",
     "positive",
