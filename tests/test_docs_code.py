@@ -135,3 +135,31 @@ def test_the_block_passes_under_a_real_pytest(block: Block, tmp_path: Path) -> N
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\b[1-9]\d* passed\b", result.stdout), result.stdout
     assert "warning" not in result.stdout.lower(), result.stdout
+
+
+def test_every_block_passes_ruff(tmp_path: Path) -> None:
+    """The blocks are code people copy: the project's lint rules hold for them too (no
+    unused import, sorted imports, lines of at most 100 characters)."""
+    for index, block in enumerate(BLOCKS):
+        (tmp_path / f"block_{index:02d}.py").write_text(block.code, encoding="utf-8")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--isolated",
+            "--target-version=py311",
+            "--line-length=100",
+            "--select=E,F,W,I,B,UP,SIM,RUF",
+            "--config=lint.isort.known-first-party=['fluxer_rx']",
+            "--output-format=concise",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    where = {f"block_{i:02d}.py": b.id for i, b in enumerate(BLOCKS)}
+    report = re.sub(r"\S*(block_\d\d\.py)", lambda m: where[m[1]], result.stdout)
+    assert result.returncode == 0, report
