@@ -25,11 +25,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 from weakref import WeakKeyDictionary
 
 from reactivex import abc, typing
@@ -57,40 +56,32 @@ def seconds_clock(scheduler: abc.SchedulerBase) -> Callable[[], float]:
 class _Timer(abc.DisposableBase):
     """One pending timer of a :class:`LoopScheduler`; disposing it cancels it."""
 
-    __slots__ = ("action", "due", "inner", "owner", "sequence", "state")
+    __slots__ = ("action", "due", "inner", "owner", "state")
 
     def __init__(
-        self,
-        owner: LoopScheduler,
-        due: float,
-        sequence: int,
-        action: abc.ScheduledAction[Any],
-        state: Any,
+        self, owner: LoopScheduler, due: float, action: abc.ScheduledAction[Any], state: Any
     ) -> None:
         self.owner: LoopScheduler | None = owner
         self.due = due
-        self.sequence = sequence
         self.action = action
         self.state = state
-        self.inner: abc.DisposableBase = Disposable()
-
-    def arm(self, owner: LoopScheduler) -> None:
-        self.inner = owner._backing.schedule_relative(
-            max(0.0, self.due - owner.seconds), self._fire
-        )
+        self.inner: abc.DisposableBase = _NOTHING
 
     def _fire(self, _scheduler: abc.SchedulerBase, _state: Any = None) -> Any:
         owner, self.owner = self.owner, None
         if owner is None:
             return None
-        owner._pending.pop(self, None)
+        del owner._pending[self]
         return owner.invoke_action(self.action, self.state)
 
     def dispose(self) -> None:
         owner, self.owner = self.owner, None
         if owner is not None:
-            owner._pending.pop(self, None)
+            del owner._pending[self]
         self.inner.dispose()
+
+
+_NOTHING: Final = Disposable()
 
 
 class LoopScheduler(PeriodicScheduler):
@@ -102,8 +93,7 @@ class LoopScheduler(PeriodicScheduler):
         self._backing: abc.SchedulerBase = self._loop_scheduler
         self._backing_clock: Callable[[], float] = loop.time
         self._offset = time.time() - loop.time()
-        self._pending: dict[_Timer, None] = {}
-        self._sequence = itertools.count()
+        self._pending: dict[_Timer, None] = {}  # insertion order: scheduling order
         self._overridden = False
 
     def __repr__(self) -> str:
@@ -147,11 +137,10 @@ class LoopScheduler(PeriodicScheduler):
     ) -> abc.DisposableBase:
         """Run ``action`` once ``duetime`` (seconds or a ``timedelta``) has passed on this
         scheduler's clock, on whichever backing scheduler is in place by then."""
-        timer = _Timer(
-            self, self.seconds + self.to_seconds(duetime), next(self._sequence), action, state
-        )
+        delay = duetime if type(duetime) is float else float(self.to_seconds(duetime))
+        timer = _Timer(self, self._backing_clock() + self._offset + delay, action, state)
         self._pending[timer] = None
-        timer.arm(self)
+        timer.inner = self._backing.schedule_relative(delay if delay > 0 else 0.0, timer._fire)
         return timer
 
     def schedule_absolute(
@@ -171,9 +160,10 @@ class LoopScheduler(PeriodicScheduler):
         self._backing = target
         self._backing_clock = seconds_clock(target)
         self._offset = now - self._backing_clock()
-        for timer in sorted(self._pending, key=lambda t: (t.due, t.sequence)):
+        for timer in sorted(self._pending, key=lambda t: t.due):  # stable: equal dues in order
             timer.inner.dispose()
-            timer.arm(self)
+            delay = timer.due - now
+            timer.inner = target.schedule_relative(delay if delay > 0 else 0.0, timer._fire)
 
 
 _schedulers: WeakKeyDictionary[asyncio.AbstractEventLoop, LoopScheduler] = WeakKeyDictionary()
