@@ -19,7 +19,9 @@ Guarantees:
 * An event whose window was already emitted is **late**: it is counted and handed to
   ``on_late`` as a :class:`LateEvent` (without ``on_late``, it is logged as a warning on
   the ``fluxer_rx.operators`` logger); it is never dropped silently. An event at most
-  ``allowed_lateness`` seconds older than the newest one is never late.
+  ``allowed_lateness`` seconds older than the newest one is never late. (So one event
+  stamped far in the future moves the watermark there: later events for earlier
+  windows are then late, and reported.)
 * On completion every open window is emitted in order, then the completion; an error is
   passed on at once (open windows are dropped with the subscription).
 * ``idle`` (seconds, optional): once no event has arrived for ``idle`` seconds on the

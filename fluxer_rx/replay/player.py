@@ -22,7 +22,7 @@ Pacing: with ``speed=None`` frames go as fast as possible (the loop gets a turn 
 
 Recorded time: with ``clock="recorded"`` or a :class:`~fluxer_rx.replay.VirtualClock`,
 frames go as fast as possible while the virtual clock is the scheduler of everything
-subscribed during the replay (:func:`fluxer_rx.streams.scheduler_override`): before each
+subscribed to the client's streams (:mod:`fluxer_rx.schedulers`): before each
 frame the clock advances to the frame's recorded time (running the timers due by then, in
 order), and after the last one it advances past it (see ``VirtualClock.tail``), so
 time-based operators give the windows a ``speed=1`` replay gives. Async code (handlers,
@@ -47,7 +47,7 @@ from fluxer_rx.models.frame import Frame
 from fluxer_rx.replay.format import MalformedRecording
 from fluxer_rx.replay.reader import RecordedFrame, RecordingReader
 from fluxer_rx.replay.virtual_clock import ClockStep, VirtualClock
-from fluxer_rx.streams import scheduler_override
+from fluxer_rx.schedulers import scheduler_override
 
 __all__ = [
     "FramePlayer",

@@ -2,12 +2,14 @@
 
 :class:`VirtualClock` is a reactivex virtual-time scheduler
 (:class:`~reactivex.scheduler.VirtualTimeScheduler`) whose clock is Unix time in seconds.
-Given to a replay (``FramePlayer(..., clock=VirtualClock())``, or ``clock="recorded"``),
-it becomes the scheduler of every subscription made while the replay runs (see
-:func:`fluxer_rx.streams.scheduler_override`): ``buffer_with_time``, ``debounce``,
-``throttle``, ``timeout``, the collectors' ``time``/``idle`` and ``wait_for``'s timeout all
-time on it. The player moves the clock to each frame's recorded time before delivering
-the frame, so those operators see the recorded pace whatever the replay's real speed.
+Given to a replay (``client.replay(path, clock=VirtualClock())``, or
+``clock="recorded"``), it runs the timers of the loop's scheduler for the replay's
+duration (see :mod:`fluxer_rx.schedulers`): every subscription to the client's streams
+that did not name a scheduler, made before the replay or during it, times on it:
+``buffer_with_time``, ``debounce``, ``throttle``, ``timeout``, the collectors'
+``time``/``idle``, ``wait_for``'s timeout, event-time ``idle`` flushes. The player moves
+the clock to each frame's recorded time before delivering the frame, so those operators
+see the recorded pace whatever the replay's real speed.
 
 Guarantees:
 
