@@ -40,3 +40,19 @@ def test_every_page_is_in_the_nav() -> None:
     nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     pages = sorted(str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md"))
     assert [p for p in pages if p not in nav] == []
+
+
+REPO_PATH = re.compile(r"`((?:fluxer_rx|tests|benchmarks|examples|notebooks|docs)/[\w./-]*)`")
+
+
+def test_every_repository_path_named_in_the_docs_exists() -> None:
+    """Paths in backticks (``examples/ping.py``, ``benchmarks/bench_cache.py``) are not
+    links, so mkdocs cannot check them; this does."""
+    documents = [ROOT / "README.md", ROOT / "CHANGELOG.md", *sorted(DOCS.rglob("*.md"))]
+    missing = [
+        f"{document.relative_to(ROOT)}: {path}"
+        for document in documents
+        for path in REPO_PATH.findall(document.read_text(encoding="utf-8"))
+        if not (ROOT / path).exists()
+    ]
+    assert missing == []
