@@ -2,7 +2,7 @@
 
 ::
 
-    ╭─ fluxer-rx demo · 127.0.0.1:PORT · seed 0 · 4.2 s ─────────────────────────╮
+    ╭─ fluxer-rx demo · 127.0.0.1:PORT · seed 0 · 4.2 s of 10 · Ctrl-C ends ─────╮
     │ events/s 412  ▂▃▅▇▆▅▃▂▁▂▃▅▇   total 1,734 · peak 520                        │
     ╰────────────────────────────────────────────────────────────────────────────╯
      events by type             top channels (10 s)       most active users (10 s)
@@ -45,10 +45,12 @@ _LOG: Final = 7
 
 @dataclass(frozen=True, slots=True)
 class DashboardHeader:
-    """What the title says: where the sandbox listens and the run's seed."""
+    """What the title says: where the sandbox listens, the run's seed and its length
+    (``None``: until Ctrl-C)."""
 
     address: str
     seed: int
+    duration: float | None = None
 
 
 def _rate_line(activity: Activity) -> Text:
@@ -122,7 +124,11 @@ def dashboard(
     state: str,
 ) -> RenderableType:
     """The dashboard as it stands; ``state`` is the client's state name (``ready``...)."""
-    title = f"fluxer-rx demo · {header.address} · seed {header.seed} · {elapsed:.1f} s"
+    length = f" of {header.duration:g}" if header.duration is not None else ""
+    title = (
+        f"fluxer-rx demo · {header.address} · seed {header.seed}"
+        f" · {elapsed:.1f} s{length} · Ctrl-C ends"
+    )
     body = Group(
         Panel(_rate_line(activity), title=title, title_align="left", box=box.ROUNDED),
         _analytics(activity),

@@ -150,10 +150,11 @@ class _Parts:
     activity: Activity
     delivery: Delivery
     bot: DemoBot
-    seed: int
+    settings: _Settings
 
     def frame(self, elapsed: float) -> RenderableType:
-        header = DashboardHeader(f"127.0.0.1:{self.sandbox.port}", self.seed)
+        address, settings = f"127.0.0.1:{self.sandbox.port}", self.settings
+        header = DashboardHeader(address, settings.seed, settings.duration)
         state = self.client.state.value
         return dashboard(header, elapsed, self.activity, self.timeline, self.delivery, state)
 
@@ -168,7 +169,7 @@ async def _run(console: Console, settings: _Settings, stop: asyncio.Event) -> De
         activity = Activity(client, loop.time)
         delivery = Delivery(client, sb, timeline.clock)
         bot = DemoBot(client, timeline, loop.time)
-        parts = _Parts(console, sb, client, timeline, activity, delivery, bot, settings.seed)
+        parts = _Parts(console, sb, client, timeline, activity, delivery, bot, settings)
         login = asyncio.create_task(client.login(sb.token))
         try:
             if await _ready(client, stop):
@@ -192,7 +193,7 @@ async def _play(parts: _Parts, settings: _Settings, stop: asyncio.Event) -> Demo
     sb, console = parts.sandbox, parts.console
     cycle = min(duration, MAX_CYCLE) if duration is not None else MAX_CYCLE
     director = Director(
-        sb, parts.client, parts.delivery, parts.timeline, cycle=cycle, seed=parts.seed
+        sb, parts.client, parts.delivery, parts.timeline, cycle=cycle, seed=parts.settings.seed
     )
     started = loop.time()
     parts.timeline.clock = lambda: loop.time() - started
@@ -203,10 +204,9 @@ async def _play(parts: _Parts, settings: _Settings, stop: asyncio.Event) -> Demo
     live = console.is_terminal
     reporter = PlainReporter(console, parts.activity)
     if not live:
-        user = parts.client.user
         reporter.line(
-            f"fluxer-rx demo: sandbox at 127.0.0.1:{sb.port}, seed {parts.seed}; bot"
-            f" {user.username if user else '?'} in {len(sb.guild_ids)} guilds"
+            f"fluxer-rx demo · sandbox 127.0.0.1:{sb.port} · seed {parts.settings.seed}"
+            f" · {len(sb.guild_ids)} guilds · Ctrl-C ends"
         )
         parts.timeline.subscribe(reporter.action)
     try:
