@@ -58,6 +58,9 @@ class RedisBrokerOptions:
       [S] gateway may allow 1 per 5 s per node; [N] allows 300 per 60 s per IP
       (PROTOCOL §1.5). The default, 1 per second, matches the in-process identify queue.
     * ``connect_timeout``: seconds to open a connection before the call fails.
+    * ``socket_timeout``: seconds any reply may take before the call fails (a connection
+      left half-open by a crashed or partitioned server never hangs a caller). Blocking
+      reads wait at most half of it.
     """
 
     prefix: str = "fluxer"
@@ -66,6 +69,7 @@ class RedisBrokerOptions:
     identify_per_window: int = 1
     identify_window: float = 1.0
     connect_timeout: float = 2.0
+    socket_timeout: float = 10.0
 
     def __post_init__(self) -> None:
         if not self.prefix or any(c.isspace() for c in self.prefix):
@@ -73,9 +77,15 @@ class RedisBrokerOptions:
         for name in ("retention", "command_retention", "identify_per_window"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        for name in ("identify_window", "connect_timeout"):
+        for name in ("identify_window", "connect_timeout", "socket_timeout"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
+
+    def block_ms(self, timeout: float) -> int | None:
+        """The ``BLOCK`` argument for a read that waits ``timeout`` s (``None``: no wait)."""
+        if timeout <= 0:
+            return None
+        return max(1, round(min(timeout, self.socket_timeout / 2) * 1000))
 
     @property
     def identify_interval(self) -> float:
@@ -130,6 +140,7 @@ class RedisBroker:
             url,
             decode_responses=False,
             socket_connect_timeout=self.options.connect_timeout,
+            socket_timeout=self.options.socket_timeout,
             retry_on_timeout=False,
         )
         self._sleep = sleep
@@ -160,11 +171,23 @@ class RedisBroker:
     # ------------------------------------------------------------------ plumbing
 
     async def call(self, what: str, operation: Awaitable[T]) -> T:
-        """Await a Redis ``operation``; connection failures become ``BrokerUnavailable``."""
+        """Await a Redis ``operation``; connection failures become ``BrokerUnavailable``.
+
+        A cancellation of the calling task during the operation always ends in
+        ``CancelledError``: redis-py can turn one that hits a half-read reply into a
+        connection error, or absorb it, which would leave a retrying loop running.
+        """
+        task = asyncio.current_task()
+        cancels = task.cancelling() if task is not None else 0
         try:
-            return await operation
+            result = await operation
         except _UNAVAILABLE as exc:
+            if task is not None and task.cancelling() > cancels:
+                raise asyncio.CancelledError from None
             raise BrokerUnavailable(f"redis {what} failed: {type(exc).__name__}: {exc}") from None
+        if task is not None and task.cancelling() > cancels:
+            raise asyncio.CancelledError
+        return result
 
     def _fence(self, lease: Lease | None) -> tuple[str, str]:
         if lease is None:
@@ -200,7 +223,7 @@ class RedisBroker:
         silently here; the de-duplicating reader reports them as a gap.
         """
         key = self.events_key(shard)
-        block = None if timeout <= 0 else max(1, round(timeout * 1000))
+        block = self.options.block_ms(timeout)
         reply: Any = await self.call(
             "read", self._redis.xread({key: after}, count=count, block=block)
         )
@@ -336,7 +359,7 @@ class RedisBroker:
     async def read_commands(
         self, shard: int, after: str, *, count: int = 64, timeout: float = 1.0
     ) -> list[Command]:
-        block = None if timeout <= 0 else max(1, round(timeout * 1000))
+        block = self.options.block_ms(timeout)
         reply: Any = await self.call(
             "read_commands",
             self._redis.xread({self.key("commands", shard): after}, count=count, block=block),
