@@ -2,17 +2,21 @@
 
 ::
 
-    ╭─ fluxer-rx demo · 127.0.0.1:PORT · seed 0 · 4.2 s of 10 · Ctrl-C ends ─────╮
-    │ events/s 412  ▂▃▅▇▆▅▃▂▁▂▃▅▇   total 1,734 · peak 520                        │
-    ╰────────────────────────────────────────────────────────────────────────────╯
-     events by type             top channels (10 s)       most active users (10 s)
-     ...
-    ╭─ bot ──────────────────────────────────────────────────────────────────────╮
-    │  1.2 s  !ping from alice: pong, 2.1 ms                                      │
-    ╰────────────────────────────────────────────────────────────────────────────╯
-    ╭─ connection ───────────────────────────────────────────────────────────────╮
-    │ ready · cuts 1, resumed 1 · sent 1,734 received 1,734 in flight 0 dup 0      │
-    ╰────────────────────────────────────────────────────────────────────────────╯
+    ╭─ fluxer-rx demo · 127.0.0.1:PORT · seed 0 · 4.2 s of 10 · Ctrl-C ends ──────╮
+    │ events/s   197 ▇▃▅█▇▆                          total 1,234 · peak 318        │
+    ╰──────────────────────────────────────────────────────────────────────────────╯
+    events by type                channels (10 s)         users (10 s)
+    ───────────────────────────── ─────────────────────── ────────────────────────
+    MESSAGE_CREATE            498 #general CH1        189 Whiskey 0009          20
+    ...
+    ╭─ bot and connection ─────────────────────────────────────────────────────────╮
+    │    3.3 s  cut the bot's gateway socket (1 aborted)                           │
+    │    3.3 s  resumed (RESUME, session kept) after 17 ms                         │
+    ╰──────────────────────────────────────────────────────────────────────────────╯
+    ╭─ exactly once (vs the sandbox's dispatch log) ───────────────────────────────╮
+    │ ready · socket cuts 1, resumed 1 · last back after 17 ms                     │
+    │ sent 1,238 · received 1,236 · reported gaps 2 · in flight 0 · duplicated 0   │
+    ╰──────────────────────────────────────────────────────────────────────────────╯
 
 :func:`dashboard` only reads; the demo's loop calls it a few times a second and hands
 the result to ``rich.live.Live``.
@@ -40,7 +44,7 @@ __all__ = ["DashboardHeader", "dashboard"]
 WIDTH: Final = 80
 _SPARK: Final = 30
 _ROWS: Final = 6
-_LOG: Final = 7
+_LOG: Final = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,18 +105,21 @@ def _bot_log(timeline: Timeline) -> Panel:
     return Panel(log, title="bot and connection", title_align="left", box=box.ROUNDED)
 
 
-def _delivery_line(delivery: Delivery, state: str) -> Text:
+def _delivery_lines(delivery: Delivery, state: str) -> Text:
+    """The connection (state, cuts, resumes, the last downtime), then the counts."""
     resumed = sum(1 for outage in delivery.outages if outage.resumed)
-    line = Text()
-    line.append(state, style="bold green" if state == "ready" else "bold yellow")
-    line.append(f" · cuts {len(delivery.outages)}, resumed {resumed}")
-    line.append(f" · sent {delivery.sent:,} recv {delivery.received:,}")
-    line.append(f" · in flight {delivery.in_flight:,}")
-    line.append(" · dup ")
-    line.append(f"{delivery.duplicated}", style="red" if delivery.duplicated else "green")
+    lines = Text(no_wrap=True, overflow="ellipsis")
+    lines.append(state, style="bold green" if state == "ready" else "bold yellow")
+    lines.append(f" · socket cuts {len(delivery.outages)}, resumed {resumed}")
+    downtimes = [o.downtime for o in delivery.outages if o.downtime is not None]
+    if downtimes:
+        lines.append(f" · last back after {downtimes[-1] * 1000:.0f} ms")
+    lines.append(f"\nsent {delivery.sent:,} · received {delivery.received:,}")
     if delivery.gap_reported:
-        line.append(f" · gaps {delivery.gap_reported}")
-    return line
+        lines.append(f" · reported gaps {delivery.gap_reported:,}")
+    lines.append(f" · in flight {delivery.in_flight:,} · duplicated ")
+    lines.append(f"{delivery.duplicated}", style="red" if delivery.duplicated else "green")
+    return lines
 
 
 def dashboard(
@@ -134,7 +141,7 @@ def dashboard(
         _analytics(activity),
         _bot_log(timeline),
         Panel(
-            _delivery_line(delivery, state),
+            _delivery_lines(delivery, state),
             title="exactly once (vs the sandbox's dispatch log)",
             title_align="left",
             box=box.ROUNDED,
