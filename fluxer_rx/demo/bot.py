@@ -1,10 +1,11 @@
 """The demo bot: a small moderation-and-fun bot written with the public bot API only.
 
-* ``!ping``: replies ``pong``, measures the reply's round trip (REST call to the message
-  seen created), then edits the reply to carry that latency.
+* ``!ping``: replies ``pong``, timing the reply's REST round trip (the POST until the
+  created message is returned), then edits the reply to carry that latency.
 * ``!poll SECONDS QUESTION``: posts the question, reacts 👍 and 👎, counts the other
   users' votes with ``client.create_reaction_collector(..., time=SECONDS)`` and replies
-  with the result.
+  with the result (posted in the channel instead when the poll message was deleted,
+  which ends the collector early with the votes it saw).
 * Moderation: a message holding a banned word is deleted (``@client.listen``); a user
   who posts the same text :data:`SPAM_REPEATS` times within :data:`SPAM_WINDOW` seconds is
   timed out for :data:`TIMEOUT_SECONDS`, at most once per :data:`SPAM_COOLDOWN` seconds
