@@ -1,29 +1,55 @@
-"""The exception hierarchy of fluxer_rx.
+"""The exception hierarchy of fluxer_rx: every public exception is defined here (the
+modules that raise them re-export theirs).
 
-Every error the library raises on purpose is a :class:`FluxerError`. Messages never contain
+Every error the library raises on purpose is a :class:`FluxerError`: the seed's variants
+(:class:`ClientNotReady`, :class:`InvalidToken`, :class:`AlreadyLoggedIn`,
+:class:`ApiError`, :class:`HttpError`, :class:`RateLimitError`, :class:`RestError`,
+:class:`WebSocketError`, :class:`Other`) and :class:`GatewayError`, then the errors of
+streams, recordings, permissions and commands. Messages never contain
 a token: callers pass ids, codes and server messages, never credentials.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fluxer_rx.permissions import Permissions
 
 __all__ = [
     "AlreadyLoggedIn",
     "ApiError",
+    "ArgumentError",
+    "BadArgument",
+    "BufferOverflow",
+    "CheckFailure",
     "ClientNotReady",
+    "CommandError",
+    "CommandRaised",
     "DecodeError",
     "FluxerError",
     "GatewayError",
+    "GuildOnly",
     "HttpError",
     "InvalidToken",
+    "MalformedRecording",
+    "MissingArgument",
+    "MissingPermissions",
+    "NotOwner",
+    "OnCooldown",
     "Other",
     "PayloadTooLarge",
+    "PermissionsUnknown",
     "RateLimitError",
+    "RecordingError",
+    "RecordingFileError",
     "RequestMayHaveBeenApplied",
     "RestError",
     "RestTimeout",
+    "StreamClosed",
+    "TooManyArguments",
+    "UnsupportedRecordingVersion",
     "WebSocketError",
 ]
 
@@ -241,3 +267,155 @@ class Other(FluxerError):
     """An error that fits no other variant (the seed's ``Error::Other``): the library's
     own invariants broken, or a failure of user-supplied code where it is not a handler
     (for example a ``setup`` callback). The message says what happened."""
+
+
+# ------------------------------------------------------------------ streams
+
+
+class StreamClosed(FluxerError):
+    """The observable completed before the awaited event arrived (the client shut down)."""
+
+
+class BufferOverflow(FluxerError):
+    """An :class:`EventIterator` with ``overflow="error"`` received more events than its
+    buffer holds while the consumer was behind. The events buffered before the overflow
+    were all yielded first; ``limit`` is the buffer size."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"event buffer overflow: more than {limit} events were waiting; the consumer is "
+            "too slow (raise buffer=, or use overflow='drop_oldest')"
+        )
+        self.limit = limit
+
+
+# ------------------------------------------------------------------ recordings
+
+
+class RecordingError(FluxerError):
+    """A recording could not be written or read (base class)."""
+
+
+class RecordingFileError(RecordingError):
+    """The file itself could not be opened, read or written; ``path`` says which."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class MalformedRecording(RecordingError):
+    """A line of a recording is not valid: ``path``, ``line`` (1-based) and ``reason``."""
+
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        super().__init__(f"{path}:{line}: {reason}")
+        self.path = path
+        self.line = line
+        self.reason = reason
+
+
+class UnsupportedRecordingVersion(RecordingError):
+    """The recording's header names a format ``version`` this library cannot read."""
+
+    def __init__(self, path: str, version: int, supported: int = 1) -> None:
+        super().__init__(
+            f"{path}: recording format version {version} is not supported"
+            f" (this fluxer_rx reads version {supported})"
+        )
+        self.path = path
+        self.version = version
+
+
+# ------------------------------------------------------------------ permissions
+
+
+class PermissionsUnknown(FluxerError, LookupError):
+    """The cache does not hold what the computation needs (the guild, its roles, the
+    channel, or the member's roles); ``str()`` says which."""
+
+
+# ------------------------------------------------------------------ commands
+
+
+class CommandError(FluxerError):
+    """A command could not be run, or failed; ``str()`` is meant for the invoker."""
+
+
+class ArgumentError(CommandError):
+    """The arguments do not fit the command's signature."""
+
+
+class MissingArgument(ArgumentError):
+    """A required parameter got no argument; ``param`` names it."""
+
+    def __init__(self, param: str) -> None:
+        super().__init__(f"missing argument `{param}`")
+        self.param = param
+
+
+class BadArgument(ArgumentError):
+    """An argument could not be converted: ``param``, the ``value`` given, and why."""
+
+    def __init__(self, param: str, value: str, reason: str) -> None:
+        super().__init__(f"bad argument `{param}`: {reason}")
+        self.param = param
+        self.value = value
+        self.reason = reason
+
+
+class TooManyArguments(ArgumentError):
+    """More arguments than parameters; ``extra`` is the text left over."""
+
+    def __init__(self, extra: str) -> None:
+        super().__init__(f"too many arguments (unexpected `{extra}`)")
+        self.extra = extra
+
+
+class CheckFailure(CommandError):
+    """A check refused the invocation."""
+
+
+class GuildOnly(CheckFailure):
+    """The command works only in a guild channel."""
+
+    def __init__(self) -> None:
+        super().__init__("this command works only in a server channel")
+
+
+class NotOwner(CheckFailure):
+    """The command is for the bot's owners only."""
+
+    def __init__(self) -> None:
+        super().__init__("this command is for the bot's owners only")
+
+
+class MissingPermissions(CheckFailure):
+    """The invoker lacks ``missing`` in the channel (``None``: it could not be computed
+    from the cache, and the check fails closed)."""
+
+    def __init__(self, missing: Permissions | None) -> None:
+        if missing is None:
+            text = "your permissions could not be checked; try again in a moment"
+        else:
+            text = "you need the permission(s) " + ", ".join(missing.names or [str(missing)])
+        super().__init__(text)
+        self.missing = missing
+
+
+class OnCooldown(CommandError):
+    """The invocation came too soon: ``retry_after`` seconds to wait. ``first`` is true
+    for the first refusal in a cooldown window (only that one is answered by default)."""
+
+    def __init__(self, retry_after: float, *, first: bool) -> None:
+        super().__init__(f"slow down: try again in {max(retry_after, 0.1):.1f} s")
+        self.retry_after = retry_after
+        self.first = first
+
+
+class CommandRaised(CommandError):
+    """The command's function raised ``original`` (also the ``__cause__``)."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__("the command failed")
+        self.original = original
+        self.__cause__ = original

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping
 from typing import Final
 
 from fluxer_rx.cache import Cache, CachedMember
-from fluxer_rx.errors import FluxerError
+from fluxer_rx.errors import PermissionsUnknown
 from fluxer_rx.models.channel import PermissionOverwrite
 from fluxer_rx.models.guild import Role
 
@@ -144,10 +144,6 @@ DEFAULT_PERMISSIONS: Final = (
 )
 """The @everyone permissions of a new Fluxer guild."""
 
-
-class PermissionsUnknown(FluxerError, LookupError):
-    """The cache does not hold what the computation needs (the guild, its roles, the
-    channel, or the member's roles); ``str()`` says which."""
 
 
 def parse_permissions(value: str | int | None) -> Permissions:

@@ -16,7 +16,7 @@ from typing import Any, Generic, Literal, TypeVar, overload
 from reactivex import Observable, abc
 from reactivex.disposable import CompositeDisposable, SingleAssignmentDisposable
 
-from fluxer_rx.errors import FluxerError
+from fluxer_rx.errors import BufferOverflow, StreamClosed
 from fluxer_rx.operators.filtering import of_type
 from fluxer_rx.streams import loop_scheduler
 
@@ -27,21 +27,6 @@ T = TypeVar("T")
 log = logging.getLogger("fluxer_rx.operators")
 
 
-class StreamClosed(FluxerError):
-    """The observable completed before the awaited event arrived (the client shut down)."""
-
-
-class BufferOverflow(FluxerError):
-    """An :class:`EventIterator` with ``overflow="error"`` received more events than its
-    buffer holds while the consumer was behind. The events buffered before the overflow
-    were all yielded first; ``limit`` is the buffer size."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(
-            f"event buffer overflow: more than {limit} events were waiting; the consumer is "
-            "too slow (raise buffer=, or use overflow='drop_oldest')"
-        )
-        self.limit = limit
 
 
 @overload

@@ -38,7 +38,13 @@ from typing import Any, Final
 
 import msgspec
 
-from fluxer_rx.errors import DecodeError, FluxerError
+from fluxer_rx.errors import (
+    DecodeError,
+    MalformedRecording,
+    RecordingError,
+    RecordingFileError,
+    UnsupportedRecordingVersion,
+)
 from fluxer_rx.models.frame import Frame, decode_frame
 
 __all__ = [
@@ -63,38 +69,8 @@ REDACTED: Final = "[redacted]"
 _TOKEN_OPS: Final = frozenset({2, 6})  # IDENTIFY and RESUME carry the token in d.token
 
 
-class RecordingError(FluxerError):
-    """A recording could not be written or read (base class)."""
 
 
-class RecordingFileError(RecordingError):
-    """The file itself could not be opened, read or written; ``path`` says which."""
-
-    def __init__(self, message: str, *, path: str) -> None:
-        super().__init__(message)
-        self.path = path
-
-
-class MalformedRecording(RecordingError):
-    """A line of a recording is not valid: ``path``, ``line`` (1-based) and ``reason``."""
-
-    def __init__(self, path: str, line: int, reason: str) -> None:
-        super().__init__(f"{path}:{line}: {reason}")
-        self.path = path
-        self.line = line
-        self.reason = reason
-
-
-class UnsupportedRecordingVersion(RecordingError):
-    """The recording's header names a format ``version`` this library cannot read."""
-
-    def __init__(self, path: str, version: int) -> None:
-        super().__init__(
-            f"{path}: recording format version {version} is not supported"
-            f" (this fluxer_rx reads version {FORMAT_VERSION})"
-        )
-        self.path = path
-        self.version = version
 
 
 class RecordingHeader(msgspec.Struct, frozen=True, kw_only=True):
@@ -213,7 +189,7 @@ def decode_header(line: bytes, path: str) -> RecordingHeader:
     if type(version) is not int:
         raise MalformedRecording(path, 1, 'the header needs an integer "version"')
     if version != FORMAT_VERSION:
-        raise UnsupportedRecordingVersion(path, version)
+        raise UnsupportedRecordingVersion(path, version, FORMAT_VERSION)
     try:
         return _header_decoder.decode(line)
     except msgspec.DecodeError as exc:
