@@ -8,6 +8,8 @@ alone would cost one round trip per frame. :class:`Batcher` collects them and ha
   ``max_delay`` seconds after its first item was added, whichever comes first.
 * **Order.** Batches are sent one at a time, in the order they were cut, each with its
   items in the order they were added: a shard's stream receives frames as they arrived.
+  Batches that were cut while the previous send was in flight go out together, up to
+  ``coalesce`` batches in one send (that adds no latency: they were waiting anyway).
 * **Nothing dropped on failure.** A batch whose ``send`` raises is reported to
   ``on_error`` and sent again (the same batch, first in line) after a backoff that doubles
   up to ``retry_delay_max``; later batches wait behind it. A retried send may store part
@@ -57,12 +59,16 @@ class Batcher(Generic[T]):
         on_error: Callable[[BaseException], None] | None = None,
         retry_delay: float = 0.05,
         retry_delay_max: float = 2.0,
+        coalesce: int = 1,
     ) -> None:
         if max_items < 1:
             raise ValueError(f"max_items must be >= 1, got {max_items}")
         if max_delay < 0:
             raise ValueError(f"max_delay must be >= 0, got {max_delay}")
+        if coalesce < 1:
+            raise ValueError(f"coalesce must be >= 1, got {coalesce}")
         self._send = send
+        self.coalesce = coalesce
         self.max_items = max_items
         self.max_delay = max_delay
         self._call_later = call_later
@@ -135,17 +141,22 @@ class Batcher(Generic[T]):
         delay = self._retry_delay
         try:
             while self._ready:
+                taken = min(self.coalesce, len(self._ready))
+                batch = self._ready[0]
+                if taken > 1:
+                    batch = [item for i in range(taken) for item in self._ready[i]]
                 try:
-                    await self._send(self._ready[0])
-                except Exception as exc:  # reported, then the same batch is sent again
+                    await self._send(batch)
+                except Exception as exc:  # reported, then the same batches are sent again
                     self.failures += 1
                     if self._on_error is not None:
                         self._on_error(exc)
                     await self._wait(delay)
                     delay = min(delay * 2, self._retry_delay_max)
                     continue
-                self._ready.popleft()
-                self.sent_batches += 1
+                for _ in range(taken):
+                    self._ready.popleft()
+                self.sent_batches += taken
                 delay = self._retry_delay
         finally:
             self._sender = None

@@ -22,7 +22,8 @@ __all__ = ["FramePublisher"]
 class FramePublisher:
     """Publish :class:`FrameRecord` values to their shard's stream in micro-batches.
 
-    ``max_items`` and ``max_delay`` bound each batch (32 frames, 2 ms by default);
+    ``max_items`` and ``max_delay`` bound each batch (32 frames, 2 ms by default); up to
+    ``coalesce`` batches that queued behind a round trip in flight share the next one;
     ``on_error`` hears every failed attempt (it is retried). ``last_position[shard]`` is
     the stream position of the newest stored frame of that shard.
     """
@@ -33,11 +34,13 @@ class FramePublisher:
         *,
         max_items: int = 32,
         max_delay: float = 0.002,
+        coalesce: int = 16,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
         self.broker = broker
         self.max_items = max_items
         self.max_delay = max_delay
+        self.coalesce = coalesce
         self._on_error = on_error
         self._batchers: dict[int, Batcher[FrameRecord]] = {}
         self.acknowledged = 0
@@ -61,7 +64,11 @@ class FramePublisher:
                 self.last_position[shard] = positions[-1]
 
         return Batcher(
-            send, max_items=self.max_items, max_delay=self.max_delay, on_error=self._on_error
+            send,
+            max_items=self.max_items,
+            max_delay=self.max_delay,
+            coalesce=self.coalesce,
+            on_error=self._on_error,
         )
 
     @property

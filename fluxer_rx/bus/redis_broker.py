@@ -3,7 +3,8 @@
 Key layout under ``prefix`` (default ``fluxer``):
 
 * ``{prefix}:events:{shard}`` — the shard's stream; fields ``h`` shard, ``s`` session,
-  ``q`` seq (empty when absent), ``f`` the raw frame; trimmed with ``MAXLEN ~ retention``.
+  ``q`` seq (empty when absent), ``f`` the raw frame; trimmed with ``MAXLEN ~ retention``;
+  a batch is appended by one Lua script (one round trip, all or nothing).
 * ``{prefix}:commits:{group}`` — hash shard → committed stream id of that consumer group.
 * ``{prefix}:lease:{name}`` — a lease: the holder's token, with a TTL.
 * ``{prefix}:session:{shard}`` — hash with the shard's session bytes.
@@ -144,6 +145,7 @@ class RedisBroker:
             retry_on_timeout=False,
         )
         self._sleep = sleep
+        self._append = self._redis.register_script(scripts.APPEND_BATCH)
         self._renew = self._redis.register_script(scripts.RENEW_LEASE)
         self._release = self._redis.register_script(scripts.RELEASE_LEASE)
         self._fenced_hset = self._redis.register_script(scripts.FENCED_HSET)
@@ -197,21 +199,19 @@ class RedisBroker:
     # ------------------------------------------------------------------ streams
 
     async def publish(self, shard: int, records: Sequence[FrameRecord]) -> list[str]:
-        """Append ``records`` to ``shard``'s stream in one pipeline (one round trip)."""
+        """Append ``records`` to ``shard``'s stream in one script call (one round trip).
+
+        The batch is stored all or nothing (a Lua script runs as one unit); after a lost
+        reply it may have been stored although this raised.
+        """
         if not records:
             return []
-        key = self.events_key(shard)
-        retention = self.options.retention
-        pipe = self._redis.pipeline(transaction=False)
+        args: list[bytes | str | int] = [self.options.retention, shard]
         for record in records:
-            fields: dict[Any, Any] = {
-                b"h": record.shard,
-                b"s": record.session,
-                b"q": b"" if record.seq is None else record.seq,
-                b"f": record.frame,
-            }
-            pipe.xadd(key, fields, maxlen=retention, approximate=True)
-        ids: list[bytes] = await self.call("publish", pipe.execute())
+            args += (record.session, "" if record.seq is None else record.seq, record.frame)
+        ids: Any = await self.call(
+            "publish", self._append(keys=[self.events_key(shard)], args=args)
+        )
         return [_text(i) for i in ids]
 
     async def read(

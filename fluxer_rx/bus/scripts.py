@@ -12,12 +12,27 @@ from __future__ import annotations
 from typing import Final
 
 __all__ = [
+    "APPEND_BATCH",
     "COMMIT",
     "FENCED_HSET",
     "IDENTIFY_SLOT",
     "RELEASE_LEASE",
     "RENEW_LEASE",
 ]
+
+APPEND_BATCH: Final = """
+local ids = {}
+for i = 3, #ARGV, 3 do
+  ids[#ids + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*',
+    'h', ARGV[2], 's', ARGV[i], 'q', ARGV[i + 1], 'f', ARGV[i + 2])
+end
+return ids
+"""
+"""KEYS: stream. ARGV: retention, shard, then session, seq ('' if none), frame per entry.
+
+One command and one reply for a whole batch (a pipeline of XADDs costs a reply parse per
+entry), and the batch is stored all or nothing: a script runs, and is persisted, as one
+unit."""
 
 RENEW_LEASE: Final = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then

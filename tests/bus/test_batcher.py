@@ -111,6 +111,29 @@ async def test_batches_go_out_one_at_a_time_in_order() -> None:
     assert batcher.sent_batches == 3
 
 
+async def test_batches_queued_behind_a_send_in_flight_go_out_together() -> None:
+    clock, out = FakeTimers(), Recorder()
+    release = asyncio.Event()
+    sizes: list[int] = []
+
+    async def slow_send(batch: list[int]) -> None:
+        sizes.append(len(batch))
+        await release.wait()
+        await out.send(batch)
+
+    batcher: Batcher[int] = Batcher(slow_send, max_items=2, coalesce=2, call_later=clock.call_later)
+    batcher.add(0)
+    batcher.add(1)  # cut: the sender starts and waits in slow_send
+    await wait_until(lambda: sizes == [2], what="first send in flight")
+    for i in range(2, 8):
+        batcher.add(i)
+    assert batcher.queued == [2, 2, 2, 2]  # the first is in flight
+    release.set()
+    await batcher.flush()
+    assert out.batches == [[0, 1], [2, 3, 4, 5], [6, 7]]
+    assert batcher.sent_batches == 4
+
+
 async def test_a_failed_batch_is_retried_first_with_backoff() -> None:
     clock, out = FakeTimers(), Recorder()
     errors: list[BaseException] = []
