@@ -17,6 +17,7 @@ from fluxer_rx.errors import FluxerError
 from fluxer_rx.gateway.identify_queue import IdentifyQueue
 from fluxer_rx.gateway.options import GatewayOptions
 from fluxer_rx.gateway.protocol import GatewayProtocol
+from fluxer_rx.gateway.session import Session
 from fluxer_rx.gateway.shard import Opener, Shard, ShardSink
 
 __all__ = ["GatewayCommands", "ShardGroup", "shard_for_guild"]
@@ -53,7 +54,8 @@ class ShardGroup:
     Every shard delivers to ``sink``. IDENTIFYs are spaced by one
     :class:`~fluxer_rx.gateway.identify_queue.IdentifyQueue` unless ``identify_gate`` is
     given (a scale-out shares one gate across processes). ``opener`` opens connections
-    (default: ``options.transport``; tests pass a fake one). The token is only handed to
+    (default: ``options.transport``; tests pass a fake one). ``sessions`` are sessions to
+    RESUME by shard id (taken over from another process). The token is only handed to
     the protocols; it is in no repr.
     """
 
@@ -66,6 +68,7 @@ class ShardGroup:
         *,
         identify_gate: IdentifyQueue | None = None,
         opener: Opener | None = None,
+        sessions: Mapping[int, Session] | None = None,
     ) -> None:
         self.options = options
         self.url = url
@@ -88,6 +91,7 @@ class ShardGroup:
                 reconnect_delay_max=options.reconnect_delay_max,
                 hello_timeout=options.hello_timeout or options.connect_timeout,
                 invalid_session_delay=options.invalid_session_delay,
+                session=(sessions or {}).get(shard_id),
             )
             self._shards[shard_id] = Shard(
                 shard_id,
