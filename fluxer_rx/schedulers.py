@@ -18,7 +18,10 @@ Guarantees:
   new one with the delay it has left, in due-time order. So a window opened before a
   replay on recorded time closes on recorded time, and a timer still pending when the
   replay ends runs on the loop for the rest of its delay.
-* Loop-only (no locks), like the rest of the client.
+* Loop-only (no locks), like the rest of the client. There is one per loop, shared by
+  every client on it: a replay on recorded time moves the stream timers of all of them
+  (the gateway's own timers, heartbeats included, never use it). Replay in a loop of its
+  own (``asyncio.run``) to keep a live client's operators on the wall clock meanwhile.
 """
 
 from __future__ import annotations
