@@ -1,24 +1,26 @@
-"""``Rest``: typed methods for the Fluxer routes a bot uses, over :class:`Requester`.
+"""``Rest``: typed methods for the Fluxer routes a bot uses, wrapping a :class:`Requester`.
 
 Every method sends one request (``iter_guild_members`` and ``iter_messages`` one per
 page, ``fetch_instance`` at most two) through the shared limiter and retry path, and
 returns a model from :mod:`fluxer_rx.models` or :mod:`fluxer_rx.rest.responses`, or
 ``None`` for routes that answer 204. Ids may be given as ``int`` or as a ``str`` of
 ASCII digits ``0-9`` (other Unicode digits, e.g. fullwidth ones, are refused); anything
-else raises ``ValueError`` before a request is made. Errors are those of :meth:`Requester.request`.
+else raises ``ValueError`` before a request is made. Errors are those of
+:meth:`Requester.request`.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, Self
 
 import msgspec
 
 from fluxer_rx.errors import HttpError, RequestMayHaveBeenApplied, RestError
 from fluxer_rx.models import Channel, GatewayBot, Guild, Member, Message, PartialUser, Role
 from fluxer_rx.models.user import PrivateUser
+from fluxer_rx.rest.clock import Clock
 from fluxer_rx.rest.endpoints import (
     AccountEndpoints,
     ChannelEndpoints,
@@ -36,8 +38,10 @@ from fluxer_rx.rest.endpoints.base import checked_limit as _limit
 from fluxer_rx.rest.endpoints.base import emoji_path as _emoji
 from fluxer_rx.rest.endpoints.base import snowflake_id as _id
 from fluxer_rx.rest.files import File
-from fluxer_rx.rest.requester import QueryValue, Requester
+from fluxer_rx.rest.options import RestOptions
+from fluxer_rx.rest.requester import QueryValue, Requester, RestStats
 from fluxer_rx.rest.responses import Ban, ChannelPins, Instance, ReactionUsersPage, UserProfile
+from fluxer_rx.rest.retry import RetryPolicy
 from fluxer_rx.rest.routes import Route
 
 __all__ = ["EmojiLike", "Rest", "Snowflake", "new_nonce"]
@@ -82,17 +86,63 @@ class Rest(
     WebhookEndpoints,
     ExpressionEndpoints,
     ChannelEndpoints,
-    Requester,
 ):
     """The REST client: ``Rest(token, RestOptions(...))``; one per bot, shared freely.
 
-    The endpoint groups of :mod:`fluxer_rx.rest.endpoints` (members, roles, guild
-    channels, invites, webhooks, emojis and stickers, ...) are mixed in.
+    Typed methods for every route a bot uses: the endpoint groups of
+    :mod:`fluxer_rx.rest.endpoints` (members, roles, guild channels, invites, webhooks,
+    emojis and stickers, ...) and the ones below; :meth:`request` / :meth:`request_as`
+    for any other route. They all go through :attr:`http`, the HTTP layer this client
+    wraps (one aiohttp session, learned buckets, the global limit, retries); ``clock``
+    and ``retry_policy`` are injectable for tests.
 
     Use ``async with Rest(token) as rest:`` or call :meth:`close`. The aiohttp session is
     created on the first request, inside the running event loop; a ``Rest`` belongs to
     that one loop. Any number of tasks may call it concurrently.
     """
+
+    def __init__(
+        self,
+        token: str,
+        options: RestOptions | None = None,
+        *,
+        clock: Clock | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        self.http = Requester(token, options, clock=clock, retry_policy=retry_policy)
+
+    def __repr__(self) -> str:
+        return f"<Rest api_url={self.http.api_url!r}>"
+
+    @property
+    def options(self) -> RestOptions:
+        """The options this client was built with."""
+        return self.http.options
+
+    @property
+    def api_url(self) -> str:
+        """The base URL, version prefix included, without a trailing slash."""
+        return self.http.api_url
+
+    @property
+    def stats(self) -> RestStats:
+        """Counts of requests, retries and rate-limit waits so far."""
+        return self.http.stats
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return self.http.closed
+
+    async def close(self) -> None:
+        """Close the session. Later requests raise :class:`RestError`. Idempotent."""
+        await self.http.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
 
     # -- users ---------------------------------------------------------------------------
 
@@ -450,9 +500,9 @@ class Rest(
         error or a body that is not instance JSON."""
         try:
             body = await self.request_raw(
-                Route("GET", "/.well-known/fluxer"), base_url=self.origin, authenticate=False
+                Route("GET", "/.well-known/fluxer"), base_url=self.http.origin, authenticate=False
             )
-            return self.decoder(Instance).decode(body)
+            return self.http.decoder(Instance).decode(body)
         except (HttpError, RestError, msgspec.DecodeError, msgspec.ValidationError):
             pass
         return await self.request_as(Instance, Route("GET", "/instance"))

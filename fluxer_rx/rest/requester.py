@@ -65,7 +65,7 @@ from fluxer_rx.rest.options import RestOptions
 from fluxer_rx.rest.retry import RetryPolicy, is_idempotent
 from fluxer_rx.rest.routes import Route
 
-__all__ = ["QueryValue", "Requester", "RestStats"]
+__all__ = ["NO_BODY", "QueryValue", "Requester", "RestStats"]
 
 T = TypeVar("T")
 QueryValue = str | int | bool | None
@@ -82,7 +82,7 @@ class _NoBody:
         return "NO_BODY"
 
 
-_NO_BODY: Any = _NoBody()
+NO_BODY: Any = _NoBody()
 _RETRYABLE_ERRORS = (aiohttp.ClientError, OSError)
 # The call's deadline (on the injectable Clock) bounds every attempt instead.
 _NO_AIOHTTP_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=None, sock_connect=None)
@@ -230,7 +230,7 @@ class Requester:
         self,
         route: Route,
         *,
-        json: Any = _NO_BODY,
+        json: Any = NO_BODY,
         params: Mapping[str, QueryValue] | None = None,
         files: Sequence[File] = (),
         reason: str | None = None,
@@ -270,7 +270,7 @@ class Requester:
         type_: type[T] | msgspec.json.Decoder[T],
         route: Route,
         *,
-        json: Any = _NO_BODY,
+        json: Any = NO_BODY,
         params: Mapping[str, QueryValue] | None = None,
         files: Sequence[File] = (),
         reason: str | None = None,
@@ -296,7 +296,7 @@ class Requester:
         self,
         route: Route,
         *,
-        json: Any = _NO_BODY,
+        json: Any = NO_BODY,
         params: Mapping[str, QueryValue] | None = None,
         files: Sequence[File] = (),
         reason: str | None = None,
@@ -313,7 +313,7 @@ class Requester:
         """
         url = (base_url.rstrip("/") if base_url is not None else self._base) + route.path
         query = _query(params)
-        payload = None if json is _NO_BODY else msgspec.json.encode(json)
+        payload = None if json is NO_BODY else msgspec.json.encode(json)
         headers: dict[str, str] = {}
         if authenticate:
             headers["Authorization"] = self.__authorization.reveal()
@@ -321,7 +321,7 @@ class Requester:
             headers["X-Audit-Log-Reason"] = quote(reason, safe=" ")
         if payload is not None and not files:
             headers["Content-Type"] = "application/json"
-        json_body = None if json is _NO_BODY else json
+        json_body = None if json is NO_BODY else json
         call = _Call(
             route,
             self._clock.monotonic() + self.options.timeout,

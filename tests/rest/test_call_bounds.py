@@ -190,7 +190,7 @@ async def test_a_queued_wait_ends_at_the_cap_or_the_deadline(
         first = asyncio.ensure_future(rest.get_channel(1))
         await wait_until(lambda: len(server.requests) == 1)
         second = asyncio.ensure_future(rest.get_channel(1))
-        bucket = rest.buckets.bucket_for(Route("GET", "/channels/{channel_id}", channel_id=1))
+        bucket = rest.http.buckets.bucket_for(Route("GET", "/channels/{channel_id}", channel_id=1))
         await wait_until(lambda: bucket.waiting == 1)
         clock.advance(min(timeout, cap) - 0.001)
         await asyncio.sleep(0)

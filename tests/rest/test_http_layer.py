@@ -87,10 +87,10 @@ async def test_handler_level_429_waits_for_that_request_only(server: Server) -> 
     server.routes[("GET", "/v1/channels/1")] = locked
     async with Rest(TOKEN, RestOptions(api_url=server.url + "/v1")) as rest:
         assert (await rest.get_channel(1)).id == "1"
-        bucket = rest.buckets.bucket_for(Route("GET", "/channels/{channel_id}", channel_id=1))
+        bucket = rest.http.buckets.bucket_for(Route("GET", "/channels/{channel_id}", channel_id=1))
         # Neither answer had bucket headers: the bucket was never marked exhausted.
         assert bucket.unlimited and bucket.reset_at is None
-        assert rest.stats.rate_limited == 1 and rest.global_limiter.paused_until == 0.0
+        assert rest.stats.rate_limited == 1 and rest.http.global_limiter.paused_until == 0.0
 
 
 async def test_generic_request_reaches_untyped_routes(server: Server) -> None:
@@ -136,7 +136,7 @@ def test_bad_tokens_and_urls_are_refused_without_echo() -> None:
         Rest(None)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         Rest(TOKEN, RestOptions(api_url="ftp://example.com"))
-    assert Rest("Bot abc.def")._Requester__authorization.reveal() == "Bot abc.def"  # type: ignore[attr-defined]
+    assert Rest("Bot abc.def").http._Requester__authorization.reveal() == "Bot abc.def"  # type: ignore[attr-defined]
 
 
 async def test_closed_client_refuses_requests(server: Server) -> None:
@@ -154,10 +154,10 @@ async def test_cancelling_an_in_flight_request_frees_its_bucket_and_global_slot(
     async with Rest(TOKEN, RestOptions(api_url=server.url + "/v1")) as rest:
         task = asyncio.ensure_future(rest.get_channel(1))
         await wait_until(lambda: len(server.requests) == 1)
-        bucket = rest.buckets.bucket_for(Route("GET", "/channels/{channel_id}", channel_id=1))
-        assert bucket.in_flight == 1 and rest.global_limiter.in_flight == 1
+        bucket = rest.http.buckets.bucket_for(Route("GET", "/channels/{channel_id}", channel_id=1))
+        assert bucket.in_flight == 1 and rest.http.global_limiter.in_flight == 1
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        assert bucket.in_flight == 0 and rest.global_limiter.in_flight == 0
+        assert bucket.in_flight == 0 and rest.http.global_limiter.in_flight == 0
         hang.release.set()

@@ -35,7 +35,7 @@ async def test_buckets_per_channel_are_independent(style: str) -> None:
         await rest.create_message(a, "1")
         await rest.create_message(a, "2")
         blocked = asyncio.ensure_future(rest.create_message(a, "3"))
-        bucket_a = rest.buckets.bucket_for(
+        bucket_a = rest.http.buckets.bucket_for(
             Route("POST", "/channels/{channel_id}/messages", channel_id=a)
         )
         await wait_until(lambda: bucket_a.waiting == 1)
@@ -111,9 +111,10 @@ async def test_n_bucket_hash_makes_reaction_routes_share_one_bucket_per_channel(
         await rest.remove_own_reaction(a, msg_a.id, "👍")
         await rest.add_reaction(b, msg_b.id, "👍")
         tpl = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me"
-        put_a = rest.buckets.bucket_for(Route("PUT", tpl, channel_id=a, message_id=1, emoji="x"))
-        del_a = rest.buckets.bucket_for(Route("DELETE", tpl, channel_id=a, message_id=2, emoji="y"))
-        put_b = rest.buckets.bucket_for(Route("PUT", tpl, channel_id=b, message_id=1, emoji="x"))
+        buckets = rest.http.buckets
+        put_a = buckets.bucket_for(Route("PUT", tpl, channel_id=a, message_id=1, emoji="x"))
+        del_a = buckets.bucket_for(Route("DELETE", tpl, channel_id=a, message_id=2, emoji="y"))
+        put_b = buckets.bucket_for(Route("PUT", tpl, channel_id=b, message_id=1, emoji="x"))
         assert put_a is del_a
         assert put_b is not put_a
         # The DELETE's first request went through its own, still unknown, bucket; the

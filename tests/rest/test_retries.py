@@ -67,7 +67,7 @@ async def test_global_429_pauses_every_request(sandbox: Sandbox) -> None:
         second = asyncio.ensure_future(rest.get_channel(sandbox.channel_ids[0]))
         await asyncio.wait_for(asyncio.gather(first, second), 10)
         assert rest.stats.global_rate_limited == 1
-        assert rest.global_limiter.paused_until >= started + 0.2
+        assert rest.http.global_limiter.paused_until >= started + 0.2
 
 
 async def test_5xx_is_retried_then_succeeds(sandbox: Sandbox) -> None:

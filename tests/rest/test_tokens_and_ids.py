@@ -22,7 +22,7 @@ NON_ASCII_IDS = ["\uff11\uff12\uff13", "\u0661\u0662\u0663", "\u0967\u0968", "\u
 
 
 def authorization(rest: Rest) -> str:
-    return rest._Requester__authorization.reveal()  # type: ignore[attr-defined,no-any-return]
+    return rest.http._Requester__authorization.reveal()  # type: ignore[attr-defined,no-any-return]
 
 
 @pytest.mark.parametrize(

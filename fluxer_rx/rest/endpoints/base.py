@@ -4,21 +4,21 @@
 mixes in. A method of a group builds its :class:`Route` with :meth:`Endpoints.route`
 (every path parameter checked as an id, ``ValueError`` before any request), its body with
 :func:`body_of` (a request Struct without its unset fields, or a plain mapping) and sends
-it through :meth:`~fluxer_rx.rest.requester.Requester.request` /
-:meth:`~fluxer_rx.rest.requester.Requester.request_as`, so limits, retries (a POST or
-PATCH only when the server demonstrably did not apply it) and error mapping are the
-requester's.
+it through the HTTP layer (:attr:`Endpoints.http`, a
+:class:`~fluxer_rx.rest.requester.Requester`), so limits, retries (a POST or PATCH only
+when the server demonstrably did not apply it) and error mapping are the requester's.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 import msgspec
 
 from fluxer_rx.models.snowflake import parse_snowflake
-from fluxer_rx.rest.requester import Requester
+from fluxer_rx.rest.files import File
+from fluxer_rx.rest.requester import NO_BODY, QueryValue, Requester
 from fluxer_rx.rest.routes import Route
 
 __all__ = [
@@ -136,8 +136,77 @@ async def pages(
         cursor = str(min(ids) if newest_first else max(ids))
 
 
-class Endpoints(Requester):
-    """Base of the endpoint groups: a :class:`Requester` with the route builder."""
+class Endpoints:
+    """Base of the endpoint groups: the route builder, and the calls of the HTTP layer
+    :attr:`http` (a :class:`Requester`: one session, rate limits, retries, error mapping)
+    that every endpoint method goes through."""
+
+    http: Requester
+
+    async def request(
+        self,
+        route: Route,
+        *,
+        json: Any = NO_BODY,
+        params: Mapping[str, QueryValue] | None = None,
+        files: Sequence[File] = (),
+        reason: str | None = None,
+        base_url: str | None = None,
+        authenticate: bool = True,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """Any route, by hand: the decoded JSON body (see :meth:`Requester.request`)."""
+        return await self.http.request(
+            route,
+            json=json,
+            params=params,
+            files=files,
+            reason=reason,
+            base_url=base_url,
+            authenticate=authenticate,
+            idempotent=idempotent,
+        )
+
+    async def request_as(
+        self,
+        type_: type[T] | msgspec.json.Decoder[T],
+        route: Route,
+        *,
+        json: Any = NO_BODY,
+        params: Mapping[str, QueryValue] | None = None,
+        files: Sequence[File] = (),
+        reason: str | None = None,
+        idempotent: bool | None = None,
+    ) -> T:
+        """Any route, by hand, decoded into ``type_`` (see :meth:`Requester.request_as`)."""
+        return await self.http.request_as(
+            type_, route, json=json, params=params, files=files, reason=reason,
+            idempotent=idempotent,
+        )
+
+    async def request_raw(
+        self,
+        route: Route,
+        *,
+        json: Any = NO_BODY,
+        params: Mapping[str, QueryValue] | None = None,
+        files: Sequence[File] = (),
+        reason: str | None = None,
+        base_url: str | None = None,
+        authenticate: bool = True,
+        idempotent: bool | None = None,
+    ) -> bytes:
+        """Any route, by hand: the raw body (see :meth:`Requester.request_raw`)."""
+        return await self.http.request_raw(
+            route,
+            json=json,
+            params=params,
+            files=files,
+            reason=reason,
+            base_url=base_url,
+            authenticate=authenticate,
+            idempotent=idempotent,
+        )
 
     @staticmethod
     def route(method: str, template: str, **ids: Snowflake) -> Route:
