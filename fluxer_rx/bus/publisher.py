@@ -11,7 +11,7 @@ returned, i.e. that the broker reported stored.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fluxer_rx.bus.batcher import Batcher
 from fluxer_rx.bus.port import Broker, FrameRecord
@@ -24,7 +24,9 @@ class FramePublisher:
 
     ``max_items`` and ``max_delay`` bound each batch (32 frames, 2 ms by default); up to
     ``coalesce`` batches that queued behind a round trip in flight share the next one;
-    ``on_error`` hears every failed attempt (it is retried). ``last_position[shard]`` is
+    ``on_error`` hears every failed attempt (it is retried). ``on_stored(shard, batch)``
+    is awaited after each stored batch, before it counts as acknowledged (if it raises,
+    the batch is published again). ``last_position[shard]`` is
     the stream position of the newest stored frame of that shard.
     """
 
@@ -36,12 +38,14 @@ class FramePublisher:
         max_delay: float = 0.002,
         coalesce: int = 16,
         on_error: Callable[[BaseException], None] | None = None,
+        on_stored: Callable[[int, list[FrameRecord]], Awaitable[None]] | None = None,
     ) -> None:
         self.broker = broker
         self.max_items = max_items
         self.max_delay = max_delay
         self.coalesce = coalesce
         self._on_error = on_error
+        self._on_stored = on_stored
         self._batchers: dict[int, Batcher[FrameRecord]] = {}
         self.acknowledged = 0
         self.last_position: dict[int, str] = {}
@@ -59,6 +63,8 @@ class FramePublisher:
     def _batcher(self, shard: int) -> Batcher[FrameRecord]:
         async def send(batch: list[FrameRecord]) -> None:
             positions = await self.broker.publish(shard, batch)
+            if self._on_stored is not None:
+                await self._on_stored(shard, batch)
             self.acknowledged += len(batch)
             if positions:
                 self.last_position[shard] = positions[-1]

@@ -7,14 +7,19 @@ happened and when (``time.time()``, comparable across processes on one machine).
   a renewal learns it is gone, then exit.
 * ``identify URL PREFIX COUNT INTERVAL``: print ``ready``, wait for ``go`` on stdin, then
   reserve COUNT identify slots and print each slot and the time it woke.
-* ``rest URL PREFIX API_URL TOKEN CHANNEL COUNT CONCURRENCY``: post COUNT messages to
-  CHANNEL through the shared REST limits, COUNCURRENCY at a time; print the statuses.
+* ``rest URL PREFIX API_URL CHANNEL COUNT CONCURRENCY``: post COUNT messages to
+  CHANNEL through the shared REST limits, CONCURRENCY at a time; print the statuses.
+* ``gateway URL PREFIX GATEWAY_URL TTL``: run a :class:`GatewayProcess` for one
+  unsharded shard until killed; print ``held`` once it runs the shard.
+
+The token of ``rest`` and ``gateway`` comes from ``FLUXER_TOKEN``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 from typing import Any
@@ -53,7 +58,27 @@ async def rest(*args: str) -> None:
     await send_messages(*args)
 
 
-ROLES = {"hold-lease": hold_lease, "identify": identify, "rest": rest}
+async def gateway(url: str, prefix: str, gateway_url: str, ttl: str) -> None:
+    from fluxer_rx.bus.gateway_process import GatewayProcess
+    from fluxer_rx.gateway.options import GatewayOptions
+    from fluxer_rx.gateway.url import gateway_url_with_query
+    from tests.util import wait_until
+
+    async with RedisBroker(url, RedisBrokerOptions(prefix=prefix)) as broker:
+        process = GatewayProcess(
+            broker,
+            os.environ["FLUXER_TOKEN"],
+            gateway_url_with_query(gateway_url),
+            GatewayOptions(),
+            lease_ttl=float(ttl),
+        )
+        running = asyncio.create_task(process.run())
+        await wait_until(lambda: bool(process.held), within=30, what="the shard held")
+        emit(event="held")
+        await running
+
+
+ROLES = {"hold-lease": hold_lease, "identify": identify, "rest": rest, "gateway": gateway}
 
 if __name__ == "__main__":
     asyncio.run(ROLES[sys.argv[1]](*sys.argv[2:]))
