@@ -51,6 +51,14 @@ class Kind(enum.StrEnum):
     PROTOCOL_VIOLATION = "protocol_violation"
     """The server sent something out of range (e.g. a heartbeat interval) that the client
     bounded or ignored; ``detail`` says what was done."""
+    LATE_EVENT = "late_event"
+    """An event-time operator met an event later than its allowed lateness (its window
+    was already emitted); ``data`` is the operator's ``LateEvent``. Reported by passing
+    ``on_late=client.report_late`` to ``window_by_event_time`` / ``count_by`` / ``top_k``."""
+    CLOCK_STEP = "clock_step"
+    """A replay on recorded time met a frame whose time goes backwards or jumps past the
+    allowed gap, and delivered it at the time before (``on_bad_time="clamp"``); ``data``
+    is a ``ClockStep`` (line, times) and ``frame`` the frame."""
     COMMAND_ERROR = "command_error"
     """A prefix command failed (``fluxer_rx.commands``); ``data`` is a ``CommandFailure``
     or the exception of the failed error reply."""

@@ -10,6 +10,7 @@ from typing import Literal
 from reactivex import operators as ops
 
 from fluxer_rx import Client
+from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.models import MessageCreate
 from fluxer_rx.operators import EventWindow, LateEvent, count_by, of_type, window_by_event_time
 from tests.synthetic_recordings import STARTED_AT, Sent, steady, write_recording
@@ -87,3 +88,25 @@ async def test_without_enough_lateness_the_burst_is_reported_late_not_lost(
     assert per_second(windows) == {0: 1, 1: 1, 2: 1}
     assert len(late) == 1 and late[0].late_so_far == 1
     assert isinstance(late[0].event, MessageCreate) and late[0].event.content == "message 4"
+
+
+async def test_late_events_reach_the_clients_diagnostics(tmp_path: Path) -> None:
+    # one message created at 0.5 s arrives at 4.5 s; with 1 s of allowed lateness its
+    # window was emitted long before: it is reported as late_event, never dropped unseen
+    messages = [m for m in steady(5, 4) if m.created != 0.25]
+    messages.append(Sent(4.6, 0.25))
+    messages.sort(key=lambda m: m.at)
+    path = write_recording(tmp_path / "late.jsonl", messages)
+    client = Client()
+    reports: list[Diagnostic] = []
+    client.diagnostics.subscribe(reports.append)
+    subscription = client.events.pipe(
+        of_type(MessageCreate),
+        window_by_event_time(1.0, allowed_lateness=1.0, on_late=client.report_late),
+    ).subscribe(lambda _w: None)
+    await client.replay(path, clock="recorded")
+    subscription.dispose()
+    late = [r for r in reports if r.kind == Kind.LATE_EVENT]
+    assert len(late) == 1
+    assert isinstance(late[0].data, LateEvent) and late[0].data.late_so_far == 1
+    assert "MessageCreate" in late[0].detail

@@ -12,7 +12,7 @@ import pytest
 from reactivex import operators as ops
 
 from fluxer_rx import Client
-from fluxer_rx.diagnostics import Diagnostic
+from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.models import MessageCreate
 from fluxer_rx.operators import of_type
 from fluxer_rx.replay import ClockStep, MalformedRecording, RecordedFrame, VirtualClock
@@ -161,6 +161,7 @@ async def test_clamp_delivers_a_jump_at_the_time_before_and_reports_it(tmp_path:
     assert summary.clock_steps == 1
     steps = [r.data for r in reports if isinstance(r.data, ClockStep)]
     assert len(steps) == 1
+    assert [r.kind for r in reports if isinstance(r.data, ClockStep)] == [Kind.CLOCK_STEP]
     assert steps[0].line == 22 and steps[0].step == pytest.approx(step)
     assert any("line 22" in r.detail for r in reports)
     assert counts == clean_counts == [10, 16, 10, 4]

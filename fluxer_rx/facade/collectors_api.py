@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from fluxer_rx.models import MessageCreate, MessageReactionAdd
 from fluxer_rx.operators import Collector, message_collector, reaction_collector, wait_for
+from fluxer_rx.operators.event_time import LateEvent
 
 if TYPE_CHECKING:
     from fluxer_rx.pipeline import EventPipeline
@@ -17,9 +18,16 @@ E = TypeVar("E")
 
 
 class CollectorFactory:
-    """Starts collectors and one-shot waits on the client's events."""
+    """Starts collectors and one-shot waits on the client's events; reports what
+    event-time operators find late."""
 
     _pipeline: EventPipeline
+
+    def report_late(self, late: LateEvent) -> None:
+        """Report a late event on ``diagnostics`` (kind ``late_event``): pass it as the
+        ``on_late=`` of the event-time operators, e.g. ``window_by_event_time(60,
+        on_late=client.report_late)``, so no late event goes unseen."""
+        self._pipeline.reporter.late_event(late)
 
     def _guild_of(self, channel_id: str | int) -> str | None:
         channel = self._pipeline.cache.channels.get(str(channel_id))

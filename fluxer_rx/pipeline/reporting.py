@@ -11,6 +11,7 @@ from fluxer_rx.errors import DecodeError
 from fluxer_rx.handlers import HandlerOverflow
 from fluxer_rx.models.frame import Frame
 from fluxer_rx.operators import EffectOverflow
+from fluxer_rx.operators.event_time import LateEvent
 from fluxer_rx.streams import EventSubject
 
 __all__ = ["Reporter"]
@@ -85,6 +86,14 @@ class Reporter:
     def undecodable(self, frame: Frame, exc: DecodeError) -> None:
         """A frame's payload did not decode; the frame goes with the report."""
         self.report(Kind.DECODE_ERROR, frame.shard_id, str(exc), exc, frame)
+
+    def late_event(self, late: LateEvent) -> None:
+        """An event-time operator met an event past its allowed lateness."""
+        detail = (
+            f"{type(late.event).__name__} at {late.time.isoformat()} came after the watermark"
+            f" {late.watermark.isoformat()} ({late.late_so_far} late so far)"
+        )
+        self.report(Kind.LATE_EVENT, None, detail, late)
 
     def cache_issue(self, kind: str, detail: str) -> None:
         """The cache met an event it could not apply fully."""

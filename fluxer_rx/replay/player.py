@@ -250,7 +250,7 @@ class FramePlayer:
                 shift -= step.step
                 self.clock_steps += 1
                 detail = f"line {step.line}: {step.describe()}; delivered at the time before"
-                report = Diagnostic(Kind.PROTOCOL_VIOLATION, frame.shard_id, detail, step, frame)
+                report = Diagnostic(Kind.CLOCK_STEP, frame.shard_id, detail, step, frame)
                 self._sink.diagnostic(report)
             previous, highest = at, at + limit
             when = base + at + shift
