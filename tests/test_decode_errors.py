@@ -90,7 +90,7 @@ def test_a_str_message_that_is_not_unicode_text_is_a_decode_error(lazy: bool, na
 # --- live, against the sandbox ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("transport", ["aiohttp", "websockets"])
+@pytest.mark.parametrize("transport", ["picows", "aiohttp", "websockets"])
 async def test_a_frame_whose_d_fails_only_as_json_skips_the_on_handlers_and_the_run_goes_on(
     transport: Transport,
 ) -> None:

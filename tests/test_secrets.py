@@ -21,7 +21,7 @@ from fluxer_rx.sandbox import Sandbox
 from tests.faultproxy import FaultProxy
 from tests.util import wait_until
 
-TRANSPORTS: tuple[Transport, ...] = ("websockets", "aiohttp")
+TRANSPORTS: tuple[Transport, ...] = ("picows", "websockets", "aiohttp")
 
 
 def fixed_world_clock() -> float:
@@ -184,7 +184,7 @@ async def test_no_part_of_the_secret_is_ever_logged_recorded_reported_or_raised(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    for name in ("websockets", "aiohttp", "asyncio", "fluxer_rx"):
+    for name in ("picows", "websockets", "aiohttp", "asyncio", "fluxer_rx"):
         caplog.set_level(logging.DEBUG, logger=name)
     loop = asyncio.get_running_loop()
     evidence = Evidence()

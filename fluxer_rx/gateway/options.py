@@ -7,12 +7,18 @@ never holds the token.
 
 from __future__ import annotations
 
+import importlib.util
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
-from fluxer_rx.gateway.transport import TransportName
+from fluxer_rx.gateway.transport import (
+    TRANSPORT_NAMES,
+    Compression,
+    TransportName,
+    default_transport,
+)
 
 __all__ = ["GatewayOptions"]
 
@@ -23,8 +29,15 @@ class GatewayOptions:
 
     * ``url``: the gateway URL (``None``: discovered through ``GET /gateway/bot``);
       ``version`` is the ``v`` query parameter added to it.
-    * ``transport``: the WebSocket library (``aiohttp`` measured faster end to end,
-      ``benchmarks/bench_gateway.py``; ``websockets`` stays selectable).
+    * ``transport``: the WebSocket library. The default is the fastest installed
+      (:func:`~fluxer_rx.gateway.transport.default_transport`): ``"picows"`` with the
+      ``fluxer_rx[fast]`` extra, else ``"aiohttp"`` (``benchmarks/bench_gateway.py``);
+      ``"aiohttp"`` and ``"websockets"`` stay selectable by name. Naming a transport that
+      is not installed raises ``ImportError`` here.
+    * ``compress``: ``"zstd-stream"`` asks the server to compress what it sends
+      (PROTOCOL §1.2; less on the wire, more CPU per frame: ``benchmarks/bench_gateway.py``
+      measures both); needs the ``fluxer_rx[zstd]`` extra (``ImportError`` here without
+      it). ``None``: uncompressed JSON.
     * ``shard_ids`` / ``shard_count``: which shards this process runs, of how many
       (``None``: one unsharded connection, or all of ``shard_count``).
     * ``identify_interval``: seconds between IDENTIFYs of this process's shards.
@@ -54,7 +67,7 @@ class GatewayOptions:
 
     url: str | None = None
     version: str = "1"
-    transport: TransportName = "aiohttp"
+    transport: TransportName = field(default_factory=default_transport)
     shard_ids: Sequence[int] | None = None
     shard_count: int | None = None
     identify_interval: float = 1.0
@@ -70,8 +83,15 @@ class GatewayOptions:
     hello_timeout: float | None = None
     invalid_session_delay: tuple[float, float] = (1.0, 5.0)
     rng: random.Random | None = field(default=None, compare=False)
+    compress: Compression | None = None
 
     def __post_init__(self) -> None:
+        if self.transport not in TRANSPORT_NAMES:
+            raise ValueError(f"transport must be one of {TRANSPORT_NAMES}, got {self.transport!r}")
+        if self.compress is not None and self.compress not in get_args(Compression):
+            raise ValueError(f"compress must be 'zstd-stream' or None, got {self.compress!r}")
+        _require("picows", "fast", "transport='picows'", self.transport == "picows")
+        _require("zstandard", "zstd", "compress='zstd-stream'", self.compress is not None)
         if self.shard_count is not None and self.shard_count < 1:
             raise ValueError(f"shard_count must be >= 1, got {self.shard_count}")
         count = self.shard_count or 1
@@ -95,3 +115,8 @@ class GatewayOptions:
         if self.shard_ids is not None:
             return tuple(self.shard_ids)
         return tuple(range(self.shard_count or 1))
+
+
+def _require(module: str, extra: str, what: str, needed: bool) -> None:
+    if needed and importlib.util.find_spec(module) is None:
+        raise ImportError(f"{what} needs {module}: pip install 'fluxer_rx[{extra}]'")

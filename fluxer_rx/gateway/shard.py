@@ -54,7 +54,12 @@ from fluxer_rx.gateway.actions import (
 from fluxer_rx.gateway.actions import Diagnostic as ProtocolDiagnostic
 from fluxer_rx.gateway.close_codes import CloseReport, NextStep, classify_close
 from fluxer_rx.gateway.protocol import GatewayProtocol, ProtocolMisuse
-from fluxer_rx.gateway.transport import GatewayConnection, TransportName, open_connection
+from fluxer_rx.gateway.transport import (
+    Compression,
+    GatewayConnection,
+    TransportName,
+    open_connection,
+)
 from fluxer_rx.models.frame import Frame, decode_frame
 
 __all__ = ["RESUME_ATTEMPT_TIMEOUT", "Opener", "Shard", "ShardSink", "attempt_timeout"]
@@ -130,7 +135,7 @@ class Shard:
     it closed; an attempt that gets HELLO resets the count. ``None`` retries for ever.
 
     ``opener(url, timeout)`` opens one connection (default: :func:`open_connection`
-    with ``transport``); tests and other transports pass their own, with the same
+    with ``transport`` and ``compress``); tests and other transports pass their own, with the same
     contract (raise ``OSError`` or ``TimeoutError`` on failure).
     """
 
@@ -142,6 +147,7 @@ class Shard:
         sink: ShardSink,
         *,
         transport: TransportName = "websockets",
+        compress: Compression | None = None,
         identify_gate: Callable[[], Awaitable[None]] | None = None,
         connect_timeout: float = 15.0,
         close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
@@ -154,6 +160,7 @@ class Shard:
         self.protocol = protocol
         self.url = url
         self.transport: TransportName = transport
+        self.compress: Compression | None = compress
         self._sink = sink
         self._identify_gate = identify_gate
         self._connect_timeout = connect_timeout
@@ -212,7 +219,7 @@ class Shard:
             if self._opener is not None:
                 opening = self._opener(url, timeout)
             else:
-                opening = open_connection(url, self.transport, timeout)
+                opening = open_connection(url, self.transport, timeout, self.compress)
             try:
                 opened = await self._unless_stopped(opening)
             except Exception as exc:  # any failed open is retried, never fatal

@@ -99,6 +99,7 @@ class ShardGroup:
                 url,
                 sink,
                 transport=options.transport,
+                compress=options.compress,
                 identify_gate=gate.wait,
                 connect_timeout=options.connect_timeout,
                 max_connect_failures=options.max_connect_failures,

@@ -12,8 +12,9 @@ def gateway_url_with_query(url: str, version: str = "1") -> str:
     (other query keys are kept).
 
     Raises ``ValueError`` for a URL that is not ``ws://`` or ``wss://`` with a host, and for
-    a ``compress`` other than ``none``: fluxer_rx reads uncompressed JSON frames, and a
-    zstd stream would make every frame undecodable (PROTOCOL §1.2).
+    a ``compress`` other than ``none``: compression is the ``GatewayOptions.compress``
+    option, which adds the query itself and decompresses; asked for in the URL alone it
+    would make every frame undecodable (PROTOCOL §1.2).
     """
     parts = urlsplit(url)
     if parts.scheme not in ("ws", "wss") or not parts.hostname:
@@ -23,8 +24,8 @@ def gateway_url_with_query(url: str, version: str = "1") -> str:
     for key, value in query:
         if key == "compress" and value.lower() != "none":
             raise ValueError(
-                f"gateway compression {value!r} is not supported: fluxer_rx reads "
-                "uncompressed JSON frames; remove 'compress' from the gateway URL"
+                f"gateway compression {value!r} in the URL is not supported: remove "
+                "'compress' from the gateway URL and set GatewayOptions(compress='zstd-stream')"
             )
     if "v" not in keys:
         query.append(("v", version))

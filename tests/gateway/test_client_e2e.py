@@ -51,7 +51,7 @@ async def _stop(running: Running) -> None:
     await asyncio.wait_for(running.task, 10)
 
 
-@pytest.fixture(params=["websockets", "aiohttp"])
+@pytest.fixture(params=["picows", "aiohttp", "websockets"])
 async def running(request: pytest.FixtureRequest) -> AsyncIterator[Running]:
     transport: Transport = request.param
     async with Sandbox(heartbeat_interval=1.0, resume_window=5.0) as sb:

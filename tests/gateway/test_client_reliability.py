@@ -29,7 +29,7 @@ from fluxer_rx.sandbox import Sandbox
 from tests.faultproxy import FaultProxy
 from tests.util import client_options, wait_until
 
-TRANSPORTS: list[Transport] = ["aiohttp", "websockets"]
+TRANSPORTS: list[Transport] = ["picows", "aiohttp", "websockets"]
 
 
 @dataclass

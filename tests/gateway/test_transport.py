@@ -1,4 +1,4 @@
-"""Opening a gateway connection against peers that misbehave, on both transports: the
+"""Opening a gateway connection against peers that misbehave, on every transport: the
 open is bounded by its timeout, fails with ``TimeoutError`` or an ``OSError``, cancels
 promptly, and leaves no socket or HTTP session open; the websockets frame log never
 shows what the client sends."""
@@ -18,12 +18,17 @@ from typing import Any, Literal
 import aiohttp
 import pytest
 
-from fluxer_rx.gateway.transport import HandshakeFailed, TransportName, open_connection
+from fluxer_rx.gateway.transport import (
+    TRANSPORT_NAMES,
+    HandshakeFailed,
+    TransportName,
+    open_connection,
+)
 from fluxer_rx.sandbox import Sandbox
 from tests.faultproxy import FaultProxy
 from tests.util import wait_until
 
-TRANSPORTS: tuple[TransportName, ...] = ("websockets", "aiohttp")
+TRANSPORTS: tuple[TransportName, ...] = TRANSPORT_NAMES
 OPEN_TIMEOUT = 0.5
 MARGIN = 1.0  # generous: a loaded machine, not a slow implementation
 
