@@ -5,8 +5,10 @@ the aiohttp handler for ``/``; it listens to the world (:meth:`World.emit`) and 
 dispatch out to the sessions that should see it. Behaviour follows the transcripts in
 ``tests/data/real-gateway`` (and ``PROTOCOL.md`` §1 where they are silent):
 
-* ``v`` must be 1, else close 4012 before HELLO; ``encoding``/``compress`` are ignored
-  and frames are always uncompressed JSON text with sorted keys.
+* ``v`` must be 1, else close 4012 before HELLO; ``encoding`` is ignored and frames are
+  JSON with sorted keys, uncompressed text unless ``compress=zstd-stream`` asks for zstd
+  (binary frames; per message, or one stream with ``stream=1``:
+  :mod:`fluxer_rx.sandbox.zstd_framing`).
 * HELLO first; op 1 gets ``{"op":11}``; the server checks every interval/3, sends
   ``{"d":null,"op":1}`` once 0.9 x interval passed since the last client heartbeat and
   closes 4009 once 45/41.25 x interval passed while waiting (so ~1.0x and ~1.33x).
@@ -54,6 +56,7 @@ from aiohttp import WSMsgType, web
 from fluxer_rx.sandbox.config import HELLO_INTERVAL_S, SandboxConfig
 from fluxer_rx.sandbox.gateway_clock import GatewayClock, LoopClock, Timer
 from fluxer_rx.sandbox.world import Json, Message, World
+from fluxer_rx.sandbox.zstd_framing import ServerCompression, server_compression
 
 __all__ = [
     "DispatchRecord",
@@ -170,6 +173,7 @@ class _Connection:
     heartbeat_check: Timer | None = None
     how: str = ""
     """``"identified"`` or ``"resumed"`` once a session is attached, for the log."""
+    compression: ServerCompression | None = None
 
     def describe(self) -> str:
         """``#n`` with the shard and the session, for the log (never the token)."""
@@ -187,7 +191,10 @@ class _Connection:
         transport = self.request.transport
         if self.closing or transport is None or transport.is_closing():
             return False
-        transport.write(encode_text_frame(frame_json))
+        if self.compression is not None:
+            transport.write(self.compression.frame(frame_json))
+        else:
+            transport.write(encode_text_frame(frame_json))
         return True
 
     def write_raw(self, data: bytes) -> bool:
@@ -195,7 +202,7 @@ class _Connection:
         transport = self.request.transport
         if self.closing or transport is None or transport.is_closing():
             return False
-        transport.write(data)
+        transport.write(data if self.compression is None else self.compression.reframe(data))
         return True
 
 
@@ -498,6 +505,7 @@ class GatewayHub:
         self._connection_numbers += 1
         number = self._connection_numbers
         conn = _Connection(ws=ws, request=request, number=number, opened=now, last_heartbeat=now)
+        conn.compression = server_compression(request.query)
         log.info("gateway connection #%d opened from %s", number, request.remote)
         if request.query.get("v") != "1":
             await self._close(conn, 4012, "Invalid API version")
@@ -515,7 +523,13 @@ class GatewayHub:
                     data = msg.data
                 else:
                     break
-                await self._on_frame(conn, data)
+                compression = conn.compression
+                if compression is None:
+                    await self._on_frame(conn, data)
+                elif (plain := compression.client_message(msg.type is WSMsgType.BINARY, data)):
+                    await self._on_frame(conn, plain)
+                else:
+                    await self._close(conn, 4002, "Decode failed")
                 if conn.closing:
                     break
         except (ConnectionError, asyncio.CancelledError):

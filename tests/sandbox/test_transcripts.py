@@ -24,6 +24,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+import zstandard
 
 from fluxer_rx.sandbox import Sandbox
 from fluxer_rx.sandbox.gateway_clock import ManualGatewayClock
@@ -95,14 +96,13 @@ SCENARIOS: dict[str, Setup] = {
     "07i-unknown-event-name": Setup(),
     "07j-ignored-events": Setup(),
     "07k-resume-below-acked-seq": Setup(),
-    # The sandbox never compresses: HELLO arrives as text, not as a zstd binary frame;
-    # the decoded frame and the 4002 close are compared.
-    "08b-zstd-client-sends-compressed": Setup(ignore_wire_type=True),
+    # compress=zstd-stream without stream=1: each server frame one complete zstd frame
+    "08-zstd-stream": Setup(),
+    "08b-zstd-client-sends-compressed": Setup(),
 }
 NOT_REPRODUCIBLE = {
     "04b-identify-ready-user": "the sandbox issues bot tokens only (no flx_ user sessions)",
     "07g-rpc-auth": "no websocket: it probes the gateway's internal /_rpc endpoint",
-    "08-zstd-stream": "the sandbox does not implement zstd compression (no zstd library)",
 }
 
 BOT_TOKEN_RE = re.compile(r"^\d+\.fake-secret-not-real$")
@@ -252,6 +252,8 @@ class Player:
             if wire != "text" and not self.setup.ignore_wire_type:
                 self.problems.append(f"conn {conn}: expected a {wire} frame, got text")
             text = msg.data
+        elif wire == "binary":  # zstd-stream: one complete frame that decodes alone
+            text = zstandard.ZstdDecompressor().decompress(msg.data).decode()
         else:
             self.problems.append(f"conn {conn}: server sent a binary frame")
             return
