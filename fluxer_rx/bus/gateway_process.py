@@ -32,6 +32,7 @@ import msgspec
 from fluxer_rx.bus.lease_keeper import LeaseKeeper
 from fluxer_rx.bus.port import Broker, FrameRecord, Lease
 from fluxer_rx.bus.publisher import FramePublisher
+from fluxer_rx.bus.shard_tasks import ShardTasks
 from fluxer_rx.diagnostics import Diagnostic
 from fluxer_rx.gateway.actions import ConnectionState, SessionLost
 from fluxer_rx.gateway.identify_queue import IdentifyQueue
@@ -196,7 +197,7 @@ class GatewayProcess:
         self._opener = opener
         self._gate = BrokerIdentifyGate(broker)
         self._groups: dict[int, ShardGroup] = {}
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks = ShardTasks()
 
     def __repr__(self) -> str:
         return f"<GatewayProcess shards={list(self.shard_ids)} held={sorted(self._groups)}>"
@@ -212,23 +213,14 @@ class GatewayProcess:
 
     async def run(self) -> None:
         """Hold and run shards until :meth:`close` (or a fatal gateway error, raised)."""
-        self._tasks = [asyncio.create_task(self._hold(i)) for i in self.shard_ids]
         try:
-            done, _ = await asyncio.wait(self._tasks, return_when=asyncio.FIRST_EXCEPTION)
-            for task in done:
-                if not task.cancelled() and task.exception() is not None:
-                    raise task.exception()  # type: ignore[misc]
+            await self._tasks.run(self.shard_ids, self._hold)
         finally:
             await self.close()
 
     async def close(self) -> None:
         """Close every shard, store what was received, and release the leases."""
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks = []
+        await self._tasks.cancel()
         await self.sink.publisher.flush()
 
     async def _hold(self, shard_id: int) -> None:

@@ -121,6 +121,10 @@ class Broker(Protocol):
         """Up to ``count`` entries after ``after``; waits up to ``timeout`` s for one."""
         ...
 
+    async def entry(self, shard: int, position: str) -> StreamEntry | None:
+        """The entry at ``position`` of ``shard``'s stream (``None`` if trimmed or absent)."""
+        ...
+
     async def commit(
         self, group: str, shard: int, position: str, *, lease: Lease | None = None
     ) -> bool:

@@ -229,6 +229,12 @@ class RedisBroker:
         )
         return [_entry(shard, position, fields) for position, fields in _rows(reply)]
 
+    async def entry(self, shard: int, position: str) -> StreamEntry | None:
+        rows: Any = await self.call(
+            "entry", self._redis.xrange(self.events_key(shard), position, position, count=1)
+        )
+        return _entry(shard, rows[0][0], rows[0][1]) if rows else None
+
     async def stream_length(self, shard: int) -> int:
         """How many entries ``shard``'s stream holds now."""
         length: int = await self.call("xlen", self._redis.xlen(self.events_key(shard)))

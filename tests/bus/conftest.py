@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import pytest_asyncio
 
+from fluxer_rx.bus.gateway_process import GatewayProcess
 from fluxer_rx.bus.redis_broker import RedisBroker, RedisBrokerOptions
+from fluxer_rx.gateway.options import GatewayOptions
+from fluxer_rx.gateway.url import gateway_url_with_query
+from fluxer_rx.sandbox import Sandbox
 from tests.redis_server import RedisServer
 
 
@@ -27,3 +32,22 @@ async def broker(redis_server: RedisServer) -> AsyncIterator[RedisBroker]:
     """A broker on the test's redis-server with a small retention."""
     async with RedisBroker(redis_server.url, RedisBrokerOptions(retention=1000)) as b:
         yield b
+
+
+@pytest_asyncio.fixture
+async def gateway_process(
+    fluxer_sandbox: Sandbox, redis_server: RedisServer
+) -> AsyncIterator[GatewayProcess]:
+    """A running gateway process for the sandbox's one shard, under key prefix ``gw``."""
+    sb = fluxer_sandbox
+    async with RedisBroker(redis_server.url, RedisBrokerOptions(prefix="gw")) as broker:
+        process = GatewayProcess(
+            broker, sb.token, gateway_url_with_query(sb.gateway_url), GatewayOptions(),
+            lease_ttl=2.0,
+        )  # fmt: skip
+        running = asyncio.create_task(process.run())
+        try:
+            yield process
+        finally:
+            await process.close()
+            await running

@@ -12,6 +12,9 @@ happened and when (``time.time()``, comparable across processes on one machine).
 * ``gateway URL PREFIX GATEWAY_URL TTL``: run a :class:`GatewayProcess` for one
   unsharded shard until killed; print ``held`` once it runs the shard.
 
+* ``worker URL PREFIX GROUP TTL``: run a :class:`StreamWorker` for shard 0 whose sink
+  prints each applied dispatch (``applied`` with ``session``, ``seq``, ``t``).
+
 The token of ``rest`` and ``gateway`` comes from ``FLUXER_TOKEN``.
 """
 
@@ -78,7 +81,39 @@ async def gateway(url: str, prefix: str, gateway_url: str, ttl: str) -> None:
         await running
 
 
-ROLES = {"hold-lease": hold_lease, "identify": identify, "rest": rest, "gateway": gateway}
+class PrintingSink:
+    """A ShardSink that prints every dispatch it is given."""
+
+    def frame(self, frame: Any) -> None:
+        pass
+
+    def dispatch(self, frame: Any) -> None:
+        emit(event="applied", seq=frame.s, t=frame.t)
+
+    def diagnostic(self, report: Any) -> None:
+        emit(event="diagnostic", kind=str(report.kind), detail=report.detail)
+
+    def session_lost(self, shard_id: int, lost: Any) -> None:
+        pass
+
+    def state_changed(self, shard_id: int, old: Any, new: Any) -> None:
+        pass
+
+
+async def worker(url: str, prefix: str, group: str, ttl: str) -> None:
+    from fluxer_rx.bus.worker import StreamWorker
+
+    async with RedisBroker(url, RedisBrokerOptions(prefix=prefix)) as broker:
+        await StreamWorker(broker, group, PrintingSink(), [0], lease_ttl=float(ttl)).run()
+
+
+ROLES = {
+    "hold-lease": hold_lease,
+    "identify": identify,
+    "rest": rest,
+    "gateway": gateway,
+    "worker": worker,
+}
 
 if __name__ == "__main__":
     asyncio.run(ROLES[sys.argv[1]](*sys.argv[2:]))

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import pytest
 
-from fluxer_rx.bus import START, StreamEntry
+from fluxer_rx.bus import START, Broker, StreamEntry
 from fluxer_rx.bus.dedup import DedupReader, Gap
 from fluxer_rx.bus.gateway_process import GatewayProcess
 from fluxer_rx.bus.redis_broker import RedisBroker, RedisBrokerOptions
@@ -35,7 +35,7 @@ pytestmark = pytest.mark.fluxer_sandbox(guilds=2, resume_window=30.0)
 class Ledger:
     """The shard's stream as a worker would apply it: de-duplicated, gaps noted."""
 
-    def __init__(self, broker: RedisBroker) -> None:
+    def __init__(self, broker: Broker) -> None:
         self.reader = DedupReader(broker, 0, position=START)
         self.entries: list[StreamEntry] = []
         self.gaps: list[Gap] = []
@@ -70,32 +70,24 @@ def sandbox_log(sb: Sandbox) -> list[tuple[str, int, str]]:
 
 
 async def test_every_dispatch_reaches_the_stream_once_and_the_session_is_stored(
-    fluxer_sandbox: Sandbox, redis_server: RedisServer
+    fluxer_sandbox: Sandbox, gateway_process: GatewayProcess
 ) -> None:
-    sb = fluxer_sandbox
-    async with RedisBroker(redis_server.url, RedisBrokerOptions(prefix="g")) as broker:
-        process = GatewayProcess(
-            broker, sb.token, gateway_url_with_query(sb.gateway_url), GatewayOptions(),
-            lease_ttl=2.0,
-        )  # fmt: skip
-        running = asyncio.create_task(process.run())
-        ledger = Ledger(broker)
-        try:
-            await ledger.until("GUILD_CREATEs", lambda: ledger.count("GUILD_CREATE") >= 2)
-            for i in range(5):
-                await sb.post_message(sb.channel_ids[0], f"hello {i}")
-            await ledger.until("5 messages", lambda: ledger.count("MESSAGE_CREATE") >= 5)
-            assert process.held == {0}
-            await wait_until(lambda: sandbox_log(sb) == ledger.events(), what="ledger match")
-            await process.sink.publisher.flush()
-            stored = Session.from_bytes(await broker.get_session(0) or b"")
-            session, last, _ = ledger.events()[-1]
-            assert (stored.session_id, stored.seq) == (session, last)
-            assert ledger.gaps == []
-        finally:
-            await process.close()
-            await running
-        assert await broker.lease_holder("gateway:0") is None
+    sb, process = fluxer_sandbox, gateway_process
+    broker = process.broker
+    ledger = Ledger(broker)
+    await ledger.until("GUILD_CREATEs", lambda: ledger.count("GUILD_CREATE") >= 2)
+    for i in range(5):
+        await sb.post_message(sb.channel_ids[0], f"hello {i}")
+    await ledger.until("5 messages", lambda: ledger.count("MESSAGE_CREATE") >= 5)
+    assert process.held == {0}
+    await wait_until(lambda: sandbox_log(sb) == ledger.events(), what="ledger match")
+    await process.sink.publisher.flush()
+    stored = Session.from_bytes(await broker.get_session(0) or b"")
+    session, last, _ = ledger.events()[-1]
+    assert (stored.session_id, stored.seq) == (session, last)
+    assert ledger.gaps == []
+    await process.close()
+    assert await process.broker.acquire_lease("gateway:0", 1.0) is not None  # released
 
 
 async def test_kill_9_of_the_gateway_process_is_taken_over_by_resume(
