@@ -192,9 +192,8 @@ async def open_picows(url: str, handshake_timeout: float) -> PicowsConnection:
         if isinstance(exc, Exception):
             raise HandshakeFailed(f"WebSocket upgrade failed: {exc!r}") from exc
         raise
-    if transport.is_disconnected:  # the peer closed during the upgrade
+    if not isinstance(listener, _Listener):  # the peer closed before answering the upgrade
         raise HandshakeFailed("WebSocket upgrade failed: the server closed the connection")
-    assert isinstance(listener, _Listener)
     return PicowsConnection(transport, listener)
 
 
