@@ -14,6 +14,8 @@ shard's stream in micro-batches. Guarantees:
   When the server no longer knows the session (its resume window passed), the shard
   IDENTIFYs afresh and the readers see a new session.
 * **IDENTIFYs are spaced across processes** by the broker's identify gate.
+* **Commands from workers** (:class:`~fluxer_rx.bus.commands.BusCommands`) are read
+  from the shard's command stream and performed on its connection while it is held.
 * Frames of a holder that just lost its lease may still reach the stream; they belong
   to a session the readers either already applied (duplicates) or have seen replaced
   (stale): the de-duplicating reader drops both.
@@ -29,6 +31,7 @@ from collections.abc import Callable, Iterable
 
 import msgspec
 
+from fluxer_rx.bus.commands import follow_commands
 from fluxer_rx.bus.lease_keeper import LeaseKeeper
 from fluxer_rx.bus.port import Broker, FrameRecord, Lease
 from fluxer_rx.bus.publisher import FramePublisher
@@ -257,6 +260,9 @@ class GatewayProcess:
         self._groups[shard_id] = group
         running = asyncio.create_task(group.run())
         lost = asyncio.create_task(keeper.lost.wait())
+        commands = asyncio.create_task(
+            follow_commands(self.broker, group, shard_id, keeper.lease)
+        )
         try:
             await asyncio.wait([running, lost], return_when=asyncio.FIRST_COMPLETED)
             if running.done():
@@ -267,6 +273,9 @@ class GatewayProcess:
         finally:
             del self._groups[shard_id]
             lost.cancel()
+            commands.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await commands
             if not running.done():
                 await group.close()
                 with contextlib.suppress(Exception, asyncio.CancelledError):

@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
+from fluxer_rx.bus.commands import BusCommands
 from fluxer_rx.bus.gateway_process import GatewayProcess
 from fluxer_rx.bus.worker import StreamWorker
 from fluxer_rx.cache import Cache
-from fluxer_rx.models import MessageCreate
+from fluxer_rx.models import GuildMembersChunk, MessageCreate
 from fluxer_rx.pipeline import EventPipeline
 from fluxer_rx.sandbox import Sandbox
 from tests.bus.children import Child
@@ -98,3 +99,29 @@ async def test_kill_9_of_a_worker_process_is_taken_over_from_the_commit(
     overlap = overlaps[0]
     assert b[:overlap] == a[len(a) - overlap :]  # only the uncommitted tail is repeated
     print(f"worker takeover: {overlap} dispatches applied twice (uncommitted at kill)")
+
+
+async def test_commands_from_a_worker_reach_the_shard_holder(
+    fluxer_sandbox: Sandbox, gateway_process: GatewayProcess
+) -> None:
+    sb = fluxer_sandbox
+    broker = gateway_process.broker
+    pipeline = EventPipeline(lambda on_issue: Cache(on_issue=on_issue))
+    chunks: list[GuildMembersChunk] = []
+    pipeline.events.subscribe(
+        lambda e: chunks.append(e) if isinstance(e, GuildMembersChunk) else None
+    )
+    worker = StreamWorker(broker, "commands", pipeline, [0], lease_ttl=2.0)
+    running = asyncio.create_task(worker.run())
+    try:
+        await wait_until(lambda: len(pipeline.cache.guilds) == 2, within=20, what="2 guilds")
+        commands = BusCommands(broker, shard_count=1)
+        guild = sb.guild_ids[1]
+        commands.request_guild_members(0, guild, query="", limit=0, nonce="from-worker")
+        await commands.flush()
+        await wait_until(lambda: bool(chunks), within=20, what="GUILD_MEMBERS_CHUNK")
+        assert chunks[0].guild_id == guild and chunks[0].nonce == "from-worker"
+        assert len(chunks[0].members) == len(sb.world.get_guild(guild).members)
+    finally:
+        await worker.close()
+        await running
