@@ -10,6 +10,11 @@ On a private ``redis-server`` (free port, temp dir, no persistence) started by t
   process; timed from the first publish to the last frame read. The baseline, measured in
   the same run, publishes one frame per round trip (``max_items=1``), as a gateway without
   batching would.
+* **worker vs single process**: the same frames decoded, folded and emitted by an
+  :class:`~fluxer_rx.pipeline.EventPipeline` fed directly (the single-process client's
+  hot path, the baseline) and fed by a :class:`~fluxer_rx.bus.worker.StreamWorker`
+  reading them from the stream (read, de-duplicate, decode, fold, emit, commit); both
+  timed until the last event was emitted. The issue's target: a worker reaches >= 80 %.
 * **memory**: ``INFO memory`` ``used_memory`` before and after one stream holds the
   frames, divided by their number, next to the mean frame size (``MEMORY USAGE`` of the
   stream key is printed too).
@@ -34,6 +39,10 @@ from fluxer_rx.bus import FrameRecord  # noqa: E402
 from fluxer_rx.bus.dedup import DedupReader  # noqa: E402
 from fluxer_rx.bus.publisher import FramePublisher  # noqa: E402
 from fluxer_rx.bus.redis_broker import RedisBroker, RedisBrokerOptions  # noqa: E402
+from fluxer_rx.bus.worker import StreamWorker  # noqa: E402
+from fluxer_rx.cache import Cache  # noqa: E402
+from fluxer_rx.models.frame import decode_frame  # noqa: E402
+from fluxer_rx.pipeline import EventPipeline  # noqa: E402
 from fluxer_rx.sandbox.firehose import build_frames  # noqa: E402
 from fluxer_rx.sandbox.world import World  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
@@ -82,6 +91,49 @@ async def _server_cpu(broker: RedisBroker) -> float:
     return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
 
 
+def _pipeline() -> tuple[EventPipeline, list[int]]:
+    pipeline = EventPipeline(lambda on_issue: Cache(on_issue=on_issue), loop_stall_threshold=None)
+    emitted = [0]
+
+    def count(_: object) -> None:
+        emitted[0] += 1
+
+    pipeline.events.subscribe(count)
+    return pipeline, emitted
+
+
+def single_process(frames: list[bytes]) -> float:
+    """Seconds for the pipeline fed directly (decode, fold, emit)."""
+    pipeline, emitted = _pipeline()
+    start = time.perf_counter()
+    for raw in frames:
+        pipeline.dispatch(decode_frame(raw))
+    assert emitted[0] == len(frames)
+    return time.perf_counter() - start
+
+
+async def worker_process(url: str, frames: list[bytes], shard: int) -> float:
+    """Seconds for a StreamWorker to read the frames, already in the stream, into a
+    pipeline until the last event was emitted."""
+    options = RedisBrokerOptions(retention=len(frames) * 2)
+    async with RedisBroker(url, options) as broker:
+        publisher = FramePublisher(broker)
+        for i, frame in enumerate(frames):
+            publisher.publish(FrameRecord(shard, "bench-session", i + 1, frame))
+        await publisher.flush()
+        pipeline, emitted = _pipeline()
+        done = asyncio.Event()
+        pipeline.events.subscribe(lambda _: done.set() if emitted[0] >= len(frames) else None)
+        worker = StreamWorker(broker, f"bench-{shard}", pipeline, [shard], poll=0.001)
+        start = time.perf_counter()
+        running = asyncio.create_task(worker.run())
+        await done.wait()
+        seconds = time.perf_counter() - start
+        await worker.close()
+        await running
+        return seconds
+
+
 async def memory_per_frame(url: str, frames: list[bytes]) -> tuple[float, int]:
     """(bytes of ``used_memory`` per retained frame, MEMORY USAGE of the stream key)."""
     options = RedisBrokerOptions(retention=len(frames) * 2)
@@ -108,6 +160,11 @@ async def main_async(count: int, runs: int) -> None:
         for run in range(runs):
             batched.append(await publish_and_read(server.url, frames, 2 * run, 32, 16))
             single.append(await publish_and_read(server.url, small, 2 * run + 1, 1, 1))
+        direct: list[float] = []
+        through: list[float] = []
+        for run in range(runs):
+            direct.append(count / single_process(frames))
+            through.append(count / await worker_process(server.url, frames, 100 + run))
         per_frame, usage = await memory_per_frame(server.url, frames)
     finally:
         server.cleanup()
@@ -124,6 +181,10 @@ async def main_async(count: int, runs: int) -> None:
     print(f"client CPU per frame (pub+read)    : {client_us:>10.1f} us")
     print(f"  baseline                         : {base_client_us:>10.1f} us")
     print(f"redis-server CPU per frame         : {server_us:>10.1f} us")
+    one, worker = statistics.median(direct), statistics.median(through)
+    print(f"single process, pipeline fed direct: {one:>10,.0f} frames/s (median)")
+    print(f"worker reading the stream, pipeline : {worker:>10,.0f} frames/s (median)")
+    print(f"worker / single process             : {worker / one:>10.0%} (target >= 80 %)")
     print(f"memory per retained frame          : {per_frame:>10,.0f} bytes (used_memory delta)")
     print(f"  MEMORY USAGE of the stream       : {usage / count:>10,.0f} bytes per frame")
     print(f"  overhead over the frame itself   : {per_frame / mean_size:>10.2f}x")
