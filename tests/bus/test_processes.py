@@ -37,8 +37,9 @@ async def test_lease_takeover_after_the_holder_is_killed(redis_server: RedisServ
             await asyncio.wait_for(contender, 5 * TTL)
             takeover = time.monotonic() - killed
             print(f"lease takeover after kill -9: {takeover * 1000:.0f} ms (ttl {TTL:g} s)")
-            # the key outlives its last renewal by at most one TTL, plus one poll
-            assert takeover <= TTL + 0.25
+            # the key outlives its last renewal by at most one TTL; then one poll (10 ms)
+            # and scheduling on a loaded 2-core machine
+            assert takeover <= TTL + 0.5
             assert keeper.held
             await keeper.release()
         finally:
