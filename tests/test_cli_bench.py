@@ -12,11 +12,11 @@ import sys
 from pathlib import Path
 
 COLUMNS = ["figure", "value", "baseline", "ratio", "target", "met"]
+END_TO_END = "end to end MESSAGE_CREATE, fluxer_rx["  # one row per client contender
 FIGURES = [
     "typed decode, MESSAGE_CREATE",
     "protocol machine per dispatch",
-    "end to end MESSAGE_CREATE, fluxer_rx[aiohttp]",
-    "end to end MESSAGE_CREATE, fluxer_rx[websockets]",
+    END_TO_END,
     "sandbox firehose, raw reader (no decoding)",
     "bytes per cached member",
     "cache fold per MESSAGE_CREATE",
@@ -64,10 +64,20 @@ async def test_bench_prints_one_table_and_writes_results(tmp_path: Path) -> None
     spans = [(m.start(), m.end()) for m in re.finditer(r"-+", rule)]
     spans[-1] = (spans[-1][0], max(len(line) for line in lines))
     rows = [cells(line, spans) for line in lines[2:]]
-    assert len(rows) == len(FIGURES)
-    for row, figure in zip(rows, FIGURES, strict=True):
-        assert figure in row[0]
+    names = [row[0] for row in rows]
+    contenders = [name for name in names if name.startswith(END_TO_END)]
+    assert "end to end MESSAGE_CREATE, fluxer_rx[aiohttp]" in contenders
+    assert "end to end MESSAGE_CREATE, fluxer_rx[websockets]" in contenders
+    at = names.index(contenders[0])
+    assert names[at : at + len(contenders)] == contenders  # together, in one block
+    kinds = [*names[:at], END_TO_END, *names[at + len(contenders) :]]
+    assert len(kinds) == len(FIGURES)
+    for name, figure in zip(kinds, FIGURES, strict=True):
+        assert figure in name
+    for row in rows:
         check_row(row)
+    targets = [row[4] for row in rows if row[0] in contenders]
+    assert targets.count(">= 2x") == 1  # the default transport's
 
     text = results.read_text()
     assert text.startswith("# Benchmark results\n")
@@ -76,7 +86,7 @@ async def test_bench_prints_one_table_and_writes_results(tmp_path: Path) -> None
         assert re.search(rf"^- {key}: \S", text, re.M), key
     table = [line for line in text.splitlines() if line.startswith("|")]
     assert table[0] == "| " + " | ".join(COLUMNS) + " |"
-    assert len(table) == 2 + len(FIGURES)
+    assert len(table) == 2 + len(rows)
     for line, row in zip(table[2:], rows, strict=True):
         assert [cell.strip() for cell in line.strip("|").split(" | ")] == row
     assert "    python benchmarks/bench_decode.py --frames " in text
