@@ -649,7 +649,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=int, default=60)
     parser.add_argument("--rate", type=float, default=3000.0, help="traffic steps per second")
     transports: tuple[Transport, ...] = ("aiohttp", "websockets")
-    parser.add_argument("--transport", choices=transports, default=ClientOptions().transport)
+    default_transport = ClientOptions().gateway.transport
+    parser.add_argument("--transport", choices=transports, default=default_transport)
     parser.add_argument("--drop-every", type=float, default=60.0, help="seconds")
     parser.add_argument(
         "--warmup", type=int, default=None, help="minutes (default: 20 %% of the run, at least 1)"
