@@ -16,7 +16,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from fluxer_rx.cache import Cache, CachedMember
+from fluxer_rx.cache import Cache, CachedMember, CacheView
 from fluxer_rx.diagnostics import Diagnostic
 from fluxer_rx.discovery import discover_gateway_url
 from fluxer_rx.errors import AlreadyLoggedIn, ClientNotReady
@@ -65,8 +65,8 @@ class Client(HandlerRegistration, CollectorFactory, GatewayControl, RecordReplay
     * :attr:`diagnostics`: :class:`~fluxer_rx.diagnostics.Diagnostic` reports.
 
     Managers over the cache and REST: :attr:`guilds`, :attr:`channels`, :attr:`users`,
-    :attr:`members` and :attr:`messages`; :attr:`cache` is the fold, :attr:`rest` the REST
-    client while logged in.
+    :attr:`members` and :attr:`messages`; :attr:`cache` is a read-only view of the fold
+    (:class:`~fluxer_rx.cache.CacheView`), :attr:`rest` the REST client while logged in.
     """
 
     def __init__(self, options: ClientOptions | None = None) -> None:
@@ -83,11 +83,12 @@ class Client(HandlerRegistration, CollectorFactory, GatewayControl, RecordReplay
         self.raw: EventSubject[Frame] = pipeline.raw
         self.events: RoutedEventSubject = pipeline.events
         self.diagnostics: EventSubject[Diagnostic] = pipeline.diagnostics
-        self.cache = pipeline.cache
-        self.guilds = GuildManager(self.cache, lambda: self.rest)
-        self.channels = ChannelManager(self.cache, lambda: self.rest)
-        self.users = UserManager(self.cache, lambda: self.rest)
-        self.members = MemberManager(self.cache, lambda: self.rest)
+        fold = pipeline.cache
+        self.cache: CacheView = fold.view
+        self.guilds = GuildManager(self.cache, lambda: self.rest, fold)
+        self.channels = ChannelManager(self.cache, lambda: self.rest, fold)
+        self.users = UserManager(self.cache, lambda: self.rest, fold)
+        self.members = MemberManager(self.cache, lambda: self.rest, fold)
         self.messages = MessageManager(lambda: self.rest)
         self._group: ShardGroup | None = None
         self._rest: Rest | None = None

@@ -18,7 +18,7 @@ The computation (:func:`compute_permissions`) follows ``guild_permissions.erl``:
 There is no other rule: unlike Discord, Fluxer's computation does not clear the other
 bits when ``VIEW_CHANNEL`` is missing, nor for a member in timeout.
 
-:func:`permissions_for` reads the inputs from a client's :class:`~fluxer_rx.cache.Cache`
+:func:`permissions_for` reads the inputs from a client's :class:`~fluxer_rx.cache.CacheView`
 and raises :class:`PermissionsUnknown` when the cache cannot say (rather than guessing
 from half the inputs).
 """
@@ -29,7 +29,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from typing import Final
 
-from fluxer_rx.cache import Cache, CachedMember
+from fluxer_rx.cache import CachedMember, CacheView
 from fluxer_rx.errors import PermissionsUnknown
 from fluxer_rx.models.channel import PermissionOverwrite
 from fluxer_rx.models.guild import Role
@@ -243,7 +243,7 @@ def compute_permissions(
 
 
 def permissions_for(
-    cache: Cache,
+    cache: CacheView,
     member: CachedMember | str,
     *,
     channel_id: str | None = None,

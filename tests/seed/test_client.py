@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from fluxer_rx import Client, ClientState, Events
-from fluxer_rx.cache import Cache, CachedChannel, CachedGuild, CachedMember, CachedUser
+from fluxer_rx.cache import CachedChannel, CachedGuild, CachedMember, CachedUser, CacheView
 from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.errors import ClientNotReady
 from fluxer_rx.models import MessageCreate, MessageReactionAdd, Ready
@@ -38,7 +38,7 @@ from tests.util import wait_until
 async def test_client_holds_the_cache_rest_client_connection_and_handlers() -> None:
     async with sandboxed({"guilds": 1}) as run:
         client = run.client
-        assert isinstance(client.cache, Cache) and isinstance(client.rest, Rest)
+        assert isinstance(client.cache, CacheView) and isinstance(client.rest, Rest)
         assert list(client.shards) == [0]  # the gateway connection
         remove = client.on(Events.MESSAGE_CREATE, lambda d: None)
         remove()
