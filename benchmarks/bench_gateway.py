@@ -231,7 +231,7 @@ async def measure(frames: int, runs: int) -> tuple[dict[str, list[float]], dict[
                 await contender.close()
         contender = ClientContender(sb, DEFAULT_TRANSPORT)
         await contender.login()
-        stages = per_stage(sb, min(frames, 50_000), contender.client.cache)
+        stages = per_stage(sb, min(frames, 50_000), contender.client.pipeline.cache)
         await contender.close()
     return results, stages
 
