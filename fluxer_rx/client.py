@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Self
 
-from fluxer_rx.cache import Cache, CachedMember, CacheView
+from fluxer_rx.cache import Cache, CacheView
 from fluxer_rx.diagnostics import Diagnostic
 from fluxer_rx.discovery import discover_gateway_url
 from fluxer_rx.errors import AlreadyLoggedIn, ClientNotReady
 from fluxer_rx.facade.collectors_api import CollectorFactory
 from fluxer_rx.facade.gateway_api import GatewayControl
 from fluxer_rx.facade.handlers_api import HandlerRegistration
+from fluxer_rx.facade.lookups_api import Lookups
 from fluxer_rx.facade.replay_api import RecordReplay
+from fluxer_rx.facade.status_api import RunStatus
 from fluxer_rx.gateway.protocol import bare_token
 from fluxer_rx.gateway.shard_group import ShardGroup, shard_for_guild
 from fluxer_rx.gateway.url import gateway_url_with_query
@@ -35,12 +36,10 @@ from fluxer_rx.managers import (
     MessageManager,
     UserManager,
 )
-from fluxer_rx.models import PrivateUser
 from fluxer_rx.models.frame import Frame
 from fluxer_rx.options import ClientOptions
-from fluxer_rx.permissions import Permissions, permissions_for
 from fluxer_rx.pipeline import EventPipeline
-from fluxer_rx.rest import Instance, Rest
+from fluxer_rx.rest import Rest
 from fluxer_rx.routing import RoutedEventSubject
 from fluxer_rx.running import run_client
 from fluxer_rx.streams import EventSubject
@@ -51,7 +50,9 @@ _DESTROY_GRACE = 0.5
 """Seconds :meth:`Client.close` lets shards close politely before cancelling them."""
 
 
-class Client(HandlerRegistration, CollectorFactory, GatewayControl, RecordReplay):
+class Client(
+    RunStatus, HandlerRegistration, CollectorFactory, GatewayControl, RecordReplay, Lookups
+):
     """A Fluxer client: ``Client(options)``; ``options`` defaults to ``ClientOptions()``.
 
     Streams (hot, emitted on the event loop in gateway order, subscribed on the running
@@ -118,50 +119,6 @@ class Client(HandlerRegistration, CollectorFactory, GatewayControl, RecordReplay
         """
         run_client(self, token, setup=setup, log_level=log_level)
 
-    # ------------------------------------------------------------------ state
-
-    @property
-    def state(self) -> ClientState:
-        """Where the client stands in its lifecycle (see :mod:`fluxer_rx.lifecycle`); each
-        change is also reported on :attr:`diagnostics` (kind ``client_state``)."""
-        return self._pipeline.lifecycle.state
-
-    @property
-    def is_ready(self) -> bool:
-        """True only while every shard is connected with a live session (READY handled) and,
-        with ``wait_for_guilds``, the guild burst is over. It goes False on a disconnect or a
-        lost session and True again once resumed (or identified anew)."""
-        return self._pipeline.readiness.event.is_set()
-
-    @property
-    def pipeline(self) -> EventPipeline:
-        """The event pipeline behind :attr:`raw`, :attr:`events`, the cache and the handlers
-        (a :class:`~fluxer_rx.gateway.shard.ShardSink`): a custom frame source may drive it
-        between runs, as a replay does."""
-        return self._pipeline
-
-    @property
-    def user(self) -> PrivateUser | None:
-        """The bot's own user, from the last READY (``None`` before it)."""
-        return self._pipeline.user
-
-    @property
-    def ready_at(self) -> datetime | None:
-        """When the client last became ready (UTC), ``None`` before that."""
-        return self._pipeline.readiness.ready_at
-
-    async def wait_until_ready(self, timeout: float | None = None) -> None:
-        """Return once :attr:`is_ready`; ``TimeoutError`` after ``timeout`` seconds.
-
-        With ``wait_for_guilds=True`` readiness waits, after every shard's READY, until no
-        GUILD_CREATE has arrived for ``options.guild_ready_timeout`` seconds: bots get READY
-        with an empty guild list, so the end of the burst can only be told by a quiet period.
-        It may be called before :meth:`login` starts (it waits for it), and while the client
-        is reconnecting (it waits until the session is live again).
-        """
-        async with asyncio.timeout(timeout):
-            await self._pipeline.readiness.event.wait()
-
     @property
     def rest(self) -> Rest:
         """The REST client of this login (one aiohttp session, shared rate limits).
@@ -171,11 +128,6 @@ class Client(HandlerRegistration, CollectorFactory, GatewayControl, RecordReplay
         if self._rest is None:
             raise ClientNotReady("the REST client exists while logged in; call login() first")
         return self._rest
-
-    async def fetch_instance(self) -> Instance:
-        """Instance discovery: ``/.well-known/fluxer`` at the origin of ``api_url``, falling
-        back to ``{api_url}/instance``."""
-        return await self.rest.fetch_instance()
 
     # ------------------------------------------------------------------ a run
 
@@ -265,21 +217,3 @@ class Client(HandlerRegistration, CollectorFactory, GatewayControl, RecordReplay
         tb: TracebackType | None,
     ) -> None:
         await self.close()
-
-    # ------------------------------------------------------------------ permissions
-
-    def permissions_for(
-        self,
-        member: CachedMember | str,
-        *,
-        channel_id: str | None = None,
-        guild_id: str | None = None,
-        roles: Iterable[str] | None = None,
-    ) -> Permissions:
-        """A member's permissions in ``channel_id`` (overwrites applied) or in ``guild_id``,
-        computed from the cache as Fluxer computes them; see
-        :func:`fluxer_rx.permissions.permissions_for` (``PermissionsUnknown`` when the cache
-        cannot say, ``roles=`` for a member known only from a message)."""
-        return permissions_for(
-            self.cache, member, channel_id=channel_id, guild_id=guild_id, roles=roles
-        )
