@@ -46,7 +46,7 @@ from fluxer_rx.streams import EventSubject
 
 __all__ = ["Client", "ClientState", "gateway_url_with_query", "shard_for_guild"]
 
-_DESTROY_GRACE = 0.5
+_CLOSE_GRACE = 0.5
 """Seconds :meth:`Client.close` lets shards close politely before cancelling them."""
 
 
@@ -95,7 +95,7 @@ class Client(
         self._rest: Rest | None = None
         self._running = False
         self._stopped: asyncio.Event | None = None  # set when the current run has ended
-        self._destroy_requested: asyncio.Event | None = None
+        self._close_requested: asyncio.Event | None = None
         self._replay_stop: asyncio.Event | None = None
 
     def __repr__(self) -> str:
@@ -162,11 +162,11 @@ class Client(
         token = bare_token(token)  # ValueError for an empty token, before any state changes
         self._start_run()
         self._rest = Rest(token, self.options.rest)
-        destroy = self._destroy_requested = asyncio.Event()
+        closing = self._close_requested = asyncio.Event()
         self._pipeline.lifecycle.move(ClientState.DISCOVERING)
         try:
             await run_until_stopped(
-                self._connect(token), destroy, on_stop=self._closing, grace=_DESTROY_GRACE
+                self._connect(token), closing, on_stop=self._closing, grace=_CLOSE_GRACE
             )
         finally:
             self._pipeline.lifecycle.move(ClientState.CLOSING)
@@ -198,8 +198,8 @@ class Client(
             self._replay_stop.set()
         if not self._running:
             return
-        if self._destroy_requested is not None:
-            self._destroy_requested.set()
+        if self._close_requested is not None:
+            self._close_requested.set()
         if self._stopped is not None:
             await self._stopped.wait()
 

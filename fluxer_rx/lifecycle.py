@@ -18,7 +18,7 @@ The states, in the order a run goes through them::
   ``wait_for_guilds``, the guild burst is over).
 * ``reconnecting``: the client was ready, and some shard has lost its connection or its
   session; events resume once it is back.
-* ``closing``: ``destroy()`` was called, or a fatal error is ending the run.
+* ``closing``: ``close()`` was called, or a fatal error is ending the run.
 * ``closed``: the run is over; ``login()`` may be called again.
 """
 

@@ -6,7 +6,7 @@ Guarantees of :func:`run_client`:
   given (where streams are subscribed, so their timers run on that loop), then logs in and
   returns once the run has ended.
 * SIGINT (Ctrl-C) and SIGTERM end the run cleanly: the first one calls
-  ``client.destroy()`` (the run ends within about a second), later ones are logged and
+  ``client.close()`` (the run ends within about a second), later ones are logged and
   ignored. The function then returns normally, without a traceback, so the script exits
   with code 0. A signal that arrives during ``setup`` ends the run as soon as ``setup``
   returns, before any login. Where the loop cannot install signal handlers (Windows),
@@ -62,7 +62,7 @@ async def _run(client: C, token: str, setup: Callable[[C], Awaitable[None]] | No
             log.info("%s received again: the client is already closing", sig.name)
             return
         log.info("%s received: closing the client", sig.name)
-        stopping.append(loop.create_task(client.destroy()))
+        stopping.append(loop.create_task(client.close()))
 
     for sig in _SIGNALS:
         try:
@@ -89,7 +89,7 @@ def run_client(
     setup: Callable[[C], Awaitable[None]] | None = None,
     log_level: int | None = logging.INFO,
 ) -> None:
-    """Run ``client`` until SIGINT / SIGTERM or ``client.destroy()`` (see the module)."""
+    """Run ``client`` until SIGINT / SIGTERM or ``client.close()`` (see the module)."""
     if log_level is not None:
         configure_logging(log_level)
     with contextlib.suppress(KeyboardInterrupt):

@@ -182,7 +182,7 @@ async def _run_logged_in(
     finally:
         for task in (ready, halt, give_up):
             task.cancel()
-        await client.destroy()
+        await client.close()
         await login
 
 
@@ -366,7 +366,7 @@ async def run_replay(
         if halt is not None:
             await asyncio.wait({replay, halt}, return_when=asyncio.FIRST_COMPLETED)
             if not replay.done():
-                await client.destroy()
+                await client.close()
         summary = await replay
     finally:
         if halt is not None:

@@ -9,7 +9,7 @@ the caller gives no ``stop``); then stop the traffic, let an open poll close, po
 marker message and wait for it to arrive (so every dispatch sent before it has been
 delivered or reported), print the summary table and return it.
 
-Guarantees: the client is destroyed and the sandbox closed on every way out; an
+Guarantees: the client and the sandbox are closed on every way out; an
 interrupt ends the run with the summary and no traceback; nothing is printed to the
 console after the summary.
 """
@@ -180,7 +180,7 @@ async def _run(console: Console, settings: _Settings, stop: asyncio.Event) -> De
             bot.close()
             activity.close()
             delivery.close()
-            await client.destroy()
+            await client.close()
             await login
     console.print(Constrain(summary_table(summary, plain=not console.is_terminal), WIDTH))
     return summary

@@ -25,7 +25,7 @@ class RecordReplay:
     _pipeline: EventPipeline
     _running: bool
     _stopped: asyncio.Event | None
-    _destroy_requested: asyncio.Event | None
+    _close_requested: asyncio.Event | None
     _replay_stop: asyncio.Event | None
 
     if TYPE_CHECKING:
@@ -67,7 +67,7 @@ class RecordReplay:
         and ``MalformedRecording`` at a bad line (earlier frames were delivered).
         """
         self._start_run()
-        self._destroy_requested = None
+        self._close_requested = None
         stop = self._replay_stop = asyncio.Event()
         try:
             return await replay_into(self._pipeline, source, speed=speed, clock=clock, stop=stop)
