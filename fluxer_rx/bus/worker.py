@@ -17,6 +17,9 @@ group's committed position and feeds the frames to ``sink`` (an
 * **Gaps are reported** on ``sink.diagnostic`` as ``Kind.GAP`` with the
   :class:`~fluxer_rx.bus.dedup.Gap` as data.
 * A shard whose lease is lost stops at once (its commits would be refused anyway).
+
+The next read is sent before a batch is applied and committed, so the round trips overlap
+the work.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import asyncio
 import logging
 from collections.abc import Iterable
 
-from fluxer_rx.bus.dedup import Deduplicator, DedupReader
+from fluxer_rx.bus.dedup import Deduplicator, DedupReader, ReadBatch
 from fluxer_rx.bus.errors import BrokerUnavailable
 from fluxer_rx.bus.lease_keeper import LeaseKeeper
 from fluxer_rx.bus.port import START, Broker
@@ -113,28 +116,44 @@ class StreamWorker:
 
     async def _read(self, shard_id: int, keeper: LeaseKeeper) -> None:
         reader: DedupReader | None = None
-        while keeper.held:
-            try:
-                if reader is None:
-                    reader = await self._reader(shard_id)
-                batch = await reader.read(count=self.count, timeout=min(1.0, self.lease_ttl / 3))
-                for gap in batch.gaps:
-                    self.sink.diagnostic(
-                        Diagnostic(Kind.GAP, shard_id, f"{gap.missing} dispatches missing", gap)
-                    )
-                for entry in batch.entries:
-                    self._apply(shard_id, entry.frame)
-                self.applied += len(batch.entries)
-                self.duplicates += batch.duplicates
-                if batch.entries or batch.duplicates:
-                    committed = await self.broker.commit(
-                        self.group, shard_id, batch.position, lease=keeper.lease
-                    )
-                    if not committed:
+        ahead: asyncio.Task[ReadBatch] | None = None
+        timeout = min(1.0, self.lease_ttl / 3)
+        try:
+            while keeper.held:
+                try:
+                    if reader is None:
+                        reader = await self._reader(shard_id)
+                    if ahead is None:
+                        ahead = asyncio.create_task(reader.read(count=self.count, timeout=timeout))
+                    batch = await ahead
+                    # the next read travels while this batch is applied and committed
+                    ahead = asyncio.create_task(reader.read(count=self.count, timeout=timeout))
+                    if not await self._apply_batch(shard_id, batch, keeper):
                         return  # the lease is gone: another worker reads this shard now
-            except BrokerUnavailable as exc:
-                log.warning("shard %d: reading the stream failed (retrying): %s", shard_id, exc)
-                await asyncio.sleep(self.retry_delay)
+                except BrokerUnavailable as exc:
+                    ahead = None
+                    log.warning("shard %d: reading the stream failed (retrying): %s", shard_id, exc)
+                    await asyncio.sleep(self.retry_delay)
+        finally:
+            if ahead is not None:
+                ahead.cancel()
+                await asyncio.wait([ahead])
+                if not ahead.cancelled():
+                    ahead.exception()  # retrieved: a failed read-ahead is not an error here
+
+    async def _apply_batch(self, shard_id: int, batch: ReadBatch, keeper: LeaseKeeper) -> bool:
+        """Apply ``batch`` to the sink, then commit it; ``False`` if the lease is gone."""
+        for gap in batch.gaps:
+            self.sink.diagnostic(
+                Diagnostic(Kind.GAP, shard_id, f"{gap.missing} dispatches missing", gap)
+            )
+        for entry in batch.entries:
+            self._apply(shard_id, entry.frame)
+        self.applied += len(batch.entries)
+        self.duplicates += batch.duplicates
+        if not (batch.entries or batch.duplicates):
+            return True
+        return await self.broker.commit(self.group, shard_id, batch.position, lease=keeper.lease)
 
     def _apply(self, shard_id: int, raw: bytes) -> None:
         try:
