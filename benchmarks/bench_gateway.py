@@ -6,8 +6,20 @@ Contenders, all on the same sandbox firehose in the same process and run:
   and the sandbox's check that its firehose is never the bottleneck: target >= 2x the
   full client);
 * ``naive``: an aiohttp WebSocket reader doing ``json.loads`` to dicts (the baseline);
-* ``fluxer_rx[websockets]`` and ``fluxer_rx[aiohttp]``: the full client (decode, protocol
-  de-duplication, cache fold, ``client.events`` with one subscriber).
+* ``fluxer_rx[<transport>]`` for ``picows``, ``aiohttp`` and ``websockets``: the full
+  client (decode, protocol de-duplication, cache fold, ``client.events`` with one
+  subscriber);
+* ``fluxer_rx[aiohttp, receive() loop]``: the same client with aiohttp read the way it
+  was before #16, one ``await ws.receive()`` per message (the before/after of the
+  aiohttp receive path, paired with the naive reader of the same round);
+* ``fluxer_rx[<default>, zstd-stream]``: the default transport with
+  ``GatewayOptions(compress="zstd-stream")`` (the sandbox compresses the firehose as it
+  writes, in the same process, so this figure carries the server's compression too).
+
+Then the receive path alone (a connection's ``pump`` with a counting callback, same
+firehose, paired with the naive reader), the per-stage costs of the client's hot path,
+and what ``zstd-stream`` does to the firehose: bytes per frame on the wire and the
+client's CPU per frame to decompress it.
 
 Each run is timed on the receiving side, from the first MESSAGE_CREATE to the last, so the
 firehose's frame building is not counted. Runs alternate between contenders; medians are
@@ -21,24 +33,35 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import aiohttp
+import zstandard
 
 from fluxer_rx import Client, ClientOptions, GatewayOptions, RestOptions
 from fluxer_rx.cache import Cache
+from fluxer_rx.gateway.compression import ZstdStreamDecoder
 from fluxer_rx.gateway.protocol import GatewayProtocol
+from fluxer_rx.gateway.transport import (
+    TRANSPORT_NAMES,
+    AiohttpConnection,
+    Compression,
+    open_connection,
+)
 from fluxer_rx.models import MessageCreate, decode_frame
 from fluxer_rx.options import Transport
 from fluxer_rx.sandbox import Sandbox
 from fluxer_rx.sandbox.firehose import build_frames
+from fluxer_rx.sandbox.zstd_framing import StreamCompression, split_frames
 from fluxer_rx.streams import EventSubject
 
+_PROPERTIES = {"os": "linux", "browser": "bench", "device": "bench"}
 COMMAND = "python benchmarks/bench_gateway.py"
 DEFAULT_TRANSPORT = ClientOptions().gateway.transport
 
@@ -90,13 +113,12 @@ async def naive_connect(sb: Sandbox) -> tuple[aiohttp.ClientSession, Any]:
 class ClientContender:
     """A logged-in client that counts MessageCreate events."""
 
-    def __init__(self, sb: Sandbox, transport: Transport) -> None:
+    def __init__(
+        self, sb: Sandbox, transport: Transport, compress: Compression | None = None
+    ) -> None:
         self.sb = sb
-        self.client = Client(
-            ClientOptions(
-                rest=RestOptions(api_url=sb.api_url), gateway=GatewayOptions(transport=transport)
-            )
-        )
+        gateway = GatewayOptions(transport=transport, compress=compress)
+        self.client = Client(ClientOptions(rest=RestOptions(api_url=sb.api_url), gateway=gateway))
         self.count = 0
         self.target = 0
         self.start = 0.0
@@ -196,6 +218,28 @@ def per_stage(sb: Sandbox, frames: int, cache: Cache) -> dict[str, float]:
     return out
 
 
+def zstd_costs(sb: Sandbox, frames: int) -> dict[str, float]:
+    """What ``zstd-stream`` does to the firehose's frames: websocket bytes per frame
+    without and with it (one stream flushed per message, as the sandbox sends it), and
+    the client's ns per frame to decompress (median of 3)."""
+    plain = build_frames(sb.world, frames, 1)
+    compressed = [StreamCompression().reframe(b"".join(plain))]
+    payloads = list(split_frames(compressed[0]))
+    samples = []
+    for _ in range(3):
+        decoder = ZstdStreamDecoder()
+        decode = decoder.decode
+        t0 = time.perf_counter()
+        for payload in payloads:
+            decode(payload)
+        samples.append(time.perf_counter() - t0)
+    return {
+        "bytes per frame, uncompressed": sum(map(len, plain)) / frames,
+        "bytes per frame, zstd-stream": len(compressed[0]) / frames,
+        "zstd decompress, ns per frame": statistics.median(samples) / frames * 1e9,
+    }
+
+
 def _unframe(frame: bytes) -> bytes:
     length = frame[1] & 0x7F
     offset = 2 if length < 126 else (4 if length == 126 else 10)
@@ -204,31 +248,93 @@ def _unframe(frame: bytes) -> bytes:
 
 RAW_NAME = "raw reader (no decoding)"
 NAIVE_NAME = "naive (aiohttp + json.loads)"
+RECEIVE_LOOP_NAME = "fluxer_rx[aiohttp, receive() loop]"
+ZSTD_NAME = f"fluxer_rx[{DEFAULT_TRANSPORT}, zstd-stream]"
 
 
-async def measure(frames: int, runs: int) -> tuple[dict[str, list[float]], dict[str, float]]:
+@contextlib.contextmanager
+def receive_loop_aiohttp() -> Iterator[None]:
+    """aiohttp connections read by ``await ws.receive()`` per message, as before #16 (the
+    delivery from the parser is not installed)."""
+    AiohttpConnection.deliver_from_parser = False
+    try:
+        yield
+    finally:
+        AiohttpConnection.deliver_from_parser = True
+
+
+async def client_run(sb: Sandbox, frames: int, transport: Transport, **options: Any) -> float:
+    contender = ClientContender(sb, transport, **options)
+    await contender.login()
+    try:
+        return await contender.run(frames)
+    finally:
+        await contender.close()
+
+
+async def pump_run(sb: Sandbox, frames: int, transport: Transport) -> float:
+    """Seconds from the first to the last firehose frame through one connection's ``pump``
+    (a counting callback: the receive path alone)."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[float] = loop.create_future()
+    got = 0
+    start = 0.0
+
+    def on_message(message: bytes) -> None:
+        nonlocal got, start
+        if b'"MESSAGE_CREATE"' not in message[-40:]:
+            return
+        got += 1
+        if got == 1:
+            start = time.perf_counter()
+        elif got == frames:
+            done.set_result(time.perf_counter() - start)
+
+    conn = await open_connection(sb.gateway_url + "/?v=1&encoding=json", transport, 10.0)
+    pumping = asyncio.create_task(conn.pump(on_message))
+    identify = {"op": 2, "d": {"token": sb.token, "properties": _PROPERTIES}}
+    await conn.send(json.dumps(identify))
+    session = await sb.wait_for_session()
+    await sb.firehose(frames, session=session)
+    elapsed = await asyncio.wait_for(done, 120)
+    await conn.close(1000)
+    await asyncio.wait_for(pumping, 10)
+    await conn.release()
+    return elapsed
+
+
+async def measure(
+    frames: int, runs: int, *, receive: bool = False
+) -> tuple[dict[str, list[float]], dict[str, float]]:
     """Seconds per run of each contender (``RAW_NAME``, ``NAIVE_NAME``,
-    ``fluxer_rx[<transport>]``), and the per-stage costs in ns per frame."""
+    ``fluxer_rx[<transport>]``, ``RECEIVE_LOOP_NAME``, ``ZSTD_NAME``, and with ``receive``
+    ``pump[<transport>]`` and ``pump[aiohttp, receive() loop]``), and the per-stage costs
+    in ns per frame."""
     naive_name = NAIVE_NAME
     async with Sandbox(members_per_guild=20, messages_per_channel=0) as sb:
-        results: dict[str, list[float]] = {
-            RAW_NAME: [],
-            naive_name: [],
-            "fluxer_rx[websockets]": [],
-            "fluxer_rx[aiohttp]": [],
-        }
+        results: dict[str, list[float]] = {RAW_NAME: [], naive_name: []}
         for _ in range(runs):
             for name, decode in ((RAW_NAME, False), (naive_name, True)):
                 session, ws = await naive_connect(sb)
                 results[name].append(await naive_run(sb, ws, frames, decode=decode))
                 await ws.close()
                 await session.close()
-            transports: tuple[Transport, ...] = ("websockets", "aiohttp")
-            for transport in transports:
-                contender = ClientContender(sb, transport)
-                await contender.login()
-                results[f"fluxer_rx[{transport}]"].append(await contender.run(frames))
-                await contender.close()
+            for transport in TRANSPORT_NAMES:
+                seconds = await client_run(sb, frames, transport)
+                results.setdefault(f"fluxer_rx[{transport}]", []).append(seconds)
+            with receive_loop_aiohttp():
+                seconds = await client_run(sb, frames, "aiohttp")
+            results.setdefault(RECEIVE_LOOP_NAME, []).append(seconds)
+            seconds = await client_run(sb, frames, DEFAULT_TRANSPORT, compress="zstd-stream")
+            results.setdefault(ZSTD_NAME, []).append(seconds)
+            if not receive:
+                continue
+            for transport in TRANSPORT_NAMES:
+                seconds = await pump_run(sb, frames, transport)
+                results.setdefault(f"pump[{transport}]", []).append(seconds)
+            with receive_loop_aiohttp():
+                seconds = await pump_run(sb, frames, "aiohttp")
+            results.setdefault("pump[aiohttp, receive() loop]", []).append(seconds)
         contender = ClientContender(sb, DEFAULT_TRANSPORT)
         await contender.login()
         stages = per_stage(sb, min(frames, 50_000), contender.client.pipeline.cache)
@@ -237,21 +343,34 @@ async def measure(frames: int, runs: int) -> tuple[dict[str, list[float]], dict[
 
 
 async def main(frames: int, runs: int) -> None:
-    results, stages = await measure(frames, runs)
+    results, stages = await measure(frames, runs, receive=True)
     naive = results[NAIVE_NAME]
     print(f"MESSAGE_CREATE throughput, {frames} frames x {runs} alternated rounds:")
-    print(f"  {'':32s} {'median':>10s}            {'vs naive: ratio of medians / paired'}")
+    print(f"  {'':38s} {'median':>10s}            {'vs naive: ratio of medians / paired'}")
     for name, secs in results.items():
         rate = frames / statistics.median(secs)
         # paired: each round's contender against the naive reader of the same round
         paired = statistics.median(n / c for n, c in zip(naive, secs, strict=True))
         print(
-            f"  {name:32s} {rate:>10,.0f} events/s   "
+            f"  {name:38s} {rate:>10,.0f} events/s   "
             f"x{statistics.median(naive) / statistics.median(secs):.2f} / x{paired:.2f}"
         )
+    before = results["pump[aiohttp, receive() loop]"]
+    after = results["pump[aiohttp]"]
+    paired = statistics.median(b / a for b, a in zip(before, after, strict=True))
+    print(f"aiohttp receive path, from the parser vs a receive() loop: x{paired:.2f} paired")
     print("per-stage cost (median of 3, ns per frame):")
     for name, ns in stages.items():
-        print(f"  {name:32s} {ns:>8,.0f} ns")
+        print(f"  {name:38s} {ns:>8,.0f} ns")
+    async with Sandbox(members_per_guild=20, messages_per_channel=0) as sb:
+        zstd = zstd_costs(sb, min(frames, 50_000))
+    print(f"zstd-stream on the firehose frames (zstandard {zstandard.__version__}):")
+    plain, packed = zstd["bytes per frame, uncompressed"], zstd["bytes per frame, zstd-stream"]
+    print(f"  bytes on the wire per frame: {plain:,.0f} uncompressed, {packed:,.0f} zstd-stream "
+          f"(x{plain / packed:.2f} fewer)")
+    print(f"  client CPU per frame to decompress: {zstd['zstd decompress, ns per frame']:,.0f} ns "
+          f"(decode_frame: {stages['envelope decode_frame']:,.0f} ns); end to end: "
+          f"{ZSTD_NAME} above vs fluxer_rx[{DEFAULT_TRANSPORT}]")
     raw = statistics.median(results[RAW_NAME])
     client = statistics.median(results[f"fluxer_rx[{DEFAULT_TRANSPORT}]"])
     print(f"raw reader / default client: x{client / raw:.2f} (sandbox firehose target >= 2)")

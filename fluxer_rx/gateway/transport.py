@@ -255,8 +255,12 @@ class AiohttpConnection:
     With the connection opened by :func:`open_connection`, data messages reach
     ``on_message`` from the parser (no coroutine per message, see :class:`_DeliveringQueue`);
     the pump awaits only control messages. Built on a plain ``ClientWebSocketResponse``
-    it reads with ``receive()``, one await per message.
+    it reads with ``receive()``, one await per message, as it does when
+    :attr:`deliver_from_parser` is false (the path before #16, kept for the benchmark's
+    before/after).
     """
+
+    deliver_from_parser: bool = True
 
     def __init__(
         self, session: aiohttp.ClientSession, ws: aiohttp.ClientWebSocketResponse[Literal[False]]
@@ -276,13 +280,16 @@ class AiohttpConnection:
         protocol: Any = old._protocol
         if tail is None or protocol is None:
             return  # not our response class, or another aiohttp: receive() it is
+        protocol._tail = tail
+        if not self.deliver_from_parser:
+            protocol.set_parser(ws._parser, old)  # aiohttp's own parser gets the bytes
+            return
         queue = _DeliveringQueue(protocol, old._limit // 2, loop=asyncio.get_running_loop())
         parser = WebSocketReader(queue, max_msg_size, compress=False, decode_text=False)
         for message, size in old._buffer:  # none in practice: it never saw a byte
             queue.feed_data(message, size)
         ws._reader = queue
         ws._parser = parser
-        protocol._tail = tail
         protocol.set_parser(parser, queue)  # parses the held bytes into ``queue`` now
         self._queue = queue
 

@@ -247,3 +247,22 @@ def test_an_unknown_transport_or_compression_is_refused() -> None:
         GatewayOptions(transport="carrier-pigeon")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="compress"):
         GatewayOptions(compress="zlib-stream")  # type: ignore[arg-type]
+
+
+async def test_aiohttp_read_by_receive_loses_nothing_and_runs_in_the_pump_task(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the pre-#16 path, kept for bench_gateway's before/after: the bytes that came with
+    # the upgrade still reach aiohttp's own parser
+    monkeypatch.setattr(transport_module.AiohttpConnection, "deliver_from_parser", False)
+    async with Sandbox(heartbeat_interval=30.0) as sb:
+        conn = await open_connection(f"{sb.gateway_url}/?v=1&encoding=json", "aiohttp", 5.0)
+        await conn.send('{"op":1,"d":null}')
+        got = Received()
+        task = asyncio.create_task(conn.pump(got))
+        await conn.send('{"op":1,"d":null}')
+        await wait_until(lambda: len(got.messages) == 3, what="HELLO and two ACKs")
+        assert got.ops() == [10, 11, 11] and all(got.in_task)
+        await conn.close(1000)
+        await asyncio.wait_for(task, 5)
+        await conn.release()
