@@ -49,7 +49,14 @@ from fluxer_rx.models.channel import Channel
 from fluxer_rx.models.events import GuildDelete, MessageDelete
 from fluxer_rx.models.guild import Guild
 from fluxer_rx.models.message import Message
-from fluxer_rx.streams import ErrorSink, EventSubject, LoopObservable
+from fluxer_rx.streams import (
+    ErrorSink,
+    EventSubject,
+    LoopObservable,
+    Subscriber,
+    ignore,
+    subscription_callbacks,
+)
 
 __all__ = [
     "EVENT_KEYS",
@@ -136,17 +143,13 @@ Where = tuple[tuple[str, str], ...]
 Deliver = Callable[[Any], None]
 
 
-def _ignore(_value: object = None) -> None:
-    """What a removed entry delivers to: nothing."""
-
-
-class _Entry(abc.DisposableBase):
+class _Entry(Subscriber):
     """One routed subscription: what it wants and the three callables it is fed through.
 
     It is its own disposable (what ``subscribe`` / ``route`` return): disposing it
-    removes it from its subject, once."""
+    removes it from its subject's routing tables, once (see :class:`Subscriber`)."""
 
-    __slots__ = ("deliver", "index", "on_completed", "on_error", "subject", "types")
+    __slots__ = ("index", "types")
 
     def __init__(
         self,
@@ -157,10 +160,7 @@ class _Entry(abc.DisposableBase):
         on_error: Callable[[Exception], None],
         on_completed: Callable[[], None],
     ) -> None:
-        self.subject: RoutedEventSubject | None = subject
         self.types = types
-        self.on_error = on_error
-        self.on_completed = on_completed
         self.index: tuple[str, str] | None = where[0] if where else None
         residual = where[1:]
         if residual:
@@ -172,21 +172,9 @@ class _Entry(abc.DisposableBase):
                         return
                 on_next(event)
 
-            self.deliver: Deliver = checked
+            super().__init__(subject, checked, on_error, on_completed)
         else:
-            self.deliver = on_next
-
-    def close(self) -> None:
-        """Deliver nothing from now on, even an event whose delivery is under way."""
-        self.deliver = self.on_completed = _ignore
-        self.on_error = _ignore
-
-    def dispose(self) -> None:
-        """Unsubscribe: nothing is delivered from now on; a second call does nothing."""
-        self.close()
-        subject, self.subject = self.subject, None
-        if subject is not None:
-            subject._unregister(self)
+            super().__init__(subject, on_next, on_error, on_completed)
 
 
 Lookup = tuple[KeyFunction, dict[object, tuple[_Entry, ...]]]
@@ -297,6 +285,22 @@ class RoutedStream(LoopObservable[T]):
             self.types, self.where, observer.on_next, observer.on_error, observer.on_completed
         )
 
+    def subscribe(
+        self,
+        on_next: abc.ObserverBase[T] | abc.OnNext[T] | None = None,
+        on_error: abc.OnError | None = None,
+        on_completed: abc.OnCompleted | None = None,
+        *,
+        scheduler: abc.SchedulerBase | None = None,
+    ) -> abc.DisposableBase:
+        """Register one routed subscriber (the subscriber's callables, no observer
+        wrapper; an ``on_error`` left out raises the error into the error sink, as
+        reactivex's default does). ``scheduler`` is accepted for compatibility: delivery
+        happens on the subject's caller."""
+        return self.subject._register(
+            self.types, self.where, *subscription_callbacks(on_next, on_error, on_completed)
+        )
+
     def route(
         self,
         on_next: Callable[[T], None],
@@ -316,7 +320,7 @@ class RoutedStream(LoopObservable[T]):
         under way. Disposing twice is harmless.
         """
         return self.subject._register(
-            self.types, self.where, on_next, on_error or _ignore, on_completed or _ignore
+            self.types, self.where, on_next, on_error or ignore, on_completed or ignore
         )
 
     def narrowed(
@@ -401,7 +405,11 @@ class RoutedEventSubject(EventSubject[object]):
                 route.add(entry)
         return entry
 
-    def _unregister(self, entry: _Entry) -> None:
+    def _detach(self, subscriber: Subscriber) -> None:
+        if type(subscriber) is not _Entry:
+            super()._detach(subscriber)
+            return
+        entry = subscriber
         try:
             self._entries.remove(entry)
         except ValueError:  # already gone: the subject completed or failed since
@@ -422,9 +430,10 @@ class RoutedEventSubject(EventSubject[object]):
         """Deliver ``value`` to the plain subscribers, then to the matching routed ones."""
         sink = self._error_sink
         if not self._entries:
-            for observer in self._observers:  # EventSubject.on_next, inlined: hot path
+            for subscriber in self._observers:  # EventSubject.on_next, inlined: hot path
+                deliver = subscriber.deliver
                 try:
-                    observer.on_next(value)
+                    deliver(value)
                 except Exception as exc:  # isolation is the point: report and go on
                     sink(exc)
             return
@@ -438,9 +447,10 @@ class RoutedEventSubject(EventSubject[object]):
         key = route.key
         keyed = route.table.get(key(value)) if key is not None else None
         more = [table.get(k(value)) for k, table in route.more] if route.more else None
-        for observer in self._observers:
+        for subscriber in self._observers:
+            deliver = subscriber.deliver
             try:
-                observer.on_next(value)
+                deliver(value)
             except Exception as exc:  # isolation is the point: report and go on
                 sink(exc)
         # ``deliver = entry.deliver`` then a call, not ``entry.deliver(value)``: the latter

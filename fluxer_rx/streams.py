@@ -26,6 +26,7 @@ from typing import Any, TypeVar, overload
 
 from reactivex import Observable, abc
 from reactivex.disposable import Disposable
+from reactivex.internal.basic import default_error
 from reactivex.observable.mixins import (
     CombinationMixin,
     ConditionalMixin,
@@ -46,8 +47,11 @@ __all__ = [
     "ErrorSink",
     "EventSubject",
     "LoopObservable",
+    "Subscriber",
+    "ignore",
     "loop_scheduler",
     "scheduler_override",
+    "subscription_callbacks",
 ]
 
 T = TypeVar("T")
@@ -165,18 +169,77 @@ def _report_to_loop(error: Exception) -> None:
     )
 
 
+def ignore(_value: object = None) -> None:
+    """Does nothing: what a disposed subscriber is fed, and the default of a callback left
+    out."""
+
+
+def subscription_callbacks(
+    on_next: abc.ObserverBase[Any] | abc.OnNext[Any] | None,
+    on_error: abc.OnError | None,
+    on_completed: abc.OnCompleted | None,
+) -> tuple[Callable[[Any], None], Callable[[Exception], None], Callable[[], None]]:
+    """The three plain callables of a ``subscribe`` call, as ``Observable.subscribe`` reads
+    them: an observer's methods, else the functions given, with reactivex's defaults
+    (nothing for values and completion; an error without a handler is raised)."""
+    if isinstance(on_next, abc.ObserverBase) or callable(getattr(on_next, "on_next", None)):
+        observer: Any = on_next
+        return observer.on_next, observer.on_error, observer.on_completed
+    return on_next or ignore, on_error or default_error, on_completed or ignore
+
+
+class Subscriber(abc.DisposableBase):
+    """One subscription to an :class:`EventSubject`: the subscriber's callables, called
+    straight from the subject's loop (no observer wrapper), and its own disposable.
+
+    Disposing it feeds nothing more to the callables from then on, even for a value whose
+    delivery is under way, and removes it from its subject; a second call does nothing."""
+
+    __slots__ = ("deliver", "on_completed", "on_error", "subject")
+
+    def __init__(
+        self,
+        subject: EventSubject[Any],
+        deliver: Callable[[Any], None],
+        on_error: Callable[[Exception], None],
+        on_completed: Callable[[], None],
+    ) -> None:
+        self.subject: EventSubject[Any] | None = subject
+        self.deliver = deliver
+        self.on_error = on_error
+        self.on_completed = on_completed
+
+    def close(self) -> None:
+        """Feed nothing from now on."""
+        self.deliver = self.on_completed = ignore
+        self.on_error = ignore
+
+    def dispose(self) -> None:
+        """Unsubscribe (see the class)."""
+        self.close()
+        subject, self.subject = self.subject, None
+        if subject is not None:
+            subject._detach(self)
+
+
 class EventSubject(LoopObservable[T]):
     """A hot, loop-only multicast source with per-subscriber error isolation.
 
     ``on_next`` calls each current subscriber in subscription order. A subscriber added
-    or removed during delivery takes effect from the next value. After ``on_completed``
-    or ``on_error`` the subject is stopped: later values are ignored and new subscribers
+    during delivery takes effect from the next value; one disposed during delivery
+    receives nothing more, not even the value under way. After ``on_completed`` or
+    ``on_error`` the subject is stopped: later values are ignored and new subscribers
     receive the terminal notification at once.
+
+    ``subscribe`` registers the subscriber's callables (a function, or an observer's
+    methods) directly, without reactivex's per-subscriber ``AutoDetachObserver``: a value
+    costs one call per subscriber. An ``on_error`` left out raises the error into the
+    error sink, as reactivex's default does.
     """
 
     def __init__(self, error_sink: ErrorSink | None = None) -> None:
         super().__init__(self._attach)
-        self._observers: tuple[abc.ObserverBase[T], ...] = ()
+        self._observers: tuple[Subscriber, ...] = ()
         self._error_sink: ErrorSink = error_sink or _report_to_loop
         self._stopped = False
         self._error: Exception | None = None
@@ -190,39 +253,67 @@ class EventSubject(LoopObservable[T]):
         """Route subscriber exceptions to ``sink`` from now on."""
         self._error_sink = sink
 
+    def subscribe(
+        self,
+        on_next: abc.ObserverBase[T] | abc.OnNext[T] | None = None,
+        on_error: abc.OnError | None = None,
+        on_completed: abc.OnCompleted | None = None,
+        *,
+        scheduler: abc.SchedulerBase | None = None,
+    ) -> abc.DisposableBase:
+        """Subscribe (see the class): the returned disposable unsubscribes. ``scheduler``
+        is accepted for compatibility; a subject delivers on its caller's thread."""
+        return self._add(*subscription_callbacks(on_next, on_error, on_completed))
+
     def _attach(
         self, observer: abc.ObserverBase[T], scheduler: abc.SchedulerBase | None = None
     ) -> abc.DisposableBase:
-        if self._stopped:
+        return self._add(observer.on_next, observer.on_error, observer.on_completed)
+
+    def _add(
+        self,
+        on_next: Callable[[Any], None],
+        on_error: Callable[[Exception], None],
+        on_completed: Callable[[], None],
+    ) -> abc.DisposableBase:
+        if self._stopped:  # told at once; an error without a handler raises here
             if self._error is not None:
-                observer.on_error(self._error)
+                on_error(self._error)
             else:
-                observer.on_completed()
+                on_completed()
             return Disposable()
-        self._observers = (*self._observers, observer)
+        subscriber = Subscriber(self, on_next, on_error, on_completed)
+        self._observers = (*self._observers, subscriber)
+        return subscriber
 
-        def detach() -> None:
-            self._observers = tuple(o for o in self._observers if o is not observer)
-
-        return Disposable(detach)
+    def _detach(self, subscriber: Subscriber) -> None:
+        self._observers = tuple(o for o in self._observers if o is not subscriber)
 
     def on_next(self, value: T) -> None:
         """Deliver ``value`` to every subscriber; subscriber exceptions go to the sink."""
-        for observer in self._observers:
+        for subscriber in self._observers:
+            # a local then a call: CPython 3.11 does not specialise a slot method call
+            deliver = subscriber.deliver
             try:
-                observer.on_next(value)
+                deliver(value)
             except Exception as exc:  # isolation is the point: report and go on
                 self._error_sink(exc)
+
+    def _stop(self) -> tuple[Subscriber, ...]:
+        self._stopped = True
+        subscribers, self._observers = self._observers, ()
+        return subscribers
 
     def on_completed(self) -> None:
         """Complete every subscriber and stop the subject."""
         if self._stopped:
             return
-        self._stopped = True
-        observers, self._observers = self._observers, ()
-        for observer in observers:
+        for subscriber in self._stop():
+            notify = subscriber.on_completed
+            subscriber.close()  # a value sent from within a callback reaches no one
+            subscriber.subject = None
             try:
-                observer.on_completed()
+                notify()
             except Exception as exc:  # same isolation as on_next
                 self._error_sink(exc)
 
@@ -230,11 +321,12 @@ class EventSubject(LoopObservable[T]):
         """Fail every subscriber with ``error`` and stop the subject."""
         if self._stopped:
             return
-        self._stopped = True
         self._error = error
-        observers, self._observers = self._observers, ()
-        for observer in observers:
+        for subscriber in self._stop():
+            notify = subscriber.on_error
+            subscriber.close()
+            subscriber.subject = None
             try:
-                observer.on_error(error)
+                notify(error)
             except Exception as exc:  # same isolation as on_next
                 self._error_sink(exc)

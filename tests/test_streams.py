@@ -77,3 +77,55 @@ async def test_awaiting_a_piped_stream_gives_its_last_value() -> None:
     for value in (1, 3, 4, 6):
         subject.on_next(value)
     assert await asyncio.wait_for(waiter, timeout=5) == 4
+
+
+def test_subscribers_are_called_directly_and_disposal_is_honoured_mid_delivery() -> None:
+    """No observer wrapper between the subject and a subscriber's callable; one disposed by
+    an earlier subscriber during a delivery gets nothing more, not even that value."""
+    subject: EventSubject[int] = EventSubject()
+    seen: list[tuple[str, int]] = []
+
+    def second(value: int) -> None:
+        seen.append(("second", value))
+
+    def first(value: int) -> None:
+        seen.append(("first", value))
+        if value == 2:
+            later.dispose()
+
+    subject.subscribe(first)
+    later = subject.subscribe(second)
+    assert [s.deliver for s in subject._observers] == [first, second]
+    for value in (1, 2, 3):
+        subject.on_next(value)
+    assert seen == [("first", 1), ("second", 1), ("first", 2), ("first", 3)]
+    later.dispose()  # twice: harmless
+    assert len(subject._observers) == 1
+
+
+def test_terminal_notifications_reach_observers_and_callables_once() -> None:
+    """Observers and plain callables both get the terminal notification, once; an error
+    without an ``on_error`` goes to the sink; a value sent during completion reaches no
+    one; a subscriber to a failed subject without ``on_error`` raises, as in reactivex."""
+    from reactivex import Observer
+
+    errors: list[Exception] = []
+    subject: EventSubject[int] = EventSubject(errors.append)
+    log: list[object] = []
+    subject.subscribe(Observer(log.append, lambda e: log.append(("observer", str(e)))))
+    subject.subscribe(lambda v: log.append(("plain", v)))  # no on_error: to the sink
+    subject.subscribe(on_error=lambda e: subject.on_next(99))
+    subject.on_next(1)
+    failure = ValueError("over")
+    subject.on_error(failure)
+    subject.on_error(ValueError("again"))
+    subject.on_completed()
+    assert log == [1, ("plain", 1), ("observer", "over")]
+    assert errors == [failure]
+    assert not subject.has_observers
+    try:
+        subject.subscribe(log.append)
+    except ValueError as exc:
+        assert exc is failure
+    else:
+        raise AssertionError("subscribing to a failed subject without on_error must raise")
