@@ -33,6 +33,9 @@ from fluxer_rx.streams import EventSubject
 
 __all__ = ["EventPipeline"]
 
+# the dispatches the pipeline looks at besides folding and emitting them
+_SESSION_EVENTS = frozenset({Ready, GuildCreate, GuildMembersChunk})
+
 log = logging.getLogger("fluxer_rx.client")
 
 
@@ -124,8 +127,14 @@ class EventPipeline:
         Never raises for what the frame holds: a payload that does not decode is reported
         on :attr:`diagnostics` (``decode_error``, the ``DecodeError`` with the frame) and
         skipped, the whole dispatch when the typed event fails, only the name handlers
-        when just the plain JSON of ``d`` fails."""
-        self.raw.on_next(frame)
+        when just the plain JSON of ``d`` fails.
+
+        The hot path, in one call: :attr:`raw` is skipped while nobody subscribes to it,
+        the subscribers of :attr:`events` are reached through its own loop, and the
+        handlers only when some are registered."""
+        raw = self.raw
+        if raw._observers:
+            raw.on_next(frame)
         try:
             event = frame.event
         except DecodeError as exc:
@@ -133,29 +142,38 @@ class EventPipeline:
             return
         self.cache.apply(event)
         kind = type(event)
-        if kind is Ready:
-            self.user = event.user
-            if self.readiness.on_ready(frame.shard_id, event, frame):
-                return  # held until the guild burst is over (wait_for_guilds)
-        elif kind is GuildCreate:
-            self._on_guild_create(frame.shard_id, event)
-        elif kind is GuildMembersChunk:
-            self._on_members_chunk(event)
-        self._emit(frame, event)
+        if kind in _SESSION_EVENTS:
+            if kind is Ready:
+                self.user = event.user
+                if self.readiness.on_ready(frame.shard_id, event, frame):
+                    return  # held until the guild burst is over (wait_for_guilds)
+            elif kind is GuildCreate:
+                self._on_guild_create(frame.shard_id, event)
+            else:
+                self._on_members_chunk(event)
+        self.events.on_next(event)
+        if self._named or self._typed:
+            self._call_handlers(frame, event)
 
     def _emit(self, frame: Frame, event: Any) -> None:
         """Emit a folded event on :attr:`events` and call the handlers."""
         self.events.on_next(event)
-        if self._named:
-            named = self._named.get(frame.t or "")
-            if named:
-                try:
-                    data = frame.data
-                except DecodeError as exc:
-                    self.reporter.undecodable(frame, exc)
-                else:
-                    for call in tuple(named):
-                        call(data)
+        if self._named or self._typed:
+            self._call_handlers(frame, event)
+
+    def _call_handlers(self, frame: Frame, event: Any) -> None:
+        """The name handlers of ``frame.t`` with ``d`` as JSON, then the typed handlers;
+        each set as it was when the call began (a handler removed meanwhile is still
+        called for this event, one added is not)."""
+        named = self._named.get(frame.t or "") if self._named else None
+        if named:
+            try:
+                data = frame.data
+            except DecodeError as exc:
+                self.reporter.undecodable(frame, exc)
+            else:
+                for call in tuple(named):
+                    call(data)
         if self._typed:
             for call in tuple(self._typed):
                 call(event)
