@@ -102,16 +102,29 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def _rows(reply: Any) -> list[tuple[Any, dict[bytes, bytes]]]:
-    """The (id, fields) rows of a one-stream XREAD reply (RESP2 list or RESP3 map)."""
+def _rows(reply: Any) -> list[tuple[Any, Any]]:
+    """The (id, fields) rows of a raw one-stream XREAD reply (RESP2 list or RESP3 map)."""
     if not reply:
         return []
-    if isinstance(reply, dict):
-        return list(next(iter(reply.values()))[0])
-    return list(reply[0][1])
+    rows = next(iter(reply.values())) if isinstance(reply, dict) else reply[0][1]
+    if rows and isinstance(rows[0][0], list):  # RESP3 wraps the rows once more
+        rows = rows[0]
+    return list(rows)
 
 
-def _entry(shard: int, position: bytes | str, fields: dict[bytes, bytes]) -> StreamEntry:
+_OUR_FIELDS = (b"h", b"s", b"q", b"f")
+
+
+def _entry(shard: int, position: bytes | str, fields: Any) -> StreamEntry:
+    """An entry from its fields: a flat ``[name, value, ...]`` list as read raw (the
+    order the append script writes is taken without building a dict), or a dict."""
+    if isinstance(fields, list):
+        if len(fields) == 8 and tuple(fields[0::2]) == _OUR_FIELDS:
+            h, session, seq, frame = fields[1::2]
+            return StreamEntry(
+                _text(position), int(h), session.decode(), int(seq) if seq else None, frame
+            )
+        fields = dict(zip(fields[0::2], fields[1::2], strict=True))
     seq = fields.get(b"q", b"")
     return StreamEntry(
         position=_text(position),
@@ -120,6 +133,10 @@ def _entry(shard: int, position: bytes | str, fields: dict[bytes, bytes]) -> Str
         seq=int(seq) if seq else None,
         frame=fields[b"f"],
     )
+
+
+def _raw_reply(response: Any, **options: Any) -> Any:
+    return response
 
 
 class RedisBroker:
@@ -145,6 +162,8 @@ class RedisBroker:
             retry_on_timeout=False,
         )
         self._sleep = sleep
+        # XREAD replies are read raw: redis-py would build a dict per entry
+        self._redis.set_response_callback("XREAD", _raw_reply)
         self._append = self._redis.register_script(scripts.APPEND_BATCH)
         self._renew = self._redis.register_script(scripts.RENEW_LEASE)
         self._release = self._redis.register_script(scripts.RELEASE_LEASE)
@@ -370,7 +389,7 @@ class RedisBroker:
             "read_commands",
             self._redis.xread({self.key("commands", shard): after}, count=count, block=block),
         )
-        return [Command(_text(position), fields[b"d"]) for position, fields in _rows(reply)]
+        return [Command(_text(position), fields[1]) for position, fields in _rows(reply)]
 
     # ------------------------------------------------------------------ lifecycle
 
