@@ -152,7 +152,7 @@ async def raw_run(sender: Sender, rate: float, count: int) -> list[float]:
         await ws.receive()  # HELLO
         identify = {"op": 2, "d": {"token": sender.token, "properties": _PROPERTIES}}
         await ws.send_str(json.dumps(identify))
-        while b'"READY"' not in (await ws.receive()).data:
+        while '"READY"' not in (await ws.receive()).data:
             pass
 
         async def read() -> None:
