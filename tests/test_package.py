@@ -40,3 +40,28 @@ def test_console_script_runs_as_module() -> None:
         check=True,
     ).stdout
     assert "fluxer-rx" in out
+
+
+def test_package_imports_its_parts_on_first_read() -> None:
+    """``import fluxer_rx`` imports neither the client nor aiohttp; each public name and
+    each subpackage is there on first read, and an unknown name is an AttributeError."""
+    probe = (
+        "import sys, fluxer_rx\n"
+        "assert 'fluxer_rx.client' not in sys.modules and 'aiohttp' not in sys.modules\n"
+        "assert set(fluxer_rx.__all__) <= set(dir(fluxer_rx))\n"
+        "from fluxer_rx import Client, Events\n"
+        "from fluxer_rx.client import Client as Defined\n"
+        "assert Client is Defined and fluxer_rx.Client is Client\n"
+        "assert fluxer_rx.models.MessageCreate.__name__ == 'MessageCreate'\n"
+        "try:\n"
+        "    fluxer_rx.no_such_part\n"
+        "except AttributeError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise SystemExit('no AttributeError')\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    ).stdout
+    assert out.strip() == "ok"

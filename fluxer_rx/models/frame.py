@@ -119,8 +119,22 @@ def _decoder_for(cls: type[Any]) -> _Decode:
     return msgspec.json.Decoder(cls).decode
 
 
+# A msgspec decoder resolves its types' annotations when it is built (about half a
+# millisecond per event class), so the decoders are built on first use, not at import.
+def _lazy_decoder(type_: Any) -> _Decode:
+    """Decodes JSON as ``type_`` with a msgspec decoder built on the first call."""
+    built: list[_Decode] = []
+
+    def decode(raw: _Buffer) -> Any:
+        if not built:
+            built.append(_decoder_for(type_))
+        return built[0](raw)
+
+    return decode
+
+
 def _guild_create_decoder(wire: type[msgspec.Struct], cls: type[S]) -> _Decode:
-    decode = msgspec.json.Decoder(wire).decode
+    decode = _lazy_decoder(wire)
 
     def decode_guild(raw: _Buffer) -> S:
         return _flatten_guild(decode(raw), cls)
@@ -151,9 +165,9 @@ def _decode_sessions_replace(raw: _Buffer) -> ev.SessionsReplace:
     return ev.SessionsReplace(sessions=value)
 
 
-_ready_decoder: Final = msgspec.json.Decoder(_ReadyWire).decode
-_resumed_decoder: Final = msgspec.json.Decoder(ev.Resumed | None).decode
-_sessions_decoder: Final = msgspec.json.Decoder(tuple[Session, ...] | ev.SessionsReplace).decode
+_ready_decoder: Final = _lazy_decoder(_ReadyWire)
+_resumed_decoder: Final = _lazy_decoder(ev.Resumed | None)
+_sessions_decoder: Final = _lazy_decoder(tuple[Session, ...] | ev.SessionsReplace)
 _any_decoder: Final = msgspec.json.Decoder().decode
 
 # Events whose wire shape differs from their class: decoded through a wire variant.
@@ -164,9 +178,8 @@ _SPECIAL_DECODERS: Final[dict[str, _Decode]] = {
     Events.GUILD_CREATE: _guild_create_decoder(_GuildCreateWire, ev.GuildCreate),
     Events.GUILD_SYNC: _guild_create_decoder(_GuildSyncWire, ev.GuildSync),
 }
-_DECODERS: Final[dict[str, _Decode]] = {
-    name: _SPECIAL_DECODERS.get(name) or _decoder_for(cls) for name, cls in EVENT_TYPES.items()
-}
+_DECODERS: Final[dict[str, _Decode]] = dict(_SPECIAL_DECODERS)
+"""Event name -> its payload decoder, once built (see :func:`decode_event`)."""
 
 
 # msgspec reports invalid UTF-8 inside strings as UnicodeDecodeError, a ``str`` message it
@@ -195,6 +208,10 @@ def decode_event(name: str, raw: _Buffer) -> object:
     of the wrong type; missing optional fields take their defaults, unknown ones are ignored.
     """
     decode = _DECODERS.get(name)
+    if decode is None:
+        cls = EVENT_TYPES.get(name)
+        if cls is not None:
+            decode = _DECODERS[name] = _decoder_for(cls)
     try:
         if decode is None:
             return RawEvent(name=name, data=_any_decoder(raw))
@@ -393,12 +410,13 @@ def _dispatch_frame_decoder(cls: type[Any]) -> _Decode:
 # really is op 0 with that ``t``. Anything else (other ops, unknown or special event names,
 # other key orders, any error) takes the general path, which reports errors exactly as
 # the lazy decoder does.
-_ONE_PASS: Final[dict[bytes | str, tuple[_Decode, str]]] = {}
-for _name, _cls in EVENT_TYPES.items():
-    if _name not in _SPECIAL_DECODERS:
-        _entry = (_dispatch_frame_decoder(_cls), _name)
-        _ONE_PASS[_name] = _entry
-        _ONE_PASS[_name.encode()] = _entry
+#
+# The decoder of each event type is built the first time a message of that type arrives
+# (building them all costs about 20 ms at import): until then its entries hold a
+# function that builds it, puts it in their place and decodes.
+_Entry = tuple[_Decode, str]
+_Keys = list[tuple[dict[Any, _Entry], Any]]
+_ONE_PASS: Final[dict[bytes | str, _Entry]] = {}
 _T_KEY_BYTES: Final = b'"t":"'
 _T_KEY_STR: Final = '"t":"'
 _T_KEY_LEN: Final = len(_T_KEY_STR)
@@ -407,15 +425,41 @@ _TAIL_WINDOW: Final = 80
 # ``EVENT_NAME"}``, picked so that they tell the event names apart. A tail shared by two
 # names (or a message with other spacing) falls back to the search.
 _TAIL_LEN: Final = 13
-_BY_TAIL: Final[dict[bytes | str, tuple[_Decode, str]]] = {}
-_tails: dict[str, set[str]] = {}
-for _name in EVENT_TYPES:
-    if _name in _ONE_PASS:
-        _tails.setdefault(f',"t":"{_name}"}}'[-_TAIL_LEN:], set()).add(_name)
-for _tail, _names in _tails.items():
-    if len(_names) == 1:
-        _BY_TAIL[_tail] = _BY_TAIL[_tail.encode()] = _ONE_PASS[_names.pop()]
-del _tails
+_BY_TAIL: Final[dict[bytes | str, _Entry]] = {}
+
+
+def _built_on_first_use(name: str, cls: type[Any], keys: _Keys) -> _Entry:
+    """The entry of ``name`` until its first message: it builds the one-pass decoder of
+    ``cls``, stores the built entry under ``keys`` and decodes."""
+
+    def first_use(data: _Buffer) -> Any:
+        built = (_dispatch_frame_decoder(cls), name)
+        for table, key in keys:
+            table[key] = built
+        return built[0](data)
+
+    return first_use, name
+
+
+def _one_pass_tables() -> None:
+    tails: dict[str, set[str]] = {}
+    for name in EVENT_TYPES:
+        if name not in _SPECIAL_DECODERS:
+            tails.setdefault(f',"t":"{name}"}}'[-_TAIL_LEN:], set()).add(name)
+    unique = {names.pop(): tail for tail, names in tails.items() if len(names) == 1}
+    for name, cls in EVENT_TYPES.items():
+        if name in _SPECIAL_DECODERS:
+            continue
+        keys: _Keys = [(_ONE_PASS, name), (_ONE_PASS, name.encode())]
+        tail = unique.get(name)
+        if tail is not None:
+            keys += [(_BY_TAIL, tail), (_BY_TAIL, tail.encode())]
+        entry = _built_on_first_use(name, cls, keys)
+        for table, key in keys:
+            table[key] = entry
+
+
+_one_pass_tables()
 
 
 def decode_frame(data: bytes | str, *, lazy: bool = False) -> Frame:
