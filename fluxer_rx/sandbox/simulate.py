@@ -87,7 +87,8 @@ class PollTruth:
 
 @dataclass(slots=True)
 class SimulationTruth:
-    """What the simulated bot was sent, as the generator counted it."""
+    """What the simulated bot was sent, as the generator counted it (a message counts in
+    the minute of its id's time, its event time, which is whole milliseconds)."""
 
     started_at: datetime
     seconds: float
@@ -149,7 +150,9 @@ class _Writer:
         truth = self.truth
         truth.dispatches[event] += 1
         if event == "MESSAGE_CREATE":
-            minute = min(int((self.now - self.start) // 60), self.minutes - 1)
+            # the minute of the message's id (its event time: the world's clock in whole ms)
+            since_ms = self.world.now_ms() - round(self.start * 1000)
+            minute = min(since_ms // 60_000, self.minutes - 1)
             truth.messages_per_minute[minute] += 1
             channel = str(d["channel_id"])
             per_channel = truth.messages_by_channel_minute.setdefault(channel, [0] * self.minutes)
