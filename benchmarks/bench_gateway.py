@@ -256,6 +256,8 @@ def _unframe(frame: bytes) -> bytes:
 RAW_NAME = "raw reader (no decoding)"
 NAIVE_NAME = "naive (aiohttp + json.loads)"
 RECEIVE_LOOP_NAME = "fluxer_rx[aiohttp, receive() loop]"
+CPU = "cpu "
+"""Prefix of the process-CPU seconds of a contender (``cpu pump[aiohttp]``)."""
 ZSTD_NAME = f"fluxer_rx[{DEFAULT_TRANSPORT}, zstd-stream]"
 
 
@@ -279,23 +281,25 @@ async def client_run(sb: Sandbox, frames: int, transport: Transport, **options: 
         await contender.close()
 
 
-async def pump_run(sb: Sandbox, frames: int, transport: Transport) -> float:
-    """Seconds from the first to the last firehose frame through one connection's ``pump``
-    (a counting callback: the receive path alone)."""
+async def pump_run(sb: Sandbox, frames: int, transport: Transport) -> tuple[float, float]:
+    """Wall and process-CPU seconds from the first to the last firehose frame through one
+    connection's ``pump`` (a counting callback: the receive path alone). The CPU figure
+    includes the sandbox's writes, the same for every transport, and not the time the
+    process waited for a core, so it is the steadier one on a loaded machine."""
     loop = asyncio.get_running_loop()
-    done: asyncio.Future[float] = loop.create_future()
+    done: asyncio.Future[tuple[float, float]] = loop.create_future()
     got = 0
-    start = 0.0
+    start = cpu = 0.0
 
     def on_message(message: bytes) -> None:
-        nonlocal got, start
+        nonlocal got, start, cpu
         if b'"MESSAGE_CREATE"' not in message[-40:]:
             return
         got += 1
         if got == 1:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
         elif got == frames:
-            done.set_result(time.perf_counter() - start)
+            done.set_result((time.perf_counter() - start, time.process_time() - cpu))
 
     conn = await open_connection(sb.gateway_url + "/?v=1&encoding=json", transport, 10.0)
     pumping = asyncio.create_task(conn.pump(on_message))
@@ -336,12 +340,15 @@ async def measure(
             results.setdefault(ZSTD_NAME, []).append(seconds)
             if not receive:
                 continue
-            for transport in TRANSPORT_NAMES:
-                seconds = await pump_run(sb, frames, transport)
-                results.setdefault(f"pump[{transport}]", []).append(seconds)
-            with receive_loop_aiohttp():
-                seconds = await pump_run(sb, frames, "aiohttp")
-            results.setdefault("pump[aiohttp, receive() loop]", []).append(seconds)
+            pumps: list[tuple[str, Transport, contextlib.AbstractContextManager[None]]] = [
+                (f"pump[{t}]", t, contextlib.nullcontext()) for t in TRANSPORT_NAMES
+            ]
+            pumps.append(("pump[aiohttp, receive() loop]", "aiohttp", receive_loop_aiohttp()))
+            for name, transport, mode in pumps:
+                with mode:
+                    seconds, cpu = await pump_run(sb, frames, transport)
+                results.setdefault(name, []).append(seconds)
+                results.setdefault(CPU + name, []).append(cpu)
         contender = ClientContender(sb, DEFAULT_TRANSPORT)
         await contender.login()
         stages = per_stage(sb, min(frames, 50_000), contender.client.pipeline.cache)
@@ -355,6 +362,8 @@ async def main(frames: int, runs: int) -> None:
     print(f"MESSAGE_CREATE throughput, {frames} frames x {runs} alternated rounds:")
     print(f"  {'':38s} {'median':>10s}            {'vs naive: ratio of medians / paired'}")
     for name, secs in results.items():
+        if name.startswith(CPU):
+            continue
         rate = frames / statistics.median(secs)
         # paired: each round's contender against the naive reader of the same round
         paired = statistics.median(n / c for n, c in zip(naive, secs, strict=True))
@@ -362,10 +371,17 @@ async def main(frames: int, runs: int) -> None:
             f"  {name:38s} {rate:>10,.0f} events/s   "
             f"x{statistics.median(naive) / statistics.median(secs):.2f} / x{paired:.2f}"
         )
-    before = results["pump[aiohttp, receive() loop]"]
-    after = results["pump[aiohttp]"]
-    paired = statistics.median(b / a for b, a in zip(before, after, strict=True))
-    print(f"aiohttp receive path, from the parser vs a receive() loop: x{paired:.2f} paired")
+    print("receive path, process CPU per frame (median; sandbox writes included):")
+    for name, secs in results.items():
+        if name.startswith(CPU):
+            print(f"  {name[len(CPU):]:38s} {statistics.median(secs) / frames * 1e6:8.2f} us")
+    for prefix in ("", CPU):
+        before = results[prefix + "pump[aiohttp, receive() loop]"]
+        after = results[prefix + "pump[aiohttp]"]
+        paired = statistics.median(b / a for b, a in zip(before, after, strict=True))
+        what = "process CPU" if prefix else "wall time"
+        print(f"aiohttp receive path, from the parser vs a receive() loop ({what}): "
+              f"x{paired:.2f} paired")
     print("per-stage cost (median of 3, ns per frame):")
     for name, ns in stages.items():
         print(f"  {name:38s} {ns:>8,.0f} ns")
