@@ -30,6 +30,8 @@ import nbclient
 import nbformat
 import pytest
 
+from tests.analytics.hour_notebook_checks import check_an_hour_in_ten_seconds
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOK_TIMEOUT = 60.0  # seconds; each notebook takes a few
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -162,6 +164,7 @@ def _check_moderation_signals(ns: Namespace) -> None:
 CHECKS: dict[str, Callable[[Namespace], None]] = {
     "01_live_activity.ipynb": _check_live_activity,
     "02_moderation_signals.ipynb": _check_moderation_signals,
+    "03_an_hour_in_ten_seconds.ipynb": check_an_hour_in_ten_seconds,
 }
 
 
