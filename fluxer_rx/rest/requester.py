@@ -40,7 +40,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 from urllib.parse import quote, urlsplit
 
 import aiohttp
@@ -56,6 +56,7 @@ from fluxer_rx.rest.fifo_gate import FifoGate, GateTimeout, Grant
 from fluxer_rx.rest.files import File, multipart_body
 from fluxer_rx.rest.global_limiter import GlobalLimiter
 from fluxer_rx.rest.headers import (
+    BucketInfo,
     RateLimited,
     parse_bucket_info,
     parse_rate_limited,
@@ -65,12 +66,37 @@ from fluxer_rx.rest.options import RestOptions
 from fluxer_rx.rest.retry import RetryPolicy, is_idempotent
 from fluxer_rx.rest.routes import Route
 
-__all__ = ["NO_BODY", "QueryValue", "Requester", "RestStats"]
+__all__ = ["NO_BODY", "QueryValue", "Requester", "RestStats", "SharedLimits"]
 
 T = TypeVar("T")
 QueryValue = str | int | bool | None
 
 _log = logging.getLogger("fluxer_rx.rest")
+
+
+class SharedLimits(Protocol):
+    """Rate limits kept outside this process (:class:`fluxer_rx.bus.SharedRestLimits`):
+    a permit per request, settled exactly once."""
+
+    async def acquire(
+        self, route_key: str, major: str = "", *, max_wait: float | None = None
+    ) -> Any:
+        """A permit; ``RateLimitError`` when one wait would exceed ``max_wait``."""
+        ...
+
+    async def settle(self, permit: Any, info: BucketInfo | None, *, success: bool = True) -> None:
+        """A non-429 answer arrived; learn its headers."""
+        ...
+
+    async def rate_limited(
+        self, permit: Any, limited: RateLimited, info: BucketInfo | None
+    ) -> None:
+        """A 429 arrived."""
+        ...
+
+    async def release(self, permit: Any) -> None:
+        """No answer was read."""
+        ...
 
 
 class _NoBody:
@@ -174,6 +200,10 @@ class Requester:
         self.buckets = BucketLimiter(self._clock)
         self.global_limiter = GlobalLimiter(self.options.global_rate_limit, self._clock)
         self.stats = RestStats()
+        self.shared_limits: SharedLimits | None = None
+        """Rate limits shared with other processes (a scale-out); when set they replace
+        the buckets and the global limiter of this process (a non-idempotent request is
+        then never sent again after a 5xx)."""
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
         self._decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
@@ -329,6 +359,14 @@ class Requester:
         )
         while True:
             session = self._get_session()
+            if self.shared_limits is not None:
+                shared_data = multipart_body(json_body, files) if files else payload
+                body = await self._send_shared(
+                    self.shared_limits, session, url, query, shared_data, headers, call
+                )
+                if body is None:
+                    continue
+                return body
             bucket = self.buckets.bucket_for(route)
             permit = await self._wait_gate(bucket, call, bucket_key=bucket.key)
             try:
@@ -392,6 +430,55 @@ class Requester:
             if status >= 400:
                 raise error_from_response(status, body, method=route.method, route=route.display)
             return body
+
+    async def _send_shared(
+        self,
+        limits: SharedLimits,
+        session: aiohttp.ClientSession,
+        url: str,
+        query: dict[str, str] | None,
+        data: Any,
+        headers: dict[str, str],
+        call: _Call,
+    ) -> bytes | None:
+        """One attempt under ``limits`` shared with other processes: the body of a 2xx/3xx
+        answer, ``None`` to try again (after the wait a 429 or failure asked for), or the
+        error raised as :meth:`request_raw` raises it."""
+        route = call.route
+        cap = min(self.options.max_rate_limit_wait, call.deadline - self._clock.monotonic())
+        if cap <= 0:
+            raise RestTimeout(route.method, route.display, self.options.timeout)
+        permit = await limits.acquire(route.key, route.major, max_wait=cap)
+        self.stats.requests += 1
+        try:
+            outcome = await self._send_once(session, route.method, url, query, data, headers, call)
+        except BaseException:
+            await limits.release(permit)
+            raise
+        if isinstance(outcome, _Failure):
+            await limits.release(permit)
+            self.stats.connection_errors += 1
+            await self._after_failure(call, outcome)
+            return None
+        status, resp_headers, body = outcome
+        info = parse_bucket_info(resp_headers, self._clock.wall())
+        if status == 429:
+            limited = parse_rate_limited(resp_headers, decode_json_or_none(body))
+            self.stats.rate_limited += 1
+            self.stats.global_rate_limited += limited.is_global
+            await limits.rate_limited(permit, limited, info)
+            await self._after_429(call, limited, f"{route.key} [{route.major}]")
+            return None
+        await limits.settle(permit, info, success=status < 500)
+        if status >= 500 and call.idempotent:
+            self.stats.server_errors += 1
+            delay = self.retry_policy.backoff_delay(call.retries, parse_retry_after(resp_headers))
+            if self.retry_policy.can_retry(call.retries) and self._fits(call, delay):
+                await self._retry_after(call, delay)
+                return None
+        if status >= 400:
+            raise error_from_response(status, body, method=route.method, route=route.display)
+        return body
 
     def _fits(self, call: _Call, delay: float) -> bool:
         """Whether waiting ``delay`` seconds still leaves time to send before the deadline."""
