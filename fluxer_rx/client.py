@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from fluxer_rx.cache import Cache, CacheView
 from fluxer_rx.diagnostics import Diagnostic
@@ -43,6 +43,9 @@ from fluxer_rx.rest import Rest
 from fluxer_rx.routing import RoutedEventSubject
 from fluxer_rx.running import run_client
 from fluxer_rx.streams import EventSubject
+
+if TYPE_CHECKING:
+    from fluxer_rx.bus.worker_link import WorkerLink
 
 __all__ = ["Client", "ClientState", "gateway_url_with_query", "shard_for_guild"]
 
@@ -92,6 +95,7 @@ class Client(
         self.members = MemberManager(self.cache, lambda: self.rest, fold)
         self.messages = MessageManager(lambda: self.rest)
         self._group: ShardGroup | None = None
+        self._link: WorkerLink | None = None  # a scale-out worker's link to the bus
         self._rest: Rest | None = None
         self._running = False
         self._stopped: asyncio.Event | None = None  # set when the current run has ended
@@ -149,6 +153,11 @@ class Client(
     async def login(self, token: str) -> None:
         """Connect every shard and run until :meth:`close`, then return normally.
 
+        With ``options.bus`` the client is a scale-out worker instead: it reads the shard
+        streams it can lease from Redis into the same pipeline (see
+        :mod:`fluxer_rx.bus.worker_link`); it is ready once every shard it holds has caught
+        up with its stream and that shard's READY was seen (or came with a snapshot).
+
         Raises :class:`AlreadyLoggedIn` on a second call, :class:`InvalidToken` when the
         gateway (4004) or the API (401) refuses the token, :class:`GatewayError` for the
         other fatal close codes, :class:`WebSocketError` after
@@ -162,6 +171,8 @@ class Client(
         token = bare_token(token)  # ValueError for an empty token, before any state changes
         self._start_run()
         self._rest = Rest(token, self.options.rest)
+        if self.options.bus is not None:
+            self._link = self._open_link()
         closing = self._close_requested = asyncio.Event()
         self._pipeline.lifecycle.move(ClientState.DISCOVERING)
         try:
@@ -170,12 +181,32 @@ class Client(
             )
         finally:
             self._pipeline.lifecycle.move(ClientState.CLOSING)
-            await self._rest.close()
-            self._rest = None
-            self._group = None
-            await self._end_run()
+            try:
+                if self._link is not None:
+                    await self._link.close()
+            finally:
+                await self._rest.close()
+                self._rest = None
+                self._group = self._link = None
+                await self._end_run()
+
+    def _open_link(self) -> WorkerLink:
+        from fluxer_rx.bus.worker_link import WorkerLink
+
+        bus = self.options.bus
+        assert bus is not None
+        link = WorkerLink(bus, self._pipeline)
+        if bus.share_rest_limits:
+            self.rest.http.shared_limits = link.rest_limits(self.options.rest.global_rate_limit)
+        return link
 
     async def _connect(self, token: str) -> None:
+        if self._link is not None:
+            self._pipeline.lifecycle.move(ClientState.CONNECTING)
+            # readiness follows the set of held shards as leases come and go
+            self._pipeline.begin(self._link, self._link.worker.held_live)
+            await self._link.run()
+            return
         gateway = self.options.gateway
         url = gateway.url or await discover_gateway_url(self.rest)
         url = gateway_url_with_query(url, gateway.version)
@@ -188,6 +219,8 @@ class Client(
         self._pipeline.lifecycle.move(ClientState.CLOSING)
         if self._group is not None:
             await self._group.close()
+        if self._link is not None:
+            await self._link.close()
 
     async def close(self) -> None:
         """End the run from any state and return once it has ended, within about a second:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from fluxer_rx.bus.bus_options import RedisBus
 from fluxer_rx.cache.options import CachedResource, CacheOptions, CacheSizeLimits
 from fluxer_rx.gateway.options import GatewayOptions
 from fluxer_rx.gateway.transport import TransportName as Transport
@@ -26,6 +27,7 @@ __all__ = [
     "CachedResource",
     "ClientOptions",
     "GatewayOptions",
+    "RedisBus",
     "RestOptions",
     "Transport",
 ]
@@ -60,6 +62,12 @@ class ClientOptions:
       (``"drop_oldest"`` or ``"drop_newest"``), reported on ``diagnostics``.
     * ``loop_stall_threshold``: an event-loop stall (a handler blocking the loop) longer
       than this many seconds is reported on ``diagnostics``; ``None`` turns the monitor off.
+
+    Scale-out: with ``bus`` (a :class:`~fluxer_rx.bus.bus_options.RedisBus`) the client is
+    a worker: ``login`` reads the shard streams it can lease from Redis instead of
+    connecting to the gateway (``gateway`` options are then unused), sends its gateway
+    commands through Redis and, unless ``bus.share_rest_limits`` is off, shares its REST
+    rate limits with every process of the bot. Needs the ``redis`` extra.
     """
 
     intents: int = 0
@@ -74,6 +82,7 @@ class ClientOptions:
     handler_queue_size: int = 1000
     handler_overflow: Literal["drop_oldest", "drop_newest"] = "drop_oldest"
     loop_stall_threshold: float | None = 0.5
+    bus: RedisBus | None = None
 
     def __post_init__(self) -> None:
         cache: CacheOptions | CacheSizeLimits = self.cache

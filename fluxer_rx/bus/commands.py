@@ -37,6 +37,7 @@ class _Command(msgspec.Struct, kw_only=True, omit_defaults=True):
     kind: str
     op: int = 0
     d: Any = None
+    presence: dict[str, Any] = msgspec.field(default_factory=dict)
     guild_id: str = ""
     fields: dict[str, Any] = msgspec.field(default_factory=dict)
 
@@ -79,6 +80,19 @@ class BusCommands:
         command = _Command(kind="members", guild_id=guild_id, fields=fields)
         self._outbox.add((shard_id, _encode(command)))
 
+    def broadcast(self, op: int, d: Any) -> None:
+        """Queue ``{op, d}`` for every shard of the bot."""
+        data = _encode(_Command(kind="send", op=op, d=d))
+        for shard_id in range(self._shard_count):
+            self._outbox.add((shard_id, data))
+
+    def update_presence(self, presence: dict[str, Any]) -> None:
+        """Queue a presence update for every shard; each holder sends it (op 3) and keeps
+        it for its later IDENTIFYs."""
+        data = _encode(_Command(kind="presence", presence=dict(presence)))
+        for shard_id in range(self._shard_count):
+            self._outbox.add((shard_id, data))
+
     async def flush(self) -> None:
         """Return once every command queued so far is in its stream."""
         await self._outbox.flush()
@@ -90,6 +104,8 @@ def _perform(group: ShardGroup, shard_id: int, data: bytes) -> None:
         group.send(shard_id, command.op, command.d)
     elif command.kind == "members":
         group.request_guild_members(shard_id, command.guild_id, **command.fields)
+    elif command.kind == "presence":
+        group.update_presence(command.presence)
     else:
         raise ValueError(f"unknown command kind {command.kind!r}")
 

@@ -18,6 +18,21 @@ group's committed position and feeds the frames to ``sink`` (an
   :class:`~fluxer_rx.bus.dedup.Gap` as data.
 * A shard whose lease is lost stops at once (its commits would be refused anyway).
 
+* **Sessions lost reach the sink.** When a shard's stream moves to a new session (the
+  gateway identified afresh), ``sink.session_lost`` is called before the new session's
+  first entry, as a shard group does in one process; the new READY's reducer then resets
+  the shard's part of the cache.
+* **Caught up.** Once a read of a held shard returns less than a full batch (the stream's
+  head reached), ``sink.state_changed(shard, DISCONNECTED, READY)`` is called; when the
+  shard is given up, ``state_changed(shard, READY, DISCONNECTED)``. An event pipeline's
+  readiness so means "caught up, with the session's READY seen".
+* **Cache handover** (with ``handover``): the worker stores a snapshot of each shard's
+  part of the cache with the (session, seq) and position it reflects every
+  ``snapshot_interval`` seconds and when it gives the shard up. A worker that takes the
+  shard over loads the latest snapshot, folds the entries after it up to the committed
+  position into the cache only (their events were handled already), and goes on from
+  there; without a snapshot it folds the retained stream from its start.
+
 The next read is sent before a batch is applied and committed, so the round trips overlap
 the work.
 """
@@ -26,21 +41,43 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable
 
 from fluxer_rx.bus.dedup import Deduplicator, DedupReader, ReadBatch
 from fluxer_rx.bus.errors import BrokerUnavailable
+from fluxer_rx.bus.handover import Handover
 from fluxer_rx.bus.lease_keeper import LeaseKeeper
-from fluxer_rx.bus.port import START, Broker
+from fluxer_rx.bus.port import START, Broker, Snapshot, StreamEntry
 from fluxer_rx.bus.shard_tasks import ShardTasks
 from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.errors import DecodeError
+from fluxer_rx.gateway.actions import ConnectionState, SessionEndReason, SessionLost
 from fluxer_rx.gateway.shard import ShardSink
-from fluxer_rx.models.frame import decode_frame
+from fluxer_rx.models.frame import Frame, decode_frame
 
 __all__ = ["StreamWorker"]
 
 log = logging.getLogger("fluxer_rx.bus")
+
+
+def _key(position: str) -> tuple[int, int]:
+    """A stream position (``ms-seq``, or ``0``) as a comparable pair."""
+    ms, _, seq = position.partition("-")
+    return int(ms), int(seq or 0)
+
+
+class _ShardRun:
+    """What a worker tracks of one held shard."""
+
+    __slots__ = ("applied_at", "last_seq", "last_session", "live", "snapshot_at")
+
+    def __init__(self) -> None:
+        self.applied_at: str | None = None  # position the cache reflects (applied here)
+        self.live = False
+        self.last_session = ""
+        self.last_seq = 0
+        self.snapshot_at = time.monotonic()
 
 
 class StreamWorker:
@@ -48,6 +85,8 @@ class StreamWorker:
 
     ``lease_ttl`` bounds how long a dead worker keeps its shards; ``count`` is the most
     entries read per round trip; ``retry_delay`` the pause after a broker failure.
+    ``handover`` (the sink's cache) enables snapshots every ``snapshot_interval`` seconds
+    (``None``: only when a shard is given up) and the rebuild on takeover.
     """
 
     def __init__(
@@ -61,6 +100,8 @@ class StreamWorker:
         poll: float | None = None,
         count: int = 512,
         retry_delay: float = 0.1,
+        handover: Handover | None = None,
+        snapshot_interval: float | None = 30.0,
     ) -> None:
         self.broker = broker
         self.group = group
@@ -70,6 +111,8 @@ class StreamWorker:
         self.poll = poll if poll is not None else lease_ttl / 10
         self.count = count
         self.retry_delay = retry_delay
+        self.handover = handover
+        self.snapshot_interval = snapshot_interval
         self.applied = 0  # entries handed to the sink (dispatches and other frames)
         self.duplicates = 0
         self._held: set[int] = set()
@@ -82,6 +125,11 @@ class StreamWorker:
     def held(self) -> frozenset[int]:
         """The shards this worker reads now."""
         return frozenset(self._held)
+
+    @property
+    def held_live(self) -> set[int]:
+        """The set of shards held now, updated in place (for readiness to follow)."""
+        return self._held
 
     async def run(self) -> None:
         """Hold and read shards until :meth:`close`."""
@@ -99,22 +147,92 @@ class StreamWorker:
             keeper = LeaseKeeper(self.broker, f"worker:{self.group}:{shard_id}", self.lease_ttl)
             await keeper.acquire(poll=self.poll)
             self._held.add(shard_id)
+            run = _ShardRun()
             try:
-                await self._read(shard_id, keeper)
+                await self._read(shard_id, keeper, run)
             finally:
                 self._held.discard(shard_id)
-                await keeper.release()
+                if run.live:
+                    self.sink.state_changed(
+                        shard_id, ConnectionState.READY, ConnectionState.DISCONNECTED
+                    )
+                try:
+                    if keeper.held:
+                        await self._snapshot(shard_id, keeper, run)
+                finally:
+                    await keeper.release()
 
-    async def _reader(self, shard_id: int) -> DedupReader:
-        position = await self.broker.committed(self.group, shard_id) or START
-        dedup = Deduplicator()
-        if position != START:
-            last = await self.broker.entry(shard_id, position)
-            if last is not None:
-                dedup.admit(last)
-        return DedupReader(self.broker, shard_id, position=position, dedup=dedup)
+    async def _reader(self, shard_id: int, run: _ShardRun) -> DedupReader:
+        committed = await self.broker.committed(self.group, shard_id)
+        if self.handover is not None:
+            reader = await self._rebuild(shard_id, committed, self.handover)
+        else:
+            dedup = Deduplicator()
+            if committed is not None and committed != START:
+                last = await self.broker.entry(shard_id, committed)
+                if last is not None:
+                    dedup.admit(last)
+            reader = DedupReader(self.broker, shard_id, position=committed or START, dedup=dedup)
+        applied = reader.dedup.applied(shard_id)
+        if applied is not None:
+            run.last_session, run.last_seq = applied
+        return reader
 
-    async def _read(self, shard_id: int, keeper: LeaseKeeper) -> None:
+    async def _rebuild(
+        self, shard_id: int, committed: str | None, handover: Handover
+    ) -> DedupReader:
+        """The cache as of ``committed`` from the latest snapshot and the stream after it."""
+        snapshot = await self.broker.get_snapshot(self.group, shard_id)
+        reader = DedupReader(self.broker, shard_id)
+        if snapshot is not None:
+            try:
+                handover.load(shard_id, snapshot.data)
+            except ValueError as exc:
+                log.warning("shard %d: snapshot ignored: %s", shard_id, exc)
+                snapshot = None
+        if snapshot is None:
+            handover.reset(shard_id)
+        else:
+            reader = DedupReader(
+                self.broker,
+                shard_id,
+                position=snapshot.position,
+                dedup=Deduplicator({shard_id: (snapshot.session, snapshot.seq)}),
+            )
+            if snapshot.session:
+                handover.session_known(shard_id)
+        if committed is None:
+            return reader
+        end = _key(committed)
+        while _key(reader.position) < end:
+            raw = await self.broker.read(shard_id, reader.position, count=self.count, timeout=0)
+            raw = [e for e in raw if _key(e.position) <= end]
+            if not raw:
+                break  # the committed entry is gone (trimmed): go on from it
+            batch = reader.judge(raw)
+            reader.position = batch.position
+            for entry in batch.entries:
+                frame = self._decode(shard_id, entry.frame)
+                if frame is not None and frame.op == 0:
+                    handover.fold(shard_id, frame)
+        if _key(reader.position) < end:
+            reader.position = committed
+        return reader
+
+    async def _snapshot(self, shard_id: int, keeper: LeaseKeeper, run: _ShardRun) -> None:
+        """Store the cache's part of ``shard_id`` as of the last applied batch."""
+        run.snapshot_at = time.monotonic()
+        if self.handover is None or run.applied_at is None:
+            return
+        snapshot = Snapshot(
+            self.handover.dump(shard_id), run.last_session, run.last_seq, run.applied_at
+        )
+        try:
+            await self.broker.put_snapshot(self.group, shard_id, snapshot, lease=keeper.lease)
+        except BrokerUnavailable as exc:
+            log.warning("shard %d: storing the cache snapshot failed: %s", shard_id, exc)
+
+    async def _read(self, shard_id: int, keeper: LeaseKeeper, run: _ShardRun) -> None:
         reader: DedupReader | None = None
         ahead: asyncio.Task[ReadBatch] | None = None
         timeout = min(1.0, self.lease_ttl / 3)
@@ -122,14 +240,17 @@ class StreamWorker:
             while keeper.held:
                 try:
                     if reader is None:
-                        reader = await self._reader(shard_id)
+                        reader = await self._reader(shard_id, run)
                     if ahead is None:
                         ahead = asyncio.create_task(reader.read(count=self.count, timeout=timeout))
                     batch = await ahead
                     # the next read travels while this batch is applied and committed
                     ahead = asyncio.create_task(reader.read(count=self.count, timeout=timeout))
-                    if not await self._apply_batch(shard_id, batch, keeper):
+                    if not await self._apply_batch(shard_id, batch, keeper, run):
                         return  # the lease is gone: another worker reads this shard now
+                    interval = self.snapshot_interval
+                    if interval is not None and time.monotonic() - run.snapshot_at >= interval:
+                        await self._snapshot(shard_id, keeper, run)
                 except BrokerUnavailable as exc:
                     ahead = None
                     log.warning("shard %d: reading the stream failed (retrying): %s", shard_id, exc)
@@ -141,30 +262,52 @@ class StreamWorker:
                 if not ahead.cancelled():
                     ahead.exception()  # retrieved: a failed read-ahead is not an error here
 
-    async def _apply_batch(self, shard_id: int, batch: ReadBatch, keeper: LeaseKeeper) -> bool:
+    async def _apply_batch(
+        self, shard_id: int, batch: ReadBatch, keeper: LeaseKeeper, run: _ShardRun
+    ) -> bool:
         """Apply ``batch`` to the sink, then commit it; ``False`` if the lease is gone."""
         for gap in batch.gaps:
             self.sink.diagnostic(
                 Diagnostic(Kind.GAP, shard_id, f"{gap.missing} dispatches missing", gap)
             )
         for entry in batch.entries:
-            self._apply(shard_id, entry.frame)
+            self._session_moved(shard_id, entry, run)
+            frame = self._decode(shard_id, entry.frame)
+            if frame is None:
+                continue
+            if frame.op == 0 and frame.s is not None:
+                self.sink.dispatch(frame)
+            else:
+                self.sink.frame(frame)
         self.applied += len(batch.entries)
         self.duplicates += batch.duplicates
-        if not (batch.entries or batch.duplicates):
-            return True
-        return await self.broker.commit(self.group, shard_id, batch.position, lease=keeper.lease)
+        if batch.entries or batch.duplicates:
+            run.applied_at = batch.position
+            if not await self.broker.commit(
+                self.group, shard_id, batch.position, lease=keeper.lease
+            ):
+                return False
+        if not run.live and len(batch.entries) + batch.duplicates < self.count:
+            run.live = True
+            self.sink.state_changed(shard_id, ConnectionState.DISCONNECTED, ConnectionState.READY)
+        return True
 
-    def _apply(self, shard_id: int, raw: bytes) -> None:
+    def _session_moved(self, shard_id: int, entry: StreamEntry, run: _ShardRun) -> None:
+        """Tell the sink the old session is lost when ``entry`` starts a new one."""
+        if entry.seq is None or not entry.session:
+            return
+        if entry.session != run.last_session and run.last_session:
+            lost = SessionLost(run.last_session, run.last_seq, SessionEndReason.REPLACED)
+            self.sink.session_lost(shard_id, lost)
+        run.last_session, run.last_seq = entry.session, entry.seq
+
+    def _decode(self, shard_id: int, raw: bytes) -> Frame | None:
         try:
             frame = decode_frame(raw)
         except DecodeError as exc:
             self.sink.diagnostic(
                 Diagnostic(Kind.DECODE_ERROR, shard_id, f"undecodable stream entry: {exc}", exc)
             )
-            return
+            return None
         frame.shard_id = shard_id
-        if frame.op == 0 and frame.s is not None:
-            self.sink.dispatch(frame)
-        else:
-            self.sink.frame(frame)
+        return frame

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fluxer_rx.errors import ClientNotReady
 from fluxer_rx.gateway.shard import Shard
@@ -11,27 +11,45 @@ from fluxer_rx.gateway.shard_group import ShardGroup, shard_for_guild
 from fluxer_rx.models import Member
 
 if TYPE_CHECKING:
+    from fluxer_rx.bus.worker_link import WorkerLink
     from fluxer_rx.options import ClientOptions
     from fluxer_rx.pipeline import EventPipeline
 
 __all__ = ["GatewayControl"]
 
 
+class _Connection(Protocol):
+    """What both a shard group and a scale-out worker's link do with commands."""
+
+    @property
+    def shard_count(self) -> int: ...
+    @property
+    def latency(self) -> float | None: ...
+    def shard(self, shard_id: int) -> object: ...
+    def send(self, shard_id: int, op: int, d: Any) -> None: ...
+    def broadcast(self, op: int, d: Any) -> None: ...
+    def update_presence(self, presence: Mapping[str, Any]) -> None: ...
+
+
 class GatewayControl:
-    """Commands to the gateway, through the running shard group."""
+    """Commands to the gateway, through the running shard group or, in a scale-out
+    worker, through the bus to the processes that hold the shards."""
 
     options: ClientOptions
     _pipeline: EventPipeline
     _group: ShardGroup | None
+    _link: WorkerLink | None
 
-    def _connected(self) -> ShardGroup:
-        if self._group is None:
+    def _connected(self) -> _Connection:
+        connection: _Connection | None = self._group if self._group is not None else self._link
+        if connection is None:
             raise ClientNotReady("the client is not connected; call login() first")
-        return self._group
+        return connection
 
     @property
     def shards(self) -> dict[int, Shard]:
-        """The running shards by id (empty outside :meth:`login`)."""
+        """The running shards by id (empty outside :meth:`login`, and in a worker, which
+        has no connection of its own)."""
         return dict(self._group.shards) if self._group is not None else {}
 
     @property
@@ -41,12 +59,15 @@ class GatewayControl:
 
     def shard_for(self, guild_id: str | int) -> int:
         """The id of the shard that serves ``guild_id``."""
+        bus = self.options.bus
         count = self._group.shard_count if self._group is not None else None
+        count = count or (bus.shard_count if bus is not None else None)
         return shard_for_guild(guild_id, count or self.options.gateway.shard_count or 1)
 
     def send_to_shard(self, shard_id: int, op: int, d: Any) -> None:
         """Send ``{op, d}`` on one shard (queued under the send budget, size-checked);
-        ``ValueError`` for a shard this client does not run."""
+        ``ValueError`` for a shard this client does not run (a worker: that the bot does
+        not have; the command goes to the shard's command stream)."""
         self._connected().send(shard_id, op, d)
 
     def send_to_gateway(self, op: int, d: Any) -> None:
@@ -78,9 +99,8 @@ class GatewayControl:
         chunks do not all arrive within ``timeout`` seconds (the server drops requests it
         does not allow silently, PROTOCOL §1.8).
         """
-        group = self._connected()
         shard_id = self.shard_for(guild_id)
-        group.shard(shard_id)  # ValueError before sending when this client does not run it
+        self._connected().shard(shard_id)  # ValueError before sending: not a shard we run
         return await self._pipeline.request_members(
             shard_id,
             guild_id,

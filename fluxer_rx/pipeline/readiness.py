@@ -84,6 +84,12 @@ class Readiness:
         self.update()
         return held
 
+    def session_known(self, shard_id: int) -> None:
+        """A shard's session's READY was handled elsewhere (a scale-out worker that loaded
+        a cache snapshot, or folded the READY while catching up): count it as seen."""
+        self._ready_shards.add(shard_id)
+        self.update()
+
     def on_guild_create(self) -> None:
         """A GUILD_CREATE arrived: the burst goes on."""
         if self._quiet is not None:
