@@ -1,5 +1,9 @@
 """Scale-out on a message broker: one ordered stream per shard between processes.
 
+Configured by :class:`RedisBus`: ``ClientOptions(bus=RedisBus(...))`` makes a client a
+worker (:class:`WorkerLink`); :func:`run_gateway` (``fluxer-rx gateway``) runs the gateway
+side.
+
 Gateway processes (:class:`GatewayProcess`) publish each shard's frames; workers
 (:class:`StreamWorker`) read them, drop duplicates by (shard, session, seq), feed an event
 pipeline and acknowledge what they applied; :class:`BusCommands` carries commands back.
@@ -14,6 +18,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from fluxer_rx.bus.bus_options import RedisBus
 from fluxer_rx.bus.errors import BrokerUnavailable
 from fluxer_rx.bus.port import (
     START,
@@ -28,10 +33,13 @@ from fluxer_rx.bus.port import (
 _LAZY = {
     "BusCommands": "fluxer_rx.bus.commands",
     "GatewayProcess": "fluxer_rx.bus.gateway_process",
+    "GatewayRunSummary": "fluxer_rx.bus.gateway_run",
     "RedisBroker": "fluxer_rx.bus.redis_broker",
     "RedisBrokerOptions": "fluxer_rx.bus.redis_broker",
     "SharedRestLimits": "fluxer_rx.bus.rest_limits",
     "StreamWorker": "fluxer_rx.bus.worker",
+    "WorkerLink": "fluxer_rx.bus.worker_link",
+    "run_gateway": "fluxer_rx.bus.gateway_run",
 }
 
 __all__ = [
@@ -42,13 +50,17 @@ __all__ = [
     "Command",
     "FrameRecord",
     "GatewayProcess",
+    "GatewayRunSummary",
     "Lease",
     "RedisBroker",
     "RedisBrokerOptions",
+    "RedisBus",
     "SharedRestLimits",
     "Snapshot",
     "StreamEntry",
     "StreamWorker",
+    "WorkerLink",
+    "run_gateway",
 ]
 
 

@@ -173,7 +173,8 @@ class GatewayProcess:
     :class:`~fluxer_rx.gateway.shard_group.ShardGroup`. ``shard_ids`` limits which shards
     this process competes for (default: all of ``options``). ``lease_ttl`` bounds how
     long a dead process keeps its shards; ``poll`` is how often a free lease is looked
-    for (``lease_ttl / 10`` by default).
+    for (``lease_ttl / 10`` by default). Frames are published in batches of up to
+    ``batch_size`` frames or ``batch_delay`` seconds, whichever first.
     """
 
     def __init__(
@@ -188,6 +189,8 @@ class GatewayProcess:
         poll: float | None = None,
         opener: Opener | None = None,
         on_diagnostic: Callable[[Diagnostic], None] | None = None,
+        batch_size: int = 32,
+        batch_delay: float = 0.002,
     ) -> None:
         self.broker = broker
         self.url = url
@@ -195,7 +198,10 @@ class GatewayProcess:
         self.shard_ids = tuple(options.ids if shard_ids is None else shard_ids)
         self.lease_ttl = lease_ttl
         self.poll = poll if poll is not None else lease_ttl / 10
-        self.sink = BrokerSink(broker, on_diagnostic=on_diagnostic)
+        self.sink = BrokerSink(
+            broker, max_items=batch_size, max_delay=batch_delay, on_diagnostic=on_diagnostic
+        )
+        self.ever_held: set[int] = set()  # every shard this process has run
         self._token = token
         self._opener = opener
         self._gate = BrokerIdentifyGate(broker)
@@ -258,6 +264,7 @@ class GatewayProcess:
         )
         self.sink.bind(shard_id, group.shard(shard_id).protocol, keeper.lease)
         self._groups[shard_id] = group
+        self.ever_held.add(shard_id)
         running = asyncio.create_task(group.run())
         lost = asyncio.create_task(keeper.lost.wait())
         commands = asyncio.create_task(

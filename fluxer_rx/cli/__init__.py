@@ -1,8 +1,8 @@
 """The ``fluxer-rx`` command line (entry point :func:`main`).
 
-Sub-commands: ``demo``, ``sandbox``, ``record``, ``replay``, ``tail``, ``say`` and
-``bench``. Exit codes: 0 done, 1 the run failed, 2 bad usage. Every argument is checked
-when parsed (:mod:`fluxer_rx.cli.parser`); any failure is ONE line on stderr,
+Sub-commands: ``demo``, ``sandbox``, ``record``, ``replay``, ``tail``, ``say``,
+``bench`` and ``gateway``. Exit codes: 0 done, 1 the run failed, 2 bad usage. Every
+argument is checked when parsed (:mod:`fluxer_rx.cli.parser`); any failure is ONE line on stderr,
 ``fluxer-rx <command>: error: <what is wrong>``, never a traceback. ``fluxer-rx`` alone
 prints the usage on stderr and exits 2. Ctrl-C ends ``demo``, ``sandbox``, ``record`` and
 ``tail`` cleanly (exit 0); any other command exits 130 with one line.
@@ -21,6 +21,7 @@ __all__ = ["main"]
 
 def _handlers() -> dict[str, Handler]:
     from fluxer_rx.cli.bench import run_bench
+    from fluxer_rx.cli.gateway_command import run_gateway_command
     from fluxer_rx.cli.say import run_say
 
     return {
@@ -31,6 +32,7 @@ def _handlers() -> dict[str, Handler]:
         "tail": commands.run_tail,
         "say": run_say,
         "bench": run_bench,
+        "gateway": run_gateway_command,
     }
 
 

@@ -54,6 +54,7 @@ def build_parser(handlers: dict[str, Handler]) -> argparse.ArgumentParser:
     _add_tail(commands)
     _add_say(commands)
     _add_bench(commands)
+    _add_gateway(commands)
     for name, command in commands.choices.items():
         command.set_defaults(handler=handlers[name])
     return parser
@@ -175,6 +176,36 @@ def _add_say(commands: Any) -> None:
     say.add_argument("channel", metavar="CHANNEL", type=_snowflake, help="channel id")
     say.add_argument("text", metavar="TEXT", help="the message content")
     say.add_argument("--api", metavar="URL", type=_API_URL, help="REST API URL")
+
+
+def _add_gateway(commands: Any) -> None:
+    from fluxer_rx.cli.gateway_command import shard_range
+
+    gateway = commands.add_parser(
+        "gateway",
+        help="run a scale-out gateway process: shards to Redis streams, until Ctrl-C",
+        description="Hold a lease on each shard of --shards (default: all) that no other"
+        " process holds, run it and publish its frames to its Redis stream; take over a"
+        " shard whose holder dies. Workers are Clients with ClientOptions(bus=RedisBus(...))."
+        f" The bot token is taken from the {TOKEN_ENV} environment variable.",
+    )
+    gateway.add_argument(
+        "--redis", metavar="URL", required=True, type=url_of("redis", "rediss"), help="Redis URL"
+    )
+    gateway.add_argument(
+        "--shard-count", type=at_least(1, 65535), default=1, help="shards of the bot in all"
+    )
+    gateway.add_argument("--shards", type=shard_range, help="shards to compete for, e.g. 0-7")
+    gateway.add_argument("--gateway", metavar="URL", type=_GATEWAY_URL, help="gateway URL")
+    gateway.add_argument("--api", metavar="URL", type=_API_URL, help="REST API URL (discovery)")
+    gateway.add_argument("--prefix", default="fluxer", help="Redis key prefix (default fluxer)")
+    gateway.add_argument(
+        "--retention", type=at_least(1, 2**31), default=100_000, help="entries kept per stream"
+    )
+    gateway.add_argument("--lease-ttl", type=positive, default=10.0, help="lease TTL, seconds")
+    gateway.add_argument(
+        "--batch-size", type=at_least(1, 10_000), default=32, help="frames per publish"
+    )
 
 
 def _add_bench(commands: Any) -> None:
