@@ -9,12 +9,13 @@ cost), and the ``-X importtime`` cumulative figure of the top-level module (medi
 * ``import fluxer_rx``: the package (the public names are imported on first read);
 * ``from fluxer_rx import Client``: what a bot pays before it can build a client.
 
-    python benchmarks/bench_import.py [--runs 9]
+    python benchmarks/bench_import.py [--runs 9] [--before OTHER_SOURCE_TREE]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import subprocess
@@ -28,14 +29,19 @@ STATEMENTS = ("import fluxer_rx", "from fluxer_rx import Client")
 _CUMULATIVE = re.compile(r"import time:\s+\d+ \|\s+(\d+) \| fluxer_rx\S*$", re.MULTILINE)
 
 
-def wall(statement: str) -> float:
+def _env(tree: str | None) -> dict[str, str] | None:
+    """The environment that imports fluxer_rx from source ``tree`` (``None``: as installed)."""
+    return None if tree is None else {**os.environ, "PYTHONPATH": tree}
+
+
+def wall(statement: str, tree: str | None = None) -> float:
     """Seconds of one fresh interpreter running ``statement``."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", statement], check=True)
+    subprocess.run([sys.executable, "-c", statement], check=True, env=_env(tree), cwd=tree)
     return time.perf_counter() - start
 
 
-def importtime(statement: str) -> float:
+def importtime(statement: str, tree: str | None = None) -> float:
     """Seconds ``-X importtime`` gives the fluxer_rx modules imported at top level (the
     package, and each module its public names imported on first read), cumulative."""
     done = subprocess.run(
@@ -43,6 +49,8 @@ def importtime(statement: str) -> float:
         check=True,
         capture_output=True,
         text=True,
+        env=_env(tree),
+        cwd=tree,
     )
     found = _CUMULATIVE.findall(done.stderr)
     if not found:
@@ -50,9 +58,10 @@ def importtime(statement: str) -> float:
     return sum(map(int, found)) / 1e6
 
 
-def measure(runs: int) -> dict[str, dict[str, float]]:
+def measure(runs: int, before: str | None = None) -> dict[str, dict[str, float]]:
     """Per statement: ``wall`` and ``baseline`` (medians, s), ``own`` (median of the paired
-    differences, s) and ``importtime`` (median, s)."""
+    differences, s) and ``importtime`` (median, s); with ``before`` (another source tree
+    of fluxer_rx) also ``before wall`` and ``before importtime``, run in the same rounds."""
     samples: dict[str, dict[str, list[float]]] = {
         s: {"wall": [], "baseline": [], "own": [], "importtime": []} for s in STATEMENTS
     }
@@ -65,6 +74,9 @@ def measure(runs: int) -> dict[str, dict[str, float]]:
             figures["baseline"].append(base)
             figures["own"].append(took - base)
             figures["importtime"].append(importtime(statement))
+            if before is not None:
+                figures.setdefault("before wall", []).append(wall(statement, before))
+                figures.setdefault("before importtime", []).append(importtime(statement, before))
     return {
         s: {name: statistics.median(values) for name, values in figures.items()}
         for s, figures in samples.items()
@@ -74,8 +86,11 @@ def measure(runs: int) -> dict[str, dict[str, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument(
+        "--before", metavar="TREE", help="also time the fluxer_rx of this source tree"
+    )
     args = parser.parse_args()
-    results = measure(args.runs)
+    results = measure(args.runs, args.before)
     print(f"fresh interpreters, medians of {args.runs} alternated runs ({sys.executable}):")
     for statement, figures in results.items():
         print(
@@ -84,7 +99,13 @@ def main() -> None:
             f"own {figures['own'] * 1e3:6.0f} ms   "
             f"-X importtime fluxer_rx {figures['importtime'] * 1e3:6.0f} ms"
         )
-    print(f"reproduce: {COMMAND} --runs {args.runs}")
+        if "before wall" in figures:
+            print(
+                f"  {'':32s} {figures['before wall'] * 1e3:6.0f} ms wall from {args.before}, "
+                f"-X importtime {figures['before importtime'] * 1e3:6.0f} ms"
+            )
+    before = f" --before {args.before}" if args.before else ""
+    print(f"reproduce: {COMMAND} --runs {args.runs}{before}")
 
 
 if __name__ == "__main__":

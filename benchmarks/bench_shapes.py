@@ -68,7 +68,7 @@ class Counter:
         self.done = asyncio.get_running_loop().create_future()
         return self.done
 
-    def __call__(self, event: object) -> None:
+    def on_event(self, event: object) -> None:
         if type(event) is MessageCreate:
             self.count += 1
             if self.count == 1:
@@ -88,7 +88,7 @@ async def client_run(sb: Sandbox, shape: Shape, frames: int, channels: list[str]
     gateway = GatewayOptions(transport=DEFAULT_TRANSPORT)
     client = Client(ClientOptions(rest=RestOptions(api_url=sb.api_url), gateway=gateway))
     counter = Counter()
-    client.events.subscribe(counter)
+    client.events.subscribe(counter.on_event)
     for _ in range(shape.subscribers - 1):
         client.events.subscribe(_other)
     task = asyncio.create_task(client.login(sb.token))

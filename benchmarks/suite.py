@@ -213,6 +213,58 @@ def gateway(s: Settings) -> Iterator[Figure]:
     )
 
 
+SHAPE_TARGETS = {"100 subscribers": 1.2, "1,000 guilds": 1.8}
+"""The shapes of traffic of bench_shapes with their targets (1 subscriber is the row of
+the default transport above)."""
+
+
+def shapes(s: Settings) -> Iterator[Figure]:
+    import bench_shapes
+
+    n = s.gateway_frames
+    names = list(SHAPE_TARGETS)
+    runs = asyncio.run(bench_shapes.measure(n, s.repeats, names))
+    quoted = " ".join(f"'{name}'" for name in names)
+    command = f"python benchmarks/bench_shapes.py --frames {n} --runs {s.repeats} --shapes {quoted}"
+    for name, (client, naive) in runs.items():
+        of_medians, _paired = bench_shapes.ratios(client, naive)
+        target = SHAPE_TARGETS[name]
+        yield Figure(
+            f"end to end MESSAGE_CREATE, {name}",
+            n / statistics.median(client),
+            n / statistics.median(naive),
+            "events/s",
+            "naive aiohttp + json.loads, same subscribers",
+            of_medians,
+            "speed-up",
+            f">= {target:g}x",
+            _at_least(of_medians, target),
+            command,
+        )
+
+
+def imports(s: Settings) -> Iterator[Figure]:
+    import bench_import
+
+    runs = max(s.repeats, 5) if s.repeats > 1 else 1
+    results = bench_import.measure(runs)
+    command = f"python benchmarks/bench_import.py --runs {runs}"
+    for statement, figures in results.items():
+        package = statement == "import fluxer_rx"
+        yield Figure(
+            f"{statement}, fresh interpreter",
+            figures["wall"] * 1e3,
+            figures["baseline"] * 1e3,
+            "ms",
+            f"{bench_import.BASELINE}",
+            figures["wall"] / figures["baseline"],
+            "slow-down",
+            "<= 300 ms" if package else "",
+            _at_most(figures["wall"], 0.3) if package else None,
+            command,
+        )
+
+
 def cache(s: Settings) -> Iterator[Figure]:
     import gc
 
@@ -241,6 +293,23 @@ def cache(s: Settings) -> Iterator[Figure]:
         command,
     )
     both, alone = bench_cache.fold_cost(members, s.cache_messages, s.repeats, seed)
+    del members
+    gc.collect()
+    bounded, bounded_bytes = bench_cache.measure_cache(s.cache_members, seed, bounded=True)
+    del bounded
+    gc.collect()
+    yield Figure(
+        f"bytes per cached member + user ({s.cache_members:,}), CacheSizeLimits",
+        bounded_bytes,
+        member_bytes,
+        "B/member",
+        "unbounded",
+        bounded_bytes / member_bytes,
+        "size share",
+        "<= 600 B",
+        _at_most(bounded_bytes, 600),
+        command + " --bounded",
+    )
     yield Figure(
         "cache fold per MESSAGE_CREATE",
         both - alone,
@@ -253,8 +322,6 @@ def cache(s: Settings) -> Iterator[Figure]:
         None,
         command,
     )
-    del members
-    gc.collect()
 
 
 def operators(s: Settings) -> Iterator[Figure]:
@@ -350,11 +417,13 @@ BENCHMARKS: tuple[Callable[[Settings], Iterator[Figure]], ...] = (
     decode,
     protocol,
     gateway,
+    shapes,
     cache,
     operators,
     collectors,
     replay,
     rest,
+    imports,
 )
 
 

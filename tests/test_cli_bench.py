@@ -18,12 +18,17 @@ FIGURES = [
     "protocol machine per dispatch",
     END_TO_END,
     "sandbox firehose, raw reader (no decoding)",
+    "end to end MESSAGE_CREATE, 100 subscribers",
+    "end to end MESSAGE_CREATE, 1,000 guilds",
     "bytes per cached member",
+    "bytes per cached member + user",
     "cache fold per MESSAGE_CREATE",
     "filter/map/filter pipeline overhead",
     "end to end with 1,000 live collectors",
     "offline replay (file -> decode -> fold -> emit)",
     "concurrent sends, proactive limits",
+    "import fluxer_rx, fresh interpreter",
+    "from fluxer_rx import Client, fresh interpreter",
 ]
 NUMBER = r"-?[\d,]+(\.\d+)?(e[-+]\d+)?"  # a difference (overhead) can dip below 0 under load
 
