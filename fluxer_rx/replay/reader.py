@@ -90,23 +90,15 @@ class RecordingReader:
         return None
 
     def _decode(self, line: bytes) -> tuple[float, Frame]:
-        """The ``(at, frame)`` of frame line :attr:`line`: a dispatch in one pass when the
-        line fits it (see :func:`~fluxer_rx.models.frame.decode_recorded_dispatch`), else
-        (and for every error) by :func:`~fluxer_rx.replay.format.decode_frame_line`."""
-        fast = decode_recorded_dispatch(line)
-        if fast is not None:
-            at, shard, frame = fast
-            if self._at <= at < math.inf and shard >= 0:
-                frame.shard_id = shard
-                self._at = at
-                return at, frame
+        """The ``(at, frame)`` of frame line :attr:`line` the general way, which reports
+        what is wrong (:func:`~fluxer_rx.replay.format.decode_frame_line`)."""
         at, frame = decode_frame_line(line, self.path, self._line, self._at)
         self._at = at
         return at, frame
 
     def __iter__(self) -> Iterator[RecordedFrame]:
-        while (line := self._next_line()) is not None:
-            yield RecordedFrame(*self._decode(line))
+        for batch in self.batches(1):
+            yield RecordedFrame(*batch[0])
 
     def batches(self, size: int = 256) -> Iterator[list[tuple[float, Frame]]]:
         """The frames as lists of up to ``size`` ``(at, frame)`` pairs, in file order: what
@@ -122,7 +114,18 @@ class RecordingReader:
                     self._line += 1
                     if line[:1] != b"{" and not line.strip():
                         continue
-                    append(decode(line))
+                    # a dispatch line in one pass when it fits, else the general way
+                    fast = decode_recorded_dispatch(line)
+                    if fast is not None:
+                        at, shard, frame = fast
+                        if self._at <= at < math.inf and shard >= 0:
+                            frame.shard_id = shard
+                            self._at = at
+                            append((at, frame))
+                        else:
+                            append(decode(line))
+                    else:
+                        append(decode(line))
                     if len(batch) >= size:
                         yield batch
                         batch = []
