@@ -78,12 +78,21 @@ _CLOCK_SLACK: Final = 1e-6
 EventTime = Callable[[Any], "float | datetime"]
 """Reads an event's time: Unix seconds, or an aware ``datetime`` (naive means UTC)."""
 
+_last_parsed: tuple[object, float] = (object(), 0.0)
+"""The id string :func:`snowflake_seconds` parsed last and its time: the operators on one
+stream read the same event's id one after the other (an id string is immutable, so the
+same object has the same time)."""
+
 
 def snowflake_seconds(event: object) -> float:
     """The creation time of ``event``'s own snowflake (its ``id``), in Unix seconds
     (millisecond precision). ``ValueError`` when the event has no ``id`` (reactions,
     typing: give a time function instead)."""
+    global _last_parsed
     snowflake = getattr(event, "id", None)
+    last = _last_parsed
+    if snowflake is last[0]:
+        return last[1]
     # the common case, checked as parse_snowflake checks it (under 20 digits: in range)
     if (
         type(snowflake) is str
@@ -91,7 +100,9 @@ def snowflake_seconds(event: object) -> float:
         and snowflake.isdigit()
         and snowflake.isascii()
     ):
-        return ((int(snowflake) >> 22) + FLUXER_EPOCH) / 1000
+        seconds = ((int(snowflake) >> 22) + FLUXER_EPOCH) / 1000
+        _last_parsed = (snowflake, seconds)
+        return seconds
     if snowflake is None:
         raise ValueError(
             f"{type(event).__name__} has no id to take its time from; pass key= / event_time="
@@ -177,6 +188,20 @@ def _check_lateness(value: float) -> float:
     return float(value)
 
 
+_SLACK: Final = 1e-12
+"""Relative margin (thousands of times a float's rounding) by which the operators' fast
+range checks stay inside a window's edges; a time within it of an edge is placed by the
+division itself."""
+
+
+def _inside(index: float, width: float) -> tuple[float, float]:
+    """Bounds ``[low, high)`` of times that surely fall in window ``index`` (``floor(t /
+    width) == index`` as computed): its edges moved inwards by far more than rounding."""
+    start, end = index * width, (index + 1) * width
+    slack = _SLACK * (abs(start) + abs(end))
+    return start + slack, end - slack
+
+
 def _warn_late(late: LateEvent) -> None:
     log.warning(
         "late event (%d so far): %s at %s, window from %s already emitted (watermark %s)",
@@ -211,7 +236,10 @@ class _Windows(Generic[T]):
         self.open: dict[int, list[T]] = {}
         self.current: float = math.nan  # the index of the open window last appended to
         self.current_items: list[T] = []
+        # times surely inside window `current` (see _inside): no division for them
+        self.current_from, self.current_until = math.inf, -math.inf
         self.closed_below = -math.inf  # every window index below this was emitted
+        self.closes_from = -math.inf  # no newest time below this closes a window
         self.newest = -math.inf
         self.late = 0
         self.idle_timer = SerialDisposable()
@@ -230,8 +258,10 @@ class _Windows(Generic[T]):
         except Exception as exc:  # the time function failed: that ends the stream
             self.on_error(exc)
             return
-        index = floor(when / self.width)
-        if index == self.current:  # most events fall in the window of the one before
+        if self.current_from <= when < self.current_until:  # most events: the window of
+            self.current_items.append(event)  # the one before (no division needed)
+            index = self.current
+        elif (index := floor(when / self.width)) == self.current:
             self.current_items.append(event)
         elif index < self.closed_below:
             self._report_late(event, when, index)
@@ -242,15 +272,17 @@ class _Windows(Generic[T]):
                 items = self.open[index] = []
             items.append(event)
             self.current, self.current_items = index, items
+            self.current_from, self.current_until = _inside(index, self.width)
         if self.clock is not None:
             self.last_arrival = self.clock()
             if not self.armed:
                 self.arm_idle(self.idle)
         if when > self.newest:
             self.newest = when
-            closed = floor((when - self.lateness) / self.width)
-            if closed > self.closed_below:
-                self._emit_below(closed)
+            if when >= self.closes_from:
+                closed = floor((when - self.lateness) / self.width)
+                if closed > self.closed_below:
+                    self._emit_below(closed)
 
     def _report_late(self, event: T, when: float, index: int) -> None:
         self.late += 1
@@ -268,8 +300,13 @@ class _Windows(Generic[T]):
 
     def _emit_below(self, closed: float) -> None:
         self.closed_below = closed
+        # no newest time below this can close the next window (floor((t - lateness) /
+        # width) > closed needs t >= end + lateness, give or take rounding)
+        end, lateness = (closed + 1) * self.width, self.lateness
+        self.closes_from = end + lateness - _SLACK * (abs(end) + lateness)
         if self.current < closed:
             self.current = math.nan
+            self.current_from, self.current_until = math.inf, -math.inf
         due = sorted(index for index in self.open if index < closed)
         width = self.width
         for index in due:
@@ -389,11 +426,8 @@ def window_by_event_time(
 
 def _count(by: Key[Any]) -> Callable[[EventWindow[Any]], KeyedCounts[Any]]:
     def count(window: EventWindow[Any]) -> KeyedCounts[Any]:
-        counts: dict[Any, int] = {}
-        for event in window.items:
-            name = by(event)
-            counts[name] = counts.get(name, 0) + 1
-        return KeyedCounts(window.start, window.end, counts)
+        # Counter counts in C and keeps the order in which keys first appeared
+        return KeyedCounts(window.start, window.end, dict(Counter(map(by, window.items))))
 
     return count
 
