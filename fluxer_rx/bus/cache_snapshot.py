@@ -9,7 +9,9 @@ the part of a :class:`~fluxer_rx.cache.Cache` that one shard's events built:
 * on shard 0 (where direct messages arrive) the channels without a guild, their
   recipients and their recent messages.
 
-Lists are sorted by id, so two caches that hold the same shard part dump the same bytes.
+Lists are sorted by id, sets and maps encoded sorted, so two caches that hold the same
+shard part dump bytes that :func:`read_shard` decodes to equal :class:`ShardPart` values
+(the bytes themselves may differ where one side holds a field's default value explicitly).
 :func:`load_shard` replaces that part of a cache by a dump (the other shards' guilds stay).
 """
 
@@ -33,7 +35,7 @@ from fluxer_rx.models.message import Message
 from fluxer_rx.models.user import PrivateUser
 from fluxer_rx.models.voice import VoiceState
 
-__all__ = ["ShardPart", "dump_shard", "load_shard"]
+__all__ = ["ShardPart", "dump_shard", "load_shard", "read_shard"]
 
 
 def _user_row(user: CachedUser) -> dict[str, Any]:
@@ -63,7 +65,7 @@ class ShardPart(msgspec.Struct, kw_only=True):
     messages: dict[str, list[Message]] = {}
 
 
-_encoder = msgspec.msgpack.Encoder()
+_encoder = msgspec.msgpack.Encoder(order="deterministic")  # sets and dicts sorted
 _decoder = msgspec.msgpack.Decoder(ShardPart)
 
 
@@ -123,8 +125,13 @@ def part_of(
 def dump_shard(
     cache: Cache, shard_id: int, shard_count: int, user: PrivateUser | None = None
 ) -> bytes:
-    """The shard's part of ``cache`` as bytes (deterministic for equal parts)."""
+    """The shard's part of ``cache`` as bytes (see the module)."""
     return _encoder.encode(part_of(cache, shard_id, shard_count, user))
+
+
+def read_shard(data: bytes) -> ShardPart:
+    """Decode a dump (``msgspec.DecodeError`` / ``ValidationError`` if it is not one)."""
+    return _decoder.decode(data)
 
 
 def load_shard(cache: Cache, data: bytes) -> ShardPart:
@@ -132,7 +139,7 @@ def load_shard(cache: Cache, data: bytes) -> ShardPart:
 
     ``msgspec.DecodeError`` when ``data`` is not a dump (the cache is then unchanged).
     """
-    part = _decoder.decode(data)
+    part = read_shard(data)
     state = cache.state
     cache.reset((part.shard_id, part.shard_count))
     if part.shard_id == 0:
