@@ -22,6 +22,7 @@ __all__ = [
     "ApiError",
     "ArgumentError",
     "BadArgument",
+    "BrokerUnavailable",
     "BufferOverflow",
     "CheckFailure",
     "ClientNotReady",
@@ -31,6 +32,7 @@ __all__ = [
     "FluxerError",
     "GatewayError",
     "GuildOnly",
+    "HandshakeFailed",
     "HttpError",
     "InvalidToken",
     "MalformedRecording",
@@ -41,6 +43,7 @@ __all__ = [
     "Other",
     "PayloadTooLarge",
     "PermissionsUnknown",
+    "ProtocolMisuse",
     "RateLimitError",
     "RecordingError",
     "RecordingFileError",
@@ -267,6 +270,27 @@ class Other(FluxerError):
     """An error that fits no other variant (the seed's ``Error::Other``): the library's
     own invariants broken, or a failure of user-supplied code where it is not a handler
     (for example a ``setup`` callback). The message says what happened."""
+
+
+# ------------------------------------------------------------------ gateway and broker
+
+
+class ProtocolMisuse(FluxerError, RuntimeError):
+    """The driver called the gateway protocol machine in a way its state does not allow
+    (a driver bug). The machine is then in its ``ERROR`` state: every later call raises
+    this too (except a ``send`` refused after STOPPED, which leaves the machine STOPPED)."""
+
+
+class HandshakeFailed(FluxerError, ConnectionError):
+    """The peer accepted the TCP connection but did not complete a WebSocket upgrade: it
+    answered something else, or closed. The transport library's own error is the
+    ``__cause__``. A shard retries it like any failed connect."""
+
+
+class BrokerUnavailable(FluxerError):
+    """The broker of a scale-out could not be reached or did not answer; the operation
+    may be retried. A publish that raised this may have stored part of its batch
+    (readers drop duplicates by (shard, session, seq))."""
 
 
 # ------------------------------------------------------------------ streams

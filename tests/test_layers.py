@@ -68,3 +68,23 @@ def test_the_sandbox_never_imports_the_clients_models_or_decoder() -> None:
         if name.startswith(("fluxer_rx.models", "fluxer_rx.client", "fluxer_rx.cache"))
     ]
     assert not offenders, "\n".join(offenders)
+
+
+def test_every_public_exception_is_defined_in_the_errors_module() -> None:
+    import importlib
+    import inspect
+    import pkgutil
+
+    outside = []
+    for info in pkgutil.walk_packages(fluxer_rx.__path__, "fluxer_rx."):
+        if info.name.startswith(("fluxer_rx.sandbox", "fluxer_rx.cli", "fluxer_rx.demo")):
+            continue  # the sandbox is its own product; the CLI and demo are programs
+        if info.name in ("fluxer_rx.traffic_commands", "fluxer_rx.rest.fifo_gate"):
+            continue  # the CLI's and the REST gate's private signals
+        module = importlib.import_module(info.name)
+        for name in getattr(module, "__all__", ()):
+            obj = getattr(module, name, None)
+            exception = inspect.isclass(obj) and issubclass(obj, BaseException)
+            if exception and obj.__module__ != "fluxer_rx.errors":
+                outside.append(f"{info.name}.{name} (defined in {obj.__module__})")
+    assert not outside, "\n".join(outside)

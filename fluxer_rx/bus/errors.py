@@ -1,15 +1,8 @@
-"""Errors of the broker layer, independent of the engine behind it."""
+"""Errors of the broker layer, independent of the engine behind it (defined in
+:mod:`fluxer_rx.errors` with every other public exception, re-exported here)."""
 
 from __future__ import annotations
 
-from fluxer_rx.errors import FluxerError
+from fluxer_rx.errors import BrokerUnavailable
 
 __all__ = ["BrokerUnavailable"]
-
-
-class BrokerUnavailable(FluxerError):
-    """The broker could not be reached or did not answer; the operation may be retried.
-
-    A publish that raised this may have stored part of its batch (readers drop duplicates
-    by (shard, session, seq)).
-    """

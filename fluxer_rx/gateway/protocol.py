@@ -61,7 +61,7 @@ import msgspec
 
 from fluxer_rx.credentials import bare_token
 from fluxer_rx.diagnostics import Kind
-from fluxer_rx.errors import GatewayError, InvalidToken, PayloadTooLarge
+from fluxer_rx.errors import GatewayError, InvalidToken, PayloadTooLarge, ProtocolMisuse
 from fluxer_rx.gateway.actions import (
     Action,
     Close,
@@ -253,12 +253,6 @@ _ERROR = ConnectionState.ERROR  # a module global: read on the hot path
 
 _encode = msgspec.json.Encoder().encode
 
-
-class ProtocolMisuse(RuntimeError):
-    """The driver called the machine in a way its state does not allow (a driver bug).
-
-    The machine is then :attr:`~ConnectionState.ERROR`: every later call raises this too
-    (except a ``send`` refused after STOPPED, which leaves the machine STOPPED)."""
 
 
 def _default_properties() -> dict[str, str]:

@@ -57,6 +57,8 @@ from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from websockets.frames import DATA_OPCODES, Frame
 
+from fluxer_rx.errors import HandshakeFailed
+
 __all__ = [
     "ABNORMAL_CLOSURE",
     "REDACTING_WS_LOGGER",
@@ -91,11 +93,6 @@ _MAX_MESSAGE = 64 * 1024 * 1024
 _TEXT: Final = aiohttp.WSMsgType.TEXT
 _BINARY: Final = aiohttp.WSMsgType.BINARY
 _CLOSE: Final = aiohttp.WSMsgType.CLOSE
-
-
-class HandshakeFailed(ConnectionError):
-    """The peer accepted the TCP connection but did not complete a WebSocket upgrade:
-    it answered something else, or closed. The library's own error is the ``__cause__``."""
 
 
 class _RedactingAdapter(logging.LoggerAdapter[logging.Logger]):
