@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol
 
+import msgspec
+
 __all__ = [
     "START",
     "Broker",
@@ -48,9 +50,12 @@ class FrameRecord:
     frame: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class StreamEntry:
-    """A :class:`FrameRecord` read back from a shard's stream, at ``position``."""
+class StreamEntry(msgspec.Struct, frozen=True, gc=False):
+    """A :class:`FrameRecord` read back from a shard's stream, at ``position``.
+
+    A frozen msgspec struct rather than a frozen dataclass: a worker builds one per entry
+    read, and this one is built in about a fifth of the time (``benchmarks/bench_bus.py``).
+    """
 
     position: str
     shard: int

@@ -112,17 +112,32 @@ def _rows(reply: Any) -> list[tuple[Any, Any]]:
     return list(rows)
 
 
-_OUR_FIELDS = (b"h", b"s", b"q", b"f")
+_OUR_FIELDS = [b"h", b"s", b"q", b"f"]
+_SESSIONS: dict[bytes, str] = {}
+
+
+def _session_text(session: bytes) -> str:
+    """``session`` decoded; the few session ids of a run are decoded once each."""
+    text = _SESSIONS.get(session)
+    if text is None:
+        if len(_SESSIONS) >= 1024:
+            _SESSIONS.clear()
+        text = _SESSIONS[session] = session.decode()
+    return text
 
 
 def _entry(shard: int, position: bytes | str, fields: Any) -> StreamEntry:
     """An entry from its fields: a flat ``[name, value, ...]`` list as read raw (the
     order the append script writes is taken without building a dict), or a dict."""
-    if isinstance(fields, list):
-        if len(fields) == 8 and tuple(fields[0::2]) == _OUR_FIELDS:
-            h, session, seq, frame = fields[1::2]
+    if type(fields) is list:
+        if len(fields) == 8 and fields[0::2] == _OUR_FIELDS:
+            _, h, _, session, _, seq, _, frame = fields
             return StreamEntry(
-                _text(position), int(h), session.decode(), int(seq) if seq else None, frame
+                position.decode() if isinstance(position, bytes) else position,
+                int(h),
+                _session_text(session),
+                int(seq) if seq else None,
+                frame,
             )
         fields = dict(zip(fields[0::2], fields[1::2], strict=True))
     seq = fields.get(b"q", b"")
