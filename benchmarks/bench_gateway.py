@@ -72,12 +72,12 @@ DEFAULT_TRANSPORT = ClientOptions().gateway.transport
 
 async def naive_run(
     sb: Sandbox, ws: aiohttp.ClientWebSocketResponse, frames: int, *, decode: bool
-) -> float:
+) -> tuple[float, float]:
     """Read ``frames`` firehose frames (with ``json.loads`` when ``decode``); return the
-    seconds from the first to the last."""
+    wall and process-CPU seconds from the first to the last."""
     firehose = asyncio.create_task(sb.firehose(frames))
     got = 0
-    start = 0.0
+    start = cpu = 0.0
     async for msg in ws:
         if decode:
             if json.loads(msg.data).get("t") != "MESSAGE_CREATE":
@@ -85,11 +85,11 @@ async def naive_run(
         elif '"MESSAGE_CREATE"' not in msg.data[-40:]:
             continue
         if got == 0:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
         got += 1
         if got == frames:
             break
-    elapsed = time.perf_counter() - start
+    elapsed = time.perf_counter() - start, time.process_time() - cpu
     await firehose
     return elapsed
 
@@ -125,8 +125,8 @@ class ClientContender:
         self.client = Client(ClientOptions(rest=RestOptions(api_url=sb.api_url), gateway=gateway))
         self.count = 0
         self.target = 0
-        self.start = 0.0
-        self.done: asyncio.Future[float] | None = None
+        self.start = self.cpu = 0.0
+        self.done: asyncio.Future[tuple[float, float]] | None = None
         self.client.events.subscribe(self._on_event)
         self.task: asyncio.Task[None] | None = None
 
@@ -134,15 +134,17 @@ class ClientContender:
         if type(event) is MessageCreate:
             self.count += 1
             if self.count == 1:
-                self.start = time.perf_counter()
+                self.start, self.cpu = time.perf_counter(), time.process_time()
             if self.count == self.target and self.done is not None:
-                self.done.set_result(time.perf_counter() - self.start)
+                wall = time.perf_counter() - self.start
+                self.done.set_result((wall, time.process_time() - self.cpu))
 
     async def login(self) -> None:
         self.task = asyncio.create_task(self.client.login(self.sb.token))
         await self.client.wait_until_ready(timeout=10)
 
-    async def run(self, frames: int) -> float:
+    async def run(self, frames: int) -> tuple[float, float]:
+        """Wall and process-CPU seconds from the first MessageCreate to the last."""
         self.count, self.target = 0, frames
         self.done = asyncio.get_running_loop().create_future()
         await self.sb.firehose(frames)
@@ -272,7 +274,9 @@ def receive_loop_aiohttp() -> Iterator[None]:
         AiohttpConnection.deliver_from_parser = True
 
 
-async def client_run(sb: Sandbox, frames: int, transport: Transport, **options: Any) -> float:
+async def client_run(
+    sb: Sandbox, frames: int, transport: Transport, **options: Any
+) -> tuple[float, float]:
     contender = ClientContender(sb, transport, **options)
     await contender.login()
     try:
@@ -319,25 +323,28 @@ async def measure(
 ) -> tuple[dict[str, list[float]], dict[str, float]]:
     """Seconds per run of each contender (``RAW_NAME``, ``NAIVE_NAME``,
     ``fluxer_rx[<transport>]``, ``RECEIVE_LOOP_NAME``, ``ZSTD_NAME``, and with ``receive``
-    ``pump[<transport>]`` and ``pump[aiohttp, receive() loop]``), and the per-stage costs
-    in ns per frame."""
+    ``pump[<transport>]`` and ``pump[aiohttp, receive() loop]``; each also as ``CPU +
+    name``, the process-CPU seconds), and the per-stage costs in ns per frame."""
     naive_name = NAIVE_NAME
     async with Sandbox(members_per_guild=20, messages_per_channel=0) as sb:
         results: dict[str, list[float]] = {RAW_NAME: [], naive_name: []}
+
+        def record(name: str, seconds: tuple[float, float]) -> None:
+            results.setdefault(name, []).append(seconds[0])
+            results.setdefault(CPU + name, []).append(seconds[1])
+
         for _ in range(runs):
             for name, decode in ((RAW_NAME, False), (naive_name, True)):
                 session, ws = await naive_connect(sb)
-                results[name].append(await naive_run(sb, ws, frames, decode=decode))
+                record(name, await naive_run(sb, ws, frames, decode=decode))
                 await ws.close()
                 await session.close()
             for transport in TRANSPORT_NAMES:
-                seconds = await client_run(sb, frames, transport)
-                results.setdefault(f"fluxer_rx[{transport}]", []).append(seconds)
+                record(f"fluxer_rx[{transport}]", await client_run(sb, frames, transport))
             with receive_loop_aiohttp():
-                seconds = await client_run(sb, frames, "aiohttp")
-            results.setdefault(RECEIVE_LOOP_NAME, []).append(seconds)
-            seconds = await client_run(sb, frames, DEFAULT_TRANSPORT, compress="zstd-stream")
-            results.setdefault(ZSTD_NAME, []).append(seconds)
+                record(RECEIVE_LOOP_NAME, await client_run(sb, frames, "aiohttp"))
+            zstd = await client_run(sb, frames, DEFAULT_TRANSPORT, compress="zstd-stream")
+            record(ZSTD_NAME, zstd)
             if not receive:
                 continue
             pumps: list[tuple[str, Transport, contextlib.AbstractContextManager[None]]] = [
@@ -346,9 +353,7 @@ async def measure(
             pumps.append(("pump[aiohttp, receive() loop]", "aiohttp", receive_loop_aiohttp()))
             for name, transport, mode in pumps:
                 with mode:
-                    seconds, cpu = await pump_run(sb, frames, transport)
-                results.setdefault(name, []).append(seconds)
-                results.setdefault(CPU + name, []).append(cpu)
+                    record(name, await pump_run(sb, frames, transport))
         contender = ClientContender(sb, DEFAULT_TRANSPORT)
         await contender.login()
         stages = per_stage(sb, min(frames, 50_000), contender.client.pipeline.cache)
@@ -371,10 +376,15 @@ async def main(frames: int, runs: int) -> None:
             f"  {name:38s} {rate:>10,.0f} events/s   "
             f"x{statistics.median(naive) / statistics.median(secs):.2f} / x{paired:.2f}"
         )
-    print("receive path, process CPU per frame (median; sandbox writes included):")
+    print("process CPU per frame (median; the sandbox's writes included), vs naive (paired):")
+    naive_cpu = results[CPU + NAIVE_NAME]
     for name, secs in results.items():
         if name.startswith(CPU):
-            print(f"  {name[len(CPU):]:38s} {statistics.median(secs) / frames * 1e6:8.2f} us")
+            paired = statistics.median(n / c for n, c in zip(naive_cpu, secs, strict=True))
+            print(
+                f"  {name[len(CPU):]:38s} {statistics.median(secs) / frames * 1e6:8.2f} us"
+                f"   x{paired:.2f}"
+            )
     for prefix in ("", CPU):
         before = results[prefix + "pump[aiohttp, receive() loop]"]
         after = results[prefix + "pump[aiohttp]"]
