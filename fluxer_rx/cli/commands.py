@@ -123,9 +123,13 @@ def _run_live(
 
 
 def run_record(args: argparse.Namespace) -> int:
-    """``fluxer-rx record OUT``."""
+    """``fluxer-rx record OUT`` (``--simulate``: :mod:`fluxer_rx.cli.simulate`)."""
     from fluxer_rx.traffic_commands import run_record as record
 
+    if args.simulate is not None:
+        from fluxer_rx.cli.simulate import run_simulated_record
+
+        return run_simulated_record(args)
     return _run_live(
         args,
         200.0,

@@ -20,6 +20,7 @@ from fluxer_rx.cli.arguments import (
     positive,
     url_of,
 )
+from fluxer_rx.cli.simulate import seconds as simulated_seconds
 
 __all__ = ["TOKEN_ENV", "Handler", "build_parser"]
 
@@ -133,6 +134,14 @@ def _add_record(commands: Any) -> None:
         "--duration", type=positive, default=10.0, help="seconds to record once ready (10)"
     )
     _add_target_options(record, rate=200.0)
+    record.add_argument(
+        "--simulate",
+        metavar="SECONDS",
+        type=simulated_seconds,
+        help="instead, write SECONDS of a simulated community (seeded by --seed; --rate:"
+        " steps/s, 4) on a simulated clock, in seconds and without a network: rate by time"
+        " of day, bursts, joins and leaves, a raid, reaction polls",
+    )
 
 
 def _add_replay(commands: Any) -> None:
