@@ -40,6 +40,8 @@ from picows import (
     ws_connect,
 )
 
+from fluxer_rx.errors import HandshakeFailed
+
 __all__ = ["PicowsConnection", "open_picows"]
 
 _MAX_FRAME: Final = 64 * 1024 * 1024
@@ -161,8 +163,6 @@ async def open_picows(url: str, handshake_timeout: float) -> PicowsConnection:
     """Open ``url`` with picows (the caller bounds the whole open; ``handshake_timeout`` is
     picows's own bound, a backstop). picows's errors are translated as
     :func:`~fluxer_rx.gateway.transport.open_connection` documents."""
-    from fluxer_rx.gateway.transport import HandshakeFailed
-
     opened: list[socket.socket] = []
 
     async def connected_socket(parsed: WSParsedURL) -> socket.socket:
