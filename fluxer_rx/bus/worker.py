@@ -252,7 +252,10 @@ class StreamWorker:
                     if interval is not None and time.monotonic() - run.snapshot_at >= interval:
                         await self._snapshot(shard_id, keeper, run)
                 except BrokerUnavailable as exc:
-                    ahead = None
+                    if ahead is not None and ahead.done() and ahead.exception() is not None:
+                        ahead = None  # the read failed and its position did not move: again
+                    # else a commit failed: the read ahead (its batch judged, the position
+                    # moved past it) is still applied next; dropping it would lose its entries
                     log.warning("shard %d: reading the stream failed (retrying): %s", shard_id, exc)
                     await asyncio.sleep(self.retry_delay)
         finally:
