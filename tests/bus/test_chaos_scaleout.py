@@ -2,13 +2,15 @@
 
 A sandbox with 2,000 guilds over 16 shards; two gateway processes (one competes for shards
 0-7, the other for all 16, so it runs 8-15 and is the one that can take 0-7 over) and two
-worker processes (shards 0-7 and 8-15) as real subprocesses; Redis runs with
+worker processes (shards 0-7 and 8-15; each a public ``Client`` with
+``ClientOptions(bus=RedisBus(...))``) as real subprocesses; Redis runs with
 ``appendfsync always``. Seeded traffic flows through the sandbox while, at seeded steps:
 
 1. one gateway process (seeded) gets ``kill -9``; a replacement competing for all 16 shards
    starts; the dead one's shards are RESUMEd by whoever takes their leases;
 2. one worker process (seeded) gets ``kill -9``; a replacement for its shards starts and
-   goes on from the committed position (rebuilding its cache from the stream);
+   goes on from the committed position (its cache from the dead one's last snapshot and
+   the stream after it);
 3. redis-server gets ``kill -9`` and is started again on the same port and directory.
 
 Then, per shard, the workers' ledger against the sandbox's dispatch log
