@@ -89,6 +89,7 @@ async def test_a_worker_sees_what_a_single_process_client_sees(
         started = time.monotonic()
         await bot.close()
         closed_in = time.monotonic() - started
+    print(f"worker client close(): {closed_in * 1000:.0f} ms")
     assert closed_in < 1.5, f"close() took {closed_in:.2f} s"
     assert bot.state is ClientState.CLOSED
 
