@@ -60,8 +60,17 @@ class IssueKind:
     it was left (every single write keeps the invariants)."""
 
 
-AUTHOR_MEMO_SIZE: Final = 1024
-"""How many recent message authors :meth:`CacheState.put_author` remembers (see there)."""
+AUTHOR_MEMO_SIZE: Final = 16384
+"""How many recent message authors :meth:`CacheState.put_author` remembers (see there):
+enough for the active authors of a thousand busy guilds."""
+
+AUTHOR_MEMO_JUDGED: Final = 1024
+"""A memo at least this large that fills with fewer hits than entries since it was last
+emptied is thrashing (its authors do not post again before it fills)."""
+
+AUTHOR_MEMO_STRIDE: Final = 16
+"""While the memo thrashes, one new author in this many is remembered (the others cost
+the memo nothing), until it has had as many hits as it holds entries."""
 
 _AuthorMemo = tuple[str | None, PartialUser, "Member | None", CachedUser, "CachedMember | None"]
 
@@ -206,6 +215,11 @@ class CacheState:
         self.author_memo_size = AUTHOR_MEMO_SIZE
         """Bound of the author memo of :meth:`put_author`; 0 switches the memo off."""
         self._authors: dict[str, _AuthorMemo] = {}
+        self.author_memo_hits = 0
+        """Authors found unchanged in the memo since it was last emptied."""
+        self.author_memo_stride = 1
+        """The memo remembers one new author in this many (1; more while it thrashes)."""
+        self._author_skips = 0
 
     # -- diagnostics ---------------------------------------------------------------------
 
@@ -369,6 +383,12 @@ class CacheState:
         when it was replaced (identity differs), removed, or modified in place:
         :meth:`put_user` forgets its user's memo entry, :meth:`strip_role` and
         :meth:`clear` forget all of them.
+
+        The memo adapts to the traffic: when it fills with fewer hits than entries (more
+        active authors than it holds, each posting rarely), it remembers only one new
+        author in :data:`AUTHOR_MEMO_STRIDE` until it has had as many hits as entries
+        again, so a crowd of authors costs about what no memo costs. What is stored never
+        depends on it.
         """
         user_id = author.id
         memo = self._authors.get(user_id)
@@ -377,11 +397,13 @@ class CacheState:
             if users.data.get(user_id) is memo[3]:
                 remembered = memo[4]
                 if remembered is None:
+                    self.author_memo_hits += 1
                     if users.limit is not None:
                         users.touch(user_id)
                     return
                 inner = self.members.by_guild.get(guild_id) if guild_id is not None else None
                 if inner is not None and inner.get(user_id) is remembered:
+                    self.author_memo_hits += 1
                     if users.limit is not None:
                         users.touch(user_id)
                     if self.members.limit is not None:
@@ -389,6 +411,13 @@ class CacheState:
                     return
         user_id = self.put_user(author)
         remember = self.author_memo_size > 0
+        if remember and self._author_skips:
+            if self.author_memo_hits >= len(self._authors):  # it pays again: all in
+                self.author_memo_stride = 1
+                self._author_skips = 0
+            else:
+                self._author_skips -= 1  # thrashing: this author is not remembered
+                remember = False
         cached_member: CachedMember | None = None
         if member is not None and guild_id is not None:
             self.put_member(guild_id, member, user_id)
@@ -406,8 +435,17 @@ class CacheState:
         if len(authors) >= self.author_memo_size:
             # Start over rather than evict the oldest: O(1) amortised, where deleting a
             # dict's first entry again and again makes finding the next one ever slower.
+            self._author_memo_full(len(authors))
             authors.clear()
         authors[user_id] = (guild_id, author, member, cached_user, cached_member)
+        self._author_skips = self.author_memo_stride - 1
+
+    def _author_memo_full(self, entries: int) -> None:
+        """The memo filled up: judge it (see :data:`AUTHOR_MEMO_JUDGED`) and set the
+        stride for the next fill."""
+        hits, self.author_memo_hits = self.author_memo_hits, 0
+        if entries >= AUTHOR_MEMO_JUDGED:
+            self.author_memo_stride = AUTHOR_MEMO_STRIDE if hits < entries else 1
 
     def _user_evicted(self, user_id: str, user: CachedUser) -> None:
         self.presences.pop(user_id, None)
