@@ -103,6 +103,13 @@ async def test_member_request_and_presence_go_through_the_bus(
         members = await bot.request_guild_members(guild, query="", limit=0, timeout=10)
         assert {m.user.id for m in members if m.user} == set(sb.world.get_guild(guild).members)
         bot.update_presence("idle")
+
+        def idle_on_the_gateway() -> bool:  # the server answers op 3 with SESSIONS_REPLACE
+            return any(
+                r.t == "SESSIONS_REPLACE" and "'idle'" in repr(r.d) for r in sb.dispatch_log
+            )
+
+        await wait_until(idle_on_the_gateway, within=10, what="the presence on the gateway")
         contents: list[str] = []
         bot.events.stream(MessageCreate).subscribe(lambda e: contents.append(e.content))
         with pytest.raises(ValueError):
