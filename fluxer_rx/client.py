@@ -170,12 +170,13 @@ class Client(
             raise AlreadyLoggedIn("this client is already logged in")
         token = bare_token(token)  # ValueError for an empty token, before any state changes
         self._start_run()
-        self._rest = Rest(token, self.options.rest)
-        if self.options.bus is not None:
-            self._link = self._open_link()
         closing = self._close_requested = asyncio.Event()
-        self._pipeline.lifecycle.move(ClientState.DISCOVERING)
         try:
+            # a setup error (options the REST or Redis client refuses) still ends the run
+            self._pipeline.lifecycle.move(ClientState.DISCOVERING)
+            self._rest = Rest(token, self.options.rest)
+            if self.options.bus is not None:
+                self._link = self._open_link()
             await run_until_stopped(
                 self._connect(token), closing, on_stop=self._closing, grace=_CLOSE_GRACE
             )
@@ -185,7 +186,8 @@ class Client(
                 if self._link is not None:
                     await self._link.close()
             finally:
-                await self._rest.close()
+                if self._rest is not None:
+                    await self._rest.close()
                 self._rest = None
                 self._group = self._link = None
                 await self._end_run()
