@@ -100,7 +100,13 @@ class RedisBus:
         first use; close it when done). Needs the ``redis`` extra."""
         from fluxer_rx.bus.redis_broker import RedisBroker
 
-        return RedisBroker(self.url, self.broker)
+        scheme, colon, rest = self.url.partition(":")
+        # redis-py knows only the redis schemes; a Valkey server speaks the same protocol
+        scheme = _REDIS_SCHEME.get(scheme.lower(), scheme)
+        return RedisBroker(scheme + colon + rest, self.broker)
+
+
+_REDIS_SCHEME = {"valkey": "redis", "valkeys": "rediss"}
 
 
 def _safe_url(url: str) -> str:
