@@ -97,7 +97,8 @@ class GatewayControl:
 
         Returns the members of all chunks, in chunk order. Raises ``TimeoutError`` when the
         chunks do not all arrive within ``timeout`` seconds (the server drops requests it
-        does not allow silently, PROTOCOL §1.8).
+        does not allow silently, PROTOCOL §1.8), :class:`ClientNotReady` outside a run or
+        when the run ends (:meth:`close`) before they arrive.
         """
         shard_id = self.shard_for(guild_id)
         self._connected().shard(shard_id)  # ValueError before sending: not a shard we run

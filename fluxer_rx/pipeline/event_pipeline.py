@@ -98,9 +98,11 @@ class EventPipeline:
         self.readiness.begin(shard_ids, live=commands is not None)
 
     async def end(self) -> None:
-        """The run is over: not ready, timers cancelled, async handler queues closed, the
-        lifecycle CLOSED (also when closing a handler fails)."""
+        """The run is over: not ready, timers cancelled, open member requests failed with
+        :class:`ClientNotReady`, async handler queues closed, the lifecycle CLOSED (also
+        when closing a handler fails)."""
         self.commands = None
+        self.members.fail_all(ClientNotReady("the run ended before the members arrived"))
         self._loop_monitor.stop()
         self.readiness.end()
         try:

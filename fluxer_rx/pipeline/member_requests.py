@@ -42,7 +42,8 @@ class MemberRequests:
     ) -> list[Member]:
         """Send op 8 through ``commands`` and return the members of every chunk, in chunk
         order; ``TimeoutError`` when they do not all arrive within ``timeout`` seconds
-        (the server drops requests it does not allow silently, PROTOCOL §1.8)."""
+        (the server drops requests it does not allow silently, PROTOCOL §1.8), the error
+        given to :meth:`fail_all` when the run ends first."""
         nonce = f"m{next(self._nonces)}"
         future: asyncio.Future[list[Member]] = asyncio.get_running_loop().create_future()
         self._open[nonce] = _Request(future)
@@ -60,6 +61,12 @@ class MemberRequests:
                 return await future
         finally:
             self._open.pop(nonce, None)
+
+    def fail_all(self, error: Exception) -> None:
+        """Every open request raises ``error`` (the run that would answer it is over)."""
+        for request in self._open.values():
+            if not request.future.done():
+                request.future.set_exception(error)
 
     def on_chunk(self, chunk: GuildMembersChunk) -> None:
         """Add a chunk to its request (a duplicate chunk index is ignored); the request

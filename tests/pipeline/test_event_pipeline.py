@@ -19,6 +19,7 @@ from fluxer_rx.lifecycle import ClientState
 from fluxer_rx.models import GuildCreate, MessageCreate, Ready
 from fluxer_rx.models.frame import Frame, decode_frame
 from fluxer_rx.pipeline import EventPipeline
+from tests.util import wait_until
 
 
 def frame(s: int, t: str, d: Any, shard: int = 0) -> Frame:
@@ -194,6 +195,17 @@ async def test_member_requests_gather_their_chunks_by_nonce() -> None:
         commands.on_request = None
         await pipeline.request_members(0, "1", timeout=0.05)
     await pipeline.end()
+
+
+async def test_a_member_request_open_when_the_run_ends_fails_at_once() -> None:
+    pipeline = make()
+    commands = Commands()
+    pipeline.begin(commands, (0,))
+    request = asyncio.ensure_future(pipeline.request_members(0, "1", timeout=30))
+    await wait_until(lambda: bool(commands.member_requests), what="member request sent")
+    await pipeline.end()
+    with pytest.raises(ClientNotReady, match="ended"):  # waited the whole 30 s before
+        await asyncio.wait_for(request, timeout=1)
 
 
 async def test_request_members_needs_a_live_run() -> None:
