@@ -202,8 +202,7 @@ class Requester:
         self.stats = RestStats()
         self.shared_limits: SharedLimits | None = None
         """Rate limits shared with other processes (a scale-out); when set they replace
-        the buckets and the global limiter of this process (a non-idempotent request is
-        then never sent again after a 5xx)."""
+        the buckets and the global limiter of this process (retries and errors unchanged)."""
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
         self._decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
@@ -414,19 +413,8 @@ class Requester:
 
             permit.settle(info, success=status < 500)
             if status >= 500:
-                self.stats.server_errors += 1
-                error = error_from_response(status, body, method=route.method, route=route.display)
-                # A 503 with Retry-After is the server refusing the request unapplied.
-                told = parse_retry_after(resp_headers)
-                if not call.idempotent and not (status == 503 and told is not None):
-                    raise RequestMayHaveBeenApplied(
-                        route.method, route.display, f"HTTP {status}", status=status
-                    ) from error
-                delay = self.retry_policy.backoff_delay(call.retries, told)
-                if self.retry_policy.can_retry(call.retries) and self._fits(call, delay):
-                    await self._retry_after(call, delay)
-                    continue
-                raise error
+                await self._after_5xx(call, status, resp_headers, body)
+                continue
             if status >= 400:
                 raise error_from_response(status, body, method=route.method, route=route.display)
             return body
@@ -470,15 +458,30 @@ class Requester:
             await self._after_429(call, limited, f"{route.key} [{route.major}]")
             return None
         await limits.settle(permit, info, success=status < 500)
-        if status >= 500 and call.idempotent:
-            self.stats.server_errors += 1
-            delay = self.retry_policy.backoff_delay(call.retries, parse_retry_after(resp_headers))
-            if self.retry_policy.can_retry(call.retries) and self._fits(call, delay):
-                await self._retry_after(call, delay)
-                return None
+        if status >= 500:
+            await self._after_5xx(call, status, resp_headers, body)
+            return None
         if status >= 400:
             raise error_from_response(status, body, method=route.method, route=route.display)
         return body
+
+    async def _after_5xx(
+        self, call: _Call, status: int, resp_headers: CIMultiDictProxy[str], body: bytes
+    ) -> None:
+        """Back off before sending again after a 5xx, or raise the typed error."""
+        route = call.route
+        self.stats.server_errors += 1
+        error = error_from_response(status, body, method=route.method, route=route.display)
+        # A 503 with Retry-After is the server refusing the request unapplied.
+        told = parse_retry_after(resp_headers)
+        if not call.idempotent and not (status == 503 and told is not None):
+            raise RequestMayHaveBeenApplied(
+                route.method, route.display, f"HTTP {status}", status=status
+            ) from error
+        delay = self.retry_policy.backoff_delay(call.retries, told)
+        if not (self.retry_policy.can_retry(call.retries) and self._fits(call, delay)):
+            raise error
+        await self._retry_after(call, delay)
 
     def _fits(self, call: _Call, delay: float) -> bool:
         """Whether waiting ``delay`` seconds still leaves time to send before the deadline."""

@@ -1,6 +1,6 @@
 """Shared REST limits through the public client: two worker clients (``bus=RedisBus(...)``)
 posting into one sandbox bucket draw no 429; with ``share_rest_limits=False`` the same load
-does (so the test can fail)."""
+does (so the test can fail). Under shared limits the retry rules for 5xx stay."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from fluxer_rx import Client, ClientOptions, RestOptions
 from fluxer_rx.bus.bus_options import RedisBus
 from fluxer_rx.bus.redis_broker import RedisBrokerOptions
-from fluxer_rx.errors import ClientNotReady
+from fluxer_rx.errors import ClientNotReady, RequestMayHaveBeenApplied
 from fluxer_rx.sandbox import Sandbox
 from tests.redis_server import RedisServer
 from tests.util import wait_until
@@ -81,3 +81,29 @@ async def test_separate_limits_draw_429s_under_the_same_load(
         redis_server.url, broker=RedisBrokerOptions(prefix="apart"), share_rest_limits=False
     )
     assert await load(fluxer_sandbox, bus) > 0
+
+
+async def test_under_shared_limits_5xx_keep_their_rules(
+    fluxer_sandbox: Sandbox, redis_server: RedisServer
+) -> None:
+    """A create answered 500 is not resent (RequestMayHaveBeenApplied); a GET answered
+    500 is retried; a 503 with Retry-After is resent and lands once."""
+    sb = fluxer_sandbox
+    assert sb.rest is not None
+    faults = sb.rest.faults
+    bus = RedisBus(redis_server.url, broker=RedisBrokerOptions(prefix="faults"))
+    async with workers(sb, bus) as (client, _):
+        rest = client.rest
+        faults.fail_next(1, status=500, bucket="channel:message:create")
+        with pytest.raises(RequestMayHaveBeenApplied) as info:
+            await rest.create_message(sb.channel_ids[0], "once")
+        assert info.value.status == 500
+        faults.fail_next(1, status=503, bucket="channel:message:create")  # Retry-After: 1
+        message = await rest.create_message(sb.channel_ids[0], "twice asked, once landed")
+        faults.fail_next(1, status=500)
+        channel = await rest.get_channel(sb.channel_ids[0])
+        assert channel.id == sb.channel_ids[0]
+        assert rest.http.stats.server_errors == 3 and rest.http.stats.retries == 2
+        assert faults.injected["error"] == 3
+    history = sb.world.list_messages(sb.channel_ids[0], limit=100)
+    assert [m.id for m in history if m.nonce == message.nonce] == [message.id]
