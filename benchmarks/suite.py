@@ -536,8 +536,20 @@ def results_markdown(
         "",
         *sorted({f"    {f.command}" for f in figures}),
         "",
+        KEPT_MARKER,
+        "",
     ]
     return "\n".join(out)
+
+
+KEPT_MARKER = "<!-- generated above; the sections below are written by hand and kept by --write -->"
+
+
+def kept_sections(previous: str) -> str:
+    """What ``--write`` keeps of the file it replaces: everything after
+    :data:`KEPT_MARKER` (sections measured by other scripts, such as the scale-out one)."""
+    _, marker, kept = previous.partition(KEPT_MARKER)
+    return kept.lstrip("\n") if marker else ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -559,8 +571,11 @@ def main(argv: list[str] | None = None) -> int:
     figures = run_suite(settings, lambda line: print(line, file=sys.stderr, flush=True))
     print(format_table(figures))
     if args.write is not None:
+        target = Path(args.write)
         text = results_markdown(figures, settings, now, host)
-        Path(args.write).write_text(text, encoding="utf-8")
+        if target.exists():
+            text += kept_sections(target.read_text(encoding="utf-8"))
+        target.write_text(text, encoding="utf-8")
         print(f"wrote {args.write}", file=sys.stderr)
     return 0
 

@@ -115,3 +115,20 @@ async def test_ctrl_c_ends_the_bench_with_one_line() -> None:
     assert proc.returncode == 130
     assert out == b""
     assert err.decode() == "fluxer-rx bench: interrupted\n"
+
+
+def test_write_keeps_the_hand_written_sections_after_the_marker() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_suite", Path(__file__).parents[1] / "benchmarks" / "suite.py"
+    )
+    assert spec is not None and spec.loader is not None
+    suite = importlib.util.module_from_spec(spec)
+    sys.modules["bench_suite"] = suite
+    spec.loader.exec_module(suite)
+    previous = f"# old table\n\n{suite.KEPT_MARKER}\n\n## Scale-out\n\nmeasured by hand\n"
+    assert suite.kept_sections(previous) == "## Scale-out\n\nmeasured by hand\n"
+    assert suite.kept_sections("# a file without the marker\n") == ""
+    committed = (Path(__file__).parents[1] / "benchmarks" / "RESULTS.md").read_text()
+    assert "## Scale-out" in suite.kept_sections(committed)
