@@ -86,8 +86,12 @@ class Readiness:
 
     def session_known(self, shard_id: int) -> None:
         """A shard's session's READY was handled elsewhere (a scale-out worker that loaded
-        a cache snapshot, or folded the READY while catching up): count it as seen."""
+        a cache snapshot, or folded the READY while catching up): count it as seen. Its
+        guild burst was handled there too, so with ``wait_for_guilds`` it waits only for a
+        burst still under way on another shard."""
         self._ready_shards.add(shard_id)
+        if self._quiet is None:
+            self._burst_over = True
         self.update()
 
     def on_guild_create(self) -> None:

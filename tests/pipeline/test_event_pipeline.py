@@ -164,6 +164,17 @@ async def test_live_readiness_follows_the_shards_and_holds_ready_for_the_burst()
     await pipeline.end()
 
 
+async def test_a_session_known_from_elsewhere_makes_a_guild_waiting_run_ready() -> None:
+    # a scale-out worker that took a shard over from a cache snapshot never sees its READY
+    # (nor the burst after it): the session is known, there is no burst left to wait for
+    pipeline = make(wait_for_guilds=True, guild_ready_timeout=0.05)
+    pipeline.begin(Commands(), (0,))
+    pipeline.state_changed(0, ConnectionState.DISCONNECTED, ConnectionState.READY)
+    pipeline.readiness.session_known(0)
+    assert pipeline.readiness.event.is_set()  # never, before the fix
+    await pipeline.end()
+
+
 async def test_member_requests_gather_their_chunks_by_nonce() -> None:
     pipeline = make()
     commands = Commands()
