@@ -7,7 +7,6 @@ failed (its error is raised), and cancels them all on :meth:`ShardTasks.cancel`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
@@ -33,10 +32,15 @@ class ShardTasks:
                 raise error
 
     async def cancel(self) -> None:
-        """Cancel every task and wait for it to end. Idempotent."""
+        """Cancel every task and wait for all of them to end (each one's cleanup, such as
+        its lease release, done); then the first error a task ended with is raised.
+        Idempotent."""
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)
         for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            error = None if task.cancelled() else task.exception()
+            if error is not None:
+                raise error
