@@ -11,6 +11,9 @@ shard's stream in micro-batches. Guarantees:
   by the lease) with the seq of the batch's last frame, i.e. the last seq durably in the
   stream. A process that takes the shard over RESUMEs from there, so the server replays
   what the old holder received but never stored; readers drop what was stored twice.
+  For the server to still hold those frames, the shard's heartbeats acknowledge only the
+  last seq stored (PROTOCOL §1.5: the server trims its replay buffer up to a heartbeat's
+  seq), never the received one beyond it, also while Redis is down.
   When the server no longer knows the session (its resume window passed), the shard
   IDENTIFYs afresh and the readers see a new session.
 * **IDENTIFYs are spaced across processes** by the broker's identify gate.
@@ -26,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import logging
 from collections.abc import Callable, Iterable
 
@@ -86,7 +90,8 @@ class BrokerSink:
     Each frame becomes a :class:`FrameRecord` (shard, the shard's session id, ``s``, the
     frame's JSON) handed to ``publisher``. Shards must be :meth:`bind`-ed first (their
     protocol gives the session id; their lease fences the stored session). Diagnostics go
-    to ``on_diagnostic`` and the log.
+    to ``on_diagnostic`` and the log. :meth:`stored_seq` is the shard's last seq stored
+    (frames and session), the ``heartbeat_seq`` of its protocol.
     """
 
     def __init__(
@@ -107,15 +112,32 @@ class BrokerSink:
         )
         self._on_diagnostic = on_diagnostic
         self._shards: dict[int, _Bound] = {}
+        self._stored: dict[int, tuple[str, int]] = {}  # shard -> (session id, seq)
         self.states: dict[int, ConnectionState] = {}
 
     def bind(self, shard_id: int, protocol: GatewayProtocol, lease: Lease | None) -> None:
-        """Publish ``shard_id``'s frames from now on, storing its session under ``lease``."""
+        """Publish ``shard_id``'s frames from now on, storing its session under ``lease``.
+
+        A session the protocol starts with (taken over from storage) counts as stored
+        up to its seq."""
         self._shards[shard_id] = _Bound(protocol, lease)
+        self._stored.pop(shard_id, None)
+        if protocol.session_id is not None:
+            self._stored[shard_id] = (protocol.session_id, protocol.seq)
 
     def unbind(self, shard_id: int) -> None:
         """Stop storing ``shard_id``'s session (its lease is gone)."""
         self._shards.pop(shard_id, None)
+        self._stored.pop(shard_id, None)
+
+    def stored_seq(self, shard_id: int) -> int | None:
+        """The last seq of ``shard_id``'s current session that is stored, both in the
+        stream and as the session a successor RESUMEs from; ``None`` when none is."""
+        bound = self._shards.get(shard_id)
+        stored = self._stored.get(shard_id)
+        if bound is None or stored is None or stored[0] != bound.protocol.session_id:
+            return None
+        return stored[1]
 
     def _record(self, frame: Frame) -> FrameRecord:
         bound = self._shards.get(frame.shard_id)
@@ -152,7 +174,10 @@ class BrokerSink:
         stored = [r.seq for r in batch if r.seq is not None and r.session == session.session_id]
         if stored:
             value = msgspec.structs.replace(session, seq=stored[-1])
-            await self.broker.put_session(shard_id, value.to_bytes(), lease=bound.lease)
+            if await self.broker.put_session(shard_id, value.to_bytes(), lease=bound.lease):
+                last = self._stored.get(shard_id)
+                if last is None or last[0] != value.session_id or last[1] < value.seq:
+                    self._stored[shard_id] = (value.session_id, value.seq)
 
 
 def _load_session(data: bytes | None, shard: tuple[int, int] | None) -> Session | None:
@@ -261,6 +286,7 @@ class GatewayProcess:
             identify_gate=self._gate,
             opener=self._opener,
             sessions={shard_id: session} if session is not None else None,
+            heartbeat_seqs={shard_id: functools.partial(self.sink.stored_seq, shard_id)},
         )
         self.sink.bind(shard_id, group.shard(shard_id).protocol, keeper.lease)
         self._groups[shard_id] = group

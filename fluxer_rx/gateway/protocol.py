@@ -19,9 +19,10 @@ nowhere; transcripts are in ``tests/data/real-gateway/``):
   carries the token without a ``Bot `` prefix, ``properties{os,browser,device}`` as
   strings, ``presence``, ``ignored_events`` and ``shard`` when sharded, never
   ``intents`` (§1.5, §1.10). RESUME carries ``session_id`` and the last delivered seq.
-* Heartbeats every ``heartbeat_interval`` with a random first delay and the live seq
-  (§1.5). The server's ``{op:1,d:null}`` is answered at once and counts as a beat: the
-  next regular beat is one interval later (§1.5; transcript 03b).
+* Heartbeats every ``heartbeat_interval`` with a random first delay and the live seq,
+  or the seq the driver has stored when it says so (``heartbeat_seq``) (§1.5). The
+  server's ``{op:1,d:null}`` is answered at once and counts as a beat: the next regular
+  beat is one interval later (§1.5; transcript 03b).
 * Zombie: no ACK before the next beat is due -> close with 4000 (not 1000, so the
   session stays resumable) and resume (issue 4).
 * op 7 RECONNECT -> close and resume (§1.6, [N] only).
@@ -329,6 +330,12 @@ class GatewayProtocol:
     * ``session``: a :class:`~fluxer_rx.gateway.session.Session` (perhaps from another
       process) to RESUME on the first connection instead of IDENTIFYing; its ``shard``
       must match ``shard`` (which defaults to it).
+    * ``heartbeat_seq``: when given, heartbeats acknowledge only up to what it returns
+      (the last seq the driver has durably stored, or ``None`` for none yet): their ``d``
+      is ``min(heartbeat_seq(), seq)`` and never the received seq beyond it, since the
+      server trims its replay buffer up to the heartbeat's seq (PROTOCOL §1.5), so a
+      RESUME from the stored seq by another process still gets the rest replayed.
+      :attr:`session` carries the same seq. By default heartbeats carry :attr:`seq`.
 
     The token is kept private and never appears in a repr, an action repr, a diagnostic
     or :attr:`session`.
@@ -353,6 +360,7 @@ class GatewayProtocol:
         invalid_session_delay: tuple[float, float] = (1.0, 5.0),
         send_budget: SendBudget | None = None,
         session: Session | None = None,
+        heartbeat_seq: Callable[[], int | None] | None = None,
     ) -> None:
         self._token = bare_token(token)
         if session is not None:
@@ -400,6 +408,7 @@ class GatewayProtocol:
         self._resume_url: str | None = None if session is None else session.resume_url
         self._user: Any = None
         self._seq = 0 if session is None else session.seq
+        self._heartbeat_seq = heartbeat_seq
         self._dropped_at: float | None = None  # when the live session lost its socket
         # heartbeat (seconds)
         self._interval: float | None = None
@@ -436,12 +445,13 @@ class GatewayProtocol:
     def session(self) -> Session | None:
         """The live session as a value (id, last delivered seq, resume URL, shard), or
         ``None`` when there is none to resume. It is a snapshot: ``seq`` moves on with
-        every dispatch, so take it when you need it (for instance as the process stops)."""
+        every dispatch, so take it when you need it (for instance as the process stops).
+        With a ``heartbeat_seq`` knob, ``seq`` is the acknowledged seq (0 for none)."""
         if self._session_id is None:
             return None
         return Session(
             session_id=self._session_id,
-            seq=self._seq,
+            seq=self._acknowledged_seq() or 0,
             resume_url=self._resume_url,
             shard=self._shard,
         )
@@ -944,8 +954,20 @@ class GatewayProtocol:
         self._budget.record(now)
         actions.append(SendFrame(payload, op))
 
+    def _acknowledged_seq(self) -> int | None:
+        """The seq a heartbeat acknowledges: the delivered seq, capped by the
+        ``heartbeat_seq`` knob; ``None`` without a session or before any seq."""
+        if self._session_id is None or self._seq <= 0:
+            return None
+        if self._heartbeat_seq is None:
+            return self._seq
+        stored = self._heartbeat_seq()
+        if stored is None or stored <= 0:
+            return None
+        return min(stored, self._seq)
+
     def _send_heartbeat(self, now: float, actions: list[Action]) -> None:
-        seq = self._seq if self._session_id is not None and self._seq > 0 else None
+        seq = self._acknowledged_seq()
         self._emit_send(OP.HEARTBEAT, _encode({"op": OP.HEARTBEAT, "d": seq}), now, actions)
         self._ack_pending = True
         self._beat_sent_at = now

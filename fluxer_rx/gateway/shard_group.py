@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from fluxer_rx.errors import FluxerError
@@ -55,8 +55,9 @@ class ShardGroup:
     :class:`~fluxer_rx.gateway.identify_queue.IdentifyQueue` unless ``identify_gate`` is
     given (a scale-out shares one gate across processes). ``opener`` opens connections
     (default: ``options.transport``; tests pass a fake one). ``sessions`` are sessions to
-    RESUME by shard id (taken over from another process). The token is only handed to
-    the protocols; it is in no repr.
+    RESUME by shard id (taken over from another process); ``heartbeat_seqs`` give, by
+    shard id, the protocol's ``heartbeat_seq`` (the last seq stored elsewhere). The
+    token is only handed to the protocols; it is in no repr.
     """
 
     def __init__(
@@ -69,6 +70,7 @@ class ShardGroup:
         identify_gate: IdentifyQueue | None = None,
         opener: Opener | None = None,
         sessions: Mapping[int, Session] | None = None,
+        heartbeat_seqs: Mapping[int, Callable[[], int | None]] | None = None,
     ) -> None:
         self.options = options
         self.url = url
@@ -92,6 +94,7 @@ class ShardGroup:
                 hello_timeout=options.hello_timeout or options.connect_timeout,
                 invalid_session_delay=options.invalid_session_delay,
                 session=(sessions or {}).get(shard_id),
+                heartbeat_seq=(heartbeat_seqs or {}).get(shard_id),
             )
             self._shards[shard_id] = Shard(
                 shard_id,
