@@ -132,3 +132,14 @@ def test_write_keeps_the_hand_written_sections_after_the_marker() -> None:
     assert suite.kept_sections("# a file without the marker\n") == ""
     committed = (Path(__file__).parents[1] / "benchmarks" / "RESULTS.md").read_text()
     assert "## Scale-out" in suite.kept_sections(committed)
+
+
+def test_write_without_a_path_means_the_default_results_file() -> None:
+    from collections import defaultdict
+
+    from fluxer_rx.cli.parser import build_parser
+
+    parser = build_parser(defaultdict(lambda: None))
+    assert parser.parse_args(["bench", "--full", "--write"]).write is True
+    assert parser.parse_args(["bench", "--write", "out.md"]).write == "out.md"
+    assert parser.parse_args(["bench"]).write is None

@@ -47,7 +47,7 @@ def run_bench(args: argparse.Namespace) -> int:
     suite = _load(path)
     argv = ["--full"] if args.full else []
     if args.write is not None:
-        argv += ["--write", args.write] if args.write else ["--write"]
+        argv += ["--write"] if args.write is True else ["--write", args.write]
     try:
         suite.settings_for(args.full)
     except ValueError as exc:  # a bad FLUXER_RX_BENCH_SCALE

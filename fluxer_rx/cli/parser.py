@@ -229,7 +229,7 @@ def _add_bench(commands: Any) -> None:
     bench.add_argument(
         "--write",
         nargs="?",
-        const="",
+        const=True,  # not a str, so argparse does not pass it through new_file
         type=new_file,
         metavar="PATH",
         help="write the results as Markdown to PATH (default: benchmarks/RESULTS.md)",
