@@ -197,7 +197,7 @@ class Client(
 
         bus = self.options.bus
         assert bus is not None
-        link = WorkerLink(bus, self._pipeline)
+        link = self._link = WorkerLink(bus, self._pipeline)  # closed by login's finally
         if bus.share_rest_limits:
             self.rest.http.shared_limits = link.rest_limits(self.options.rest.global_rate_limit)
         return link

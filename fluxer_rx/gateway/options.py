@@ -94,6 +94,13 @@ class GatewayOptions:
         _require("zstandard", "zstd", "compress='zstd-stream'", self.compress is not None)
         if self.shard_count is not None and self.shard_count < 1:
             raise ValueError(f"shard_count must be >= 1, got {self.shard_count}")
+        if self.shard_ids is not None and len(self.shard_ids) == 0:
+            raise ValueError("shard_ids must name at least one shard (None: all of them)")
+        if isinstance(self.ignored_events, str):
+            raise TypeError(
+                f"ignored_events takes a sequence of event names, not the string "
+                f"{self.ignored_events!r} (write ({self.ignored_events!r},))"
+            )
         count = self.shard_count or 1
         for shard_id in self.shard_ids or ():
             if not 0 <= shard_id < count:

@@ -9,11 +9,9 @@ the cache or handlers.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from fluxer_rx.errors import FluxerError
 from fluxer_rx.gateway.identify_queue import IdentifyQueue
 from fluxer_rx.gateway.options import GatewayOptions
 from fluxer_rx.gateway.protocol import GatewayProtocol
@@ -137,15 +135,15 @@ class ShardGroup:
             while tasks:
                 done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
                 tasks = list(pending)
-                for task in done:
-                    error = task.exception()
-                    if error is not None:
-                        raise error
+                errors = [t.exception() for t in done if not t.cancelled()]  # all retrieved
+                first = next((error for error in errors if error is not None), None)
+                if first is not None:
+                    raise first
         except BaseException:
             await self.close()
-            for task in tasks:
-                with contextlib.suppress(FluxerError, asyncio.CancelledError):
-                    await task
+            # every other shard ends (closed above) and its error, if any, is retrieved;
+            # the first error stays the one raised
+            await asyncio.gather(*tasks, return_exceptions=True)
             raise
 
     async def close(self) -> None:

@@ -135,8 +135,8 @@ class Readiness:
             for shard_id in self._shard_ids:
                 if shard_id not in self._live_shards or shard_id not in self._ready_shards:
                     return False
-        elif not self._ready_shards:
-            return False
+        elif self._live or not self._ready_shards:
+            return False  # live with no shard (a worker that holds none) is never ready
         if self._wait_for_guilds:
             if not self._burst_over:
                 return False

@@ -126,5 +126,9 @@ def test_options_are_checked_when_built() -> None:
         GatewayOptions(shard_count=2, shard_ids=[3])
     with pytest.raises(ValueError, match="shard_count"):
         GatewayOptions(shard_count=0)
+    with pytest.raises(ValueError, match="at least one shard"):
+        GatewayOptions(shard_count=2, shard_ids=[])
+    with pytest.raises(TypeError, match="sequence of event names"):
+        GatewayOptions(ignored_events="TYPING_START")
     assert GatewayOptions(shard_count=4, shard_ids=[1, 3]).ids == (1, 3)
     assert GatewayOptions().ids == (0,) and not GatewayOptions().sharded

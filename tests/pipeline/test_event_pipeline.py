@@ -230,3 +230,20 @@ def test_an_illegal_lifecycle_move_is_a_typed_bug_report() -> None:
     with pytest.raises(Other, match="illegal client state change idle -> ready"):
         pipeline.lifecycle.move(ClientState.READY)
     assert pipeline.lifecycle.state is ClientState.IDLE
+
+
+async def test_a_live_run_holding_no_shard_is_not_ready() -> None:
+    # a scale-out worker's shard set grows and shrinks with its leases
+    pipeline = make()
+    held: set[int] = set()
+    pipeline.begin(Commands(), held)
+    pipeline.state_changed(0, ConnectionState.IDENTIFYING, ConnectionState.READY)
+    pipeline.dispatch(ready())
+    assert not pipeline.readiness.event.is_set()  # READY seen, but no shard held
+    held.add(0)
+    pipeline.readiness.update()
+    assert pipeline.readiness.event.is_set()
+    held.discard(0)  # the lease was lost
+    pipeline.readiness.update()
+    assert not pipeline.readiness.event.is_set()
+    await pipeline.end()
