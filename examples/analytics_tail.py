@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
         await setup(client, window=args.window)
         if args.duration is not None:
             loop = asyncio.get_running_loop()
-            loop.call_later(args.duration, lambda: stopping.add(loop.create_task(client.destroy())))
+            loop.call_later(args.duration, lambda: stopping.add(loop.create_task(client.close())))
 
     client.run(os.environ["FLUXER_TOKEN"], setup=start, log_level=None)
 

@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import dataclasses
 import importlib
+import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -130,9 +131,14 @@ async def to_frame(
     is not installed. A stream that never completes, given neither ``limit`` nor
     ``until``, waits for ever (cancel it to stop).
     """
-    if limit is not None and (isinstance(limit, bool) or limit < 0):
-        raise ValueError(f"limit must be an int >= 0 or None, not {limit!r}")
-    pd = _pandas()
+    try:
+        if limit is not None and (isinstance(limit, bool) or limit < 0):
+            raise ValueError(f"limit must be an int >= 0 or None, not {limit!r}")
+        pd = _pandas()
+    except BaseException:
+        if inspect.iscoroutine(until):
+            until.close()  # never started: no "coroutine was never awaited" warning
+        raise
     rows: list[Any] = []
     done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 

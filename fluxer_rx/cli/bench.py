@@ -52,5 +52,12 @@ def run_bench(args: argparse.Namespace) -> int:
         suite.settings_for(args.full)
     except ValueError as exc:  # a bad FLUXER_RX_BENCH_SCALE
         return fail(_PROG, str(exc), 2)
-    code: int = suite.main(argv)
+    try:
+        code: int = suite.main(argv)
+    except ModuleNotFoundError as exc:  # a benchmark needs a test extra (picows, zstandard...)
+        return fail(
+            _PROG,
+            f"the benchmarks need the test extras (pip install -e '.[test]'): {exc}",
+            2,
+        )
     return code

@@ -107,3 +107,23 @@ async def test_errors_and_arguments() -> None:
         await to_frame(reactivex.never(), until=failing())
     empty = await to_frame(reactivex.empty())
     assert len(empty) == 0 and str(empty["time"].dtype) == "datetime64[ns, UTC]"
+
+
+async def test_a_refused_call_closes_the_until_coroutine_it_was_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import inspect
+
+    from fluxer_rx.analytics import frames
+
+    def no_pandas() -> None:
+        raise ModuleNotFoundError("pandas is not installed: pip install 'fluxer_rx[analytics]'")
+
+    async def replay() -> None:
+        return None
+
+    monkeypatch.setattr(frames, "_pandas", no_pandas)
+    until = replay()
+    with pytest.raises(ModuleNotFoundError):
+        await frames.to_frame(Subject(), until=until)
+    assert inspect.getcoroutinestate(until) == inspect.CORO_CLOSED  # no "never awaited"
