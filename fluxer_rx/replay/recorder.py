@@ -47,6 +47,7 @@ class FrameFeed(Protocol):
         """Every frame, in the order it was received."""
         ...
 
+
 __all__ = ["Recorder"]
 
 _BUFFER_BYTES: Final = 1 << 20
