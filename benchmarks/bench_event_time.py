@@ -33,9 +33,9 @@ import statistics
 import sys
 import tempfile
 import time
-from typing import Any
 
 import msgspec
+from bench_replay import message_payload
 from reactivex import operators as ops
 
 from fluxer_rx import Client
@@ -50,29 +50,7 @@ def frame_line(i: int, rate: int) -> bytes:
     """Frame ``i`` of the recording: received at ``(i + 0.5) / rate`` s, created then."""
     at = (i + 0.5) / rate
     snowflake = str(((STARTED_MS + int(at * 1000) - FLUXER_EPOCH) << 22) | (i & 0xFFF))
-    author = str(1300000000000000000 + i % 500)
-    d: dict[str, Any] = {
-        "author": {
-            "avatar": "a1b2c3d4e5f60718293a4b5c6d7e8f90",
-            "discriminator": "0001",
-            "flags": 0,
-            "global_name": f"User {i % 500}",
-            "id": author,
-            "username": f"user{i % 500}",
-        },
-        "channel_id": str(1410000000000000000 + i % 20),
-        "content": f"message {i}: the quick brown fox jumps over <@{author}>",
-        "edited_timestamp": None,
-        "flags": 0,
-        "guild_id": "1400000000000000001",
-        "id": snowflake,
-        "mention_everyone": False,
-        "mentions": [],
-        "pinned": False,
-        "timestamp": "2026-12-01T12:00:00.000000+00:00",
-        "tts": False,
-        "type": 0,
-    }
+    d = message_payload(i, message_id=snowflake, timestamp="2026-12-01T12:00:00.000000+00:00")
     entry = {"at": round(at, 6), "shard": 0, "op": 0, "s": i + 1, "t": "MESSAGE_CREATE", "d": d}
     return msgspec.json.encode(entry)
 

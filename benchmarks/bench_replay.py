@@ -36,10 +36,11 @@ from fluxer_rx.models.frame import decode_frame
 from fluxer_rx.replay import Recorder
 
 
-def make_message(i: int) -> bytes:
-    """One MESSAGE_CREATE as the gateway sends it (compact JSON, sorted keys)."""
+def message_payload(i: int, *, message_id: str, timestamp: str) -> dict[str, Any]:
+    """The ``d`` of MESSAGE_CREATE number ``i``: one of 500 authors in one of 20 channels
+    (also used by ``bench_event_time.py``)."""
     author = str(1300000000000000000 + i % 500)
-    d: dict[str, Any] = {
+    return {
         "author": {
             "avatar": "a1b2c3d4e5f60718293a4b5c6d7e8f90",
             "discriminator": "0001",
@@ -53,14 +54,21 @@ def make_message(i: int) -> bytes:
         "edited_timestamp": None,
         "flags": 0,
         "guild_id": "1400000000000000001",
-        "id": str(1500000000000000000 + i),
+        "id": message_id,
         "mention_everyone": False,
         "mentions": [],
         "pinned": False,
-        "timestamp": "2026-11-27T18:00:00.123000+00:00",
+        "timestamp": timestamp,
         "tts": False,
         "type": 0,
     }
+
+
+def make_message(i: int) -> bytes:
+    """One MESSAGE_CREATE as the gateway sends it (compact JSON, sorted keys)."""
+    d = message_payload(
+        i, message_id=str(1500000000000000000 + i), timestamp="2026-11-27T18:00:00.123000+00:00"
+    )
     return msgspec.json.encode({"d": d, "op": 0, "s": i + 1, "t": "MESSAGE_CREATE"})
 
 
