@@ -16,7 +16,8 @@ import pytest
 from fluxer_rx import Client
 from fluxer_rx.errors import DecodeError
 from fluxer_rx.models import MessageCreate
-from fluxer_rx.models.frame import Frame, decode_frame, decode_recorded_dispatch
+from fluxer_rx.models.frame import Frame, decode_frame
+from fluxer_rx.models.recorded_lines import decode_recorded_dispatch
 from fluxer_rx.replay import MalformedRecording, open_recording
 from tests.synthetic_recordings import Sent, header, message_line
 

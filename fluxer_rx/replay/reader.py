@@ -20,7 +20,8 @@ from typing import BinaryIO, NamedTuple, Self
 import reactivex
 from reactivex import Observable
 
-from fluxer_rx.models.frame import Frame, decode_recorded_dispatch
+from fluxer_rx.models.frame import Frame
+from fluxer_rx.models.recorded_lines import decode_recorded_dispatch
 from fluxer_rx.replay.format import (
     MalformedRecording,
     RecordingFileError,
