@@ -83,6 +83,7 @@ from fluxer_rx.gateway.actions import (
 )
 from fluxer_rx.gateway.backoff import Backoff
 from fluxer_rx.gateway.close_codes import CLOSE_CODES, CloseOutcome, classify_close
+from fluxer_rx.gateway.dispatch_cursor import DispatchCursor
 from fluxer_rx.gateway.send_budget import SendBudget
 from fluxer_rx.gateway.session import Session
 
@@ -407,7 +408,7 @@ class GatewayProtocol:
         self._session_id: str | None = None if session is None else session.session_id
         self._resume_url: str | None = None if session is None else session.resume_url
         self._user: Any = None
-        self._seq = 0 if session is None else session.seq
+        self._cursor = DispatchCursor(0 if session is None else session.seq)
         self._heartbeat_seq = heartbeat_seq
         self._dropped_at: float | None = None  # when the live session lost its socket
         # heartbeat (seconds)
@@ -475,7 +476,25 @@ class GatewayProtocol:
     @property
     def seq(self) -> int:
         """The last sequence number delivered in this session (0 before any)."""
-        return self._seq
+        return self._cursor.seq
+
+    @property
+    def dispatch_cursor(self) -> DispatchCursor:
+        """The cell holding :attr:`seq`, shared with the driver's hot path: a driver may
+        take a frame by :func:`~fluxer_rx.gateway.dispatch_cursor.take_next_dispatch` (or
+        its check written out inline) instead of :meth:`accept_next_dispatch`: it takes a
+        subset of what that takes, with the same effect. The machine keeps the cell for
+        its whole life; only the machine closes it (ERROR) or moves ``seq`` anywhere but
+        to the next dispatch."""
+        return self._cursor
+
+    @property
+    def _seq(self) -> int:
+        return self._cursor.seq
+
+    @_seq.setter
+    def _seq(self, seq: int) -> None:
+        self._cursor.seq = seq
 
     @property
     def heartbeat_interval(self) -> float | None:
@@ -565,12 +584,13 @@ class GatewayProtocol:
         once the machine is :attr:`~ConnectionState.ERROR` (:meth:`receive_frame` raises).
         """
         s = frame.s
-        if s is None or s != self._seq + 1 or frame.op != OP.DISPATCH:
+        cursor = self._cursor
+        if s is None or s != cursor.seq + 1 or frame.op != OP.DISPATCH:
             return False
         t = frame.t
-        if t == "READY" or t == "RESUMED" or self._state is _ERROR:
+        if t == "READY" or t == "RESUMED" or not cursor.open:
             return False
-        self._seq = s
+        cursor.seq = s
         return True
 
     def connection_closed(
@@ -934,6 +954,7 @@ class GatewayProtocol:
         """Misuse: become ERROR for good (timers and queue dropped) and raise."""
         was = self._state
         self._state = _S.ERROR
+        self._cursor.open = False  # every frame reaches the machine now, and raises
         self._stop_timers()
         self._identify_at = None
         self._queue.clear()

@@ -311,7 +311,7 @@ class Shard:
         self._writer = asyncio.create_task(self._write_loop(conn, self._writes))
         self._perform(self.protocol.connection_opened(self._now(), hello_by=hello_by))
         # the hot path: one decode, one sequence check and one sink call per dispatch
-        accept = self.protocol.accept_next_dispatch
+        cursor = self.protocol.dispatch_cursor
         receive = self.protocol.receive_frame
         loop_time = asyncio.get_running_loop().time
         shard_id = self.shard_id
@@ -323,8 +323,13 @@ class Shard:
             except DecodeError as exc:
                 self._report(Kind.DECODE_ERROR, f"undecodable gateway message: {exc}", exc)
                 return
-            frame.shard_id = shard_id
-            if accept(frame):
+            if shard_id:  # decoded frames say 0 already
+                frame.shard_id = shard_id
+            # take_next_dispatch(cursor, frame), inlined: a call per message costs as much
+            # as the check (the machine owns the cursor; see GatewayProtocol.dispatch_cursor)
+            s = frame.s
+            if frame.ordinary_dispatch and s is not None and s == cursor.seq + 1 and cursor.open:
+                cursor.seq = s
                 try:
                     deliver(frame)
                 except Exception as exc:  # the sink's bug must not end the session

@@ -16,7 +16,7 @@ no payload is returned with a field of the wrong type.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, TypeVar
 
 import msgspec
 
@@ -257,6 +257,13 @@ class Frame(msgspec.Struct, kw_only=True, gc=False, eq=False):
     t: str | None = None
     shard_id: int = msgspec.field(default=0, name=_SHARD_ID)
 
+    ordinary_dispatch: ClassVar[bool] = False
+    """True on the frames :func:`decode_frame` decoded in one pass: each is an op 0
+    dispatch of a known event type other than READY and RESUMED (their class checked
+    ``op`` and ``t`` while decoding), so a driver's hot path may hand it to
+    :meth:`~fluxer_rx.gateway.protocol.GatewayProtocol.accept_next_dispatch`'s inline
+    form without looking at ``op`` or ``t`` again. False tells nothing."""
+
     @property
     def has_d(self) -> bool:
         """Whether the frame carried a ``d`` key (op 11 and op 7 have none)."""
@@ -346,16 +353,21 @@ def _event_of(op: int, t: str | None, raw: _Buffer) -> Any:
 
 # The private fields of a one-pass frame are typed ``None`` for msgspec, so the wire can only
 # ever set them to their default; the code stores its caches in them (mypy sees ``Any``).
+# Its ``shard_id`` is typed ``Literal[0]`` the same way (the shard driver sets it after).
 if TYPE_CHECKING:
     _NullOnTheWire = Any
+    _ZeroOnTheWire = int
 else:
     _NullOnTheWire = None
+    _ZeroOnTheWire = Literal[0]
 
 
 class _DispatchFrame(Frame, kw_only=True, gc=False):
-    """A dispatch decoded in one pass: ``d`` is the typed payload already."""
+    """A dispatch decoded in one pass: ``event`` is the typed ``d`` already."""
 
-    d: Any
+    ordinary_dispatch: ClassVar[bool] = True
+    # the typed ``d``, stored as ``event`` itself: a field read costs a quarter of a property
+    event: Any = msgspec.field(name="d")
     _message: _NullOnTheWire = msgspec.field(default=None, name=_PRIVATE.format("message"))
     _raw_d: _NullOnTheWire = msgspec.field(default=None, name=_PRIVATE.format("raw"))
     _data: _NullOnTheWire = msgspec.field(default=None, name=_PRIVATE.format("data"))
@@ -391,20 +403,29 @@ class _DispatchFrame(Frame, kw_only=True, gc=False):
                 raise _decode_error(exc, self.t) from None
         return data
 
-    @property
-    def event(self) -> Any:
-        return self.d
 
 
 _FRAME_TYPES: Final[dict[type[Any], type[msgspec.Struct]]] = {}
+_NAME_OF: Final[dict[type[Any], str]] = {cls: name for name, cls in EVENT_TYPES.items()}
 
 
 def _dispatch_frame_type(cls: type[Any]) -> type[msgspec.Struct]:
-    """The one-pass frame class of event class ``cls`` (a :class:`_DispatchFrame`)."""
+    """The one-pass frame class of event class ``cls`` (a :class:`_DispatchFrame`).
+
+    It accepts only ``op`` 0, ``t`` the event's name and no ``shard_id`` other than 0 on
+    the wire: msgspec checks these while it decodes (in C, for less than a comparison in
+    Python costs), so whatever it returns is the dispatch its decoder was chosen for."""
     frame_type = _FRAME_TYPES.get(cls)
     if frame_type is None:
+        name = Literal.__getitem__(_NAME_OF[cls])
+        fields: list[tuple[str, Any] | tuple[str, Any, Any]] = [
+            ("event", cls, msgspec.field(name="d")),
+            ("op", Literal[0]),
+            ("t", name),
+            ("shard_id", _ZeroOnTheWire, msgspec.field(default=0, name=_SHARD_ID)),
+        ]
         frame_type = _FRAME_TYPES[cls] = msgspec.defstruct(
-            f"_{cls.__name__}Frame", [("d", cls)], bases=(_DispatchFrame,), kw_only=True, gc=False
+            f"_{cls.__name__}Frame", fields, bases=(_DispatchFrame,), kw_only=True, gc=False
         )
     return frame_type
 
@@ -416,10 +437,10 @@ def _dispatch_frame_decoder(cls: type[Any]) -> _Decode:
 # One pass for the hot path. The gateway writes sorted keys, so a dispatch ends with
 # ``"t":"NAME"}``; that tail only *suggests* which decoder to try. The chosen decoder reads
 # the whole message, envelope and typed ``d`` together, straight into the Frame (``d`` is
-# parsed once, not once to skip it and again to type it), and the result is used only if it
-# really is op 0 with that ``t``. Anything else (other ops, unknown or special event names,
-# other key orders, any error) takes the general path, which reports errors exactly as
-# the lazy decoder does.
+# parsed once, not once to skip it and again to type it), and its frame class accepts only
+# op 0 with that ``t`` (see :func:`_dispatch_frame_type`). Anything else (other ops,
+# unknown or special event names, other key orders, any error) takes the general path,
+# which reports errors exactly as the lazy decoder does.
 #
 # The decoder of each event type is built the first time a message of that type arrives
 # (building them all costs about 20 ms at import): until then its entries hold a
@@ -434,8 +455,11 @@ _TAIL_WINDOW: Final = 80
 # Cheaper still than searching the tail for ``"t":"``: the last bytes of a compact message,
 # ``EVENT_NAME"}``, picked so that they tell the event names apart. A tail shared by two
 # names (or a message with other spacing) falls back to the search.
+# Bytes and str keys live in separate tables: ``b"x"`` and ``"x"`` hash alike, so in one
+# table a lookup would first compare against the key of the other type.
 _TAIL_LEN: Final = 13
-_BY_TAIL: Final[dict[bytes | str, _Entry]] = {}
+_BY_TAIL: Final[dict[bytes, _Entry]] = {}
+_BY_TAIL_STR: Final[dict[str, _Entry]] = {}
 
 
 def _built_on_first_use(name: str, cls: type[Any], keys: _Keys) -> _Entry:
@@ -463,7 +487,7 @@ def _one_pass_tables() -> None:
         keys: _Keys = [(_ONE_PASS, name), (_ONE_PASS, name.encode())]
         tail = unique.get(name)
         if tail is not None:
-            keys += [(_BY_TAIL, tail), (_BY_TAIL, tail.encode())]
+            keys += [(_BY_TAIL_STR, tail), (_BY_TAIL, tail.encode())]
         entry = _built_on_first_use(name, cls, keys)
         for table, key in keys:
             table[key] = entry
@@ -485,24 +509,52 @@ def decode_frame(data: bytes | str, *, lazy: bool = False) -> Frame:
     envelope is read and ``d`` stays raw until ``data`` or ``event`` is accessed; a bad
     payload then raises from ``event``, never from here.
     """
-    kind = type(data)
-    if not lazy and (kind is bytes or kind is str):
+    # The hot path is a bytes message whose tail names its type; it runs as few bytecodes
+    # as it can (about 30 ns each): anything else goes through the calls below.
+    if type(data) is bytes and not lazy:
         entry = _BY_TAIL.get(data[-_TAIL_LEN:])
-        if entry is None:
-            if kind is bytes:
-                start = data.rfind(_T_KEY_BYTES, -_TAIL_WINDOW)  # type: ignore[arg-type]
-            else:
-                start = data.rfind(_T_KEY_STR, -_TAIL_WINDOW)  # type: ignore[arg-type]
-            entry = _ONE_PASS.get(data[start + _T_KEY_LEN : -2]) if start >= 0 else None
         if entry is not None:
             try:
                 frame: Any = entry[0](data)
             except _DECODE_FAILURES:
                 pass
-            else:
-                if frame.op == DISPATCH and frame.t == entry[1] and frame.shard_id == 0:
-                    frame._message = data
-                    return frame  # type: ignore[no-any-return]  # a _DispatchFrame
+            else:  # op 0 with the name the tail suggested: its class checked both
+                frame._message = data
+                return frame  # type: ignore[no-any-return]  # a _DispatchFrame
+            return _lazy_frame(data)
+    if not lazy:
+        one_pass = _one_pass_frame(data)
+        if one_pass is not None:
+            return one_pass
+    return _lazy_frame(data)
+
+
+def _one_pass_frame(data: bytes | str) -> Frame | None:
+    """``data`` decoded in one pass when its ``t`` is found near its end and it decodes as
+    that event's frame; else ``None``."""
+    entry: _Entry | None = None
+    if type(data) is bytes:
+        entry = _BY_TAIL.get(data[-_TAIL_LEN:])
+        if entry is None:
+            start = data.rfind(_T_KEY_BYTES, -_TAIL_WINDOW)
+            entry = _ONE_PASS.get(data[start + _T_KEY_LEN : -2]) if start >= 0 else None
+    elif type(data) is str:
+        entry = _BY_TAIL_STR.get(data[-_TAIL_LEN:])
+        if entry is None:
+            start = data.rfind(_T_KEY_STR, -_TAIL_WINDOW)
+            entry = _ONE_PASS.get(data[start + _T_KEY_LEN : -2]) if start >= 0 else None
+    if entry is None:
+        return None
+    try:
+        frame: Any = entry[0](data)
+    except _DECODE_FAILURES:
+        return None
+    frame._message = data
+    return frame  # type: ignore[no-any-return]  # a _DispatchFrame
+
+
+def _lazy_frame(data: bytes | str) -> Frame:
+    """``data``'s envelope, with ``d`` kept raw (see :func:`decode_frame`)."""
     try:
         envelope = _envelope_decoder(data)
     except _DECODE_FAILURES as exc:
