@@ -446,8 +446,9 @@ def _dispatch_frame_decoder(cls: type[Any]) -> _Decode:
 # (building them all costs about 20 ms at import): until then its entries hold a
 # function that builds it, puts it in their place and decodes.
 _Entry = tuple[_Decode, str]
-_Keys = list[tuple[dict[Any, _Entry], Any]]
-_ONE_PASS: Final[dict[bytes | str, _Entry]] = {}
+"""A decoder and the event name it decodes (the recording-line tables use these)."""
+_Tables = list[tuple[dict[Any, _Decode], Any]]
+_ONE_PASS: Final[dict[bytes | str, _Decode]] = {}
 _T_KEY_BYTES: Final = b'"t":"'
 _T_KEY_STR: Final = '"t":"'
 _T_KEY_LEN: Final = len(_T_KEY_STR)
@@ -458,21 +459,21 @@ _TAIL_WINDOW: Final = 80
 # Bytes and str keys live in separate tables: ``b"x"`` and ``"x"`` hash alike, so in one
 # table a lookup would first compare against the key of the other type.
 _TAIL_LEN: Final = 13
-_BY_TAIL: Final[dict[bytes, _Entry]] = {}
-_BY_TAIL_STR: Final[dict[str, _Entry]] = {}
+_BY_TAIL: Final[dict[bytes, _Decode]] = {}
+_BY_TAIL_STR: Final[dict[str, _Decode]] = {}
 
 
-def _built_on_first_use(name: str, cls: type[Any], keys: _Keys) -> _Entry:
-    """The entry of ``name`` until its first message: it builds the one-pass decoder of
-    ``cls``, stores the built entry under ``keys`` and decodes."""
+def _built_on_first_use(cls: type[Any], keys: _Tables) -> _Decode:
+    """The decoder of ``cls`` until its first message: it builds the one-pass decoder of
+    ``cls``, stores it under ``keys`` and decodes."""
 
     def first_use(data: _Buffer) -> Any:
-        built = (_dispatch_frame_decoder(cls), name)
+        built = _dispatch_frame_decoder(cls)
         for table, key in keys:
             table[key] = built
-        return built[0](data)
+        return built(data)
 
-    return first_use, name
+    return first_use
 
 
 def _one_pass_tables() -> None:
@@ -484,13 +485,13 @@ def _one_pass_tables() -> None:
     for name, cls in EVENT_TYPES.items():
         if name in _SPECIAL_DECODERS:
             continue
-        keys: _Keys = [(_ONE_PASS, name), (_ONE_PASS, name.encode())]
+        keys: _Tables = [(_ONE_PASS, name), (_ONE_PASS, name.encode())]
         tail = unique.get(name)
         if tail is not None:
             keys += [(_BY_TAIL_STR, tail), (_BY_TAIL, tail.encode())]
-        entry = _built_on_first_use(name, cls, keys)
+        decoder = _built_on_first_use(cls, keys)
         for table, key in keys:
-            table[key] = entry
+            table[key] = decoder
 
 
 _one_pass_tables()
@@ -509,44 +510,40 @@ def decode_frame(data: bytes | str, *, lazy: bool = False) -> Frame:
     envelope is read and ``d`` stays raw until ``data`` or ``event`` is accessed; a bad
     payload then raises from ``event``, never from here.
     """
-    # The hot path is a bytes message whose tail names its type; it runs as few bytecodes
-    # as it can (about 30 ns each): anything else goes through the calls below.
-    if type(data) is bytes and not lazy:
-        entry = _BY_TAIL.get(data[-_TAIL_LEN:])
-        if entry is not None:
-            try:
-                frame: Any = entry[0](data)
-            except _DECODE_FAILURES:
-                pass
-            else:  # op 0 with the name the tail suggested: its class checked both
-                frame._message = data
-                return frame  # type: ignore[no-any-return]  # a _DispatchFrame
-            return _lazy_frame(data)
     if not lazy:
-        one_pass = _one_pass_frame(data)
-        if one_pass is not None:
-            return one_pass
+        # The hot path, a bytes message whose tail names its type, in as few bytecodes as
+        # it can be (each costs 15-25 ns here): a miss raises KeyError (TypeError for
+        # what is not bytes) and tries the slower ways below.
+        try:
+            frame: Any = _BY_TAIL[data[-_TAIL_LEN:]](data)  # type: ignore[index]
+        except (KeyError, TypeError):
+            frame = _one_pass_frame(data)
+            if frame is not None:
+                return frame  # type: ignore[no-any-return]  # a _DispatchFrame
+        except _DECODE_FAILURES:
+            pass
+        else:  # op 0 with the name the tail suggested: its class checked both
+            frame._message = data
+            return frame  # type: ignore[no-any-return]  # a _DispatchFrame
     return _lazy_frame(data)
 
 
 def _one_pass_frame(data: bytes | str) -> Frame | None:
     """``data`` decoded in one pass when its ``t`` is found near its end and it decodes as
     that event's frame; else ``None``."""
-    entry: _Entry | None = None
+    decode: _Decode | None = None
     if type(data) is bytes:
-        entry = _BY_TAIL.get(data[-_TAIL_LEN:])
-        if entry is None:
-            start = data.rfind(_T_KEY_BYTES, -_TAIL_WINDOW)
-            entry = _ONE_PASS.get(data[start + _T_KEY_LEN : -2]) if start >= 0 else None
+        start = data.rfind(_T_KEY_BYTES, -_TAIL_WINDOW)
+        decode = _ONE_PASS.get(data[start + _T_KEY_LEN : -2]) if start >= 0 else None
     elif type(data) is str:
-        entry = _BY_TAIL_STR.get(data[-_TAIL_LEN:])
-        if entry is None:
+        decode = _BY_TAIL_STR.get(data[-_TAIL_LEN:])
+        if decode is None:
             start = data.rfind(_T_KEY_STR, -_TAIL_WINDOW)
-            entry = _ONE_PASS.get(data[start + _T_KEY_LEN : -2]) if start >= 0 else None
-    if entry is None:
+            decode = _ONE_PASS.get(data[start + _T_KEY_LEN : -2]) if start >= 0 else None
+    if decode is None:
         return None
     try:
-        frame: Any = entry[0](data)
+        frame: Any = decode(data)
     except _DECODE_FAILURES:
         return None
     frame._message = data
