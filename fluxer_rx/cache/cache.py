@@ -31,8 +31,9 @@ class Cache(CacheView):
     Configured by a :class:`~fluxer_rx.cache.CacheOptions`: ``resources`` says which
     stores are kept (users, members and, when sized, messages by default; presences and
     voice states on demand), ``limits`` bounds each store (``None`` fields are
-    unbounded; beyond a bound the least recently used entries are evicted, a guild taking
-    its channels and members with it), ``message_cache_size`` is the number of recent
+    unbounded; beyond a bound entries not used lately are evicted, by second chance as
+    :class:`~fluxer_rx.cache.CacheSizeLimits` says, a guild taking its channels and
+    members with it), ``message_cache_size`` is the number of recent
     messages kept per channel.
 
     Hand :attr:`view` to code that only reads: it cannot change the cache.

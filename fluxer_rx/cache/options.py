@@ -45,8 +45,17 @@ class CachedResource(enum.Flag):
 class CacheSizeLimits:
     """Per-entity upper bounds of the cache; ``None`` means unbounded.
 
-    When a bound is exceeded the least recently used entries are evicted. ``members``
-    counts members across all guilds.
+    A bound holds after every event: the write that passes it evicts, at once, exactly
+    as many entries as it takes to be back at the bound, never the entry being written.
+    Eviction is *second chance* (CLOCK), an approximation of least-recently-used that
+    costs about 8 bytes per entry where exact LRU costs over 100: entries are considered
+    in the order they were stored; one used since the sweep last passed it (read with a
+    ``get_*`` / ``touch_*`` method, or written by an event, such as a message's author and
+    member) goes to the back of the line instead, and the first one not used is evicted.
+    So the entries used since the sweep last passed them outlive all the others. Evicting
+    a guild takes its channels, members, voice states and messages with it; an evicted
+    user or member is gone from every index. ``members`` counts members across all
+    guilds, in one order.
     """
 
     guilds: int | None = None

@@ -8,7 +8,8 @@ sequence of events:
   guild's ``channel_ids``; a member is cached only while its guild is;
 * removing or evicting a guild removes its channels, members, voice states and message
   caches; removing or evicting a channel removes its id from its guild and its messages;
-* ``members`` limit counts members across all guilds, evicting the least recent one.
+* ``members`` limit counts members across all guilds; eviction is second chance over
+  all of them (see :mod:`fluxer_rx.cache.lru` for what that guarantees).
 
 No I/O, no clock: the only outside call is ``on_issue(kind, detail)`` for diagnostics.
 """
@@ -34,7 +35,7 @@ from fluxer_rx.cache.codecs import (
     update_user,
     user_from_wire,
 )
-from fluxer_rx.cache.lru import LruMap
+from fluxer_rx.cache.lru import COMPACT_SLACK, ChunkedQueue, LruMap
 from fluxer_rx.cache.options import CachedResource, CacheOptions
 from fluxer_rx.models.guild import Member
 from fluxer_rx.models.message import Message
@@ -78,63 +79,114 @@ _AuthorMemo = tuple[str | None, PartialUser, "Member | None", CachedUser, "Cache
 class MemberStore:
     """Members by guild id then user id, with an optional limit across all guilds.
 
-    ``by_guild`` holds one plain dict per cached guild. With a limit, recency is kept as
-    stamps (see :mod:`fluxer_rx.cache.lru`): ``_stamps[guild][user]`` is the member's
-    sequence number and ``_order`` maps live sequence numbers to members; all plain
-    dicts of strings, ints and untracked Structs, invisible to the garbage collector.
-    Without a limit there is no bookkeeping beyond ``by_guild``.
+    ``by_guild`` holds one plain dict per cached guild. Without a limit there is no
+    bookkeeping beyond it. With a limit, eviction is second chance, exactly as in
+    :mod:`fluxer_rx.cache.lru` (the guarantees are stated there), over all guilds'
+    members together: ``_queue`` holds the stored member records in the order they were
+    stored (a record is live while ``by_guild`` still holds that very object; a replaced
+    or removed member's record stays in the queue, unlive, until the sweep or a
+    compaction passes it), and ``_marked[guild]`` the ids of the members used since the
+    sweep last passed them. About 8 bytes per member plus a dict entry per used one.
     """
 
-    __slots__ = ("_head", "_next", "_order", "_stamps", "by_guild", "limit")
+    __slots__ = ("_live", "_marked", "_marks", "_queue", "by_guild", "limit")
 
     def __init__(self, limit: int | None) -> None:
         if limit is not None and limit < 0:
             raise ValueError(f"a cache limit must be >= 0 or None, not {limit}")
         self.limit = limit
         self.by_guild: dict[str, dict[str, CachedMember]] = {}
-        self._stamps: dict[str, dict[str, int]] | None = {} if limit is not None else None
-        self._order: dict[int, CachedMember] = {}
-        self._next = 0
-        self._head = 0
+        self._queue: ChunkedQueue[CachedMember] | None = (
+            ChunkedQueue() if limit is not None else None
+        )
+        self._marked: dict[str, dict[str, None]] = {}  # dicts: see fluxer_rx.cache.lru
+        self._marks = 0  # the number of marks in all of ``_marked``
+        self._live = 0
 
     def put(self, member: CachedMember) -> None:
-        """Store ``member`` (its guild must have a dict in ``by_guild``) as most recent,
-        evicting the least recent members beyond the limit."""
+        """Store ``member`` (its guild must have a dict in ``by_guild``); a write counts as
+        a use. A new record goes to the back of the sweep order; evicts beyond the limit."""
         guild_id = member.guild_id
-        self.by_guild[guild_id][member.user_id] = member
-        stamps = self._stamps
-        if stamps is None:
+        inner = self.by_guild[guild_id]
+        user_id = member.user_id
+        queue = self._queue
+        if queue is None:
+            inner[user_id] = member
             return
-        self._stamp(stamps.setdefault(guild_id, {}), member)
+        old = inner.get(user_id)
+        inner[user_id] = member
+        if old is member:
+            self._mark(guild_id, user_id)
+            return
+        queue.append(member)
+        if old is not None:  # old's queue slot is unlive now; the new one is unmarked
+            self._unmark(guild_id, user_id)
+            self._compact_if_stale()
+            return
+        self._live += 1
         limit = self.limit
         assert limit is not None
-        order = self._order
-        while len(order) > limit:
-            head = self._head
-            while head not in order:
-                head += 1
-            self._head = head + 1
-            old = order.pop(head)
-            del stamps[old.guild_id][old.user_id]
-            del self.by_guild[old.guild_id][old.user_id]
+        if self._live > limit:
+            self._evict(queue, limit, member)
 
-    def _stamp(self, inner: dict[str, int], member: CachedMember) -> None:
-        old = inner.get(member.user_id)
-        if old is not None:
-            del self._order[old]
-        seq = self._next
-        self._next = seq + 1
-        self._order[seq] = member
-        inner[member.user_id] = seq
+    def _evict(
+        self, queue: ChunkedQueue[CachedMember], limit: int, spare: CachedMember | None
+    ) -> None:
+        by_guild = self.by_guild
+        marked = self._marked
+        live = self._live
+        if self._marks >= live:
+            for marks in marked.values():  # all marked: see SweepOrder.pop_victim
+                marks.clear()
+            self._marks = 0
+        while live > limit:
+            member = queue.popleft()
+            inner = by_guild.get(member.guild_id)
+            if inner is None or inner.get(member.user_id) is not member:
+                continue  # replaced or removed since it was queued
+            marks = marked[member.guild_id]
+            if member.user_id in marks:
+                del marks[member.user_id]
+                self._marks -= 1
+                queue.append(member)
+                continue
+            if member is spare and live > 1:  # never the member being written: pass it once
+                spare = None
+                queue.append(member)
+                continue
+            del inner[member.user_id]
+            live -= 1
+        self._live = live
+
+    def _mark(self, guild_id: str, user_id: str) -> None:
+        marks = self._marked[guild_id]
+        if user_id not in marks:
+            marks[user_id] = None
+            self._marks += 1
+
+    def _unmark(self, guild_id: str, user_id: str) -> None:
+        marks = self._marked[guild_id]
+        if user_id in marks:
+            del marks[user_id]
+            self._marks -= 1
+
+    def _is_live(self, member: CachedMember) -> bool:
+        inner = self.by_guild.get(member.guild_id)
+        return inner is not None and inner.get(member.user_id) is member
+
+    def _compact_if_stale(self) -> None:
+        queue = self._queue
+        assert queue is not None
+        if len(queue) - self._live > (self._live >> 1) + COMPACT_SLACK:
+            self._queue = ChunkedQueue(filter(self._is_live, queue))
 
     def touch(self, guild_id: str, user_id: str) -> bool:
-        """Mark a member as most recently used; returns whether it is cached."""
+        """Mark a member as used; returns whether it is cached."""
         inner = self.by_guild.get(guild_id)
-        member = inner.get(user_id) if inner is not None else None
-        if member is None:
+        if inner is None or user_id not in inner:
             return False
-        if self._stamps is not None:
-            self._stamp(self._stamps[guild_id], member)
+        if self._queue is not None:
+            self._mark(guild_id, user_id)
         return True
 
     def remove(self, guild_id: str, user_id: str) -> CachedMember | None:
@@ -143,40 +195,52 @@ class MemberStore:
         if inner is None:
             return None
         member = inner.pop(user_id, None)
-        if member is not None and self._stamps is not None:
-            del self._order[self._stamps[guild_id].pop(user_id)]
+        if member is not None and self._queue is not None:
+            self._live -= 1
+            self._unmark(guild_id, user_id)
+            self._compact_if_stale()
         return member
 
     def add_guild(self, guild_id: str) -> None:
         """Make room for a guild's members (keeps existing ones)."""
         self.by_guild.setdefault(guild_id, {})
-        if self._stamps is not None:
-            self._stamps.setdefault(guild_id, {})
+        self._marked.setdefault(guild_id, {})
 
     def drop_guild(self, guild_id: str) -> None:
         """Remove a guild and all its members."""
-        self.by_guild.pop(guild_id, None)
-        if self._stamps is not None:
-            order = self._order
-            for seq in self._stamps.pop(guild_id, {}).values():
-                del order[seq]
+        inner = self.by_guild.pop(guild_id, None)
+        self._marks -= len(self._marked.pop(guild_id, {}))
+        if inner and self._queue is not None:
+            self._live -= len(inner)
+            self._compact_if_stale()
 
     def recency(self) -> list[tuple[str, str]]:
-        """``(guild_id, user_id)`` pairs, least recently used first (bounded stores only;
-        for tests and debugging)."""
-        return [(m.guild_id, m.user_id) for _, m in sorted(self._order.items())]
+        """``(guild_id, user_id)`` pairs in the order they would be evicted if none were
+        used again: the unmarked ones, then the marked ones, each in sweep order (bounded
+        stores only; for tests and debugging)."""
+        marked = self._marked
+        live: list[CachedMember] = []
+        seen: set[int] = set()
+        for m in self._queue or ():
+            if self._is_live(m) and id(m) not in seen:
+                seen.add(id(m))
+                live.append(m)
+        first = [(m.guild_id, m.user_id) for m in live if m.user_id not in marked[m.guild_id]]
+        then = [(m.guild_id, m.user_id) for m in live if m.user_id in marked[m.guild_id]]
+        return first + then
 
     def clear(self) -> None:
         """Remove everything."""
         self.by_guild.clear()
-        if self._stamps is not None:
-            self._stamps.clear()
-            self._order.clear()
-            self._head = self._next
+        self._marked.clear()
+        self._marks = 0
+        if self._queue is not None:
+            self._queue.clear()
+            self._live = 0
 
     def __len__(self) -> int:
-        if self._stamps is not None:
-            return len(self._order)
+        if self._queue is not None:
+            return self._live
         return sum(len(inner) for inner in self.by_guild.values())
 
 

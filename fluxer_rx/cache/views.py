@@ -1,11 +1,11 @@
 """What users read of the cache: :class:`CacheView` (read-only, live), and
 :class:`NestedView`, its read-only map of maps (members by guild, voice states by scope).
 
-A :class:`CacheView` has no way to change what the cache holds: the state, its LRU maps
+A :class:`CacheView` has no way to change what the cache holds: the state, its bounded maps
 and the reducer table stay with :class:`~fluxer_rx.cache.Cache`, which folds events and
 writes REST results. Reading never changes anything either, except that the ``get_*`` and
-``touch_*`` lookups mark an entry recently used (that is what keeps hot entries in a
-bounded cache).
+``touch_*`` lookups mark an entry used (that is what keeps hot entries in a bounded
+cache: see :class:`~fluxer_rx.cache.CacheSizeLimits`).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class NestedView(Mapping[str, Mapping[str, V]], Generic[V]):
     """A live, read-only ``Mapping[str, Mapping[str, V]]`` over a dict of dicts.
 
     Inner mappings are read-only proxies too; both reflect later changes of the cache.
-    Reading does not change LRU recency.
+    Reading does not mark anything used.
     """
 
     __slots__ = ("_outer",)
@@ -82,7 +82,7 @@ class CacheView:
     """What the client knows about guilds, channels, users and members, read-only.
 
     Every mapping is live (it reflects later events) and read-only; reading a mapping
-    does not change LRU recency; the ``get_*`` and ``touch_*`` methods do. Which stores
+    does not mark anything used; the ``get_*`` and ``touch_*`` methods do. Which stores
     are filled is said by :attr:`options` (a store switched off stays empty).
     """
 

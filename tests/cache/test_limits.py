@@ -1,5 +1,5 @@
-"""Size limits (LRU eviction order, cascades, members counted across guilds), recency
-updates by events and by get/touch, and the per-store switches."""
+"""Size limits (second-chance eviction order, cascades, members counted across guilds),
+uses marked by events and by get/touch, and the per-store switches."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import gc
 import pytest
 
 from fluxer_rx.cache import Cache, CachedResource, CacheOptions, CacheSizeLimits, LruMap
-from fluxer_rx.cache.lru import RecencyOrder
+from fluxer_rx.cache.lru import ChunkedQueue, SweepOrder
 from tests.cache import wire
 
 
@@ -23,56 +23,93 @@ def add_member(cache: Cache, gid: str, uid: str) -> None:
 # --- LruMap -----------------------------------------------------------------------------
 
 
-def test_lru_map_evicts_least_recent_first() -> None:
+def test_lru_map_evicts_the_first_entry_not_used_since_the_sweep_passed_it() -> None:
     evicted: list[tuple[str, int]] = []
     lru: LruMap[str, int] = LruMap(2, lambda k, v: evicted.append((k, v)))
     lru.put("a", 1)
     lru.put("b", 2)
     assert lru.touch("a") and not lru.touch("zz")
     lru.put("c", 3)
-    assert evicted == [("b", 2)] and lru.recency() == ["a", "c"]
+    # a was used: the sweep passed it (to the back, unmarked) and evicted b
+    assert evicted == [("b", 2)] and lru.recency() == ["c", "a"]
     lru.put("a", 10)  # a write is a use too
     lru.put("d", 4)
     assert evicted[-1] == ("c", 3) and lru.get("a") == 10
 
 
-def test_recency_order_pops_least_recent_and_skips_stale_stamps() -> None:
-    order: RecencyOrder[str] = RecencyOrder()
+def test_sweep_order_passes_marked_keys_and_skips_removed_ones() -> None:
+    order: SweepOrder[str] = SweepOrder()
     for key in "abcd":
-        order.touch(key)
-    order.touch("a")
-    order.touch("b")
-    order.discard("c")
-    assert order.keys() == ["d", "a", "b"] and len(order) == 3 and "c" not in order
-    assert order.touch_existing("d") and not order.touch_existing("zz")
-    assert [order.pop_oldest() for _ in range(3)] == ["a", "b", "d"]
+        order.add(key)
+    order.use("a")
+    order.use("b")
+    order.remove("c")
+    assert order.keys() == ["d", "a", "b"]
+    assert [order.pop_victim() for _ in range(3)] == ["d", "a", "b"]
     with pytest.raises(KeyError):
-        order.pop_oldest()
-    order.touch("x")
+        order.pop_victim()
+    order.add("x")
     order.clear()
-    order.touch("y")
-    assert order.pop_oldest() == "y"
+    order.add("y")
+    assert order.pop_victim() == "y"
 
 
-def test_bounded_stores_hold_nothing_the_gc_must_visit() -> None:
+def test_sweep_order_with_every_key_marked_is_first_in_first_out() -> None:
+    order: SweepOrder[str] = SweepOrder()
+    for key in "abc":
+        order.add(key)
+    for key in "cba":
+        order.use(key)
+    assert [order.pop_victim() for _ in range(3)] == ["a", "b", "c"]
+
+
+def test_a_key_added_again_before_the_sweep_passed_its_old_slot_is_queued_once() -> None:
+    order: SweepOrder[str] = SweepOrder()
+    for key in "abc":
+        order.add(key)
+    order.remove("a")
+    order.add("a")  # takes its old slot back, marked (a write is a use)
+    assert order.keys() == ["b", "c", "a"]
+    assert [order.pop_victim() for _ in range(3)] == ["b", "c", "a"]
+    with pytest.raises(KeyError):
+        order.pop_victim()
+
+
+def test_removed_keys_are_compacted_out_of_the_queue() -> None:
+    lru: LruMap[int, int] = LruMap(10**6)
+    for i in range(5000):
+        lru.put(i, i)
+    for i in range(4000):
+        lru.pop(i)
+    queue = lru._order._queue  # type: ignore[union-attr]
+    assert len(queue) < 5000 and sorted(lru.recency()) == list(range(4000, 5000))
+
+
+def test_bounded_stores_hold_nothing_the_gc_must_follow() -> None:
     cache = Cache(CacheOptions(limits=CacheSizeLimits(guilds=5, channels=50, users=50, members=50)))
     cache.apply(wire.guild_create("100", members=[]))
     chunk = {"guild_id": "100", "members": [wire.member(str(i)) for i in range(1000, 1100)]}
     cache.apply(wire.event("GUILD_MEMBERS_CHUNK", chunk))
+    cache.apply(wire.message("1", "1001", wire.user("1099"), "100"))  # marks a user and member
     gc.collect()
     state = cache.state
     users = state.users
     assert len(users) == 50 and len(state.members) == 50
     members = state.members
+    user_order = users._order
+    assert user_order is not None and members._queue is not None
+    assert user_order._marked and members._marked["100"]
     for container in (
         users.data,
-        users._recency._stamp,  # type: ignore[union-attr]
-        users._recency._order,  # type: ignore[union-attr]
+        user_order._marked,
+        user_order._removed,
         members.by_guild["100"],
-        members._order,
-        members._stamps["100"],  # type: ignore[index]
+        members._marked["100"],
     ):  # (the outer per-guild maps hold one dict per guild: a handful of visits)
         assert not gc.is_tracked(container)
+    # the sweep queues are tracked, but hold only objects the collector does not follow
+    for queue in (user_order._queue, members._queue):
+        assert queue and not any(gc.is_tracked(item) for item in queue)
 
 
 def test_unbounded_lru_map_is_a_plain_dict() -> None:
@@ -112,7 +149,9 @@ def test_touch_and_get_update_recency() -> None:
     assert cache.get_guild("100") is not None
     cache.apply(wire.guild_create("400"))
     assert set(cache.guilds) == {"100", "400"}
-    # users: get_user refreshes
+    # users: get_user marks a use (a guild without members: only the authors are users)
+    cache = Cache(CacheOptions(limits=CacheSizeLimits(channels=10, users=2)))
+    cache.apply(wire.guild_create("100", members=[]))
     cache.apply(wire.message("1", "1001", wire.user("5"), "100"))
     cache.apply(wire.message("2", "1001", wire.user("6"), "100"))
     assert cache.get_user("5") is not None
@@ -148,7 +187,7 @@ def test_channel_limit_evicts_and_removes_the_id_from_its_guild() -> None:
 # --- members ----------------------------------------------------------------------------
 
 
-def test_member_limit_counts_across_guilds_and_evicts_least_recent() -> None:
+def test_member_limit_counts_across_guilds_and_gives_used_members_a_second_chance() -> None:
     cache = Cache(CacheOptions(limits=CacheSizeLimits(members=3)))
     cache.apply(wire.guild_create("100", members=[]))
     cache.apply(wire.guild_create("200", members=[]))
@@ -157,16 +196,19 @@ def test_member_limit_counts_across_guilds_and_evicts_least_recent() -> None:
     add_member(cache, "100", "7")
     assert members_of(cache) == {("100", "5"), ("200", "6"), ("100", "7")}
     assert len(cache.state.members) == 3
-    cache.apply(wire.message("1", "1001", wire.user("5"), "100"))  # unchanged member: touched
-    add_member(cache, "200", "8")
+    cache.apply(wire.message("1", "1001", wire.user("5"), "100"))  # unchanged member: used
+    add_member(cache, "200", "8")  # the sweep passes 5 (used) and evicts 6
     assert members_of(cache) == {("100", "5"), ("100", "7"), ("200", "8")}
     assert cache.touch_member("100", "7") and not cache.touch_member("200", "6")
-    add_member(cache, "100", "9")
-    assert members_of(cache) == {("100", "7"), ("200", "8"), ("100", "9")}
-    assert cache.get_member("100", "7") is not None
-    assert cache.state.members.recency() == [("200", "8"), ("100", "9"), ("100", "7")]
+    add_member(cache, "100", "9")  # the sweep passes 7 (used) and evicts 8
+    assert members_of(cache) == {("100", "5"), ("100", "7"), ("100", "9")}
+    assert cache.state.members.recency() == [("100", "5"), ("100", "9"), ("100", "7")]
+    assert cache.get_member("100", "5") is not None  # a use: 5 goes behind the others
+    assert cache.state.members.recency() == [("100", "9"), ("100", "7"), ("100", "5")]
     cache.apply(wire.event("GUILD_DELETE", {"id": "100"}))
-    assert members_of(cache) == {("200", "8")} and len(cache.state.members) == 1
+    assert members_of(cache) == set() and len(cache.state.members) == 0
+    add_member(cache, "200", "10")
+    assert members_of(cache) == {("200", "10")} and len(cache.state.members) == 1
 
 
 def test_member_limit_applies_within_a_chunk() -> None:
@@ -242,3 +284,19 @@ def test_events_that_write_into_a_guild_make_it_recent() -> None:
     add_member(cache, "100", "5")  # member_count is written
     cache.apply(wire.guild_create("400"))
     assert set(cache.guilds) == {"100", "400"}
+
+
+def test_chunked_queue_is_first_in_first_out_and_its_chunks_are_untracked() -> None:
+    queue: ChunkedQueue[str] = ChunkedQueue(str(i) for i in range(1500))
+    assert len(queue) == 1500
+    gc.collect()
+    assert queue._chunks and not any(gc.is_tracked(chunk) for chunk in queue._chunks)
+    assert [queue.popleft() for _ in range(700)] == [str(i) for i in range(700)]
+    queue.append("x")
+    assert len(queue) == 801 and list(queue) == [str(i) for i in range(700, 1500)] + ["x"]
+    assert [queue.popleft() for _ in range(801)][-1] == "x"
+    with pytest.raises(IndexError):
+        queue.popleft()
+    queue.append("y")
+    queue.clear()
+    assert len(queue) == 0 and list(queue) == []
