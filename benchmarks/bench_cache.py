@@ -190,51 +190,67 @@ def gc_pause_ms(repeats: int) -> float:
     return statistics.median(times)
 
 
-def message_payloads(count: int, cache: Cache, seed: int) -> list[bytes]:
+def message_payloads(
+    count: int, cache: Cache, seed: int, authors: int | None = None
+) -> list[bytes]:
     """MESSAGE_CREATE payloads by members already in ``cache``, author and member exactly
-    as cached (the steady state: nothing to update, only to look up and touch)."""
+    as cached (the steady state: nothing to update, only to look up and touch); by up to
+    100 members of each guild, or by the first ``authors`` of them."""
     rng = random.Random(seed)
-    out: list[bytes] = []
     pool: list[tuple[int, Json, Json]] = []
     for g in range(GUILDS):
         for _, member in zip(range(100), cache.members[guild_id(g)].values(), strict=False):
             wire = msgspec.to_builtins(cache.member_to_wire(member))
             author = wire.pop("user")
             pool.append((g, author, wire))
+    pool = pool[:authors]
+    return [message_json(i, *pool[rng.randrange(len(pool))]) for i in range(count)]
+
+
+def first_post_payloads(count: int, seed: int) -> list[bytes]:
+    """MESSAGE_CREATE payloads by ``count`` members no cache has seen, one each."""
+    rng = random.Random(seed)
+    out = []
     for i in range(count):
-        g, author, member = pool[rng.randrange(len(pool))]
-        out.append(
-            msgspec.json.encode(
-                {
-                    "id": str(1500000000000000000 + i),
-                    "channel_id": str(CHANNEL_BASE + g * 100 + i % 10),
-                    "guild_id": guild_id(g),
-                    "channel_type": 0,
-                    "type": 0,
-                    "flags": 0,
-                    "content": f"message {i}: the quick brown fox jumps over the lazy dog",
-                    "timestamp": "2026-11-27T18:00:00.123Z",
-                    "edited_timestamp": None,
-                    "pinned": False,
-                    "mention_everyone": False,
-                    "tts": False,
-                    "author": author,
-                    "member": member,
-                    "mentions": [],
-                    "mention_roles": [],
-                    "embeds": [],
-                    "attachments": [],
-                    "stickers": [],
-                }
-            )
-        )
+        g = i % GUILDS
+        member = member_json(10_000_000 + i, g, rng)
+        out.append(message_json(i, g, member.pop("user"), member))
     return out
 
 
-def fold_cost(cache: Cache, messages: int, repeats: int, seed: int) -> tuple[float, float]:
+def message_json(i: int, g: int, author: Json, member: Json) -> bytes:
+    """The ``i``-th MESSAGE_CREATE payload, in guild ``g``'s channels."""
+    return msgspec.json.encode(
+        {
+            "id": str(1500000000000000000 + i),
+            "channel_id": str(CHANNEL_BASE + g * 100 + i % 10),
+            "guild_id": guild_id(g),
+            "channel_type": 0,
+            "type": 0,
+            "flags": 0,
+            "content": f"message {i}: the quick brown fox jumps over the lazy dog",
+            "timestamp": "2026-11-27T18:00:00.123Z",
+            "edited_timestamp": None,
+            "pinned": False,
+            "mention_everyone": False,
+            "tts": False,
+            "author": author,
+            "member": member,
+            "mentions": [],
+            "mention_roles": [],
+            "embeds": [],
+            "attachments": [],
+            "stickers": [],
+        }
+    )
+
+
+def fold_cost(
+    cache: Cache, messages: int, repeats: int, seed: int, authors: int | None = None
+) -> tuple[float, float]:
     """Median ns per MESSAGE_CREATE of ``decode_event`` + ``cache.apply``, and of
     ``decode_event`` alone, on the same payloads (their authors already cached)."""
-    payloads = message_payloads(messages, cache, seed)
+    payloads = message_payloads(messages, cache, seed, authors)
     decode_times = []
     both_times = []
     apply = cache.apply
@@ -298,6 +314,32 @@ def main() -> int:
     print(
         f"   fold (difference):          {fold:8.0f} ns/event   "
         f"ratio fold/decode = {fold / decode:.2f}"
+    )
+    few, many = 15, GUILDS * 100
+    folds: dict[int, list[float]] = {few: [], many: []}
+    for _ in range(args.repeats):  # alternated, so both see the same machine
+        for authors in (few, many):
+            both, decode = fold_cost(cache, args.messages // 4, 1, args.seed, authors)
+            folds[authors].append(both - decode)
+    first = []
+    first_posts = first_post_payloads(many, args.seed)
+    for _ in range(args.repeats):
+        fresh = new_cache(False, 0)
+        events = [decode_event("MESSAGE_CREATE", p) for p in first_posts]
+        start = time.perf_counter_ns()
+        for event in events:
+            fresh.apply(event)
+        first.append((time.perf_counter_ns() - start) / len(events))
+    print(
+        "\n3c. fold per MESSAGE_CREATE by how many authors post (cached, median of alternated runs)"
+    )
+    print(f"   {few:6,} authors:              {statistics.median(folds[few]):8.0f} ns/event")
+    print(
+        f"   {many:6,} authors:              {statistics.median(folds[many]):8.0f} ns/event   "
+        f"ratio = {statistics.median(folds[many]) / statistics.median(folds[few]):.2f}"
+    )
+    print(
+        f"   first post of a new author: {statistics.median(first):8.0f} ns/event (user + member)"
     )
     del cache
     gc.collect()
