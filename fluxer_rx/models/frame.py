@@ -260,9 +260,9 @@ class Frame(msgspec.Struct, kw_only=True, gc=False, eq=False):
     ordinary_dispatch: ClassVar[bool] = False
     """True on the frames :func:`decode_frame` decoded in one pass: each is an op 0
     dispatch of a known event type other than READY and RESUMED (their class checked
-    ``op`` and ``t`` while decoding), so a driver's hot path may hand it to
-    :meth:`~fluxer_rx.gateway.protocol.GatewayProtocol.accept_next_dispatch`'s inline
-    form without looking at ``op`` or ``t`` again. False tells nothing."""
+    ``op`` and ``t`` while decoding), so a driver's hot path may take it by
+    :func:`~fluxer_rx.gateway.dispatch_cursor.take_next_dispatch` without looking at
+    ``op`` or ``t`` again. False tells nothing: such a frame goes to the machine."""
 
     @property
     def has_d(self) -> bool:
