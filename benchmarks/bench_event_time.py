@@ -6,6 +6,7 @@ Writes a recording of N MESSAGE_CREATE frames (about 700 bytes each) received at
 alternating rounds on a fresh client and loop each:
 
 * plain: ``await client.replay(path)`` as fast as possible, one subscriber on ``events``;
+* clock only: the same with ``clock="recorded"`` (what the virtual clock itself costs);
 * event time: ``await client.replay(path, clock="recorded")`` with two windowed
   operators over ``of_type(MessageCreate)``: ``window_by_event_time(1.0, idle=1.0)`` and
   ``count_by("channel_id", 1.0, idle=1.0)`` (their idle timers run on the clock);
@@ -68,11 +69,13 @@ def write_recording(path: str, n: int, rate: int) -> None:
             file.write(frame_line(i, rate) + b"\n")
 
 
-async def run_plain(path: str, n: int) -> float:
+async def run_plain(path: str, n: int, recorded: bool = False) -> float:
+    """One replay with one subscriber on ``events``: as fast as possible, or on recorded
+    time (``recorded``) with nothing timed."""
     client = Client()
     client.events.subscribe(lambda _e: None)
     start = time.process_time()
-    summary = await client.replay(path)
+    summary = await client.replay(path, clock="recorded" if recorded else None)
     elapsed = time.process_time() - start
     assert summary.dispatches == n, summary
     return elapsed
@@ -103,7 +106,7 @@ async def run_recorded(path: str, n: int, seconds: int, processing_time: bool) -
     return elapsed
 
 
-CASES = ("plain", "event time", "processing time")
+CASES = ("plain", "clock only", "event time", "processing time")
 
 
 def measure(n: int, rate: int, rounds: int) -> dict[str, list[float]]:
@@ -117,6 +120,8 @@ def measure(n: int, rate: int, rounds: int) -> dict[str, list[float]]:
         for _ in range(rounds):
             gc.collect()
             rates["plain"].append(n / asyncio.run(run_plain(path, n)))
+            gc.collect()
+            rates["clock only"].append(n / asyncio.run(run_plain(path, n, recorded=True)))
             gc.collect()
             rates["event time"].append(n / asyncio.run(run_recorded(path, n, seconds, False)))
             gc.collect()
@@ -137,6 +142,7 @@ def main() -> None:
     )
     labels = {
         "plain": "plain replay, as fast as possible",
+        "clock only": "recorded time, no timed operator (the clock's cost)",
         "event time": "recorded time: window_by_event_time + count_by",
         "processing time": "recorded time: window_by_event_time + buffer_with_time",
     }

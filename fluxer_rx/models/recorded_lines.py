@@ -5,11 +5,20 @@ keys, ``at`` and ``shard``: ``{"at":1.5,"shard":0,"op":0,"s":7,"t":"NAME","d":{.
 For a dispatch of a one-pass type (:func:`fluxer_rx.models.frame.decode_frame`) the line
 decodes in one pass too, into a subclass of that type's frame with ``at`` and ``shard`` as
 fields. Lines this pass does not take are read the general way by the caller.
+
+Many lines at once (:func:`decode_recorded_dispatches`): a run of such lines decodes as one
+JSON array in a single msgspec call, each element typed by its ``t`` (a tagged union of the
+line classes of the event types seen so far), with ``at >= 0`` and ``shard >= 0`` checked
+by msgspec while it decodes. A line the array pass does not take ends the run; the caller
+reads it alone, so every error is still reported for its own line.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final
+from bisect import bisect_left
+from collections.abc import Sequence
+from itertools import accumulate
+from typing import Annotated, Any, Final, Literal, Union
 
 import msgspec
 
@@ -23,7 +32,7 @@ from fluxer_rx.models.frame import (
     _Entry,
 )
 
-__all__ = ["decode_recorded_dispatch"]
+__all__ = ["decode_recorded_dispatch", "decode_recorded_dispatches"]
 
 _LINE_T_KEY: Final = b',"t":"'
 _LINE_HEAD: Final = 120  # ``at``, ``shard``, ``op`` and ``s`` come before ``t``
@@ -71,3 +80,112 @@ def decode_recorded_dispatch(line: bytes) -> tuple[float, int, Frame] | None:
         return None
     frame._message = line
     return frame.at, frame.shard, frame
+
+
+# --- many lines in one call --------------------------------------------------------------
+#
+# A line class of the array pass differs from the one above in three ways, all so that
+# msgspec does the per-line checks in C: ``t`` is the union's tag (msgspec refuses a tag
+# that is also a field's JSON name, so the field reads a name no line has and defaults to
+# the event name, which the tag guarantees); ``shard`` is read straight into ``shard_id``;
+# ``at`` and ``shard`` are checked to be >= 0 (JSON has no infinity: a number too large
+# for a float is an error, not ``inf``).
+_Seconds = Annotated[float, msgspec.Meta(ge=0)]
+_ShardId = Annotated[int, msgspec.Meta(ge=0)]
+_TAGGED: Final[dict[str, type[msgspec.Struct]]] = {}
+_ARRAY_DECODER: list[Any] = [None, 0]  # the union decoder, and how many classes it knows
+_EMPTY_ARRAY: Final = msgspec.json.Decoder(tuple[()]).decode
+
+
+def _tagged_line_type(name: str) -> type[msgspec.Struct] | None:
+    """The array pass's line class of event ``name`` (built once), or ``None`` when that
+    type is not decoded in one pass."""
+    line_type = _TAGGED.get(name)
+    if line_type is None:
+        cls = EVENT_TYPES.get(name)
+        if cls is None or name in _SPECIAL_DECODERS:
+            return None
+        line_type = _TAGGED[name] = msgspec.defstruct(
+            f"_{cls.__name__}Lines",
+            [
+                ("at", _Seconds),
+                ("shard_id", _ShardId, msgspec.field(name="shard")),
+                ("t", Literal.__getitem__(name), msgspec.field(default=name, name="#t")),
+            ],
+            bases=(_dispatch_frame_type(cls),),
+            kw_only=True,
+            gc=False,
+            tag_field="t",
+            tag=name,
+        )
+    return line_type
+
+
+def _array_decoder() -> Any:
+    """The decoder of a JSON array of lines of every event type the array pass has met
+    (before the first one: of an empty array)."""
+    decoder, known = _ARRAY_DECODER
+    if not _TAGGED:
+        return _EMPTY_ARRAY
+    if known != len(_TAGGED):
+        types = tuple(_TAGGED.values())
+        union = types[0] if len(types) == 1 else Union.__getitem__(types)
+        decoder = msgspec.json.Decoder(list[union]).decode  # type: ignore[valid-type]
+        _ARRAY_DECODER[:] = [decoder, len(types)]
+    return decoder
+
+
+def _failed_element(exc: Exception, lines: Sequence[bytes]) -> int:
+    """Which line of an array of ``lines`` a failed decode stopped at (0 when unknown)."""
+    index = _failed_position(exc, lines)
+    return index if 0 <= index < len(lines) else 0
+
+
+def _failed_position(exc: Exception, lines: Sequence[bytes]) -> int:
+    message = str(exc)
+    if isinstance(exc, msgspec.ValidationError):
+        _, sep, where = message.rpartition(" - at `$[")
+        index = where.partition("]")[0]
+        return int(index) if sep and index.isdigit() else 0
+    _, sep, where = message.rpartition("(byte ")
+    offset = where.partition(")")[0]
+    if not (sep and offset.isdigit()):
+        return 0
+    # line i ends at byte ends[i] of the array: "[", then each line and a "," after it
+    return bisect_left(list(accumulate(len(line) + 1 for line in lines)), int(offset))
+
+
+def decode_recorded_dispatches(lines: Sequence[bytes]) -> list[Any]:
+    """The frames of the longest first run of ``lines`` that the array pass takes, in
+    order: ``lines[:n]`` for the ``n`` frames returned (possibly none, possibly all).
+
+    Each frame is what :func:`decode_recorded_dispatch` gives for its line, with
+    ``shard_id`` set from ``shard`` and ``at`` as an attribute; ``at`` and ``shard`` are
+    checked to be >= 0, not that ``at`` never decreases. ``lines[n]``, if any, is for the
+    caller to read alone: blank, another op, a type decoded in two stages, a key missing
+    or mistyped, bad JSON. A dispatch type the array pass has not met yet joins it here."""
+    while lines:
+        try:
+            frames: list[Any] = _array_decoder()(b"[" + b",".join(lines) + b"]")
+        except _DECODE_FAILURES as exc:
+            end = _failed_element(exc, lines)
+        else:
+            for frame, line in zip(frames, lines, strict=True):
+                frame._message = line
+            return frames
+        if not _learns_type(lines[end]):  # else: again, with a union that knows it
+            lines = lines[:end]  # a run of its own, or none
+    return []
+
+
+def _learns_type(line: bytes) -> bool:
+    """Whether ``line``'s event type is new to the array pass and now added to it."""
+    start = line.find(_LINE_T_KEY, 0, _LINE_HEAD)
+    if start < 0:
+        return False
+    start += len(_LINE_T_KEY)
+    end = line.find(b'"', start, start + 64)
+    if end < 0:
+        return False
+    name = line[start:end].decode(errors="replace")
+    return name not in _TAGGED and _tagged_line_type(name) is not None

@@ -69,10 +69,6 @@ REDACTED: Final = "[redacted]"
 _TOKEN_OPS: Final = frozenset({2, 6})  # IDENTIFY and RESUME carry the token in d.token
 
 
-
-
-
-
 class RecordingHeader(msgspec.Struct, frozen=True, kw_only=True):
     """The first line of a recording."""
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final, Literal, Protocol
@@ -45,7 +45,7 @@ from fluxer_rx.errors import DecodeError
 from fluxer_rx.gateway.actions import SessionLost
 from fluxer_rx.models.frame import Frame
 from fluxer_rx.replay.format import MalformedRecording
-from fluxer_rx.replay.reader import RecordedFrame, RecordingReader
+from fluxer_rx.replay.reader import RecordedBlock, RecordedFrame, RecordingReader
 from fluxer_rx.replay.virtual_clock import ClockStep, VirtualClock
 from fluxer_rx.schedulers import scheduler_override
 
@@ -151,6 +151,23 @@ def _session_id_of(data: object) -> str | None:
     return session_id if isinstance(session_id, str) else None
 
 
+def _blocks_of(frames: Iterable[RecordedFrame], size: int) -> Iterator[RecordedBlock]:
+    """``frames`` as blocks, each frame's "line" its 1-based position: ``size`` frames a
+    block from a sequence, one frame a block from any other iterable (which may make its
+    frames as they are asked for, so none is taken before the one before is delivered)."""
+    if not isinstance(frames, Sequence):
+        for position, (at, frame) in enumerate(frames, 1):
+            yield RecordedBlock([at], [frame], (position,))
+        return
+    for first in range(0, len(frames), size):
+        ats: list[float] = []
+        block: list[Frame] = []
+        for at, frame in frames[first : first + size]:
+            ats.append(at)
+            block.append(frame)
+        yield RecordedBlock(ats, block, range(first + 1, first + 1 + len(block)))
+
+
 class FramePlayer:
     """Feeds ``frames`` to ``sink`` with :meth:`run`; counters tell the progress.
 
@@ -236,16 +253,18 @@ class FramePlayer:
         self._finished = clock.monotonic()
 
     async def _run_batches(self, reader: RecordingReader) -> None:
-        """As fast as possible from a file: a batch of frames read and decoded, then
-        delivered in a tight loop, then the loop's turn. A dispatch in order on a shard
-        whose session is known goes straight to the sink; every other frame takes
-        :meth:`_deliver` (the same decisions, spelt out)."""
+        """As fast as possible from a file: a block of frames read and decoded, then
+        delivered in a tight loop, then the loop's turn once ``batch`` frames went without
+        one. A dispatch in order on a shard whose session is known goes straight to the
+        sink; every other frame takes :meth:`_deliver` (the same decisions, spelt out)."""
         sessions, dispatch, deliver = self._sessions, self._sink.dispatch, self._deliver
-        for frames in reader.batches(self._batch):
+        batch, unyielded = self._batch, 0
+        for block in reader._blocks:
             direct = 0
-            for _at, frame in frames:
-                t = frame.t
-                if frame.op == _DISPATCH and t != "READY" and t != "RESUMED":
+            for frame in block.frames:
+                # _deliver's decisions for a one-pass dispatch (op 0, neither READY nor
+                # RESUMED: the class says so), inlined: this loop is the replay's hot path
+                if frame.ordinary_dispatch:
                     s = frame.s
                     session = sessions.get(frame.shard_id)
                     if s is not None and session is not None and s > session.seq:
@@ -256,47 +275,57 @@ class FramePlayer:
                 deliver(frame)
             self.frames += direct
             self.dispatches += direct
-            self.last_at = frames[-1][0]
-            await asyncio.sleep(0)  # let handlers, timers and I/O run between batches
+            self.last_at = block.ats[-1]
+            unyielded += len(block.frames)
+            if unyielded >= batch:
+                await asyncio.sleep(0)  # let handlers, timers and I/O run between batches
+                unyielded = 0
 
     async def _run_virtual(
         self, clock: VirtualClock, base: float, reader: RecordingReader | None
     ) -> None:
-        frames, deliver = self._frames, self._deliver
+        if reader is not None:
+            blocks, path = reader._blocks, reader.path
+        else:
+            blocks, path = _blocks_of(self._frames, self._batch), "<frames>"
+        deliver = self._deliver
         max_gap, clamp = clock.max_gap, clock.on_bad_time == "clamp"
         limit = math.inf if max_gap is None else max_gap
         batch = self._batch
         unyielded = 0
         shift = 0.0  # the clock steps taken off so far (clamp)
         previous, highest = -math.inf, math.inf  # the range the next frame's time is in
-        for position, (at, frame) in enumerate(frames, 1):
-            if not previous <= at <= highest:
-                step = ClockStep(reader.line if reader is not None else position, at, previous)
-                if not clamp:
-                    path = reader.path if reader is not None else "<frames>"
-                    raise MalformedRecording(path, step.line, step.describe())
-                shift -= step.step
-                self.clock_steps += 1
-                detail = f"line {step.line}: {step.describe()}; delivered at the time before"
-                report = Diagnostic(Kind.CLOCK_STEP, frame.shard_id, detail, step, frame)
-                self._sink.diagnostic(report)
-            previous, highest = at, at + limit
-            when = base + at + shift
-            if when < clock._clock:  # rounding after a clamped step
-                when = clock._clock
-            # Timers due by the frame's time run first. VirtualClock.advance_to's fast
-            # path (nothing due) is inlined: it is the only per-frame cost of the clock.
-            if when < clock._next_due:
-                clock._clock = when
-            else:
-                clock.advance_to(when)
-            deliver(frame)
-            self.last_at = at
-            unyielded += 1
-            if unyielded >= batch:
-                await asyncio.sleep(0)  # handlers and tasks run, then what they scheduled
-                clock.advance_to(clock.seconds)
-                unyielded = 0
+        for block in blocks:
+            ats = block.ats
+            for index, frame in enumerate(block.frames):
+                at = ats[index]
+                if not previous <= at <= highest:
+                    step = ClockStep(block.lines[index], at, previous)
+                    if not clamp:
+                        raise MalformedRecording(path, step.line, step.describe())
+                    shift -= step.step
+                    self.clock_steps += 1
+                    detail = f"line {step.line}: {step.describe()}; delivered at the time before"
+                    report = Diagnostic(Kind.CLOCK_STEP, frame.shard_id, detail, step, frame)
+                    self._sink.diagnostic(report)
+                previous, highest = at, at + limit
+                when = base + at + shift
+                if when < clock._clock:  # rounding after a clamped step
+                    when = clock._clock
+                # Timers due by the frame's time run first. VirtualClock.advance_to's fast
+                # path (nothing due) is inlined: it is the only per-frame cost of the clock.
+                if when < clock._next_due:
+                    clock._clock = when
+                else:
+                    clock.advance_to(when)
+                deliver(frame)
+                unyielded += 1
+                if unyielded >= batch:
+                    self.last_at = at
+                    await asyncio.sleep(0)  # handlers and tasks run, then what they scheduled
+                    clock.advance_to(clock.seconds)
+                    unyielded = 0
+            self.last_at = previous
         await asyncio.sleep(0)
         clock.settle(clock.seconds)
         self._finished = clock.seconds

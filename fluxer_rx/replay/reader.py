@@ -1,27 +1,31 @@
-"""Reading a recording back: its header, then its frames one line at a time.
+"""Reading a recording back: its header, then its frames in file order.
 
 :func:`open_recording` reads and checks the header at once (so a file that is not a
 recording, or of another format version, fails before anything is replayed);
 iterating the :class:`RecordingReader` yields :class:`RecordedFrame` tuples in file
 order and raises :class:`~fluxer_rx.replay.format.MalformedRecording` at the first bad
-line, after every frame before it has been yielded. The file is read lazily (one buffered
-line at a time, or with :meth:`RecordingReader.batches` a chunk of lines at a time), so
-recordings larger than memory replay fine.
+line, after every frame before it has been yielded. The file is read lazily, about 64 KiB
+of lines at a time, so recordings larger than memory replay fine.
+
+Each read is decoded in as few msgspec calls as it can: a run of dispatch lines in one
+(:func:`~fluxer_rx.models.recorded_lines.decode_recorded_dispatches`), any other line on
+its own, the general way (:func:`~fluxer_rx.replay.format.decode_frame_line`), which names
+what is wrong with it and its line. Either way a line gives the same frame.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from types import TracebackType
-from typing import BinaryIO, NamedTuple, Self
+from typing import Any, BinaryIO, NamedTuple, Self
 
 import reactivex
 from reactivex import Observable
 
 from fluxer_rx.models.frame import Frame
-from fluxer_rx.models.recorded_lines import decode_recorded_dispatch
+from fluxer_rx.models.recorded_lines import decode_recorded_dispatch, decode_recorded_dispatches
 from fluxer_rx.replay.format import (
     MalformedRecording,
     RecordingFileError,
@@ -42,12 +46,22 @@ class RecordedFrame(NamedTuple):
     frame: Frame
 
 
+class RecordedBlock(NamedTuple):
+    """Frames read together, in file order: ``frames[i]`` was received at ``ats[i]`` and
+    is on line ``lines[i]`` of the file. What a replay reads (not a public type)."""
+
+    ats: list[float]
+    frames: list[Frame]
+    lines: Sequence[int]
+
+
 class RecordingReader:
     """An open recording: :attr:`header`, then iterate for :class:`RecordedFrame`.
 
     A reader is a single pass over the file: iterating again continues where the last
-    iteration stopped. Close it (or use ``with``) when done; iterating to the end or to
-    an error does not close it.
+    iteration stopped (:meth:`batches` continues after the last ~64 KiB read; use one or
+    the other). Close it (or use ``with``) when done; iterating to the end or to an error
+    does not close it.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -68,6 +82,8 @@ class RecordingReader:
         except BaseException:
             self._file.close()
             raise
+        self._blocks = self._read_blocks()
+        self._each = self._each_frame()
 
     def __repr__(self) -> str:
         return f"<RecordingReader {self.path!r} line={self._line}>"
@@ -90,53 +106,119 @@ class RecordingReader:
             ) from exc
         return None
 
-    def _decode(self, line: bytes) -> tuple[float, Frame]:
-        """The ``(at, frame)`` of frame line :attr:`line` the general way, which reports
-        what is wrong (:func:`~fluxer_rx.replay.format.decode_frame_line`)."""
-        at, frame = decode_frame_line(line, self.path, self._line, self._at)
-        self._at = at
-        return at, frame
-
     def __iter__(self) -> Iterator[RecordedFrame]:
-        for batch in self.batches(1):
-            yield RecordedFrame(*batch[0])
+        return self._each
+
+    def _each_frame(self) -> Iterator[RecordedFrame]:
+        for block in self._blocks:
+            for at, frame in zip(block.ats, block.frames, strict=True):
+                yield RecordedFrame(at, frame)
 
     def batches(self, size: int = 256) -> Iterator[list[tuple[float, Frame]]]:
         """The frames as lists of up to ``size`` ``(at, frame)`` pairs, in file order: what
-        iterating yields, read and decoded a batch at a time (the fast way through a
-        file). At a bad line, the frames before it are yielded as a last, shorter batch,
-        then the error is raised. :attr:`line` is the last line read, which may be after
-        the last frame of the batch just yielded."""
+        iterating yields, read and decoded a block of lines at a time (the fast way
+        through a file). At a bad line, the frames before it are yielded as a last,
+        shorter batch, then the error is raised. :attr:`line` is the last line read, which
+        may be after the last frame of the batch just yielded."""
         batch: list[tuple[float, Frame]] = []
-        append, decode = batch.append, self._decode
         try:
-            while lines := self._read_lines():
-                for line in lines:
-                    self._line += 1
-                    if line[:1] != b"{" and not line.strip():
-                        continue
-                    # a dispatch line in one pass when it fits, else the general way
-                    fast = decode_recorded_dispatch(line)
-                    if fast is not None:
-                        at, shard, frame = fast
-                        if self._at <= at < math.inf and shard >= 0:
-                            frame.shard_id = shard
-                            self._at = at
-                            append((at, frame))
-                        else:
-                            append(decode(line))
-                    else:
-                        append(decode(line))
+            for block in self._blocks:
+                for pair in zip(block.ats, block.frames, strict=True):
+                    batch.append(pair)
                     if len(batch) >= size:
                         yield batch
                         batch = []
-                        append = batch.append
         except MalformedRecording:
             if batch:
                 yield batch
             raise
         if batch:
             yield batch
+
+    def _read_blocks(self) -> Iterator[RecordedBlock]:
+        """A block per read of about 64 KiB of lines; at a bad line, the frames before it
+        in a last block, then the error."""
+        while lines := self._read_lines():
+            first = self._line + 1
+            frames = decode_recorded_dispatches(lines)
+            if len(frames) == len(lines):  # the common case: every line in one call
+                ats = [frame.at for frame in frames]
+                if self._at <= ats[0] and ats == sorted(ats):
+                    self._line += len(lines)
+                    self._at = ats[-1]
+                    yield RecordedBlock(ats, frames, range(first, first + len(lines)))
+                    continue
+            yield from self._read_mixed(lines, frames)
+
+    def _read_mixed(self, lines: list[bytes], run: list[Frame]) -> Iterator[RecordedBlock]:
+        """The block of ``lines`` whose first ``len(run)`` lines the array pass decoded
+        into ``run`` and whose others it did not take, or whose times are out of order.
+        Those are read alone (which reports what is wrong, at their line); after a line
+        that decodes in one pass alone, the array pass takes the rest again."""
+        ats: list[float] = []
+        frames: list[Frame] = []
+        numbers: list[int] = []
+        pos = 0
+        try:
+            while True:
+                taken = self._take_in_order(run, ats, frames, numbers)
+                pos += taken
+                if pos == len(lines):
+                    break
+                batchable = self._read_alone(lines[pos], ats, frames, numbers)
+                pos += 1
+                if pos == len(lines):
+                    break
+                run = decode_recorded_dispatches(lines[pos:]) if batchable else []
+        except MalformedRecording:
+            if frames:
+                yield RecordedBlock(ats, frames, numbers)
+            raise
+        if frames:
+            yield RecordedBlock(ats, frames, numbers)
+
+    def _take_in_order(
+        self, run: list[Any], ats: list[float], frames: list[Frame], numbers: list[int]
+    ) -> int:
+        """Append the frames of ``run`` up to the first whose ``at`` is earlier than the
+        frame's before it; how many."""
+        previous = self._at
+        for taken, frame in enumerate(run):
+            at = frame.at
+            if at < previous:
+                return taken
+            previous = self._at = at
+            self._line += 1
+            ats.append(at)
+            frames.append(frame)
+            numbers.append(self._line)
+        return len(run)
+
+    def _read_alone(
+        self, line: bytes, ats: list[float], frames: list[Frame], numbers: list[int]
+    ) -> bool:
+        """Read the next line on its own (skipped if blank); whether it was a dispatch
+        decoded in one pass (the lines after it may be too)."""
+        self._line += 1
+        if not line.strip():
+            return False
+        # a dispatch line in one pass when it fits, else the general way
+        fast = decode_recorded_dispatch(line)
+        if fast is not None:
+            at, shard, frame = fast
+            if self._at <= at < math.inf and shard >= 0:
+                frame.shard_id = shard
+                self._at = at
+                ats.append(at)
+                frames.append(frame)
+                numbers.append(self._line)
+                return True
+        at, frame = decode_frame_line(line, self.path, self._line, self._at)
+        self._at = at
+        ats.append(at)
+        frames.append(frame)
+        numbers.append(self._line)
+        return False
 
     def _read_lines(self) -> list[bytes]:
         """The next lines of the file (about 64 KiB of them), ``[]`` at its end."""
