@@ -53,15 +53,40 @@ def test_package_imports_its_parts_on_first_read() -> None:
         "from fluxer_rx.client import Client as Defined\n"
         "assert Client is Defined and fluxer_rx.Client is Client\n"
         "assert fluxer_rx.models.MessageCreate.__name__ == 'MessageCreate'\n"
-        "try:\n"
-        "    fluxer_rx.no_such_part\n"
-        "except AttributeError:\n"
-        "    pass\n"
-        "else:\n"
-        "    raise SystemExit('no AttributeError')\n"
-        "print('ok')\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
-    ).stdout
-    assert out.strip() == "ok"
+    assert _fresh_interpreter(probe, missing="fluxer_rx.no_such_part") == "ok"
+
+
+def test_client_import_leaves_the_http_and_websocket_libraries_alone() -> None:
+    """``from fluxer_rx import Client`` (and building a client with its options) imports
+    neither aiohttp nor websockets nor picows: the REST session and each transport import
+    theirs when first made. The transport classes are still there on first read."""
+    probe = (
+        "import sys\n"
+        "from fluxer_rx import Client, ClientOptions, GatewayOptions, RestOptions\n"
+        "Client(ClientOptions(gateway=GatewayOptions(), rest=RestOptions()))\n"
+        "import fluxer_rx.rest, fluxer_rx.discovery, fluxer_rx.gateway.transport as t\n"
+        "heavy = sorted({'aiohttp', 'websockets', 'picows'} & set(sys.modules))\n"
+        "assert not heavy, heavy\n"
+        "assert t.WebsocketsConnection.__module__ == 'fluxer_rx.gateway.transport_websockets'\n"
+        "assert 'websockets' in sys.modules and 'aiohttp' not in sys.modules\n"
+        "assert t.AiohttpConnection.__name__ == 'AiohttpConnection'\n"
+        "assert t.REDACTING_WS_LOGGER.logger.name == 'websockets.client'\n"
+    )
+    assert _fresh_interpreter(probe, missing="t.NoSuchTransport") == "ok"
+
+
+def _fresh_interpreter(probe: str, missing: str) -> str:
+    """What a fresh interpreter prints after running ``probe`` and checking that reading
+    ``missing`` raises AttributeError ("ok" when it all passed)."""
+    check = (
+        f"try:\n    {missing}\nexcept AttributeError:\n    pass\n"
+        "else:\n    raise SystemExit('no AttributeError')\nprint('ok')\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", probe + check],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.strip()

@@ -12,10 +12,12 @@ import mimetypes
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import msgspec
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["File", "multipart_body"]
 
@@ -62,6 +64,8 @@ class File:
 
 def multipart_body(payload: Mapping[str, Any] | None, files: Sequence[File]) -> aiohttp.FormData:
     """A fresh ``multipart/form-data`` body with ``payload_json`` and ``files[n]`` parts."""
+    import aiohttp  # on the first upload, not with the package (benchmarks/bench_import.py)
+
     body: dict[str, Any] = dict(payload or {})
     if "attachments" not in body:
         attachments: list[dict[str, Any]] = []

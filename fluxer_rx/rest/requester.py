@@ -37,15 +37,14 @@ never chained into the errors raised here.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 from urllib.parse import quote, urlsplit
 
-import aiohttp
 import msgspec
-from multidict import CIMultiDictProxy
 
 from fluxer_rx.credentials import split_token
 from fluxer_rx.errors import RateLimitError, RequestMayHaveBeenApplied, RestError, RestTimeout
@@ -65,6 +64,12 @@ from fluxer_rx.rest.headers import (
 from fluxer_rx.rest.options import RestOptions
 from fluxer_rx.rest.retry import RetryPolicy, is_idempotent
 from fluxer_rx.rest.routes import Route
+
+if TYPE_CHECKING:
+    # aiohttp (about 150 ms to import) is imported with the first session, not with
+    # the package: ``from fluxer_rx import Client`` stays light (benchmarks/bench_import.py)
+    import aiohttp
+    from multidict import CIMultiDictProxy
 
 __all__ = ["NO_BODY", "QueryValue", "Requester", "RestStats", "SharedLimits"]
 
@@ -109,9 +114,6 @@ class _NoBody:
 
 
 NO_BODY: Any = _NoBody()
-_RETRYABLE_ERRORS = (aiohttp.ClientError, OSError)
-# The call's deadline (on the injectable Clock) bounds every attempt instead.
-_NO_AIOHTTP_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=None, sock_connect=None)
 G = TypeVar("G", bound=Grant)
 
 
@@ -241,6 +243,8 @@ class Requester:
         if self._closed:
             raise RestError("the REST client is closed")
         if self._session is None or self._session.closed:
+            import aiohttp
+
             self._session = aiohttp.ClientSession(
                 headers={"User-Agent": self.options.user_agent},
                 connector=aiohttp.TCPConnector(limit=0),
@@ -557,6 +561,8 @@ class Requester:
     ) -> tuple[int, CIMultiDictProxy[str], bytes] | _Failure:
         """One HTTP exchange bounded by the call's deadline: ``(status, headers, body)``,
         or why it failed below HTTP and whether any of it may have reached the server."""
+        import aiohttp  # already loaded with the session: a lookup in sys.modules
+
         progress = _Progress()
         try:
             async with ClockTimeout(self._clock, call.deadline), session.request(
@@ -565,7 +571,7 @@ class Requester:
                 params=query,
                 data=data,
                 headers=headers,
-                timeout=_NO_AIOHTTP_TIMEOUT,
+                timeout=_no_aiohttp_timeout(),
                 allow_redirects=False,
                 trace_request_ctx=progress,
             ) as response:
@@ -574,7 +580,7 @@ class Requester:
             return _Failure(
                 f"timed out after {self.options.timeout:g}s", progress.connected, timed_out=True
             )
-        except _RETRYABLE_ERRORS as exc:
+        except (aiohttp.ClientError, OSError) as exc:
             return _Failure(f"failed: {type(exc).__name__}", progress.connected)
 
 
@@ -615,9 +621,19 @@ async def _on_connection(_session: aiohttp.ClientSession, context: Any, _params:
         progress.connected = True
 
 
+@functools.cache
+def _no_aiohttp_timeout() -> aiohttp.ClientTimeout:
+    """No aiohttp timeout: the call's deadline (on the injectable Clock) bounds every attempt."""
+    import aiohttp
+
+    return aiohttp.ClientTimeout(total=None, connect=None, sock_connect=None)
+
+
 def _trace_config() -> aiohttp.TraceConfig:
     """Marks an attempt's :class:`_Progress` once a connection is made or reused: before
     that, nothing of the request can have been written."""
+    import aiohttp
+
     config = aiohttp.TraceConfig()
     config.on_connection_create_end.append(_on_connection)
     config.on_connection_reuseconn.append(_on_connection)
