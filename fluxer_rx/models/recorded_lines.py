@@ -10,14 +10,18 @@ Many lines at once (:func:`decode_recorded_dispatches`): a run of such lines dec
 JSON array in a single msgspec call, each element typed by its ``t`` (a tagged union of the
 line classes of the event types seen so far), with ``at >= 0`` and ``shard >= 0`` checked
 by msgspec while it decodes. A line the array pass does not take ends the run; the caller
-reads it alone, so every error is still reported for its own line.
+reads it alone, so every error is still reported for its own line. Each line is one
+element exactly: a line that is not one JSON value (two values, or half of one that the
+next line completes) fails the run instead of shifting the frames onto the wrong lines.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import secrets
+from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import accumulate
+from types import GenericAlias
 from typing import Annotated, Any, Final, Literal, Union
 
 import msgspec
@@ -95,6 +99,14 @@ _ShardId = Annotated[int, msgspec.Meta(ge=0)]
 _TAGGED: Final[dict[str, type[msgspec.Struct]]] = {}
 _ARRAY_DECODER: list[Any] = [None, 0]  # the union decoder, and how many classes it knows
 _EMPTY_ARRAY: Final = msgspec.json.Decoder(tuple[()]).decode
+# Each line goes into the array as ``[MARK,line]``, MARK a number drawn per process. A
+# line that holds two values can only make two elements if it holds ``],[MARK,``, which
+# no file can know; a line that ends a value the line before began makes one element of
+# two lines. So the array has as many elements as lines only when each line is one.
+_MARK: Final = secrets.randbits(62)
+_OPEN: Final = b"[[%d," % _MARK
+_BETWEEN: Final = b"],[%d," % _MARK
+_CLOSE: Final = b"]]"
 
 
 def _tagged_line_type(name: str) -> type[msgspec.Struct] | None:
@@ -130,15 +142,20 @@ def _array_decoder() -> Any:
     if known != len(_TAGGED):
         types = tuple(_TAGGED.values())
         union = types[0] if len(types) == 1 else Union.__getitem__(types)
-        decoder = msgspec.json.Decoder(list[union]).decode  # type: ignore[valid-type]
+        element = GenericAlias(tuple, (Literal.__getitem__(_MARK), union))
+        decoder = msgspec.json.Decoder(list[element]).decode  # type: ignore[valid-type]
         _ARRAY_DECODER[:] = [decoder, len(types)]
     return decoder
 
 
 def _failed_element(exc: Exception, lines: Sequence[bytes]) -> int:
-    """Which line of an array of ``lines`` a failed decode stopped at (0 when unknown)."""
+    """Which line of an array of ``lines`` a failed decode stopped at, or -1 when it does
+    not tell. Never a line before the first one the array pass cannot take: the elements
+    before that one are the lines before it, each whole, so they fail nowhere."""
+    if not _TAGGED:
+        return 0  # the first line's type is the first to learn
     index = _failed_position(exc, lines)
-    return index if 0 <= index < len(lines) else 0
+    return index if 0 <= index < len(lines) else -1
 
 
 def _failed_position(exc: Exception, lines: Sequence[bytes]) -> int:
@@ -146,13 +163,15 @@ def _failed_position(exc: Exception, lines: Sequence[bytes]) -> int:
     if isinstance(exc, msgspec.ValidationError):
         _, sep, where = message.rpartition(" - at `$[")
         index = where.partition("]")[0]
-        return int(index) if sep and index.isdigit() else 0
+        return int(index) if sep and index.isdigit() else -1
     _, sep, where = message.rpartition("(byte ")
     offset = where.partition(")")[0]
     if not (sep and offset.isdigit()):
-        return 0
-    # line i ends at byte ends[i] of the array: "[", then each line and a "," after it
-    return bisect_left(list(accumulate(len(line) + 1 for line in lines)), int(offset))
+        return len(lines) - 1 if "truncated" in message else -1  # the array ended early
+    # line i starts at byte starts[i] of the array: _OPEN, then each line and _BETWEEN
+    lengths = (len(line) + len(_BETWEEN) for line in lines)
+    starts = list(accumulate(lengths, initial=len(_OPEN)))
+    return bisect_right(starts, int(offset)) - 1
 
 
 def decode_recorded_dispatches(lines: Sequence[bytes]) -> list[Any]:
@@ -163,19 +182,48 @@ def decode_recorded_dispatches(lines: Sequence[bytes]) -> list[Any]:
     ``shard_id`` set from ``shard`` and ``at`` as an attribute; ``at`` and ``shard`` are
     checked to be >= 0, not that ``at`` never decreases. ``lines[n]``, if any, is for the
     caller to read alone: blank, another op, a type decoded in two stages, a key missing
-    or mistyped, bad JSON. A dispatch type the array pass has not met yet joins it here."""
+    or mistyped, bad JSON, not one JSON value. A dispatch type the array pass has not met
+    yet joins it here."""
     while lines:
-        try:
-            frames: list[Any] = _array_decoder()(b"[" + b",".join(lines) + b"]")
-        except _DECODE_FAILURES as exc:
-            end = _failed_element(exc, lines)
-        else:
-            for frame, line in zip(frames, lines, strict=True):
-                frame._message = line
-            return frames
-        if not _learns_type(lines[end]):  # else: again, with a union that knows it
-            lines = lines[:end]  # a run of its own, or none
+        decoded = _decode_array(lines)
+        if isinstance(decoded, list):
+            return decoded
+        if decoded < 0:
+            return _longest_run(lines)
+        if not _learns_type(lines[decoded]):  # else: again, with a union that knows it
+            lines = lines[:decoded]  # a run of its own, or none
     return []
+
+
+def _decode_array(lines: Sequence[bytes]) -> list[Any] | int:
+    """The frames of ``lines`` in one call, or else which line it failed at (-1: not
+    known, or some line is not one JSON value; the lines before it may decode)."""
+    try:
+        pairs: list[Any] = _array_decoder()(_OPEN + _BETWEEN.join(lines) + _CLOSE)
+    except _DECODE_FAILURES as exc:
+        return _failed_element(exc, lines)
+    if len(pairs) != len(lines):
+        return -1
+    frames = []
+    for (_, frame), line in zip(pairs, lines, strict=True):
+        frame._message = line
+        frames.append(frame)
+    return frames
+
+
+def _longest_run(lines: Sequence[bytes]) -> list[Any]:
+    """The frames of the longest first run of ``lines`` that decodes, found by halving
+    (when a run decodes, each of its first runs does)."""
+    frames: list[Any] = []
+    good, bad = 0, len(lines)
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        decoded = _decode_array(lines[:middle])
+        if isinstance(decoded, list):
+            good, frames = middle, decoded
+        else:
+            bad = middle
+    return frames
 
 
 def _learns_type(line: bytes) -> bool:
