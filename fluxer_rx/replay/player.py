@@ -17,7 +17,8 @@ Connection-level reports (state changes, heartbeat latency, gaps) are not in a r
 and are not replayed.
 
 Pacing: with ``speed=None`` frames go as fast as possible (the loop gets a turn every
-``batch`` frames); with ``speed=x`` the frame recorded at ``at`` is delivered at
+``batch`` frames; from a file, after the block of frames read at once that reaches
+``batch``); with ``speed=x`` the frame recorded at ``at`` is delivered at
 ``start + at / x`` on the pacing clock (never earlier; late frames go at once, in order).
 
 Recorded time: with ``clock="recorded"`` or a :class:`~fluxer_rx.replay.VirtualClock`,
