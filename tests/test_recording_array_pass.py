@@ -251,3 +251,15 @@ def test_lines_that_are_not_one_value_each_are_not_taken(odd: list[bytes], tmp_p
     with pytest.raises(MalformedRecording) as alone:
         decode_frame_line(odd[0] + b"\n", str(path), 4, 0.11)
     assert info.value.reason == alone.value.reason
+
+
+def test_while_iterating_line_is_the_line_of_the_frame_just_yielded(tmp_path: Path) -> None:
+    lines = [*run(3), b"", *run(2, start=0.5), run(6)[5][:30]]
+    path = write(tmp_path / "lines.jsonl", *lines)
+    numbers: list[int] = []
+    with open_recording(path) as reader, pytest.raises(MalformedRecording) as info:
+        assert reader.line == 1
+        for _ in reader:
+            numbers.append(reader.line)
+    assert numbers == [2, 3, 4, 6, 7]  # line 5 is blank
+    assert info.value.line == reader.line == 8

@@ -73,6 +73,7 @@ class RecordingReader:
                 f"cannot read the recording {self.path}: {exc.strerror or exc}", path=self.path
             ) from exc
         self._line = 0
+        self._yielded: int | None = None
         self._at = 0.0
         try:
             first = self._next_line()
@@ -90,8 +91,9 @@ class RecordingReader:
 
     @property
     def line(self) -> int:
-        """The number of the last line read (1 after the header)."""
-        return self._line
+        """The number of the last line read (1 after the header); while iterating, the
+        line of the frame just yielded."""
+        return self._line if self._yielded is None else self._yielded
 
     def _next_line(self) -> bytes | None:
         """The next non-blank line, or ``None`` at the end of the file."""
@@ -110,9 +112,13 @@ class RecordingReader:
         return self._each
 
     def _each_frame(self) -> Iterator[RecordedFrame]:
-        for block in self._blocks:
-            for at, frame in zip(block.ats, block.frames, strict=True):
-                yield RecordedFrame(at, frame)
+        try:
+            for block in self._blocks:
+                for at, frame, number in zip(block.ats, block.frames, block.lines, strict=True):
+                    self._yielded = number
+                    yield RecordedFrame(at, frame)
+        finally:  # at the end, or at a bad line: the last line read
+            self._yielded = None
 
     def batches(self, size: int = 256) -> Iterator[list[tuple[float, Frame]]]:
         """The frames as lists of up to ``size`` ``(at, frame)`` pairs, in file order: what
