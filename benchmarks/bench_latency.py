@@ -18,8 +18,8 @@ transport hands the frame over (the sender's own burst, the kernel, the receiver
 wake-up: the machine's part, the same for every receiver) and ``lib``, from there to the
 handler (the library's part; handlers run synchronously inside the delivery). The
 hand-over is timed by wrapping the connection the shard opens (one call and one clock
-read per frame, ~0.1-0.15 us on this machine). The collector's pauses are recorded with ``gc.callbacks``; the
-report says how many of the slowest 1 % of events waited for one.
+read per frame, ~0.1-0.15 us on this machine). The collector's pauses are recorded with
+``gc.callbacks``; the report says how many of the slowest 1 % of events waited for one.
 
 The sender and the receiver are pinned to different CPUs when there are two or more
 (``--no-pin`` to leave them to the scheduler): on one CPU the receiver only runs once the
