@@ -39,13 +39,13 @@ from fluxer_rx.managers import (
 from fluxer_rx.models.frame import Frame
 from fluxer_rx.options import ClientOptions
 from fluxer_rx.pipeline import EventPipeline
-from fluxer_rx.rest import Rest
 from fluxer_rx.routing import RoutedEventSubject
 from fluxer_rx.running import run_client
 from fluxer_rx.streams import EventSubject
 
 if TYPE_CHECKING:
     from fluxer_rx.bus.worker_link import WorkerLink
+    from fluxer_rx.rest import Rest  # imported by login(): importing the client stays light
 
 __all__ = ["Client", "ClientState", "gateway_url_with_query", "shard_for_guild"]
 
@@ -174,6 +174,8 @@ class Client(
         try:
             # a setup error (options the REST or Redis client refuses) still ends the run
             self._pipeline.lifecycle.move(ClientState.DISCOVERING)
+            from fluxer_rx.rest import Rest
+
             self._rest = Rest(token, self.options.rest)
             if self.options.bus is not None:
                 self._link = self._open_link()

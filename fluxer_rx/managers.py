@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Generic, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, overload
 
 from fluxer_rx.cache import (
     Cache,
@@ -43,8 +43,10 @@ from fluxer_rx.cache import (
 )
 from fluxer_rx.messages import AllowedMentions, Embed, message_body
 from fluxer_rx.models import Channel, Guild, Member, Message, PartialUser
-from fluxer_rx.rest import File, Rest, UserProfile
-from fluxer_rx.rest.client import EmojiLike
+
+if TYPE_CHECKING:  # the REST client is imported by login(), not with the client
+    from fluxer_rx.rest import File, Rest, UserProfile
+    from fluxer_rx.rest.client import EmojiLike
 
 __all__ = [
     "ChannelManager",
@@ -62,7 +64,7 @@ V = TypeVar("V")
 W = TypeVar("W")
 T = TypeVar("T")
 
-RestGetter = Callable[[], Rest]
+RestGetter = Callable[[], "Rest"]
 
 JsonObject = Mapping[str, object]
 """A JSON object given as a mapping (a message body, an embed as a dict)."""
