@@ -9,8 +9,12 @@ URL. The URL returned has no query string; the client appends ``?v=...&encoding=
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fluxer_rx.errors import FluxerError, InvalidToken, RestError
-from fluxer_rx.rest import Rest
+
+if TYPE_CHECKING:
+    from fluxer_rx.rest import Rest
 
 __all__ = ["discover_gateway_url"]
 

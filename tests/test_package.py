@@ -59,18 +59,22 @@ def test_package_imports_its_parts_on_first_read() -> None:
 
 def test_client_import_leaves_the_http_and_websocket_libraries_alone() -> None:
     """``from fluxer_rx import Client`` (and building a client with its options) imports
-    neither aiohttp nor websockets nor picows: the REST session and each transport import
-    theirs when first made. The transport classes are still there on first read."""
+    neither aiohttp nor websockets nor picows nor the REST client: login() imports the
+    REST client, its session aiohttp, and each transport its library when first opened.
+    The transport classes and the REST names are still there on first read."""
     probe = (
         "import sys\n"
         "from fluxer_rx import Client, ClientOptions, GatewayOptions, RestOptions\n"
         "Client(ClientOptions(gateway=GatewayOptions(), rest=RestOptions()))\n"
         "import fluxer_rx.rest, fluxer_rx.discovery, fluxer_rx.gateway.transport as t\n"
-        "heavy = sorted({'aiohttp', 'websockets', 'picows'} & set(sys.modules))\n"
+        "heavy = sorted({'aiohttp', 'websockets', 'picows', 'fluxer_rx.rest.client'}"
+        " & set(sys.modules))\n"
         "assert not heavy, heavy\n"
         "assert t.WebsocketsConnection.__module__ == 'fluxer_rx.gateway.transport_websockets'\n"
         "assert 'websockets' in sys.modules and 'aiohttp' not in sys.modules\n"
         "assert t.AiohttpConnection.__name__ == 'AiohttpConnection'\n"
+        "assert fluxer_rx.rest.Rest.__module__ == 'fluxer_rx.rest.client'\n"
+        "assert set(fluxer_rx.rest.__all__) <= set(dir(fluxer_rx.rest))\n"
         "assert t.REDACTING_WS_LOGGER.logger.name == 'websockets.client'\n"
     )
     assert _fresh_interpreter(probe, missing="t.NoSuchTransport") == "ok"

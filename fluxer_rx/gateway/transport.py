@@ -48,12 +48,12 @@ Each transport lives in its own module (``transport_picows``, ``transport_aiohtt
 from __future__ import annotations
 
 import asyncio
-import importlib
 import importlib.util
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
+from typing import TYPE_CHECKING, Final, Literal, Protocol
 
 from fluxer_rx.errors import HandshakeFailed
+from fluxer_rx.lazy_names import lazy_attributes
 
 if TYPE_CHECKING:
     from fluxer_rx.gateway.transport_aiohttp import AiohttpConnection
@@ -171,19 +171,14 @@ async def _open(url: str, transport: TransportName, open_timeout: float) -> Bina
         raise TimeoutError(f"no WebSocket connection within {open_timeout:g} s") from exc
 
 
-_LAZY: Final = {
-    "AiohttpConnection": "fluxer_rx.gateway.transport_aiohttp",
-    "REDACTING_WS_LOGGER": "fluxer_rx.gateway.transport_websockets",
-    "WebsocketsConnection": "fluxer_rx.gateway.transport_websockets",
-}
-
-
-def __getattr__(name: str) -> Any:
-    """The transport classes, imported from their modules on first read: importing this
-    module imports neither aiohttp nor websockets (``benchmarks/bench_import.py``)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(
+    __name__,
+    {
+        "AiohttpConnection": "fluxer_rx.gateway.transport_aiohttp",
+        "REDACTING_WS_LOGGER": "fluxer_rx.gateway.transport_websockets",
+        "WebsocketsConnection": "fluxer_rx.gateway.transport_websockets",
+    },
+    globals(),
+)
+"""The transport classes, imported from their modules on first read: importing this
+module imports neither aiohttp nor websockets (``benchmarks/bench_import.py``)."""

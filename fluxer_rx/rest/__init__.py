@@ -6,25 +6,34 @@ POST or PATCH only when the server demonstrably did not apply it), ends every ca
 ``RestOptions.timeout`` and maps error bodies to typed errors. :class:`Route` and
 :meth:`Rest.request` reach routes that have no typed method yet; :class:`File` attaches
 files to messages.
+
+Each name is imported from its module on first read, so importing a light part of the
+package (``fluxer_rx.rest.options``, which the client's options need) does not import the
+REST client and its endpoints (``benchmarks/bench_import.py``).
 """
 
 from __future__ import annotations
 
-from fluxer_rx.rest.client import EmojiLike, Rest, Snowflake, new_nonce
-from fluxer_rx.rest.files import File
-from fluxer_rx.rest.requester import RestStats
-from fluxer_rx.rest.responses import (
-    Ban,
-    ChannelPin,
-    ChannelPins,
-    Instance,
-    InstanceEndpoints,
-    ProfileDetails,
-    ReactionUsersPage,
-    UserProfile,
-)
-from fluxer_rx.rest.retry import RetryPolicy, is_idempotent
-from fluxer_rx.rest.routes import Route
+from typing import TYPE_CHECKING
+
+from fluxer_rx.lazy_names import lazy_attributes
+
+if TYPE_CHECKING:
+    from fluxer_rx.rest.client import EmojiLike, Rest, Snowflake, new_nonce
+    from fluxer_rx.rest.files import File
+    from fluxer_rx.rest.requester import RestStats
+    from fluxer_rx.rest.responses import (
+        Ban,
+        ChannelPin,
+        ChannelPins,
+        Instance,
+        InstanceEndpoints,
+        ProfileDetails,
+        ReactionUsersPage,
+        UserProfile,
+    )
+    from fluxer_rx.rest.retry import RetryPolicy, is_idempotent
+    from fluxer_rx.rest.routes import Route
 
 __all__ = [
     "Ban",
@@ -45,3 +54,32 @@ __all__ = [
     "is_idempotent",
     "new_nonce",
 ]
+
+__getattr__ = lazy_attributes(
+    __name__,
+    {
+        **dict.fromkeys(("EmojiLike", "Rest", "Snowflake", "new_nonce"), "fluxer_rx.rest.client"),
+        "File": "fluxer_rx.rest.files",
+        "RestStats": "fluxer_rx.rest.requester",
+        **dict.fromkeys(
+            (
+                "Ban",
+                "ChannelPin",
+                "ChannelPins",
+                "Instance",
+                "InstanceEndpoints",
+                "ProfileDetails",
+                "ReactionUsersPage",
+                "UserProfile",
+            ),
+            "fluxer_rx.rest.responses",
+        ),
+        **dict.fromkeys(("RetryPolicy", "is_idempotent"), "fluxer_rx.rest.retry"),
+        "Route": "fluxer_rx.rest.routes",
+    },
+    globals(),
+)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
