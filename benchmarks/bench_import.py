@@ -7,7 +7,9 @@ each statement, the median of the paired differences to the baseline (the import
 cost), and the ``-X importtime`` cumulative figure of the top-level module (median).
 
 * ``import fluxer_rx``: the package (the public names are imported on first read);
-* ``from fluxer_rx import Client``: what a bot pays before it can build a client.
+* ``from fluxer_rx import Client``: what a bot pays before it can build a client (the
+  REST client, aiohttp and the transports' libraries are imported by ``login()``; the
+  report lists which of them the statement imported).
 
     python benchmarks/bench_import.py [--runs 9] [--before OTHER_SOURCE_TREE]
 """
@@ -58,6 +60,24 @@ def importtime(statement: str, tree: str | None = None) -> float:
     return sum(map(int, found)) / 1e6
 
 
+DEFERRED = ("aiohttp", "websockets", "picows", "fluxer_rx.rest.client")
+"""What ``from fluxer_rx import Client`` should leave to ``login()``."""
+
+
+def imported(statement: str, tree: str | None = None) -> list[str]:
+    """Which of :data:`DEFERRED` a fresh interpreter has imported after ``statement``."""
+    probe = f"import sys\n{statement}\nprint(*[m for m in {DEFERRED!r} if m in sys.modules])"
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=_env(tree),
+        cwd=tree,
+    )
+    return done.stdout.split()
+
+
 def measure(runs: int, before: str | None = None) -> dict[str, dict[str, float]]:
     """Per statement: ``wall`` and ``baseline`` (medians, s), ``own`` (median of the paired
     differences, s) and ``importtime`` (median, s); with ``before`` (another source tree
@@ -104,6 +124,10 @@ def main() -> None:
                 f"  {'':32s} {figures['before wall'] * 1e3:6.0f} ms wall from {args.before}, "
                 f"-X importtime {figures['before importtime'] * 1e3:6.0f} ms"
             )
+        for tree, label in ((None, "imports"), (args.before, f"from {args.before} imports")):
+            if label == "imports" or tree is not None:
+                found = ", ".join(imported(statement, tree)) or "none"
+                print(f"  {'':32s} {label} of {', '.join(DEFERRED)}: {found}")
     before = f" --before {args.before}" if args.before else ""
     print(f"reproduce: {COMMAND} --runs {args.runs}{before}")
 
