@@ -21,8 +21,6 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Final
 
-import msgspec
-
 from fluxer_rx.cache.cached_types import (
     CachedChannel,
     CachedGuild,
@@ -75,20 +73,7 @@ AUTHOR_MEMO_STRIDE: Final = 16
 """While the memo thrashes, one new author in this many is remembered (the others cost
 the memo nothing), until it has had as many hits as it holds entries."""
 
-AUTHOR_MEMO_ENCODED: Final = 1024
-"""From this many entries on, the memo remembers new authors' wire objects encoded (see
-:meth:`CacheState.put_author`): past this size its entries are mostly out of the CPU's
-caches by the time their author posts again."""
-
-_AuthorMemo = tuple[
-    "str | bytes | None", "PartialUser | None", "Member | None", CachedUser, "CachedMember | None"
-]
-"""``(guild_id, author, member, cached user, cached member)``, or with the first three
-encoded: ``(encoding, None, None, cached user, cached member)``."""
-
-_encode_wire: Final = msgspec.msgpack.Encoder().encode
-"""A message's ``(guild_id, author, member)`` as bytes: equal values encode to equal
-bytes and values differing in any field (typed by the decoder) to different bytes."""
+_AuthorMemo = tuple[str | None, PartialUser, "Member | None", CachedUser, "CachedMember | None"]
 
 
 class MemberStore:
@@ -293,8 +278,6 @@ class CacheState:
         self.role_tuples = RoleTuples()
         self.author_memo_size = AUTHOR_MEMO_SIZE
         """Bound of the author memo of :meth:`put_author`; 0 switches the memo off."""
-        self.author_memo_encoded = AUTHOR_MEMO_ENCODED
-        """From this many memo entries on, new ones are remembered encoded (0: all)."""
         self._authors: dict[str, _AuthorMemo] = {}
         self.author_memo_hits = 0
         """Authors found unchanged in the memo since it was last emptied."""
@@ -458,15 +441,9 @@ class CacheState:
         A shortcut makes the common case cheap (an author who posts again, unchanged):
         the wire author and member last stored this way are remembered, for up to
         :attr:`author_memo_size` authors, with the cached records they produced. When the
-        new wire objects are equal to the remembered ones and those very records are
-        still cached and unchanged, storing them again would change nothing, so only the
-        recency marks are set. The comparison is exact either way the wire objects are
-        remembered: as they are (one C-level comparison of the structs), or, once the memo
-        holds :attr:`author_memo_encoded` entries, as their msgpack encoding with the guild
-        id (one C call to encode the new ones, one ``bytes`` comparison). Comparing the
-        structs reads a dozen scattered objects of the entry, which costs little while the
-        memo is small enough to stay in the CPU's caches and more than the encoding once
-        it is not (thousands of authors). A record counts as changed
+        new wire objects are equal to the remembered ones (one C-level comparison each)
+        and those very records are still cached and unchanged, storing them again would
+        change nothing, so only the recency marks are set. A record counts as changed
         when it was replaced (identity differs), removed, or modified in place:
         :meth:`put_user` forgets its user's memo entry, :meth:`strip_role` and
         :meth:`clear` forget all of them.
@@ -479,11 +456,7 @@ class CacheState:
         """
         user_id = author.id
         memo = self._authors.get(user_id)
-        if memo is not None and (
-            memo[0] == guild_id and memo[1] == author and memo[2] == member
-            if memo[0].__class__ is not bytes
-            else memo[0] == _encode_wire((guild_id, author, member))
-        ):
+        if memo is not None and memo[0] == guild_id and memo[1] == author and memo[2] == member:
             users = self.users
             if users.data.get(user_id) is memo[3]:
                 remembered = memo[4]
@@ -528,11 +501,7 @@ class CacheState:
             # dict's first entry again and again makes finding the next one ever slower.
             self._author_memo_full(len(authors))
             authors.clear()
-        if len(authors) < self.author_memo_encoded:
-            authors[user_id] = (guild_id, author, member, cached_user, cached_member)
-        else:
-            key = _encode_wire((guild_id, author, member))
-            authors[user_id] = (key, None, None, cached_user, cached_member)
+        authors[user_id] = (guild_id, author, member, cached_user, cached_member)
         self._author_skips = self.author_memo_stride - 1
 
     def _author_memo_full(self, entries: int) -> None:

@@ -4,12 +4,10 @@ event sequences folded with the shortcut on and off giving identical caches."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import msgspec
-import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fluxer_rx.cache import Cache, CachedResource, CacheOptions, CacheSizeLimits
@@ -17,15 +15,6 @@ from tests.cache import wire
 
 GUILD = "100"
 CHANNEL = "110"
-ENCODED_FROM: list[int | None] = [None]  # the memo entry count from which it encodes
-
-
-@pytest.fixture(autouse=True, params=[None, 0], ids=["default-encoding", "all-encoded"])
-def memo_encoding(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Every test runs with the memo as it comes and with every entry encoded."""
-    ENCODED_FROM[0] = request.param
-    yield
-    ENCODED_FROM[0] = None
 
 
 def home(limits: CacheSizeLimits | None = None, *, memo: int | None = None) -> Cache:
@@ -37,8 +26,6 @@ def home(limits: CacheSizeLimits | None = None, *, memo: int | None = None) -> C
     )
     if memo is not None:
         cache.state.author_memo_size = memo
-    if ENCODED_FROM[0] is not None:
-        cache.state.author_memo_encoded = ENCODED_FROM[0]
     cache.apply(wire.ready("1", (GUILD,)))
     cache.apply(
         wire.guild_create(
@@ -132,25 +119,6 @@ def test_reposting_authors_stay_most_recent_in_bounded_stores() -> None:
     assert "6" not in cache.users and "5" in cache.users
 
 
-def test_a_large_memo_remembers_encoded_and_still_sees_every_change() -> None:
-    cache = home()
-    first = cache.state.author_memo_encoded
-    for uid in range(first + 2):
-        cache.apply(post(str(1000 + uid)))
-    late = str(1000 + first + 1)
-    assert isinstance(cache.state._authors[late][0], bytes)
-    user, member = cache.users[late], cache.members[GUILD][late]
-    cache.apply(post(late))
-    assert cache.users[late] is user and cache.members[GUILD][late] is member
-    assert cache.state.author_memo_hits == 1
-    cache.apply(post(late, None, ["101"]))  # the member alone changes
-    assert cache.members[GUILD][late].roles == ("101",) and cache.users[late] is user
-    cache.apply(post(late, None, ["101"], mute=True))
-    assert cache.members[GUILD][late].mute
-    cache.apply(post(late, "renamed", ["101"], mute=True))  # the author alone changes
-    assert cache.users[late].username == "renamed"
-
-
 def test_the_memo_is_bounded() -> None:
     cache = home(memo=2)
     for uid in ("5", "6", "7", "8"):
@@ -196,9 +164,7 @@ def snapshot(cache: Cache) -> object:
     return users, members, recency
 
 
-@settings(
-    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=400, deadline=None)
 @given(st.lists(events, max_size=30), limit, limit)
 def test_random_sequences_fold_the_same_with_and_without_the_shortcut(
     sequence: list[object], users: int | None, members: int | None
