@@ -17,6 +17,12 @@ Run:  python benchmarks/bench_operators.py [--events N] [--repeats R]
 Figures are medians over ``--repeats`` runs, measured in this process; the runs with and
 without collectors alternate, and the median of the paired ratios (with / without of the
 same repeat) is reported next to the ratio of the medians.
+
+3. Fan-out (#16's "100 subscribers" row, the subject alone): a ``RoutedEventSubject``
+   with 100 plain subscribers (each a type test, as bench_shapes' subscribers) vs a plain
+   ``for`` loop calling the same 100 functions, alternated in this process; nanoseconds
+   per subscriber per event (the subject's cost per subscriber is the loop's when
+   delivery adds nothing to the call), and the same with one subscriber, per event.
 """
 
 from __future__ import annotations
@@ -169,6 +175,40 @@ def bench_collectors(
     return asyncio.run(in_loop())
 
 
+def _type_test(event: object) -> None:
+    """A subscriber that does what bench_shapes' do: a type test."""
+    if type(event) is MessageCreate:
+        pass
+
+
+def bench_fanout(
+    messages: list[MessageCreate], subscribers: int, repeats: int
+) -> tuple[float, float]:
+    """Seconds per event through a ``RoutedEventSubject`` with ``subscribers`` plain
+    subscribers and through a plain loop over the same functions (medians, alternated)."""
+    subject = RoutedEventSubject()
+    functions = [_type_test] * subscribers
+    for function in functions:
+        subject.subscribe(function)
+    on_next = subject.on_next
+
+    def through_subject() -> None:
+        for message in messages:
+            on_next(message)
+
+    def plain_loop() -> None:
+        for message in messages:
+            for function in functions:
+                function(message)
+
+    pairs = [(timed(through_subject), timed(plain_loop)) for _ in range(repeats)]
+    count = len(messages)
+    return (
+        statistics.median(p[0] for p in pairs) / count,
+        statistics.median(p[1] for p in pairs) / count,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=200_000)
@@ -203,6 +243,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"     with collectors     {figures.with_collectors:12,.0f} events/s")
             print(f"     ratio of medians    {figures.ratio_of_medians:12.1%}")
             print(f"     median paired ratio {figures.paired_ratio:12.1%}")
+    fan_events = messages[: max(len(messages) // 20, 1)]
+    subject_s, loop_s = bench_fanout(fan_events, 100, args.repeats)
+    one_s, one_loop_s = bench_fanout(messages, 1, args.repeats)
+    print(f"3. fan-out: client.events' subject vs a plain loop over the same functions "
+          f"({len(fan_events)} events x 100 subscribers, {len(messages)} x 1)")
+    print(f"   100 subscribers  subject {subject_s / 100 * 1e9:6.1f} ns  "
+          f"loop {loop_s / 100 * 1e9:6.1f} ns per subscriber per event")
+    print(f"   1 subscriber     subject {one_s * 1e9:6.1f} ns  "
+          f"loop {one_loop_s * 1e9:6.1f} ns per event")
     print(
         f"reproduce: python benchmarks/bench_operators.py --events {args.events} "
         f"--repeats {args.repeats}"

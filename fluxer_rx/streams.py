@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
@@ -222,24 +223,58 @@ class Subscriber(abc.DisposableBase):
             subject._detach(self)
 
 
+class _Calls(list[Callable[[Any], None]]):
+    """The on_next callables of an :class:`EventSubject`'s subscribers at one moment, in
+    subscription order, with the subscribers (``observers``, same positions)."""
+
+    __slots__ = ("__weakref__", "observers")
+
+    def __init__(self, observers: tuple[Subscriber, ...]) -> None:
+        super().__init__(observer.deliver for observer in observers)
+        self.observers = observers
+
+
 class EventSubject(LoopObservable[T]):
     """A hot, loop-only multicast source with per-subscriber error isolation.
 
-    ``on_next`` calls each current subscriber in subscription order. A subscriber added
-    during delivery takes effect from the next value; one disposed during delivery
-    receives nothing more, not even the value under way. After ``on_completed`` or
-    ``on_error`` the subject is stopped: later values are ignored and new subscribers
-    receive the terminal notification at once.
+    ``on_next`` calls each current subscriber in subscription order. Changes made while a
+    value is being delivered (from a subscriber's callback):
+
+    * a subscriber added takes effect from the next value;
+    * a subscriber disposed receives nothing more, not even the value under way (also
+      when an earlier subscriber of that value disposed it);
+    * a value sent from a callback (re-entrant ``on_next``) is delivered to every current
+      subscriber at once, before the outer value reaches the subscribers after that
+      callback;
+    * ``on_completed`` / ``on_error`` end the delivery: no subscriber receives anything
+      more, the value under way included.
+
+    After ``on_completed`` or ``on_error`` the subject is stopped: later values are
+    ignored and new subscribers receive the terminal notification at once; each
+    subscriber is told once.
 
     ``subscribe`` registers the subscriber's callables (a function, or an observer's
     methods) directly, without reactivex's per-subscriber ``AutoDetachObserver``: a value
-    costs one call per subscriber. An ``on_error`` left out raises the error into the
-    error sink, as reactivex's default does.
+    costs one call per subscriber, as a plain loop over the functions would. An
+    ``on_error`` left out raises the error into the error sink, as reactivex's default
+    does.
     """
+
+    # How delivery stays a bare loop: ``_calls`` is a list of the subscribers' on_next
+    # callables (a ``_Calls``, which also holds the subscribers, same positions). A change
+    # replaces it (copy on write), so a delivery under way keeps iterating the list it
+    # started with: an added subscriber waits for the next value. A disposal also sets
+    # the disposed subscriber's slot to ``ignore`` in every replaced list still alive,
+    # i.e. still iterated by a delivery (``_replaced`` holds weak references: on CPython
+    # a list no delivery iterates any more is freed at once), so the loop needs no check
+    # per subscriber nor any bookkeeping per value. Stopping empties those lists in
+    # place, which ends the loops iterating them.
 
     def __init__(self, error_sink: ErrorSink | None = None) -> None:
         super().__init__(self._attach)
         self._observers: tuple[Subscriber, ...] = ()
+        self._calls = _Calls(())
+        self._replaced: list[weakref.ref[_Calls]] = []
         self._error_sink: ErrorSink = error_sink or _report_to_loop
         self._stopped = False
         self._error: Exception | None = None
@@ -283,25 +318,44 @@ class EventSubject(LoopObservable[T]):
                 on_completed()
             return Disposable()
         subscriber = Subscriber(self, on_next, on_error, on_completed)
-        self._observers = (*self._observers, subscriber)
+        self._replace((*self._observers, subscriber))
         return subscriber
 
+    def _replace(self, observers: tuple[Subscriber, ...]) -> None:
+        """Make ``observers`` the subscribers; the list replaced is kept (weakly) for as
+        long as a delivery iterates it (see the class comment)."""
+        self._replaced = [ref for ref in self._replaced if ref() is not None]
+        self._replaced.append(weakref.ref(self._calls))
+        self._observers, self._calls = observers, _Calls(observers)
+
+    def _in_flight(self) -> list[_Calls]:
+        """The replaced lists that a delivery may still be iterating."""
+        return [calls for calls in (ref() for ref in self._replaced) if calls is not None]
+
     def _detach(self, subscriber: Subscriber) -> None:
-        self._observers = tuple(o for o in self._observers if o is not subscriber)
+        if subscriber not in self._observers:
+            return
+        self._replace(tuple(o for o in self._observers if o is not subscriber))
+        for calls in self._in_flight():  # no delivery under way may reach it any more
+            for i, observer in enumerate(calls.observers):
+                if observer is subscriber:
+                    calls[i] = ignore
 
     def on_next(self, value: T) -> None:
         """Deliver ``value`` to every subscriber; subscriber exceptions go to the sink."""
-        for subscriber in self._observers:
-            # a local then a call: CPython 3.11 does not specialise a slot method call
-            deliver = subscriber.deliver
+        sink = self._error_sink
+        for call in self._calls:
             try:
-                deliver(value)
+                call(value)
             except Exception as exc:  # isolation is the point: report and go on
-                self._error_sink(exc)
+                sink(exc)
 
     def _stop(self) -> tuple[Subscriber, ...]:
         self._stopped = True
-        subscribers, self._observers = self._observers, ()
+        subscribers = self._observers
+        for calls in (*self._in_flight(), self._calls):
+            calls.clear()  # ends every delivery under way
+        self._observers, self._calls, self._replaced = (), _Calls(()), []
         return subscribers
 
     def on_completed(self) -> None:
