@@ -24,6 +24,7 @@ MODULES = (
     "fluxer_rx.options",
     "fluxer_rx.diagnostics",
     "fluxer_rx.lifecycle",
+    "fluxer_rx.gc_policy",
     "fluxer_rx.models",
     "fluxer_rx.cache",
     "fluxer_rx.rest",
