@@ -2,11 +2,11 @@
 
 Each shape runs the sandbox firehose into the full client on the default transport
 (decode, protocol, cache fold, ``client.events``) and into the naive reader (aiohttp +
-``json.loads`` to dicts, each dict handed to the same subscribers in a plain loop) in
-alternated rounds on the same sandbox, so each ratio is against a baseline of the same
-run:
+``json.loads`` to dicts, each dict handed to the same subscribers in a plain loop) on the
+same sandbox, so each ratio is against a baseline of the same run:
 
-* ``1 subscriber``: one subscriber on ``client.events``, two guilds;
+* ``1 subscriber``: one subscriber on ``client.events``, two guilds (bench_gateway's
+  end-to-end row in this benchmark's pairing: same world, same single channel);
 * ``100 subscribers``: a hundred plain subscribers on ``client.events`` (one counts);
 * ``1,000 guilds``: messages spread over a channel in each of 1,000 guilds of 10 members,
   so 10,000 different authors (about 7,000 of them post), one subscriber.
@@ -14,8 +14,20 @@ run:
 The client waits for every guild (``wait_for_guilds``) before the firehose starts, so the
 messages fold into a cache that holds the guilds and their members, as in a live bot.
 
+Fairness: both readers have the same subscribers (the naive one counts inline, the
+client's first subscriber counts); each is timed on its side from the first
+MESSAGE_CREATE to the last, so connecting, the guild burst and the firehose's frame
+building are not counted; the firehose goes to the session the reader just opened. One
+warm-up round of each (a sixth of the frames) is not counted; then the rounds alternate
+which reader goes first (the other pays for what the one before left behind, e.g. a
+collection of its garbage). Each run also records the process CPU time of its window
+(the in-process sandbox's writes included, the same for both): unlike wall time it does
+not grow while the process waits for a core, which on a shared machine is what swings
+single runs.
+
 Reported per shape: the client's median events/s, the naive reader's, the ratio of the
-medians and the median of the paired (same-round) ratios.
+medians and the median (and range) of the paired (same-round) ratios, then the CPU per
+frame of each and the median of the paired CPU ratios.
 
     python benchmarks/bench_shapes.py [--frames 30000] [--runs 5] [--shapes ...]
 """
@@ -35,6 +47,7 @@ from bench_gateway import DEFAULT_TRANSPORT, naive_connect
 from fluxer_rx import Client, ClientOptions, GatewayOptions, RestOptions
 from fluxer_rx.models import MessageCreate
 from fluxer_rx.sandbox import Sandbox
+from fluxer_rx.sandbox.gateway import Session
 
 COMMAND = "python benchmarks/bench_shapes.py"
 
@@ -56,17 +69,27 @@ SHAPES = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Runs:
+    """Wall and process-CPU seconds of each counted run of the two readers, by round."""
+
+    client: list[float]
+    naive: list[float]
+    client_cpu: list[float]
+    naive_cpu: list[float]
+
+
 class Counter:
-    """Counts MessageCreate events; resolves ``done`` with the seconds from the first to
-    the ``target``-th."""
+    """Counts MessageCreate events; resolves ``done`` with the wall and CPU seconds from
+    the first to the ``target``-th."""
 
     def __init__(self) -> None:
         self.count = 0
         self.target = 0
-        self.start = 0.0
-        self.done: asyncio.Future[float] | None = None
+        self.start = self.cpu = 0.0
+        self.done: asyncio.Future[tuple[float, float]] | None = None
 
-    def arm(self, target: int) -> asyncio.Future[float]:
+    def arm(self, target: int) -> asyncio.Future[tuple[float, float]]:
         self.count, self.target = 0, target
         self.done = asyncio.get_running_loop().create_future()
         return self.done
@@ -75,9 +98,10 @@ class Counter:
         if type(event) is MessageCreate:
             self.count += 1
             if self.count == 1:
-                self.start = time.perf_counter()
+                self.start, self.cpu = time.perf_counter(), time.process_time()
             if self.count == self.target and self.done is not None:
-                self.done.set_result(time.perf_counter() - self.start)
+                wall = time.perf_counter() - self.start
+                self.done.set_result((wall, time.process_time() - self.cpu))
 
 
 def _other(event: object) -> None:
@@ -86,8 +110,16 @@ def _other(event: object) -> None:
         pass
 
 
-async def client_run(sb: Sandbox, shape: Shape, frames: int, channels: list[str]) -> float:
-    """Seconds from the first to the last MESSAGE_CREATE through a logged-in client."""
+def newest_session(sb: Sandbox) -> Session:
+    """The session of the connection that identified last (the reader's own)."""
+    return sb.gateway.attached_sessions[-1]
+
+
+async def client_run(
+    sb: Sandbox, shape: Shape, frames: int, channels: list[str]
+) -> tuple[float, float]:
+    """Wall and CPU seconds from the first to the last MESSAGE_CREATE through a logged-in
+    client."""
     gateway = GatewayOptions(transport=DEFAULT_TRANSPORT)
     # ready once every guild is cached: messages then fold into a warm cache, as live
     options = ClientOptions(
@@ -102,34 +134,38 @@ async def client_run(sb: Sandbox, shape: Shape, frames: int, channels: list[str]
     try:
         await client.wait_until_ready(timeout=60)
         done = counter.arm(frames)
-        await sb.firehose(frames, channel_ids=channels)
+        await sb.firehose(frames, session=newest_session(sb), channel_ids=channels)
         return await asyncio.wait_for(done, 120)
     finally:
         await client.destroy()
         await task
 
 
-async def naive(sb: Sandbox, shape: Shape, frames: int, channels: list[str]) -> float:
-    """Seconds of the naive reader over the same firehose: aiohttp + ``json.loads``, each
-    MESSAGE_CREATE's dict handed to the shape's subscribers in a plain loop."""
+async def naive(
+    sb: Sandbox, shape: Shape, frames: int, channels: list[str]
+) -> tuple[float, float]:
+    """Wall and CPU seconds of the naive reader over the same firehose: aiohttp +
+    ``json.loads``, each MESSAGE_CREATE's dict handed to the shape's subscribers in a
+    plain loop."""
     subscribers = [_other] * (shape.subscribers - 1)
     session, ws = await naive_connect(sb)
-    firehose = asyncio.create_task(sb.firehose(frames, channel_ids=channels))
+    hose = sb.firehose(frames, session=newest_session(sb), channel_ids=channels)
+    firehose = asyncio.create_task(hose)
     got = 0
-    start = 0.0
+    start = cpu = 0.0
     try:
         async for msg in ws:
             payload = json.loads(msg.data)
             if payload.get("t") != "MESSAGE_CREATE":
                 continue
+            if got == 0:
+                start, cpu = time.perf_counter(), time.process_time()
             for subscriber in subscribers:
                 subscriber(payload)
-            if got == 0:
-                start = time.perf_counter()
             got += 1
             if got == frames:
                 break
-        elapsed = time.perf_counter() - start
+        elapsed = time.perf_counter() - start, time.process_time() - cpu
         await firehose
         return elapsed
     finally:
@@ -137,24 +173,47 @@ async def naive(sb: Sandbox, shape: Shape, frames: int, channels: list[str]) -> 
         await session.close()
 
 
-async def measure_shape(shape: Shape, frames: int, runs: int) -> tuple[list[float], list[float]]:
-    """Seconds per run of the client and of the naive reader, alternated, same sandbox."""
-    client_s: list[float] = []
-    naive_s: list[float] = []
+def spread_channels(sb: Sandbox, shape: Shape) -> list[str]:
+    """The channels the firehose goes to: one per guild, or the world's first channel
+    alone for the two-guild shapes (as bench_gateway's firehose)."""
+    if shape.guilds <= 2:
+        return [sb.world.channel_ids[0]]
+    per_guild: dict[str, str] = {}
+    for channel_id in sb.world.channel_ids:
+        per_guild.setdefault(sb.world.get_channel(channel_id).guild_id, channel_id)
+    return list(per_guild.values())
+
+
+async def measure_runs(shape: Shape, frames: int, runs: int) -> Runs:
+    """The counted runs of both readers on one sandbox (see the module docstring)."""
+    result = Runs([], [], [], [])
     async with Sandbox(
         guilds=shape.guilds,
-        channels_per_guild=1,
+        channels_per_guild=1 if shape.guilds > 2 else 3,
         members_per_guild=shape.members_per_guild,
         messages_per_channel=0,
     ) as sb:
-        per_guild: dict[str, str] = {}
-        for channel_id in sb.world.channel_ids:
-            per_guild.setdefault(sb.world.get_channel(channel_id).guild_id, channel_id)
-        channels = list(per_guild.values())
-        for _ in range(runs):
-            naive_s.append(await naive(sb, shape, frames, channels))
-            client_s.append(await client_run(sb, shape, frames, channels))
-    return client_s, naive_s
+        channels = spread_channels(sb, shape)
+        await naive(sb, shape, max(frames // 6, 1), channels)  # warm-up, not counted
+        await client_run(sb, shape, max(frames // 6, 1), channels)
+        for round_ in range(runs):
+            order = ("naive", "client") if round_ % 2 == 0 else ("client", "naive")
+            for reader in order:
+                if reader == "naive":
+                    wall, cpu = await naive(sb, shape, frames, channels)
+                    result.naive.append(wall)
+                    result.naive_cpu.append(cpu)
+                else:
+                    wall, cpu = await client_run(sb, shape, frames, channels)
+                    result.client.append(wall)
+                    result.client_cpu.append(cpu)
+    return result
+
+
+async def measure_shape(shape: Shape, frames: int, runs: int) -> tuple[list[float], list[float]]:
+    """Wall seconds per counted run of the client and of the naive reader, by round."""
+    result = await measure_runs(shape, frames, runs)
+    return result.client, result.naive
 
 
 async def measure(
@@ -164,10 +223,19 @@ async def measure(
     return {name: await measure_shape(SHAPES[name], frames, runs) for name in shapes or SHAPES}
 
 
+def paired(client: list[float], naive_s: list[float]) -> list[float]:
+    """Each round's naive seconds over the client's: > 1 when the client is faster."""
+    return [n / c for n, c in zip(naive_s, client, strict=True)]
+
+
 def ratios(client: list[float], naive_s: list[float]) -> tuple[float, float]:
     """(ratio of the medians, median of the paired ratios): > 1 when the client is faster."""
-    paired = statistics.median(n / c for n, c in zip(naive_s, client, strict=True))
-    return statistics.median(naive_s) / statistics.median(client), paired
+    of_medians = statistics.median(naive_s) / statistics.median(client)
+    return of_medians, statistics.median(paired(client, naive_s))
+
+
+async def measure_all(frames: int, runs: int, shapes: list[str]) -> dict[str, Runs]:
+    return {name: await measure_runs(SHAPES[name], frames, runs) for name in shapes}
 
 
 def main() -> None:
@@ -176,16 +244,22 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--shapes", nargs="*", choices=list(SHAPES), default=list(SHAPES))
     args = parser.parse_args()
-    results = asyncio.run(measure(args.frames, args.runs, args.shapes))
-    print(f"MESSAGE_CREATE end to end on {DEFAULT_TRANSPORT}, {args.frames} frames x "
-          f"{args.runs} alternated rounds (medians):")
-    for name, (client, naive_s) in results.items():
-        of_medians, paired = ratios(client, naive_s)
-        print(f"  {name:16s} client {args.frames / statistics.median(client):>9,.0f} events/s  "
-              f"naive {args.frames / statistics.median(naive_s):>9,.0f} events/s  "
-              f"x{of_medians:.2f} / x{paired:.2f} paired")
+    results = asyncio.run(measure_all(args.frames, args.runs, args.shapes))
+    n = args.frames
+    print(f"MESSAGE_CREATE end to end on {DEFAULT_TRANSPORT}, {n} frames x {args.runs} "
+          "rounds, alternated, after a warm-up (medians):")
+    for name, r in results.items():
+        of_medians, in_pairs = ratios(r.client, r.naive)
+        each = paired(r.client, r.naive)
+        cpu = statistics.median(paired(r.client_cpu, r.naive_cpu))
+        print(f"  {name:16s} client {n / statistics.median(r.client):>9,.0f} events/s  "
+              f"naive {n / statistics.median(r.naive):>9,.0f} events/s  "
+              f"x{of_medians:.2f} / x{in_pairs:.2f} paired (x{min(each):.2f}..x{max(each):.2f})")
+        print(f"  {'':16s} CPU per frame: client {statistics.median(r.client_cpu) / n * 1e6:.2f} us"
+              f"  naive {statistics.median(r.naive_cpu) / n * 1e6:.2f} us"
+              f"  x{cpu:.2f} paired")
     shapes = " ".join(f"'{s}'" for s in args.shapes)
-    print(f"reproduce: {COMMAND} --frames {args.frames} --runs {args.runs} --shapes {shapes}")
+    print(f"reproduce: {COMMAND} --frames {n} --runs {args.runs} --shapes {shapes}")
 
 
 if __name__ == "__main__":
