@@ -261,23 +261,6 @@ def _check_types(event_types: Iterable[object]) -> tuple[type[Any], ...]:
     return tuple(result)
 
 
-_Receivers = tuple["tuple[_Entry, ...] | None", ...]
-"""A routed delivery's receivers, in delivery order: the entries for any id, those of the
-first id kind's table, those of the other kinds' tables (``None``: no entry)."""
-
-
-def _deliver_routed(receivers: _Receivers, value: object, sink: ErrorSink) -> None:
-    """Call each receiver's ``deliver`` (``ignore`` once disposed, even mid-delivery)."""
-    for entries in receivers:
-        for entry in entries or ():
-            # a local then a call: CPython 3.11 does not specialise a slot method call
-            deliver = entry.deliver
-            try:
-                deliver(value)
-            except Exception as exc:  # isolation, as for plain subscribers
-                sink(exc)
-
-
 class RoutedStream(LoopObservable[T]):
     """The observable :meth:`RoutedEventSubject.stream` returns.
 
@@ -445,31 +428,46 @@ class RoutedEventSubject(EventSubject[object]):
 
     def on_next(self, value: object) -> None:
         """Deliver ``value`` to the plain subscribers, then to the matching routed ones."""
+        if self._entries:
+            self._deliver_routed(value)
+            return
         sink = self._error_sink
-        # Every receiver is looked up before anyone is called, so a subscriber added or
-        # removed during this delivery takes effect from the next event.
-        routed = self._receivers(value) if self._entries else None
-        for call in self._calls:  # EventSubject.on_next's loop, inlined: the hot path
+        # EventSubject.on_next's loop, inlined: the hot path. The routed delivery is a
+        # method of its own because CPython 3.11 sets up and clears every local of a
+        # frame: this one stays as small as a plain subject's.
+        for call in self._calls:
             try:
                 call(value)
             except Exception as exc:  # isolation is the point: report and go on
                 sink(exc)
-        if routed is not None:
-            _deliver_routed(routed, value, sink)
 
-    def _receivers(self, value: object) -> _Receivers:
-        """The routed entries ``value`` goes to: nothing is built per event unless two id
-        kinds are in use for its class."""
+    def _deliver_routed(self, value: object) -> None:
+        sink = self._error_sink
+        # Every receiver is looked up before anyone is called, so a subscriber added or
+        # removed during this delivery takes effect from the next event.
         route = self._routes.get(type(value))
         if route is None:
             route = self._route_for(type(value))
         key = route.key
-        if key is None:
-            return (route.any,)
-        keyed = route.table.get(key(value))
-        if not route.more:
-            return route.any, keyed
-        return route.any, keyed, *[table.get(k(value)) for k, table in route.more]
+        keyed = route.table.get(key(value)) if key is not None else None
+        groups: tuple[tuple[_Entry, ...] | None, ...] = (route.any, keyed)  # then by id kind
+        if route.more:
+            groups += tuple(table.get(k(value)) for k, table in route.more)
+        for call in self._calls:  # the plain subscribers first, as in on_next
+            try:
+                call(value)
+            except Exception as exc:  # isolation is the point: report and go on
+                sink(exc)
+        # An entry disposed during this delivery has ``deliver`` set to ``ignore``.
+        # ``deliver = entry.deliver`` then a call, not ``entry.deliver(value)``: the latter
+        # is a method-call form that CPython 3.11 cannot specialise for a slot attribute.
+        for entries in groups:
+            for entry in entries or ():
+                deliver = entry.deliver
+                try:
+                    deliver(value)
+                except Exception as exc:  # isolation, as for plain subscribers
+                    sink(exc)
 
     def _stop_routed(self) -> list[_Entry]:
         entries, self._entries = self._entries, []

@@ -260,20 +260,22 @@ class EventSubject(LoopObservable[T]):
     does.
     """
 
-    # How delivery stays a bare loop: ``_calls`` is a list of the subscribers' on_next
-    # callables (a ``_Calls``, which also holds the subscribers, same positions). A change
-    # replaces it (copy on write), so a delivery under way keeps iterating the list it
-    # started with: an added subscriber waits for the next value. A disposal also sets
-    # the disposed subscriber's slot to ``ignore`` in every replaced list still alive,
-    # i.e. still iterated by a delivery (``_replaced`` holds weak references: on CPython
-    # a list no delivery iterates any more is freed at once), so the loop needs no check
-    # per subscriber nor any bookkeeping per value. Stopping empties those lists in
-    # place, which ends the loops iterating them.
+    # How delivery stays a bare loop: ``_calls`` holds the subscribers' on_next callables,
+    # in order: a ``_Calls`` list (which also holds the subscribers, same positions) from
+    # two subscribers on, a plain tuple for none or one (a tuple is cheaper to iterate, and
+    # after its only call nothing is left in it that a disposal or a stop would have to
+    # skip). A change replaces it (copy on write), so a delivery under way keeps iterating
+    # what it started with: an added subscriber waits for the next value. A disposal also
+    # sets the disposed subscriber's slot to ``ignore`` in every replaced list still alive,
+    # i.e. still iterated by a delivery (``_replaced`` holds weak references: on CPython a
+    # list no delivery iterates any more is freed at once), so the loop needs no check per
+    # subscriber nor any bookkeeping per value. Stopping empties those lists in place,
+    # which ends the loops iterating them.
 
     def __init__(self, error_sink: ErrorSink | None = None) -> None:
         super().__init__(self._attach)
         self._observers: tuple[Subscriber, ...] = ()
-        self._calls = _Calls(())
+        self._calls: _Calls | tuple[Callable[[Any], None], ...] = ()
         self._replaced: list[weakref.ref[_Calls]] = []
         self._error_sink: ErrorSink = error_sink or _report_to_loop
         self._stopped = False
@@ -325,8 +327,13 @@ class EventSubject(LoopObservable[T]):
         """Make ``observers`` the subscribers; the list replaced is kept (weakly) for as
         long as a delivery iterates it (see the class comment)."""
         self._replaced = [ref for ref in self._replaced if ref() is not None]
-        self._replaced.append(weakref.ref(self._calls))
-        self._observers, self._calls = observers, _Calls(observers)
+        if isinstance(self._calls, _Calls):
+            self._replaced.append(weakref.ref(self._calls))
+        self._observers = observers
+        if len(observers) > 1:
+            self._calls = _Calls(observers)
+        else:
+            self._calls = tuple(observer.deliver for observer in observers)
 
     def _in_flight(self) -> list[_Calls]:
         """The replaced lists that a delivery may still be iterating."""
@@ -353,9 +360,10 @@ class EventSubject(LoopObservable[T]):
     def _stop(self) -> tuple[Subscriber, ...]:
         self._stopped = True
         subscribers = self._observers
-        for calls in (*self._in_flight(), self._calls):
+        current = [self._calls] if isinstance(self._calls, _Calls) else []
+        for calls in (*self._in_flight(), *current):
             calls.clear()  # ends every delivery under way
-        self._observers, self._calls, self._replaced = (), _Calls(()), []
+        self._observers, self._calls, self._replaced = (), (), []
         return subscribers
 
     def on_completed(self) -> None:
