@@ -8,12 +8,10 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from fluxer_rx.pipeline import replay_into
-from fluxer_rx.replay import RecordedFrame, Recorder, ReplayClock, ReplaySummary
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the replay machinery is imported by the first record or replay
     from fluxer_rx.options import ClientOptions
     from fluxer_rx.pipeline import EventPipeline
+    from fluxer_rx.replay import RecordedFrame, Recorder, ReplayClock, ReplaySummary
 
 __all__ = ["RecordReplay"]
 
@@ -41,6 +39,8 @@ class RecordReplay:
         :class:`~fluxer_rx.replay.RecordingFileError` when ``path`` cannot be created.
         """
         version = self.options.gateway.version
+        from fluxer_rx.replay import Recorder
+
         return Recorder(self._pipeline, path, gateway_version=version, redact=redact).start()
 
     async def replay(
@@ -70,6 +70,8 @@ class RecordReplay:
         self._close_requested = None
         stop = self._replay_stop = asyncio.Event()
         try:
+            from fluxer_rx.pipeline.replaying import replay_into
+
             return await replay_into(self._pipeline, source, speed=speed, clock=clock, stop=stop)
         finally:
             self._replay_stop = None
