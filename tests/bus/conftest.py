@@ -34,6 +34,16 @@ async def broker(redis_server: RedisServer) -> AsyncIterator[RedisBroker]:
         yield b
 
 
+def sandbox_gateway_process(
+    broker: RedisBroker, sb: Sandbox, *, lease_ttl: float
+) -> GatewayProcess:
+    """A gateway process (not started) for the sandbox's shards on ``broker``."""
+    return GatewayProcess(
+        broker, sb.token, gateway_url_with_query(sb.gateway_url), GatewayOptions(),
+        lease_ttl=lease_ttl,
+    )  # fmt: skip
+
+
 @pytest_asyncio.fixture
 async def gateway_process(
     fluxer_sandbox: Sandbox, redis_server: RedisServer
@@ -41,10 +51,7 @@ async def gateway_process(
     """A running gateway process for the sandbox's one shard, under key prefix ``gw``."""
     sb = fluxer_sandbox
     async with RedisBroker(redis_server.url, RedisBrokerOptions(prefix="gw")) as broker:
-        process = GatewayProcess(
-            broker, sb.token, gateway_url_with_query(sb.gateway_url), GatewayOptions(),
-            lease_ttl=2.0,
-        )  # fmt: skip
+        process = sandbox_gateway_process(broker, sb, lease_ttl=2.0)
         running = asyncio.create_task(process.run())
         try:
             yield process

@@ -20,12 +20,11 @@ from fluxer_rx.bus import START, Broker, StreamEntry
 from fluxer_rx.bus.dedup import DedupReader, Gap
 from fluxer_rx.bus.gateway_process import GatewayProcess
 from fluxer_rx.bus.redis_broker import RedisBroker, RedisBrokerOptions
-from fluxer_rx.gateway.options import GatewayOptions
 from fluxer_rx.gateway.session import Session
-from fluxer_rx.gateway.url import gateway_url_with_query
 from fluxer_rx.models.frame import decode_frame
 from fluxer_rx.sandbox import Sandbox
 from tests.bus.children import Child
+from tests.bus.conftest import sandbox_gateway_process
 from tests.redis_server import RedisServer
 from tests.util import wait_until
 
@@ -100,10 +99,7 @@ async def test_kill_9_of_the_gateway_process_is_taken_over_by_resume(
     )
     async with RedisBroker(redis_server.url, RedisBrokerOptions(prefix="g")) as broker:
         ledger = Ledger(broker)
-        successor = GatewayProcess(
-            broker, sb.token, gateway_url_with_query(sb.gateway_url), GatewayOptions(),
-            lease_ttl=ttl,
-        )  # fmt: skip
+        successor = sandbox_gateway_process(broker, sb, lease_ttl=ttl)
         running: asyncio.Task[None] | None = None
         try:
             assert (await child.event(timeout=30))["event"] == "held"

@@ -17,13 +17,11 @@ from typing import Any
 
 import pytest
 
-from fluxer_rx.bus.gateway_process import GatewayProcess
 from fluxer_rx.bus.redis_broker import RedisBroker, RedisBrokerOptions
-from fluxer_rx.gateway.options import GatewayOptions
-from fluxer_rx.gateway.url import gateway_url_with_query
 from fluxer_rx.sandbox import Sandbox
 from tests.bus import test_restart
 from tests.bus.children import Child
+from tests.bus.conftest import sandbox_gateway_process
 from tests.bus.test_gateway_process import Ledger, sandbox_log
 from tests.redis_server import RedisServer
 from tests.util import wait_until
@@ -87,10 +85,7 @@ async def test_heartbeats_hold_at_the_stored_seq_while_redis_is_down(
     sb = fluxer_sandbox
     beats = spy_heartbeats(sb, monkeypatch)
     async with RedisBroker(durable_redis.url, RedisBrokerOptions(prefix="hb")) as broker:
-        process = GatewayProcess(
-            broker, sb.token, gateway_url_with_query(sb.gateway_url), GatewayOptions(),
-            lease_ttl=30.0,
-        )  # fmt: skip
+        process = sandbox_gateway_process(broker, sb, lease_ttl=30.0)
         running = asyncio.create_task(process.run())
         try:
             ledger = Ledger(broker)
@@ -137,10 +132,7 @@ async def test_a_process_dying_during_an_outage_is_resumed_without_loss(
     )
     async with RedisBroker(durable_redis.url, RedisBrokerOptions(prefix="hd")) as broker:
         ledger = Ledger(broker)
-        successor = GatewayProcess(
-            broker, sb.token, gateway_url_with_query(sb.gateway_url), GatewayOptions(),
-            lease_ttl=ttl,
-        )  # fmt: skip
+        successor = sandbox_gateway_process(broker, sb, lease_ttl=ttl)
         running: asyncio.Task[None] | None = None
         try:
             assert (await child.event(timeout=30))["event"] == "held"
