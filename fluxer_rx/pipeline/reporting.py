@@ -5,14 +5,17 @@ undecodable payloads and cache issues, each logged and published as a
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.errors import DecodeError
 from fluxer_rx.handlers import HandlerOverflow
 from fluxer_rx.models.frame import Frame
-from fluxer_rx.operators import EffectOverflow
-from fluxer_rx.operators.event_time import LateEvent
 from fluxer_rx.streams import EventSubject
+
+if TYPE_CHECKING:  # the operators are imported by their first use, not with the client
+    from fluxer_rx.operators import EffectOverflow
+    from fluxer_rx.operators.event_time import LateEvent
 
 __all__ = ["Reporter"]
 
