@@ -1,15 +1,18 @@
-"""Collectors and ``wait_for`` on the client's ``events``."""
+"""Collectors and ``wait_for`` on the client's ``events``.
+
+The operators machinery (:mod:`fluxer_rx.operators`) is imported by the first collector
+or wait, not with the client.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from fluxer_rx.models import MessageCreate, MessageReactionAdd
-from fluxer_rx.operators import Collector, message_collector, reaction_collector, wait_for
-from fluxer_rx.operators.event_time import LateEvent
-
 if TYPE_CHECKING:
+    from fluxer_rx.models import MessageCreate, MessageReactionAdd
+    from fluxer_rx.operators import Collector
+    from fluxer_rx.operators.event_time import LateEvent
     from fluxer_rx.pipeline import EventPipeline
 
 __all__ = ["CollectorFactory"]
@@ -48,6 +51,8 @@ class CollectorFactory:
         """A :func:`~fluxer_rx.operators.message_collector` on ``events``, started now
         (timers on the running loop). It ends on the deletion of the channel's guild:
         ``guild_id``, or else the guild of the cached channel."""
+        from fluxer_rx.operators.collectors import message_collector
+
         return message_collector(
             self._pipeline.events,
             channel_id,
@@ -78,6 +83,8 @@ class CollectorFactory:
         """A :func:`~fluxer_rx.operators.reaction_collector` on ``events``, started now
         (timers on the running loop). It ends on the deletion of the channel's guild:
         ``guild_id``, or else the guild of the cached channel."""
+        from fluxer_rx.operators.collectors import reaction_collector
+
         return reaction_collector(
             self._pipeline.events,
             channel_id,
@@ -117,4 +124,6 @@ class CollectorFactory:
         """The next event of ``event_type`` passing ``check`` (typed by the class: ``await
         client.wait_for(MessageCreate, check)`` is a ``MessageCreate``); see
         :func:`fluxer_rx.operators.wait_for` (``TimeoutError``, ``StreamClosed``)."""
+        from fluxer_rx.operators.waiting import wait_for
+
         return await wait_for(self._pipeline.events, event_type, check, timeout)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from reactivex import Observable
-
 from fluxer_rx.handlers import Handler, OverflowPolicy
-from fluxer_rx.operators import run_async
+from fluxer_rx.operators.effects import run_async
 
 if TYPE_CHECKING:
+    from reactivex import Observable
+
     from fluxer_rx.options import ClientOptions
     from fluxer_rx.pipeline import EventPipeline
 

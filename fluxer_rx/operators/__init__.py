@@ -19,46 +19,59 @@ user), :mod:`.effects` (``run_async``: async side effects as tracked, bounded ta
 :mod:`.collect` (the ``collect`` operator), :mod:`.collectors` (message and reaction
 collectors), :mod:`.waiting` (``wait_for`` and ``aiter_events``), :mod:`.event_time`
 (``window_by_event_time``, ``count_by``, ``top_k``: windows by when events happened).
+
+Each name is imported from its module on first read, so a client that starts no collector
+and uses no event-time operator does not import them (``benchmarks/bench_import.py``).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fluxer_rx.lazy_names import lazy_attributes
+
+# ``collect`` is bound now: it is also the name of a submodule, and importing that
+# submodule (the collectors do) would otherwise leave the module in its place.
 from fluxer_rx.operators.collect import collect
-from fluxer_rx.operators.collectors import (
-    END_REASONS,
-    Collector,
-    CollectorResult,
-    message_collector,
-    reaction_collector,
-)
-from fluxer_rx.operators.effects import EffectOverflow, EffectScope, run_async
-from fluxer_rx.operators.event_time import (
-    EventWindow,
-    KeyedCounts,
-    LateEvent,
-    TopK,
-    count_by,
-    snowflake_seconds,
-    top_k,
-    window_by_event_time,
-)
-from fluxer_rx.operators.filtering import (
-    REACTION_EVENT_TYPES,
-    content_matches,
-    for_message,
-    from_user,
-    in_channel,
-    in_guild,
-    of_type,
-    reaction_on,
-    resolve_event_types,
-)
-from fluxer_rx.operators.keyed import debounce_by, throttle_by
-from fluxer_rx.operators.waiting import (
-    BufferOverflow,
-    EventIterator,
-    StreamClosed,
-    aiter_events,
-    wait_for,
-)
+
+if TYPE_CHECKING:
+    from fluxer_rx.operators.collectors import (
+        END_REASONS,
+        Collector,
+        CollectorResult,
+        message_collector,
+        reaction_collector,
+    )
+    from fluxer_rx.operators.effects import EffectOverflow, EffectScope, run_async
+    from fluxer_rx.operators.event_time import (
+        EventWindow,
+        KeyedCounts,
+        LateEvent,
+        TopK,
+        count_by,
+        snowflake_seconds,
+        top_k,
+        window_by_event_time,
+    )
+    from fluxer_rx.operators.filtering import (
+        REACTION_EVENT_TYPES,
+        content_matches,
+        for_message,
+        from_user,
+        in_channel,
+        in_guild,
+        of_type,
+        reaction_on,
+        resolve_event_types,
+    )
+    from fluxer_rx.operators.keyed import debounce_by, throttle_by
+    from fluxer_rx.operators.waiting import (
+        BufferOverflow,
+        EventIterator,
+        StreamClosed,
+        aiter_events,
+        wait_for,
+    )
 
 __all__ = [
     "END_REASONS",
@@ -95,3 +108,48 @@ __all__ = [
     "wait_for",
     "window_by_event_time",
 ]
+
+_PARTS = {
+    "collectors": (
+        "END_REASONS",
+        "Collector",
+        "CollectorResult",
+        "message_collector",
+        "reaction_collector",
+    ),
+    "effects": ("EffectOverflow", "EffectScope", "run_async"),
+    "event_time": (
+        "EventWindow",
+        "KeyedCounts",
+        "LateEvent",
+        "TopK",
+        "count_by",
+        "snowflake_seconds",
+        "top_k",
+        "window_by_event_time",
+    ),
+    "filtering": (
+        "REACTION_EVENT_TYPES",
+        "content_matches",
+        "for_message",
+        "from_user",
+        "in_channel",
+        "in_guild",
+        "of_type",
+        "reaction_on",
+        "resolve_event_types",
+    ),
+    "keyed": ("debounce_by", "throttle_by"),
+    "waiting": ("BufferOverflow", "EventIterator", "StreamClosed", "aiter_events", "wait_for"),
+}
+"""Submodule -> the public names it defines (each submodule imported on first read)."""
+
+__getattr__ = lazy_attributes(
+    __name__,
+    {name: f"{__name__}.{part}" for part, names in _PARTS.items() for name in names},
+    globals(),
+)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
