@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from fluxer_rx.models import GuildMembersChunk, Member
-from fluxer_rx.pipeline.ports import GatewayCommands
+
+if TYPE_CHECKING:  # the gateway's modules are imported by login(), not with the client
+    from fluxer_rx.pipeline.ports import GatewayCommands
 
 __all__ = ["MemberRequests"]
 
