@@ -17,13 +17,9 @@ from fluxer_rx.gateway.options import GatewayOptions
 from fluxer_rx.gateway.protocol import GatewayProtocol
 from fluxer_rx.gateway.session import Session
 from fluxer_rx.gateway.shard import Opener, Shard, ShardSink
+from fluxer_rx.gateway.sharding import shard_for_guild
 
 __all__ = ["GatewayCommands", "ShardGroup", "shard_for_guild"]
-
-
-def shard_for_guild(guild_id: str | int, shard_count: int) -> int:
-    """The shard that receives a guild's events: ``(guild_id >> 22) % shard_count``."""
-    return (int(guild_id) >> 22) % shard_count
 
 
 class GatewayCommands(Protocol):
