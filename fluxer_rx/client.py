@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 from fluxer_rx.cache import Cache, CacheView
+from fluxer_rx.credentials import bare_token
 from fluxer_rx.diagnostics import Diagnostic
 from fluxer_rx.discovery import discover_gateway_url
 from fluxer_rx.errors import AlreadyLoggedIn, ClientNotReady
@@ -25,8 +26,7 @@ from fluxer_rx.facade.handlers_api import HandlerRegistration
 from fluxer_rx.facade.lookups_api import Lookups
 from fluxer_rx.facade.replay_api import RecordReplay
 from fluxer_rx.facade.status_api import RunStatus
-from fluxer_rx.gateway.protocol import bare_token
-from fluxer_rx.gateway.shard_group import ShardGroup, shard_for_guild
+from fluxer_rx.gateway.sharding import shard_for_guild
 from fluxer_rx.gateway.url import gateway_url_with_query
 from fluxer_rx.lifecycle import ClientState, run_until_stopped
 from fluxer_rx.managers import (
@@ -44,8 +44,10 @@ from fluxer_rx.running import run_client
 from fluxer_rx.streams import EventSubject
 
 if TYPE_CHECKING:
+    # imported by login(): importing the client stays light
     from fluxer_rx.bus.worker_link import WorkerLink
-    from fluxer_rx.rest import Rest  # imported by login(): importing the client stays light
+    from fluxer_rx.gateway.shard_group import ShardGroup
+    from fluxer_rx.rest import Rest
 
 __all__ = ["Client", "ClientState", "gateway_url_with_query", "shard_for_guild"]
 
@@ -215,6 +217,8 @@ class Client(
         url = gateway.url or await discover_gateway_url(self.rest)
         url = gateway_url_with_query(url, gateway.version)
         self._pipeline.lifecycle.move(ClientState.CONNECTING)
+        from fluxer_rx.gateway.shard_group import ShardGroup
+
         group = self._group = ShardGroup(token, url, self._pipeline, gateway)
         self._pipeline.begin(group, tuple(group.shards))
         await group.run()

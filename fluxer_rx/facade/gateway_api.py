@@ -6,12 +6,13 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from fluxer_rx.errors import ClientNotReady
-from fluxer_rx.gateway.shard import Shard
-from fluxer_rx.gateway.shard_group import ShardGroup, shard_for_guild
-from fluxer_rx.models import Member
+from fluxer_rx.gateway.sharding import shard_for_guild
 
 if TYPE_CHECKING:
     from fluxer_rx.bus.worker_link import WorkerLink
+    from fluxer_rx.gateway.shard import Shard
+    from fluxer_rx.gateway.shard_group import ShardGroup
+    from fluxer_rx.models import Member
     from fluxer_rx.options import ClientOptions
     from fluxer_rx.pipeline import EventPipeline
 
