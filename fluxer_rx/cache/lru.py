@@ -196,18 +196,25 @@ class LruMap(Generic[K, V]):
     :meth:`put` and :meth:`pop`; its iteration order is insertion order, not recency).
     ``on_evict(key, value)`` is called for each entry evicted by a :meth:`put` that
     exceeded the limit (never for :meth:`pop` or :meth:`clear`), after the entry left
-    the map. What eviction guarantees is in the module docstring.
+    the map. ``on_remove(key, value)`` is called when a value leaves the map otherwise
+    (never for :meth:`clear`): taken out by :meth:`pop`, or replaced by a :meth:`put` of
+    another object under its key, after the change. What eviction guarantees is in the
+    module docstring.
     """
 
-    __slots__ = ("_order", "data", "limit", "on_evict")
+    __slots__ = ("_order", "data", "limit", "on_evict", "on_remove")
 
     def __init__(
-        self, limit: int | None = None, on_evict: Callable[[K, V], None] | None = None
+        self,
+        limit: int | None = None,
+        on_evict: Callable[[K, V], None] | None = None,
+        on_remove: Callable[[K, V], None] | None = None,
     ) -> None:
         if limit is not None and limit < 0:
             raise ValueError(f"a cache limit must be >= 0 or None, not {limit}")
         self.limit = limit
         self.on_evict = on_evict
+        self.on_remove = on_remove
         self.data: dict[K, V] = {}
         self._order: SweepOrder[K] | None = SweepOrder() if limit is not None else None
 
@@ -215,15 +222,23 @@ class LruMap(Generic[K, V]):
         """Store ``value`` under ``key`` (a write counts as a use); evict beyond the limit."""
         data = self.data
         order = self._order
+        on_remove = self.on_remove
+        old = data.get(key) if on_remove is not None else None
         if order is None:
             data[key] = value
-            return
-        if key in data:
+        elif key in data:
             order.use(key)
             data[key] = value
+        else:
+            data[key] = value
+            order.add(key)
+            self._evict_beyond_limit(order, key)
             return
-        data[key] = value
-        order.add(key)
+        if old is not None and old is not value and on_remove is not None:
+            on_remove(key, old)
+
+    def _evict_beyond_limit(self, order: SweepOrder[K], key: K) -> None:
+        data = self.data
         limit = self.limit
         assert limit is not None
         while len(data) > limit:
@@ -241,10 +256,14 @@ class LruMap(Generic[K, V]):
         return True
 
     def pop(self, key: K) -> V | None:
-        """Remove and return ``key``'s value (``None`` when absent); no eviction callback."""
+        """Remove and return ``key``'s value (``None`` when absent); ``on_remove``, not
+        ``on_evict``, is called."""
         value = self.data.pop(key, None)
-        if value is not None and self._order is not None:
-            self._order.remove(key)
+        if value is not None:
+            if self._order is not None:
+                self._order.remove(key)
+            if self.on_remove is not None:
+                self.on_remove(key, value)
         return value
 
     def clear(self) -> None:

@@ -87,14 +87,21 @@ class MemberStore:
     or removed member's record stays in the queue, unlive, until the sweep or a
     compaction passes it), and ``_marked[guild]`` the ids of the members used since the
     sweep last passed them. About 8 bytes per member plus a dict entry per used one.
+
+    Write ``by_guild`` only through the methods. ``on_remove(member)`` is called for each
+    stored record that leaves by :meth:`put` (replaced by another object), :meth:`remove`
+    or eviction, after it left; not for :meth:`drop_guild` or :meth:`clear`.
     """
 
-    __slots__ = ("_live", "_marked", "_marks", "_queue", "by_guild", "limit")
+    __slots__ = ("_live", "_marked", "_marks", "_queue", "by_guild", "limit", "on_remove")
 
-    def __init__(self, limit: int | None) -> None:
+    def __init__(
+        self, limit: int | None, on_remove: Callable[[CachedMember], None] | None = None
+    ) -> None:
         if limit is not None and limit < 0:
             raise ValueError(f"a cache limit must be >= 0 or None, not {limit}")
         self.limit = limit
+        self.on_remove = on_remove
         self.by_guild: dict[str, dict[str, CachedMember]] = {}
         self._queue: ChunkedQueue[CachedMember] | None = (
             ChunkedQueue() if limit is not None else None
@@ -110,11 +117,12 @@ class MemberStore:
         inner = self.by_guild[guild_id]
         user_id = member.user_id
         queue = self._queue
-        if queue is None:
-            inner[user_id] = member
-            return
         old = inner.get(user_id)
         inner[user_id] = member
+        if old is not None and old is not member and self.on_remove is not None:
+            self.on_remove(old)
+        if queue is None:
+            return
         if old is member:
             self._mark(guild_id, user_id)
             return
@@ -156,6 +164,8 @@ class MemberStore:
                 continue
             del inner[member.user_id]
             live -= 1
+            if self.on_remove is not None:
+                self.on_remove(member)
         self._live = live
 
     def _mark(self, guild_id: str, user_id: str) -> None:
@@ -195,10 +205,14 @@ class MemberStore:
         if inner is None:
             return None
         member = inner.pop(user_id, None)
-        if member is not None and self._queue is not None:
+        if member is None:
+            return None
+        if self._queue is not None:
             self._live -= 1
             self._unmark(guild_id, user_id)
             self._compact_if_stale()
+        if self.on_remove is not None:
+            self.on_remove(member)
         return member
 
     def add_guild(self, guild_id: str) -> None:
@@ -270,8 +284,10 @@ class CacheState:
         self.self_user: CachedUser | None = None
         self.guilds: LruMap[str, CachedGuild] = LruMap(limits.guilds, self._guild_evicted)
         self.channels: LruMap[str, CachedChannel] = LruMap(limits.channels, self._channel_evicted)
-        self.users: LruMap[str, CachedUser] = LruMap(limits.users, self._user_evicted)
-        self.members = MemberStore(limits.members)
+        self.users: LruMap[str, CachedUser] = LruMap(
+            limits.users, self._user_evicted, self._user_removed
+        )
+        self.members = MemberStore(limits.members, self._member_removed)
         self.presences: dict[str, CachedPresence] = {}
         self.voice_states: dict[str, dict[str, VoiceState]] = {}
         self.messages: LruMap[str, deque[Message]] = LruMap(limits.channels)
@@ -350,6 +366,7 @@ class CacheState:
                 self.channels.pop(channel_id)
                 self.messages.pop(channel_id)
             guild.channel_ids.clear()
+        self._forget_authors_of(guild_id)
         self.members.drop_guild(guild_id)
         self.voice_states.pop(guild_id, None)
 
@@ -441,12 +458,15 @@ class CacheState:
         A shortcut makes the common case cheap (an author who posts again, unchanged):
         the wire author and member last stored this way are remembered, for up to
         :attr:`author_memo_size` authors, with the cached records they produced. When the
-        new wire objects are equal to the remembered ones (one C-level comparison each)
-        and those very records are still cached and unchanged, storing them again would
-        change nothing, so only the recency marks are set. A record counts as changed
-        when it was replaced (identity differs), removed, or modified in place:
-        :meth:`put_user` forgets its user's memo entry, :meth:`strip_role` and
-        :meth:`clear` forget all of them.
+        new wire objects are equal to the remembered ones (one C-level comparison each),
+        storing them again would change nothing, so only the recency marks are set.
+
+        That holds because an entry lives only while its records are cached and
+        unchanged; every way one leaves or changes forgets the entry: replaced or
+        removed (the stores' ``on_remove``), evicted (``on_evict``), its guild removed or
+        evicted, modified in place (:meth:`put_user` forgets its user's entry,
+        :meth:`strip_role` all of them) or the cache reset (:meth:`clear`). Write the
+        stores only through their methods.
 
         The memo adapts to the traffic: when it fills with fewer hits than entries (more
         active authors than it holds, each posting rarely), it remembers only one new
@@ -457,22 +477,17 @@ class CacheState:
         user_id = author.id
         memo = self._authors.get(user_id)
         if memo is not None and memo[0] == guild_id and memo[1] == author and memo[2] == member:
+            # The remembered records are cached and unchanged: every way a record leaves
+            # or changes forgets its entry (see _forget_author), so no lookup checks it.
+            # On a thousand guilds' authors those lookups missed the CPU's caches: 0.5 us.
+            self.author_memo_hits += 1
             users = self.users
-            if users.data.get(user_id) is memo[3]:
-                remembered = memo[4]
-                if remembered is None:
-                    self.author_memo_hits += 1
-                    if users.limit is not None:
-                        users.touch(user_id)
-                    return
-                inner = self.members.by_guild.get(guild_id) if guild_id is not None else None
-                if inner is not None and inner.get(user_id) is remembered:
-                    self.author_memo_hits += 1
-                    if users.limit is not None:
-                        users.touch(user_id)
-                    if self.members.limit is not None:
-                        self.members.touch(remembered.guild_id, user_id)
-                    return
+            if users.limit is not None:
+                users.touch(user_id)
+            remembered = memo[4]
+            if remembered is not None and self.members.limit is not None:
+                self.members.touch(remembered.guild_id, user_id)
+            return
         user_id = self.put_user(author)
         remember = self.author_memo_size > 0
         if remember and self._author_skips:
@@ -514,6 +529,23 @@ class CacheState:
     def _user_evicted(self, user_id: str, user: CachedUser) -> None:
         self.presences.pop(user_id, None)
         self._authors.pop(user_id, None)
+
+    def _user_removed(self, user_id: str, user: CachedUser) -> None:
+        self._authors.pop(user_id, None)
+
+    def _member_removed(self, member: CachedMember) -> None:
+        self._authors.pop(member.user_id, None)
+
+    def _forget_authors_of(self, guild_id: str) -> None:
+        """Forget the memo entries of a guild's members (the guild is leaving)."""
+        authors = self._authors
+        inner = self.members.by_guild.get(guild_id)
+        if inner is None or len(inner) > len(authors):
+            doomed = [uid for uid, memo in authors.items() if memo[0] == guild_id]
+        else:
+            doomed = [uid for uid in inner if uid in authors]
+        for user_id in doomed:
+            del authors[user_id]
 
     # -- members -------------------------------------------------------------------------
 

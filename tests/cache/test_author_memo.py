@@ -10,11 +10,13 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fluxer_rx.cache import Cache, CachedResource, CacheOptions, CacheSizeLimits
+from fluxer_rx.cache import Cache, CachedResource, CachedUser, CacheOptions, CacheSizeLimits
 from tests.cache import wire
 
 GUILD = "100"
 CHANNEL = "110"
+GUILD2 = "200"  # the same users are members of both guilds
+CHANNEL2 = "210"
 
 
 def home(limits: CacheSizeLimits | None = None, *, memo: int | None = None) -> Cache:
@@ -34,11 +36,24 @@ def home(limits: CacheSizeLimits | None = None, *, memo: int | None = None) -> C
             channels=[wire.channel(CHANNEL, GUILD)],
         )
     )
+    cache.apply(guild2())
     return cache
 
 
-def post(uid: str, name: str | None = None, roles: list[str] | None = None, **member: Any) -> Any:
-    msg = wire.message("900", CHANNEL, wire.user(uid, name), GUILD)
+def guild2() -> object:
+    return wire.guild_create(GUILD2, channels=[wire.channel(CHANNEL2, GUILD2)])
+
+
+def post(
+    uid: str,
+    name: str | None = None,
+    roles: list[str] | None = None,
+    *,
+    guild: str = GUILD,
+    **member: Any,
+) -> Any:
+    channel = CHANNEL2 if guild == GUILD2 else CHANNEL
+    msg = wire.message("900", channel, wire.user(uid, name), guild)
     msg.member = msgspec.convert(
         wire.member(uid, roles, with_user=False, **member), type(msg.member)
     )
@@ -119,6 +134,32 @@ def test_reposting_authors_stay_most_recent_in_bounded_stores() -> None:
     assert "6" not in cache.users and "5" in cache.users
 
 
+def test_a_user_replaced_in_its_store_is_stored_again_from_the_message() -> None:
+    cache = home()
+    cache.apply(post("5"))
+    cache.state.users.put("5", CachedUser(id="5", username="loaded"))  # e.g. a snapshot
+    cache.apply(post("5"))
+    assert cache.users["5"].username == "user5"
+
+
+def test_a_member_of_a_guild_that_left_and_came_back_is_stored_again() -> None:
+    cache = home()
+    cache.apply(post("5", guild=GUILD2))
+    cache.apply(wire.event("GUILD_DELETE", {"id": GUILD2}))
+    cache.apply(guild2())
+    cache.apply(post("5", guild=GUILD2))
+    assert "5" in cache.members[GUILD2]
+
+
+def test_an_evicted_member_is_stored_again() -> None:
+    cache = home(CacheSizeLimits(members=1))
+    cache.apply(post("5"))
+    cache.apply(post("6"))  # evicts member 5
+    assert "5" not in cache.members[GUILD]
+    cache.apply(post("5"))
+    assert "5" in cache.members[GUILD]
+
+
 def test_the_memo_is_bounded() -> None:
     cache = home(memo=2)
     for uid in ("5", "6", "7", "8"):
@@ -131,8 +172,16 @@ def test_the_memo_is_bounded() -> None:
 # A small pool of fixed events, so that sequences often repeat an author's exact wire
 # data around the events that change the cached records behind the shortcut's back.
 USERS = ("5", "6")
-POSTS = [*(post(u, None, r) for u in USERS for r in ([], ["101"])), post("5", "alt")]
+POSTS = [
+    *(post(u, None, r) for u in USERS for r in ([], ["101"])),
+    post("5", "alt"),
+    *(post(u, guild=GUILD2) for u in USERS),
+]
 OTHERS = [
+    *(
+        wire.event("GUILD_MEMBER_ADD", {**wire.member(u, ["101"]), "guild_id": GUILD})
+        for u in USERS
+    ),
     *(
         wire.event("PRESENCE_UPDATE", {"user": wire.user(u, n), "status": "on"})
         for u in USERS
@@ -146,6 +195,8 @@ OTHERS = [
     *(wire.event("GUILD_MEMBER_REMOVE", {"guild_id": GUILD, "user": {"id": u}}) for u in USERS),
     wire.event("GUILD_ROLE_DELETE", {"guild_id": GUILD, "role_id": "101"}),
     wire.event("GUILD_DELETE", {"id": GUILD}),
+    wire.event("GUILD_DELETE", {"id": GUILD2}),
+    guild2(),
     wire.guild_create(GUILD, roles=[wire.role(GUILD)], channels=[wire.channel(CHANNEL, GUILD)]),
     wire.ready("1", (GUILD,)),
 ]
