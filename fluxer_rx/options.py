@@ -6,19 +6,25 @@ layers never import this module.
 
 All are frozen dataclasses with defaults that work against the real Fluxer service; none
 of them holds the token (the token is passed to ``login`` and never stored in options).
+
+:class:`RedisBus` (:mod:`fluxer_rx.bus.bus_options`) is re-exported too, imported on first
+read: a client without a bus does not import the bus package.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from fluxer_rx.bus.bus_options import RedisBus
 from fluxer_rx.cache.options import CachedResource, CacheOptions, CacheSizeLimits
 from fluxer_rx.gateway.options import GatewayOptions
 from fluxer_rx.gateway.transport import TransportName as Transport
+from fluxer_rx.lazy_names import lazy_attributes
 from fluxer_rx.rest.options import DEFAULT_API_URL, RestOptions
+
+if TYPE_CHECKING:
+    from fluxer_rx.bus.bus_options import RedisBus
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -31,6 +37,8 @@ __all__ = [
     "RestOptions",
     "Transport",
 ]
+
+__getattr__ = lazy_attributes(__name__, {"RedisBus": "fluxer_rx.bus.bus_options"}, globals())
 
 @dataclass(frozen=True, slots=True)
 class ClientOptions:
@@ -106,3 +114,7 @@ def _one_of(name: str, seed_value: Any, gateway_value: Any, default: Any) -> Any
     if gateway_value not in (default, seed_value):
         raise ValueError(f"{name} is set twice, differently: here and in gateway=GatewayOptions")
     return seed_value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -9,38 +9,51 @@ Gateway processes (:class:`GatewayProcess`) publish each shard's frames; workers
 pipeline and acknowledge what they applied; :class:`BusCommands` carries commands back.
 :class:`Broker` is the port; :class:`RedisBroker` implements it on Redis, and
 :class:`SharedRestLimits` shares REST rate limits through it (install the ``redis`` extra:
-``pip install 'fluxer_rx[redis]'``; those names are imported on first use, so this
-package imports without redis).
+``pip install 'fluxer_rx[redis]'``; this package imports without redis).
+
+Each name is imported from its module on first read, so the light parts (the options a
+client holds, :class:`RedisBus`) do not import the broker's records, Redis or the workers.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from typing import TYPE_CHECKING
 
-from fluxer_rx.bus.bus_options import RedisBus
-from fluxer_rx.bus.errors import BrokerUnavailable
-from fluxer_rx.bus.port import (
-    START,
-    Broker,
-    Command,
-    FrameRecord,
-    Lease,
-    Snapshot,
-    StreamEntry,
-)
+from fluxer_rx.lazy_names import lazy_attributes
 
-_LAZY = {
-    "BusCommands": "fluxer_rx.bus.commands",
-    "GatewayProcess": "fluxer_rx.bus.gateway_process",
-    "GatewayRunSummary": "fluxer_rx.bus.gateway_run",
-    "RedisBroker": "fluxer_rx.bus.redis_broker",
-    "RedisBrokerOptions": "fluxer_rx.bus.redis_broker",
-    "SharedRestLimits": "fluxer_rx.bus.rest_limits",
-    "StreamWorker": "fluxer_rx.bus.worker",
-    "WorkerLink": "fluxer_rx.bus.worker_link",
-    "run_gateway": "fluxer_rx.bus.gateway_run",
+if TYPE_CHECKING:
+    from fluxer_rx.bus.bus_options import RedisBus
+    from fluxer_rx.bus.commands import BusCommands
+    from fluxer_rx.bus.errors import BrokerUnavailable
+    from fluxer_rx.bus.gateway_process import GatewayProcess
+    from fluxer_rx.bus.gateway_run import GatewayRunSummary, run_gateway
+    from fluxer_rx.bus.port import (
+        START,
+        Broker,
+        Command,
+        FrameRecord,
+        Lease,
+        Snapshot,
+        StreamEntry,
+    )
+    from fluxer_rx.bus.redis_broker import RedisBroker, RedisBrokerOptions
+    from fluxer_rx.bus.rest_limits import SharedRestLimits
+    from fluxer_rx.bus.worker import StreamWorker
+    from fluxer_rx.bus.worker_link import WorkerLink
+
+_PARTS = {
+    "bus_options": ("RedisBus",),
+    "commands": ("BusCommands",),
+    "errors": ("BrokerUnavailable",),
+    "gateway_process": ("GatewayProcess",),
+    "gateway_run": ("GatewayRunSummary", "run_gateway"),
+    "port": ("START", "Broker", "Command", "FrameRecord", "Lease", "Snapshot", "StreamEntry"),
+    "redis_broker": ("RedisBroker", "RedisBrokerOptions"),
+    "rest_limits": ("SharedRestLimits",),
+    "worker": ("StreamWorker",),
+    "worker_link": ("WorkerLink",),
 }
+"""Submodule -> the public names it defines (each submodule imported on first read)."""
 
 __all__ = [
     "START",
@@ -63,9 +76,12 @@ __all__ = [
     "run_gateway",
 ]
 
+__getattr__ = lazy_attributes(
+    __name__,
+    {name: f"{__name__}.{part}" for part, names in _PARTS.items() for name in names},
+    globals(),
+)
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
