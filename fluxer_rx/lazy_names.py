@@ -12,10 +12,10 @@ neither the REST client's endpoints nor aiohttp nor websockets
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
-__all__ = ["lazy_attributes"]
+__all__ = ["lazy_attributes", "lazy_parts", "listing"]
 
 
 def lazy_attributes(
@@ -33,3 +33,23 @@ def lazy_attributes(
         return value
 
     return __getattr__
+
+
+def lazy_parts(
+    package: str, parts: Mapping[str, Iterable[str]], namespace: MutableMapping[str, Any]
+) -> Callable[[str], Any]:
+    """:func:`lazy_attributes` for names grouped by the submodule of ``package`` that
+    defines them (``{"effects": ("run_async", ...)}``)."""
+    names = {name: f"{package}.{part}" for part, defined in parts.items() for name in defined}
+    return lazy_attributes(package, names, namespace)
+
+
+def listing(namespace: Mapping[str, Any], public: Iterable[str]) -> Callable[[], list[str]]:
+    """A module-level ``__dir__`` that lists the names already bound and the ``public``
+    ones (``__all__``) not imported yet."""
+    names = tuple(public)
+
+    def __dir__() -> list[str]:
+        return sorted({*namespace, *names})
+
+    return __dir__

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from fluxer_rx.cache.options import CachedResource, CacheOptions, CacheSizeLimits
 from fluxer_rx.gateway.options import GatewayOptions
 from fluxer_rx.gateway.transport import TransportName as Transport
-from fluxer_rx.lazy_names import lazy_attributes
+from fluxer_rx.lazy_names import lazy_attributes, listing
 from fluxer_rx.rest.options import DEFAULT_API_URL, RestOptions
 
 if TYPE_CHECKING:
@@ -39,6 +39,8 @@ __all__ = [
 ]
 
 __getattr__ = lazy_attributes(__name__, {"RedisBus": "fluxer_rx.bus.bus_options"}, globals())
+__dir__ = listing(globals(), __all__)
+
 
 @dataclass(frozen=True, slots=True)
 class ClientOptions:
@@ -114,7 +116,3 @@ def _one_of(name: str, seed_value: Any, gateway_value: Any, default: Any) -> Any
     if gateway_value not in (default, seed_value):
         raise ValueError(f"{name} is set twice, differently: here and in gateway=GatewayOptions")
     return seed_value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fluxer_rx.lazy_names import lazy_attributes
+from fluxer_rx.lazy_names import lazy_parts, listing
 
 if TYPE_CHECKING:
     from fluxer_rx.bus.bus_options import RedisBus
@@ -76,12 +76,5 @@ __all__ = [
     "run_gateway",
 ]
 
-__getattr__ = lazy_attributes(
-    __name__,
-    {name: f"{__name__}.{part}" for part, names in _PARTS.items() for name in names},
-    globals(),
-)
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__ = lazy_parts(__name__, _PARTS, globals())
+__dir__ = listing(globals(), __all__)

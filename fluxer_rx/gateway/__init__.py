@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fluxer_rx.lazy_names import lazy_attributes
+from fluxer_rx.lazy_names import lazy_attributes, listing
 
 if TYPE_CHECKING:
     from fluxer_rx.gateway.actions import ConnectionState
@@ -36,7 +36,4 @@ __getattr__ = lazy_attributes(
     },
     globals(),
 )
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__dir__ = listing(globals(), __all__)

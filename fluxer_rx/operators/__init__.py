@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fluxer_rx.lazy_names import lazy_attributes
+from fluxer_rx.lazy_names import lazy_parts, listing
 
 # ``collect`` is bound now: it is also the name of a submodule, and importing that
 # submodule (the collectors do) would otherwise leave the module in its place.
@@ -144,12 +144,5 @@ _PARTS = {
 }
 """Submodule -> the public names it defines (each submodule imported on first read)."""
 
-__getattr__ = lazy_attributes(
-    __name__,
-    {name: f"{__name__}.{part}" for part, names in _PARTS.items() for name in names},
-    globals(),
-)
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__ = lazy_parts(__name__, _PARTS, globals())
+__dir__ = listing(globals(), __all__)
