@@ -41,10 +41,10 @@ from fluxer_rx.cache import (
     CachedUser,
     CacheView,
 )
-from fluxer_rx.messages import AllowedMentions, Embed, message_body
 from fluxer_rx.models import Channel, Guild, Member, Message, PartialUser
 
-if TYPE_CHECKING:  # the REST client is imported by login(), not with the client
+if TYPE_CHECKING:  # the REST client is imported by login(), the message bodies by a send
+    from fluxer_rx.messages import AllowedMentions, Embed
     from fluxer_rx.rest import File, Rest, UserProfile
     from fluxer_rx.rest.client import EmojiLike
 
@@ -216,6 +216,8 @@ class ChannelManager(_FetchingMapping[CachedChannel, Channel]):
         :class:`Message`: ``content`` text or a full body dict, ``embeds`` (:class:`Embed`
         builders or dicts), ``allowed_mentions``, optional attachments. Its MESSAGE_CREATE
         still arrives on ``client.events``."""
+        from fluxer_rx.messages import message_body
+
         body = message_body(content_or_body, embeds=embeds, allowed_mentions=allowed_mentions)
         return await self._rest().create_message(_channel_id(channel), body, files=files)
 
@@ -306,6 +308,8 @@ class MessageManager:
         with ``mention_author=True`` (mentions in the text are parsed as usual); an
         ``allowed_mentions`` given, or a body dict's own ``message_reference`` and
         ``allowed_mentions``, win."""
+        from fluxer_rx.messages import message_body
+
         body = message_body(content_or_body, embeds=embeds, allowed_mentions=allowed_mentions)
         body.setdefault(
             "message_reference", {"message_id": message.id, "channel_id": message.channel_id}

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from fluxer_rx.cache import CachedMember, CacheView
-from fluxer_rx.permissions import Permissions, permissions_for
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the permission rules are imported by the first permissions_for
+    from fluxer_rx.cache import CachedMember, CacheView
+    from fluxer_rx.permissions import Permissions
     from fluxer_rx.rest import Instance, Rest
 
 __all__ = ["Lookups"]
@@ -41,6 +40,8 @@ class Lookups:
         computed from the cache as Fluxer computes them; see
         :func:`fluxer_rx.permissions.permissions_for` (``PermissionsUnknown`` when the cache
         cannot say, ``roles=`` for a member known only from a message)."""
+        from fluxer_rx.permissions import permissions_for
+
         return permissions_for(
             self.cache, member, channel_id=channel_id, guild_id=guild_id, roles=roles
         )
