@@ -5,7 +5,9 @@ driver's hot path.
 only record of the last delivered ``s``, and only the machine opens or closes it. The one
 thing a driver may do with it is :func:`take_next_dispatch`'s check, written out inline
 where a method call per message costs as much as the check itself (the shard's receive
-callback). That check takes only frames
+callback, which writes it out for the frames of the one-pass decode table: those are
+ordinary dispatches by construction, so there it reads only ``s``). That check takes only
+frames
 :meth:`~fluxer_rx.gateway.protocol.GatewayProtocol.accept_next_dispatch` would take, with
 the same effect; a frame it leaves (a dispatch of an unknown event type, say) goes to
 :meth:`~fluxer_rx.gateway.protocol.GatewayProtocol.receive_frame`, which delivers it just

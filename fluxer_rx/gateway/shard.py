@@ -53,6 +53,7 @@ from fluxer_rx.gateway.actions import (
 )
 from fluxer_rx.gateway.actions import Diagnostic as ProtocolDiagnostic
 from fluxer_rx.gateway.close_codes import CloseReport, NextStep, classify_close
+from fluxer_rx.gateway.dispatch_cursor import take_next_dispatch
 from fluxer_rx.gateway.protocol import GatewayProtocol, ProtocolMisuse
 from fluxer_rx.gateway.transport import (
     Compression,
@@ -60,7 +61,13 @@ from fluxer_rx.gateway.transport import (
     TransportName,
     open_connection,
 )
-from fluxer_rx.models.frame import Frame, decode_frame
+from fluxer_rx.models.frame import (
+    ONE_PASS_BY_TAIL,
+    ONE_PASS_MISSES,
+    ONE_PASS_TAIL_LEN,
+    Frame,
+    decode_frame,
+)
 
 __all__ = ["RESUME_ATTEMPT_TIMEOUT", "Opener", "Shard", "ShardSink", "attempt_timeout"]
 
@@ -310,41 +317,37 @@ class Shard:
         self._writes = asyncio.Queue()
         self._writer = asyncio.create_task(self._write_loop(conn, self._writes))
         self._perform(self.protocol.connection_opened(self._now(), hello_by=hello_by))
-        # the hot path: one decode, one sequence check and one sink call per dispatch
+        # The hot path: one decode, one sequence check and one sink call per dispatch,
+        # written out in this one function because each call per message costs as much as
+        # the check around it: decode_frame's one-pass table (the inline form documented
+        # at ONE_PASS_BY_TAIL) and take_next_dispatch (GatewayProtocol.dispatch_cursor).
+        # A frame the table decodes is an ordinary dispatch, so the check reads only ``s``
+        # (``None == n`` is False); everything else takes the general way, _on_frame.
         cursor = self.protocol.dispatch_cursor
-        receive = self.protocol.receive_frame
-        loop_time = asyncio.get_running_loop().time
+        by_tail = ONE_PASS_BY_TAIL
+        cut = -ONE_PASS_TAIL_LEN
         shard_id = self.shard_id
         deliver = self._sink.dispatch
+        on_frame = self._on_frame
 
         def on_message(message: bytes) -> None:
             try:
-                frame = decode_frame(message)
-            except DecodeError as exc:
-                self._report(Kind.DECODE_ERROR, f"undecodable gateway message: {exc}", exc)
+                frame = by_tail[message[cut:]](message)
+            except ONE_PASS_MISSES:
+                on_frame(message)
                 return
+            frame._message = message
             if shard_id:  # decoded frames say 0 already
                 frame.shard_id = shard_id
-            # take_next_dispatch(cursor, frame), inlined: a call per message costs as much
-            # as the check (the machine owns the cursor; see GatewayProtocol.dispatch_cursor)
             s = frame.s
-            if frame.ordinary_dispatch and s is not None and s == cursor.seq + 1 and cursor.open:
+            if s == cursor.seq + 1 and cursor.open:
                 cursor.seq = s
                 try:
                     deliver(frame)
                 except Exception as exc:  # the sink's bug must not end the session
                     self._sink_failed(frame, exc)
                 return
-            try:
-                actions = receive(frame, loop_time())
-            except ProtocolMisuse as exc:  # the machine is poisoned: this shard cannot go on
-                self._poisoned(exc)
-                return
-            except Exception as exc:  # a machine bug must not end the session
-                log.exception("shard %d: the protocol machine failed on op %s", shard_id, frame.op)
-                self._report(Kind.PROTOCOL_VIOLATION, f"frame op {frame.op} ignored: {exc!r}", exc)
-                return
-            self._perform(actions)
+            self._receive(frame)
 
         writer = self._writer
         try:
@@ -376,6 +379,39 @@ class Shard:
         self._report(Kind.CLOSED, report.describe(), report)
         self._perform(actions)
         return report
+
+    def _on_frame(self, message: bytes) -> None:
+        """A message the one-pass table did not take: decoded the general way (a decode
+        error is reported and the message skipped), then as the hot path does."""
+        try:
+            frame = decode_frame(message)
+        except DecodeError as exc:
+            self._report(Kind.DECODE_ERROR, f"undecodable gateway message: {exc}", exc)
+            return
+        if self.shard_id:  # decoded frames say 0 already
+            frame.shard_id = self.shard_id
+        if take_next_dispatch(self.protocol.dispatch_cursor, frame):
+            try:
+                self._sink.dispatch(frame)
+            except Exception as exc:  # the sink's bug must not end the session
+                self._sink_failed(frame, exc)
+            return
+        self._receive(frame)
+
+    def _receive(self, frame: Frame) -> None:
+        """Hand ``frame`` to the protocol machine and perform what it answers."""
+        try:
+            actions = self.protocol.receive_frame(frame, self._now())
+        except ProtocolMisuse as exc:  # the machine is poisoned: this shard cannot go on
+            self._poisoned(exc)
+            return
+        except Exception as exc:  # a machine bug must not end the session
+            log.exception(
+                "shard %d: the protocol machine failed on op %s", self.shard_id, frame.op
+            )
+            self._report(Kind.PROTOCOL_VIOLATION, f"frame op {frame.op} ignored: {exc!r}", exc)
+            return
+        self._perform(actions)
 
     def _poisoned(self, exc: ProtocolMisuse) -> None:
         """The machine refused an input for good (a driver bug): stop and raise it from

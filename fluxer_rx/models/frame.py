@@ -15,7 +15,7 @@ no payload is returned with a field of the wrong type.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, TypeVar
 
 import msgspec
@@ -28,7 +28,17 @@ from fluxer_rx.models.guild import Guild
 from fluxer_rx.models.presence import Session
 from fluxer_rx.models.registry import EVENT_REGISTRY
 
-__all__ = ["EVENT_TYPES", "Frame", "RawEvent", "decode_event", "decode_frame", "encode_frame"]
+__all__ = [
+    "EVENT_TYPES",
+    "ONE_PASS_BY_TAIL",
+    "ONE_PASS_MISSES",
+    "ONE_PASS_TAIL_LEN",
+    "Frame",
+    "RawEvent",
+    "decode_event",
+    "decode_frame",
+    "encode_frame",
+]
 
 DISPATCH: Final = 0
 _NULL: Final = b"null"
@@ -495,6 +505,28 @@ def _one_pass_tables() -> None:
 
 
 _one_pass_tables()
+
+
+ONE_PASS_BY_TAIL: Final[Mapping[bytes, Callable[[bytes], Any]]] = _BY_TAIL
+"""The hot path of :func:`decode_frame` as a table, for a driver that writes it out
+inline (the shard's receive callback, where a call per message costs as much as the
+bookkeeping around the decode). The inline form, which must be kept exactly::
+
+    try:
+        frame = ONE_PASS_BY_TAIL[message[-ONE_PASS_TAIL_LEN:]](message)
+    except ONE_PASS_MISSES:
+        frame = decode_frame(message)  # the general way: same result, same errors
+    else:
+        frame._message = message  # what raw_d and data read; decode_frame sets it too
+
+A frame the table's decoder returns is a one-pass dispatch (``ordinary_dispatch``: op 0
+and the ``t`` its class accepts, checked by msgspec while decoding), the same object
+:func:`decode_frame` would return for ``message``."""
+ONE_PASS_TAIL_LEN: Final = _TAIL_LEN
+"""How many bytes of a message's end key :data:`ONE_PASS_BY_TAIL`."""
+ONE_PASS_MISSES: Final = (KeyError, TypeError, *_DECODE_FAILURES)
+"""What the inline form raises when the table does not take a message (no entry for its
+tail, not bytes, or it does not decode as the event its tail suggests)."""
 
 
 def decode_frame(data: bytes | str, *, lazy: bool = False) -> Frame:

@@ -5,6 +5,7 @@ sandbox."""
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections.abc import Callable
 from typing import Any
@@ -214,6 +215,53 @@ async def test_a_closed_port_on_loopback_raises_websocket_error() -> None:
     assert isinstance(caught.value.__cause__, OSError)
     assert f"127.0.0.1:{port}: connection refused" in str(caught.value)
     assert [d.kind for d in sink.diagnostics].count(Kind.CONNECT_FAILED) == 2
+
+
+# ------------------------------------------------------------------ the receive path
+
+
+def message_create(
+    s: int, content: str, *, key_order: tuple[str, ...] = ("d", "op", "s", "t")
+) -> bytes:
+    d = {"author": {"id": "9"}, "channel_id": "2", "content": content, "id": str(100 + s)}
+    frame = {"d": d, "op": 0, "s": s, "t": "MESSAGE_CREATE"}
+    return json.dumps({k: frame[k] for k in key_order}, separators=(",", ":")).encode()
+
+
+async def test_the_one_pass_and_the_general_decode_deliver_alike() -> None:
+    # compact sorted frames take the inlined one-pass decode, the others decode_frame;
+    # both deliver each s once, in order, with the shard's id and ``d`` as sent
+    bad = message_create(4, "bad").replace(b'"author":{"id":"9"},', b"")  # no author
+    conn = FakeConnection(
+        [
+            HELLO,
+            READY,
+            message_create(2, "one pass"),
+            message_create(3, "reordered", key_order=("op", "t", "s", "d")),
+            message_create(3, "duplicate"),
+            bad,  # a MESSAGE_CREATE tail that does not decode as one: a lazy frame
+            b'{"op":',  # undecodable: reported and skipped
+            message_create(5, "after"),
+        ],
+        stay_open=True,
+    )
+    sink = Sink()
+    s = shard(Opener(conn), sink)
+    run = asyncio.create_task(s.run())
+    try:
+        await wait_until(lambda: len(sink.dispatches) == 5, what="five dispatches")
+    finally:
+        await s.close()
+        await asyncio.wait_for(run, 5)
+    assert [f.s for f in sink.dispatches] == [1, 2, 3, 4, 5]
+    assert {f.shard_id for f in sink.dispatches} == {3}
+    created = sink.events("MESSAGE_CREATE")
+    assert [f.ordinary_dispatch for f in created] == [True, False, False, True]
+    assert [f.data.get("content") for f in created] == ["one pass", "reordered", "bad", "after"]
+    assert json.loads(created[0].raw_d) == json.loads(message_create(2, "one pass"))["d"]
+    assert created[1].event.content == "reordered"
+    assert [d.kind for d in sink.diagnostics].count(Kind.DECODE_ERROR) == 1
+    assert s.protocol.dispatch_cursor.seq == 5
 
 
 # ------------------------------------------------------------------ a poisoned machine

@@ -18,6 +18,7 @@ from fluxer_rx.models import (
     decode_frame,
     encode_frame,
 )
+from fluxer_rx.models.frame import ONE_PASS_BY_TAIL, ONE_PASS_MISSES, ONE_PASS_TAIL_LEN
 
 
 def test_envelope_fields_and_raw_d() -> None:
@@ -216,3 +217,44 @@ def test_other_buffers_decode_and_non_buffers_are_decode_errors() -> None:
         assert frame.event.channel_id == "2"
     with pytest.raises(DecodeError):
         decode_frame(12)  # type: ignore[arg-type]
+
+
+def _inline_form(message: bytes) -> Frame:
+    """The inline form documented at ONE_PASS_BY_TAIL (what the shard writes out)."""
+    try:
+        frame = ONE_PASS_BY_TAIL[message[-ONE_PASS_TAIL_LEN:]](message)
+    except ONE_PASS_MISSES:
+        return decode_frame(message)
+    frame._message = message
+    return frame  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        b'{"d":{"author":{"id":"3"},"channel_id":"2","id":"4"},"op":0,"s":5,"t":"MESSAGE_CREATE"}',
+        b'{"d":{"channel_id":"2","id":"4"},"op":0,"s":5,"t":"MESSAGE_CREATE"}',  # no author
+        b'{"d":{"author":{"id":"3"},"channel_id":"2","id":"4"},"op":1,"s":5,"t":"MESSAGE_CREATE"}',
+        b'{"d":{"id":"7","name":"g"},"op":0,"s":5,"t":"GUILD_CREATE"}',  # special: no table
+        b'{"d":{"x":1},"op":0,"s":5,"t":"NOT_AN_EVENT"}',
+        b'{"d":{"heartbeat_interval":41250},"op":10}',
+    ],
+)
+def test_the_inline_one_pass_form_gives_what_decode_frame_gives(message: bytes) -> None:
+    inline, reference = _inline_form(message), decode_frame(message)
+    assert type(inline) is type(reference)
+    assert inline.ordinary_dispatch == reference.ordinary_dispatch
+    assert (inline.op, inline.s, inline.t, inline.raw_d) == (
+        reference.op,
+        reference.s,
+        reference.t,
+        reference.raw_d,
+    )
+    assert inline.data == reference.data
+    if reference.ordinary_dispatch:
+        assert inline.event == reference.event
+
+
+def test_the_one_pass_table_misses_what_is_not_bytes() -> None:
+    with pytest.raises(ONE_PASS_MISSES):
+        ONE_PASS_BY_TAIL['{"op":11}'[-ONE_PASS_TAIL_LEN:]]('{"op":11}')  # type: ignore[index]
