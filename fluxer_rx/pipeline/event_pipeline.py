@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from fluxer_rx.cache import Cache, GuildChunker
 from fluxer_rx.diagnostics import Diagnostic, Kind
 from fluxer_rx.errors import ClientNotReady, DecodeError
-from fluxer_rx.gateway.actions import ConnectionState, SessionLost
 from fluxer_rx.handlers import Handlers, OverflowPolicy
 from fluxer_rx.lifecycle import ClientState, Lifecycle
 from fluxer_rx.loop_monitor import LoopMonitor
@@ -30,7 +29,8 @@ from fluxer_rx.pipeline.reporting import Reporter
 from fluxer_rx.routing import RoutedEventSubject
 from fluxer_rx.streams import EventSubject
 
-if TYPE_CHECKING:  # the gateway's shard modules are imported by login(), not with the client
+if TYPE_CHECKING:  # the gateway's modules are imported by login(), not with the client
+    from fluxer_rx.gateway.actions import ConnectionState, SessionLost
     from fluxer_rx.pipeline.ports import GatewayCommands
 
 __all__ = ["EventPipeline"]

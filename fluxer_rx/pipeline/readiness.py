@@ -11,12 +11,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from fluxer_rx.cache import GuildChunker
-from fluxer_rx.gateway.actions import ConnectionState
 from fluxer_rx.lifecycle import ClientState, Lifecycle
 from fluxer_rx.models import Ready
 from fluxer_rx.models.frame import Frame
+
+if TYPE_CHECKING:
+    from fluxer_rx.gateway.actions import ConnectionState
 
 __all__ = ["Readiness"]
 
@@ -108,6 +111,10 @@ class Readiness:
 
     def state_changed(self, shard_id: int, new: ConnectionState) -> None:
         """A shard's connection state changed."""
+        # imported here (a few calls per connection): a client imports the gateway's
+        # actions with login(), not with the client
+        from fluxer_rx.gateway.actions import ConnectionState
+
         if new is ConnectionState.READY:
             self._live_shards.add(shard_id)
         else:
