@@ -96,9 +96,9 @@ def _same_avatar(key: str | bytes | None, wire: str | None) -> bool:
     return wire is not None and unpack_hash(key) == wire
 
 
-def update_user(cached: CachedUser, user: PartialUser) -> None:
+def update_user(cached: CachedUser, user: PartialUser) -> bool:
     """Copy ``user``'s fields into ``cached`` when any differs (one comparison chain in
-    the common, unchanged case)."""
+    the common, unchanged case); returns whether it did."""
     extra = cached.extra
     if (
         cached.username == user.username
@@ -117,7 +117,7 @@ def update_user(cached: CachedUser, user: PartialUser) -> None:
             )
         )
     ):
-        return
+        return False
     cached.username = user.username
     cached.global_name = user.global_name
     cached.discriminator = intern_or_none(user.discriminator)
@@ -125,6 +125,7 @@ def update_user(cached: CachedUser, user: PartialUser) -> None:
     cached.avatar_color = user.avatar_color
     cached.flags = user.flags
     cached.extra = _user_extra(user)
+    return True
 
 
 def _member_extra(member: Member) -> MemberExtra | None:

@@ -73,7 +73,14 @@ AUTHOR_MEMO_STRIDE: Final = 16
 """While the memo thrashes, one new author in this many is remembered (the others cost
 the memo nothing), until it has had as many hits as it holds entries."""
 
-_AuthorMemo = tuple[str | None, PartialUser, "Member | None", CachedUser, "CachedMember | None"]
+_AuthorMemo = tuple[
+    str | None, PartialUser, "Member | None", "dict[str | None, Member | None] | None"
+]
+"""``(guild_id, author, member, others)``: the wire author and member last stored by
+:meth:`CacheState.put_author` in ``guild_id``, and ``others`` the wire members (or
+``None``) the same wire author was stored with in other guilds, if any."""
+
+_ABSENT: Final = object()
 
 
 class MemberStore:
@@ -300,6 +307,7 @@ class CacheState:
         self.author_memo_stride = 1
         """The memo remembers one new author in this many (1; more while it thrashes)."""
         self._author_skips = 0
+        self._author_others = 0  # members remembered in ``others`` since the memo was emptied
 
     # -- diagnostics ---------------------------------------------------------------------
 
@@ -336,6 +344,7 @@ class CacheState:
         self.messages.clear()
         self.role_tuples.clear()
         self._authors.clear()
+        self._author_others = 0
 
     def clear_shard(self, shard_id: int, shard_count: int) -> None:
         """Drop the guilds one shard serves (``(guild_id >> 22) % shard_count``), with
@@ -444,9 +453,8 @@ class CacheState:
             cached = user_from_wire(user)
             users.put(cached.id, cached)
             return cached.id
-        if user.username is not None:
-            update_user(cached, user)
-            self._authors.pop(cached.id, None)  # the record may have changed in place
+        if user.username is not None and update_user(cached, user):
+            self._authors.pop(cached.id, None)  # the record changed in place
         if users.limit is not None:
             users.touch(cached.id)
         return cached.id
@@ -476,18 +484,23 @@ class CacheState:
         """
         user_id = author.id
         memo = self._authors.get(user_id)
-        if memo is not None and memo[0] == guild_id and memo[1] == author and memo[2] == member:
+        if memo is not None and memo[1] == author:
             # The remembered records are cached and unchanged: every way a record leaves
-            # or changes forgets its entry (see _forget_author), so no lookup checks it.
-            # On a thousand guilds' authors those lookups missed the CPU's caches: 0.5 us.
-            self.author_memo_hits += 1
-            users = self.users
-            if users.limit is not None:
-                users.touch(user_id)
-            remembered = memo[4]
-            if remembered is not None and self.members.limit is not None:
-                self.members.touch(remembered.guild_id, user_id)
-            return
+            # or changes forgets its entry (see _forget_authors_of), so no lookup checks
+            # it. On a thousand guilds' authors those lookups missed the CPU's caches.
+            if memo[0] == guild_id:
+                hit = memo[2] == member
+            else:  # an author of several guilds (a bot posting in each of them)
+                others = memo[3]
+                hit = others is not None and others.get(guild_id, _ABSENT) == member
+            if hit:
+                self.author_memo_hits += 1
+                users = self.users
+                if users.limit is not None:
+                    users.touch(user_id)
+                if member is not None and guild_id is not None and self.members.limit is not None:
+                    self.members.touch(guild_id, user_id)
+                return
         user_id = self.put_user(author)
         remember = self.author_memo_size > 0
         if remember and self._author_skips:
@@ -497,26 +510,36 @@ class CacheState:
             else:
                 self._author_skips -= 1  # thrashing: this author is not remembered
                 remember = False
-        cached_member: CachedMember | None = None
         if member is not None and guild_id is not None:
             self.put_member(guild_id, member, user_id)
             if remember:
                 inner = self.members.by_guild.get(guild_id)
-                cached_member = inner.get(user_id) if inner is not None else None
-                if cached_member is None:
+                if inner is None or user_id not in inner:
                     return  # not stored (members off, or the guild is not cached): no shortcut
-        if not remember:
-            return
-        cached_user = self.users.data.get(user_id)
-        if cached_user is None:
-            return
+        if remember and user_id in self.users.data:
+            self._remember_author(user_id, author, member, guild_id)
+
+    def _remember_author(
+        self, user_id: str, author: PartialUser, member: Member | None, guild_id: str | None
+    ) -> None:
+        """Remember a wire author and member just stored (see :meth:`put_author`)."""
         authors = self._authors
-        if len(authors) >= self.author_memo_size:
+        if len(authors) + self._author_others >= self.author_memo_size:
             # Start over rather than evict the oldest: O(1) amortised, where deleting a
             # dict's first entry again and again makes finding the next one ever slower.
             self._author_memo_full(len(authors))
             authors.clear()
-        authors[user_id] = (guild_id, author, member, cached_user, cached_member)
+            self._author_others = 0
+        memo = authors.get(user_id)
+        if memo is not None and memo[0] != guild_id and memo[1] == author:
+            others = memo[3]
+            if others is None:
+                others = {}
+                authors[user_id] = (memo[0], author, memo[2], others)
+            others[guild_id] = member
+            self._author_others += 1
+        else:
+            authors[user_id] = (guild_id, author, member, None)
         self._author_skips = self.author_memo_stride - 1
 
     def _author_memo_full(self, entries: int) -> None:
@@ -541,7 +564,11 @@ class CacheState:
         authors = self._authors
         inner = self.members.by_guild.get(guild_id)
         if inner is None or len(inner) > len(authors):
-            doomed = [uid for uid, memo in authors.items() if memo[0] == guild_id]
+            doomed = [
+                uid
+                for uid, memo in authors.items()
+                if memo[0] == guild_id or (memo[3] is not None and guild_id in memo[3])
+            ]
         else:
             doomed = [uid for uid in inner if uid in authors]
         for user_id in doomed:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -142,13 +143,23 @@ def test_a_user_replaced_in_its_store_is_stored_again_from_the_message() -> None
     assert cache.users["5"].username == "user5"
 
 
-def test_a_member_of_a_guild_that_left_and_came_back_is_stored_again() -> None:
+@pytest.mark.parametrize("first", [GUILD, GUILD2])
+def test_a_member_of_a_guild_that_left_and_came_back_is_stored_again(first: str) -> None:
     cache = home()
-    cache.apply(post("5", guild=GUILD2))
+    cache.apply(post("5", guild=first))  # the author's entry is for ``first``...
+    cache.apply(post("5", guild=GUILD if first == GUILD2 else GUILD2))  # ...then both
     cache.apply(wire.event("GUILD_DELETE", {"id": GUILD2}))
     cache.apply(guild2())
     cache.apply(post("5", guild=GUILD2))
     assert "5" in cache.members[GUILD2]
+
+
+def test_an_author_of_several_guilds_is_remembered_in_each() -> None:
+    cache = home()
+    for guild in (GUILD, GUILD2, GUILD, GUILD2):
+        cache.apply(post("5", guild=guild))
+    assert cache.state.author_memo_hits == 2
+    assert set(cache.members[GUILD]) >= {"5"} and set(cache.members[GUILD2]) >= {"5"}
 
 
 def test_an_evicted_member_is_stored_again() -> None:
