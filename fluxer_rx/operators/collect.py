@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 
 import reactivex
 from reactivex import Observable, abc
-from reactivex import operators as ops
 from reactivex.disposable import Disposable
 
 from fluxer_rx.streams import loop_scheduler
@@ -76,6 +75,10 @@ def collect(
 
     def operator(source: Observable[T]) -> Observable[T]:
         def build(subscribe_scheduler: abc.SchedulerBase | None) -> Observable[T]:
+            # reactivex's operators are imported by the first collection (once per
+            # subscription), not with fluxer_rx.operators, which the client imports
+            from reactivex import operators as ops
+
             steps: list[Callable[[Any], Any]] = []
             if max_processed is not None:
                 steps.append(ops.take(max_processed))
