@@ -5,6 +5,9 @@ state a user has), alternated with the baseline ``import json`` run in the same 
 the interpreter's own start-up is measured beside it. Reported: the median wall time of
 each statement, the median of the paired differences to the baseline (the import's own
 cost), and the ``-X importtime`` cumulative figure of the top-level module (median).
+With ``--before TREE`` the statement also runs from that source tree in the same round
+(the two trees in alternating order), and the median of the paired differences
+this tree - that tree is reported too.
 
 * ``import fluxer_rx``: the package (the public names are imported on first read);
 * ``from fluxer_rx import Client``: what a bot pays before it can build a client (the
@@ -81,21 +84,30 @@ def imported(statement: str, tree: str | None = None) -> list[str]:
 def measure(runs: int, before: str | None = None) -> dict[str, dict[str, float]]:
     """Per statement: ``wall`` and ``baseline`` (medians, s), ``own`` (median of the paired
     differences, s) and ``importtime`` (median, s); with ``before`` (another source tree
-    of fluxer_rx) also ``before wall`` and ``before importtime``, run in the same rounds."""
+    of fluxer_rx) also ``before wall``, ``before own`` and ``before importtime``, run in
+    the same rounds (which tree runs first alternates), and ``change`` (median of the
+    paired differences this tree - ``before``, s)."""
     samples: dict[str, dict[str, list[float]]] = {
         s: {"wall": [], "baseline": [], "own": [], "importtime": []} for s in STATEMENTS
     }
-    for _ in range(runs):
+    for round_ in range(runs):
         for statement in STATEMENTS:
-            base = wall(BASELINE)
-            took = wall(statement)
             figures = samples[statement]
+            base = wall(BASELINE)
+            if before is not None and round_ % 2:
+                earlier = wall(statement, before)
+                took = wall(statement)
+            else:
+                took = wall(statement)
+                earlier = wall(statement, before) if before is not None else 0.0
             figures["wall"].append(took)
             figures["baseline"].append(base)
             figures["own"].append(took - base)
             figures["importtime"].append(importtime(statement))
             if before is not None:
-                figures.setdefault("before wall", []).append(wall(statement, before))
+                figures.setdefault("before wall", []).append(earlier)
+                figures.setdefault("before own", []).append(earlier - base)
+                figures.setdefault("change", []).append(took - earlier)
                 figures.setdefault("before importtime", []).append(importtime(statement, before))
     return {
         s: {name: statistics.median(values) for name, values in figures.items()}
@@ -121,8 +133,10 @@ def main() -> None:
         )
         if "before wall" in figures:
             print(
-                f"  {'':32s} {figures['before wall'] * 1e3:6.0f} ms wall from {args.before}, "
-                f"-X importtime {figures['before importtime'] * 1e3:6.0f} ms"
+                f"  {'':32s} {figures['before wall'] * 1e3:6.0f} ms wall from {args.before}"
+                f"{'':13s} own {figures['before own'] * 1e3:6.0f} ms   "
+                f"-X importtime {figures['before importtime'] * 1e3:6.0f} ms   "
+                f"this tree - that one, paired: {figures['change'] * 1e3:+.0f} ms"
             )
         for tree, label in ((None, "imports"), (args.before, f"from {args.before} imports")):
             if label == "imports" or tree is not None:

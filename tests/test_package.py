@@ -80,6 +80,57 @@ def test_client_import_leaves_the_http_and_websocket_libraries_alone() -> None:
     assert _fresh_interpreter(probe, missing="t.NoSuchTransport") == "ok"
 
 
+LEFT_TO_FIRST_USE = (
+    "fluxer_rx.bus",  # any of its modules imports the package: only a bus needs them
+    "fluxer_rx.gateway.actions",
+    "fluxer_rx.gateway.protocol",
+    "fluxer_rx.gateway.shard",
+    "fluxer_rx.gateway.shard_group",
+    "fluxer_rx.messages",
+    "fluxer_rx.operators.collectors",
+    "fluxer_rx.operators.event_time",
+    "fluxer_rx.operators.filtering",
+    "fluxer_rx.operators.keyed",
+    "fluxer_rx.operators.waiting",
+    "fluxer_rx.permissions",
+    "reactivex.operators",
+)
+"""What building a client leaves to login(), a bus, a send, a collector or an operator."""
+
+
+def test_client_import_leaves_what_it_does_not_run_yet_to_first_use() -> None:
+    """``from fluxer_rx import Client`` and building a client (subscribing to its events,
+    registering a handler) import none of :data:`LEFT_TO_FIRST_USE`; each public name of
+    those modules is still where it was, imported on first read, and ``collect`` stays
+    the operator although a submodule has the same name."""
+    probe = (
+        "import sys\n"
+        "from fluxer_rx import Client, ClientOptions\n"
+        "client = Client(ClientOptions())\n"
+        "client.events.subscribe(lambda event: None)\n"
+        "client.on('MESSAGE_CREATE')(lambda event: None)\n"
+        f"early = sorted(set(sys.modules) & set({LEFT_TO_FIRST_USE!r}))\n"
+        "assert not early, early\n"
+        "import fluxer_rx.gateway, fluxer_rx.operators, fluxer_rx.options, fluxer_rx.pipeline\n"
+        "import fluxer_rx.bus\n"
+        "assert fluxer_rx.options.RedisBus is fluxer_rx.bus.RedisBus\n"
+        "assert fluxer_rx.options.RedisBus.__module__ == 'fluxer_rx.bus.bus_options'\n"
+        "assert fluxer_rx.bus.FrameRecord.__module__ == 'fluxer_rx.bus.port'\n"
+        "assert fluxer_rx.gateway.Shard.__module__ == 'fluxer_rx.gateway.shard'\n"
+        "assert fluxer_rx.pipeline.ShardSink.__name__ == 'ShardSink'\n"
+        "from fluxer_rx.operators import message_collector, wait_for\n"
+        "assert message_collector.__module__ == 'fluxer_rx.operators.collectors'\n"
+        "assert fluxer_rx.operators.collect.__module__ == 'fluxer_rx.operators.collect'\n"
+        "for package in (fluxer_rx.bus, fluxer_rx.gateway, fluxer_rx.operators,"
+        " fluxer_rx.options):\n"
+        "    assert set(package.__all__) <= set(dir(package)), package\n"
+        "from fluxer_rx.gateway.shard_group import shard_for_guild\n"
+        "from fluxer_rx.client import shard_for_guild as the_clients\n"
+        "assert the_clients is shard_for_guild and client.shard_for(5 << 22) == 0\n"
+    )
+    assert _fresh_interpreter(probe, missing="fluxer_rx.operators.no_such_operator") == "ok"
+
+
 def _fresh_interpreter(probe: str, missing: str) -> str:
     """What a fresh interpreter prints after running ``probe`` and checking that reading
     ``missing`` raises AttributeError ("ok" when it all passed)."""
