@@ -134,8 +134,9 @@ class EventPipeline:
         when just the plain JSON of ``d`` fails.
 
         The hot path, in one call: :attr:`raw` is skipped while nobody subscribes to it,
-        the subscribers of :attr:`events` are reached through its own loop, and the
-        handlers only when some are registered."""
+        the plain subscribers of :attr:`events` by its delivery loop written out here
+        (routed subscriptions through the subject), and the handlers only when some are
+        registered."""
         raw = self.raw
         if raw._observers:
             raw.on_next(frame)
