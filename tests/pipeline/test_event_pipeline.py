@@ -247,3 +247,35 @@ async def test_a_live_run_holding_no_shard_is_not_ready() -> None:
     pipeline.readiness.update()
     assert not pipeline.readiness.event.is_set()
     await pipeline.end()
+
+
+async def test_events_subscribers_are_isolated_in_order_and_disposal_is_honoured() -> None:
+    # dispatch writes the subject's delivery loop out: same order, isolation, disposal
+    pipeline = make()
+    seen: list[str] = []
+    reports: list[Diagnostic] = []
+    pipeline.diagnostics.subscribe(reports.append)
+
+    def broken(event: Any) -> None:
+        seen.append("broken")
+        raise RuntimeError("subscriber bug")
+
+    def disposer(event: Any) -> None:
+        seen.append(f"disposer {event.content}")
+        later.dispose()  # the next subscriber gets nothing more, this event included
+
+    pipeline.events.subscribe(broken)
+    pipeline.events.subscribe(disposer)
+    later = pipeline.events.subscribe(lambda e: seen.append(f"later {e.content}"))
+    pipeline.events.subscribe(lambda e: seen.append(f"last {e.content}"))
+    pipeline.begin(None, ())
+    pipeline.dispatch(message(1, "a"))
+    assert seen == ["broken", "disposer a", "last a"]
+    [report] = [r for r in reports if r.kind == Kind.HANDLER_ERROR]
+    assert "subscriber bug" in report.detail
+    seen.clear()
+    routed: list[str] = []
+    pipeline.events.stream(MessageCreate).subscribe(lambda e: routed.append(e.content))
+    pipeline.dispatch(message(2, "b"))  # with a routed subscription: the subject's delivery
+    assert seen == ["broken", "disposer b", "last b"] and routed == ["b"]
+    await pipeline.end()
