@@ -1,13 +1,22 @@
-"""Paired A/B of the cache fold per MESSAGE_CREATE: this tree's ``CacheState`` against the
-``fluxer_rx/cache/state.py`` of another tree, in one process, alternated round by round.
+"""Paired A/B of the cache fold per MESSAGE_CREATE: this tree's ``CacheState`` (bound to
+its ``codecs`` and ``compact``) against another tree's, in one process.
 
-Both variants fold the same decoded payloads into one cache built once (``bench_cache``'s
-world: 100 guilds, their members cached); before each timed round the variant's methods
-are installed on ``CacheState``, the author memo is emptied and refilled by a warm-up pass.
-Each round times ``decode_event`` + ``Cache.apply`` minus ``decode_event`` alone. Rows:
-15 authors posting (all in the CPU's caches), 10,000 authors (a cold memo), and a first
-post by a new author (user + member stored). Reported: the medians of each variant, their
-ratio and the median of the per-round ratios (new / old; below 1 is faster).
+Each variant folds the same payloads into its own cache, built the same way; the
+variants take turns every 500 payloads (the variant's methods installed on
+``CacheState`` for its turn), so a burst of load on the shared machine falls on both.
+Each event is timed alone, right after its decode, as in the client. Rows:
+
+* ``15 authors`` / ``10,000 authors``: ``bench_cache``'s world (100 guilds, their
+  members chunked), the memo emptied and refilled by a warm-up pass each round: authors
+  all in the CPU's caches, or a memo that misses them;
+* ``first post``: new authors only (user + member stored);
+* ``1k guilds cold`` / ``1k guilds warm``: the sandbox world of bench_shapes' 1,000-guild
+  shapes and its firehose (1,000 guilds x 10 members, 8 authors per guild, the bot one
+  of them in every guild), into a cache of the guilds alone (first posts included) or
+  one that read ``8 x guilds`` frames first (every author cached and remembered).
+
+Reported: the medians of each variant, their ratio and the median of the per-round
+ratios (new / old; below 1 is faster).
 
     git worktree add /tmp/base <commit>
     python benchmarks/bench_fold_ab.py --before /tmp/base [--members 20000] [--rounds 9]
@@ -32,13 +41,18 @@ from fluxer_rx.models import decode_event, decode_frame
 from fluxer_rx.sandbox.firehose import build_frames
 from fluxer_rx.sandbox.world import World
 
-OWN_MODULES = ("fluxer_rx.cache.compact", "fluxer_rx.cache.codecs", "fluxer_rx.cache.state")
+OWN_MODULES = (
+    "fluxer_rx.cache.lru",
+    "fluxer_rx.cache.compact",
+    "fluxer_rx.cache.codecs",
+    "fluxer_rx.cache.state",
+)
 """Loaded from the other tree, in this order (each imports the ones before it)."""
 
 
 def load_state(tree: str) -> ModuleType:
     """``fluxer_rx/cache/state.py`` of ``tree`` as a module of its own, bound to that tree's
-    ``compact`` and ``codecs`` (the builders and comparisons its methods call)."""
+    ``lru``, ``compact`` and ``codecs`` (the stores, builders and comparisons it uses)."""
     saved = {name: sys.modules[name] for name in OWN_MODULES}
     try:
         for name in OWN_MODULES:
@@ -54,26 +68,15 @@ def load_state(tree: str) -> ModuleType:
 
 
 def methods(module: ModuleType) -> dict[str, Callable[..., object]]:
-    """The functions ``CacheState`` defines in ``module``."""
+    """The functions ``CacheState`` defines in ``module`` (``__init__`` included: a cache
+    built while they are installed has that tree's stores)."""
     cls = module.CacheState
-    return {name: f for name, f in vars(cls).items() if callable(f) and name != "__init__"}
+    return {name: f for name, f in vars(cls).items() if callable(f)}
 
 
 def install(variant: dict[str, Callable[..., object]]) -> None:
     for name, function in variant.items():
         setattr(this_state.CacheState, name, function)
-
-
-def timed_fold(apply: Callable[[object], None], payloads: list[bytes]) -> float:
-    """ns per event of decode + apply, minus decode alone."""
-    start = time.perf_counter_ns()
-    for p in payloads:
-        decode_event("MESSAGE_CREATE", p)
-    decode = time.perf_counter_ns() - start
-    start = time.perf_counter_ns()
-    for p in payloads:
-        apply(decode_event("MESSAGE_CREATE", p))
-    return (time.perf_counter_ns() - start - decode) / len(payloads)
 
 
 def world_payloads(guilds: int, frames: int) -> tuple[list[bytes], list[bytes]]:
@@ -102,21 +105,55 @@ def world_cache(creates: list[bytes]) -> Cache:
     return cache
 
 
-def timed_each(apply: Callable[[object], None], frames: list[bytes]) -> float:
-    """ns per event of ``apply`` alone, each event timed right after its decode (as in the
-    client: its objects still in the CPU's caches), less the timer's own cost."""
+def built(
+    variants: dict[str, dict[str, Callable[..., object]]], build: Callable[[], Cache]
+) -> dict[str, Cache]:
+    """A cache per variant, each built with its variant installed."""
+    caches = {}
+    for name, variant in variants.items():
+        install(variant)
+        caches[name] = build()
+    return caches
+
+
+def gateway_event(frame: bytes) -> object:
+    return decode_frame(frame).event
+
+
+def message_event(payload: bytes) -> object:
+    return decode_event("MESSAGE_CREATE", payload)
+
+
+def interleaved(
+    variants: dict[str, dict[str, Callable[..., object]]],
+    caches: dict[str, Cache],
+    frames: list[bytes],
+    decode: Callable[[bytes], object] = gateway_event,
+    chunk: int = 500,
+) -> dict[str, float]:
+    """ns per event of each variant folding ``frames`` into its own cache, the variants
+    taking turns every ``chunk`` frames (so a burst of load on the machine falls on both);
+    each event is timed alone right after its decode (as in the client: its objects
+    still in the CPU's caches), less the timer's own cost."""
     clock = time.perf_counter_ns
     start = clock()
     for _ in frames:
         clock()
     timer = (clock() - start) / len(frames)
-    total = 0
-    for frame in frames:
-        event = decode_frame(frame).event
-        start = clock()
-        apply(event)
-        total += clock() - start
-    return total / len(frames) - timer
+    totals = dict.fromkeys(variants, 0)
+    names = list(variants)
+    for turn, at in enumerate(range(0, len(frames), chunk)):
+        for name in names if turn % 2 == 0 else names[::-1]:
+            install(variants[name])
+            apply = caches[name].apply
+            total = 0
+            for frame in frames[at : at + chunk]:
+                event = decode(frame)
+                start = clock()
+                apply(event)
+                total += clock() - start
+            totals[name] += total
+    return {name: total / len(frames) - timer for name, total in totals.items()}
 
 
 def world_rows(
@@ -124,22 +161,21 @@ def world_rows(
 ) -> dict[tuple[str, str], list[float]]:
     """The 1,000-guild rows: ``cold`` folds the firehose into a cache of the guilds alone
     (each author's first post stores its user and member), ``warm`` into one that has
-    read ``8 x guilds`` frames first (every author cached and remembered)."""
+    read ``8 x guilds`` frames first (every author cached and remembered). Each variant
+    has its own cache; they take turns (see :func:`interleaved`)."""
     creates, payloads = world_payloads(1000, frames)
     results: dict[tuple[str, str], list[float]] = {}
     for _ in range(rounds):
+        cold = built(variants, lambda: world_cache(creates))
+        for name, ns in interleaved(variants, cold, payloads).items():
+            results.setdefault(("1k guilds cold", name), []).append(ns)
+        warm = built(variants, lambda: world_cache(creates))
         for name, variant in variants.items():
             install(variant)
-            cache = world_cache(creates)
-            results.setdefault(("1k guilds cold", name), []).append(
-                timed_each(cache.apply, payloads)
-            )
-            cache = world_cache(creates)
             for p in payloads[:8000]:
-                cache.apply(decode_frame(p).event)
-            results.setdefault(("1k guilds warm", name), []).append(
-                timed_each(cache.apply, payloads)
-            )
+                warm[name].apply(gateway_event(p))
+        for name, ns in interleaved(variants, warm, payloads).items():
+            results.setdefault(("1k guilds warm", name), []).append(ns)
     return results
 
 
@@ -153,27 +189,28 @@ def main() -> int:
     args = parser.parse_args()
     print("# python benchmarks/bench_fold_ab.py " + " ".join(sys.argv[1:]))
     variants = {"old": methods(load_state(args.before)), "new": methods(this_state)}
-    cache = bc.new_cache(False, args.members)
-    for _, payload in bc.chunk_payloads(args.members, 7):
-        cache.apply(decode_event("GUILD_MEMBERS_CHUNK", payload))
+    chunked: dict[str, Cache] = {}
+    for name, variant in variants.items():
+        install(variant)
+        chunked[name] = bc.new_cache(False, args.members)
+        for _, payload in bc.chunk_payloads(args.members, 7):
+            chunked[name].apply(decode_event("GUILD_MEMBERS_CHUNK", payload))
     results: dict[tuple[str, str], list[float]] = {}
     for authors in (15, 10_000):
-        payloads = bc.message_payloads(args.messages, cache, 7, authors)
+        payloads = bc.message_payloads(args.messages, chunked["new"], 7, authors)
         for _ in range(args.rounds):
             for name, variant in variants.items():
                 install(variant)
-                cache.state._authors.clear()  # both trees keep the memo there
+                chunked[name].state._authors.clear()  # both trees keep the memo there
                 for p in payloads[: len(payloads) // 2]:  # warm-up: fills the memo
-                    cache.apply(decode_event("MESSAGE_CREATE", p))
-                results.setdefault((f"{authors:,} authors", name), []).append(
-                    timed_fold(cache.apply, payloads)
-                )
+                    chunked[name].apply(message_event(p))
+            for name, ns in interleaved(variants, chunked, payloads, message_event).items():
+                results.setdefault((f"{authors:,} authors", name), []).append(ns)
     first = bc.first_post_payloads(10_000, 7)
     for _ in range(args.rounds):
-        for name, variant in variants.items():
-            install(variant)
-            fresh: Cache = bc.new_cache(False, 0)
-            results.setdefault(("first post", name), []).append(timed_fold(fresh.apply, first))
+        fresh = built(variants, lambda: bc.new_cache(False, 0))
+        for name, ns in interleaved(variants, fresh, first, message_event).items():
+            results.setdefault(("first post", name), []).append(ns)
     results.update(world_rows(variants, args.rounds, args.frames))
     install(variants["new"])
     print(f"fold per MESSAGE_CREATE, ns, medians of {args.rounds} alternated rounds")

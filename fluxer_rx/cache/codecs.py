@@ -56,10 +56,14 @@ class RoleTuples:
     def get(self, roles: list[str] | tuple[str, ...]) -> tuple[str, ...]:
         """The shared sorted tuple holding ``roles`` (its role ids are shared strings)."""
         key = tuple(roles)
-        shared = self._table.get(key)
-        if shared is None:
-            key = tuple(sorted(sys.intern(role) for role in key))
-            shared = self._table.setdefault(key, key)
+        table = self._table
+        shared = table.get(key)
+        if shared is None:  # a new role set, or one known but in another order
+            ordered = tuple(sorted(key))
+            shared = table.get(ordered)
+            if shared is None:
+                shared = tuple(sys.intern(role) for role in ordered)
+                table[shared] = shared
         return shared
 
     def clear(self) -> None:

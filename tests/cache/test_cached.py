@@ -140,6 +140,16 @@ def test_role_tuples_keep_one_entry_per_role_set() -> None:
     assert len(tuples) == 1
 
 
+def test_role_tuples_share_role_id_strings_across_decodes() -> None:
+    tuples = RoleTuples()
+    one, two = (str(10**18 + n) for n in (1, 2))  # built at run time: not interned
+    first = tuples.get([two, one])
+    again = tuples.get([str(10**18 + 2), str(10**18 + 1)])  # equal, other objects
+    assert again is first
+    alone = tuples.get([str(10**18 + 2)])
+    assert alone[0] is first[1]  # one string per role id, whichever set holds it
+
+
 @pytest.mark.parametrize(
     "change",
     [
