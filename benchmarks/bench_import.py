@@ -1,8 +1,14 @@
 """Import time of fluxer_rx: wall time of fresh interpreters, against ``import json``.
 
-Each statement runs in a fresh ``python -c`` (no bytecode cache cleared: the installed
-state a user has), alternated with the baseline ``import json`` run in the same round, so
-the interpreter's own start-up is measured beside it. Reported: the median wall time of
+Each statement runs in a fresh ``python -c``, alternated with the baseline ``import json``
+run in the same round, so the interpreter's own start-up is measured beside it. The
+interpreters read compiled bytecode, the state a user has (pip compiles an installed
+package's modules at install; an editable tree caches them on first import): they write
+it to a cache of their own (``PYTHONPYCACHEPREFIX``, in the temporary directory, so the
+source tree stays clean) in a warm-up round, even where the caller's environment says
+``PYTHONDONTWRITEBYTECODE`` (this machine's does: there every import of fluxer_rx compiles
+its sources, ~2x the time). ``--caller-env`` runs them in the caller's environment as it
+is instead. Reported: the median wall time of
 each statement, the median of the paired differences to the baseline (the import's own
 cost), and the ``-X importtime`` cumulative figure of the top-level module (median).
 With ``--before TREE`` the statement also runs from that source tree in the same round
@@ -14,17 +20,19 @@ this tree - that tree is reported too.
   REST client, aiohttp and the transports' libraries are imported by ``login()``; the
   report lists which of them the statement imported).
 
-    python benchmarks/bench_import.py [--runs 9] [--before OTHER_SOURCE_TREE]
+    python benchmarks/bench_import.py [--runs 9] [--before OTHER_SOURCE_TREE] [--caller-env]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 COMMAND = "python benchmarks/bench_import.py"
@@ -34,19 +42,39 @@ STATEMENTS = ("import fluxer_rx", "from fluxer_rx import Client")
 _CUMULATIVE = re.compile(r"import time:\s+\d+ \|\s+(\d+) \| fluxer_rx\S*$", re.MULTILINE)
 
 
-def _env(tree: str | None) -> dict[str, str] | None:
-    """The environment that imports fluxer_rx from source ``tree`` (``None``: as installed)."""
-    return None if tree is None else {**os.environ, "PYTHONPATH": tree}
+BYTECODE_CACHE = os.path.join(tempfile.gettempdir(), "fluxer_rx_bench_import_pycache")
+"""Where the measured interpreters keep the bytecode they compile (``PYTHONPYCACHEPREFIX``)."""
 
 
-def wall(statement: str, tree: str | None = None) -> float:
+def _env(tree: str | None, caller_env: bool) -> dict[str, str]:
+    """The environment that imports fluxer_rx from source ``tree`` (``None``: as installed),
+    with bytecode cached in :data:`BYTECODE_CACHE` unless ``caller_env`` (then the
+    caller's environment as it is)."""
+    env = dict(os.environ)
+    if tree is not None:
+        env["PYTHONPATH"] = tree
+    if not caller_env:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = BYTECODE_CACHE
+    return env
+
+
+def wall(statement: str, tree: str | None = None, caller_env: bool = False) -> float:
     """Seconds of one fresh interpreter running ``statement``."""
+    env = _env(tree, caller_env)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", statement], check=True, env=_env(tree), cwd=tree)
+    subprocess.run([sys.executable, "-c", statement], check=True, env=env, cwd=tree)
     return time.perf_counter() - start
 
 
-def importtime(statement: str, tree: str | None = None) -> float:
+def warm_up(trees: tuple[str | None, ...]) -> None:
+    """Run every statement once from each tree, so the bytecode cache holds all it reads."""
+    for tree in trees:
+        for statement in (BASELINE, *STATEMENTS):
+            wall(statement, tree)
+
+
+def importtime(statement: str, tree: str | None = None, caller_env: bool = False) -> float:
     """Seconds ``-X importtime`` gives the fluxer_rx modules imported at top level (the
     package, and each module its public names imported on first read), cumulative."""
     done = subprocess.run(
@@ -54,7 +82,7 @@ def importtime(statement: str, tree: str | None = None) -> float:
         check=True,
         capture_output=True,
         text=True,
-        env=_env(tree),
+        env=_env(tree, caller_env),
         cwd=tree,
     )
     found = _CUMULATIVE.findall(done.stderr)
@@ -67,7 +95,7 @@ DEFERRED = ("aiohttp", "websockets", "picows", "fluxer_rx.rest.client")
 """What ``from fluxer_rx import Client`` should leave to ``login()``."""
 
 
-def imported(statement: str, tree: str | None = None) -> list[str]:
+def imported(statement: str, tree: str | None = None, caller_env: bool = False) -> list[str]:
     """Which of :data:`DEFERRED` a fresh interpreter has imported after ``statement``."""
     probe = f"import sys\n{statement}\nprint(*[m for m in {DEFERRED!r} if m in sys.modules])"
     done = subprocess.run(
@@ -75,40 +103,47 @@ def imported(statement: str, tree: str | None = None) -> list[str]:
         check=True,
         capture_output=True,
         text=True,
-        env=_env(tree),
+        env=_env(tree, caller_env),
         cwd=tree,
     )
     return done.stdout.split()
 
 
-def measure(runs: int, before: str | None = None) -> dict[str, dict[str, float]]:
+def measure(
+    runs: int, before: str | None = None, caller_env: bool = False
+) -> dict[str, dict[str, float]]:
     """Per statement: ``wall`` and ``baseline`` (medians, s), ``own`` (median of the paired
     differences, s) and ``importtime`` (median, s); with ``before`` (another source tree
     of fluxer_rx) also ``before wall``, ``before own`` and ``before importtime``, run in
     the same rounds (which tree runs first alternates), and ``change`` (median of the
-    paired differences this tree - ``before``, s)."""
+    paired differences this tree - ``before``, s). ``caller_env``: the interpreters run
+    in this environment as it is (see the module)."""
+    run = functools.partial(wall, caller_env=caller_env)
+    timed = functools.partial(importtime, caller_env=caller_env)
     samples: dict[str, dict[str, list[float]]] = {
         s: {"wall": [], "baseline": [], "own": [], "importtime": []} for s in STATEMENTS
     }
+    if not caller_env:
+        warm_up((None,) if before is None else (None, before))
     for round_ in range(runs):
         for statement in STATEMENTS:
             figures = samples[statement]
-            base = wall(BASELINE)
+            base = run(BASELINE)
             if before is not None and round_ % 2:
-                earlier = wall(statement, before)
-                took = wall(statement)
+                earlier = run(statement, before)
+                took = run(statement)
             else:
-                took = wall(statement)
-                earlier = wall(statement, before) if before is not None else 0.0
+                took = run(statement)
+                earlier = run(statement, before) if before is not None else 0.0
             figures["wall"].append(took)
             figures["baseline"].append(base)
             figures["own"].append(took - base)
-            figures["importtime"].append(importtime(statement))
+            figures["importtime"].append(timed(statement))
             if before is not None:
                 figures.setdefault("before wall", []).append(earlier)
                 figures.setdefault("before own", []).append(earlier - base)
                 figures.setdefault("change", []).append(took - earlier)
-                figures.setdefault("before importtime", []).append(importtime(statement, before))
+                figures.setdefault("before importtime", []).append(timed(statement, before))
     return {
         s: {name: statistics.median(values) for name, values in figures.items()}
         for s, figures in samples.items()
@@ -121,9 +156,27 @@ def main() -> None:
     parser.add_argument(
         "--before", metavar="TREE", help="also time the fluxer_rx of this source tree"
     )
+    parser.add_argument(
+        "--caller-env",
+        action="store_true",
+        help="run the interpreters in this environment as it is (no bytecode cache set up)",
+    )
     args = parser.parse_args()
-    results = measure(args.runs, args.before)
-    print(f"fresh interpreters, medians of {args.runs} alternated runs ({sys.executable}):")
+    caller_env = args.caller_env
+    results = measure(args.runs, args.before, caller_env)
+    state = (
+        "the caller's environment as it is"
+        + (
+            " (PYTHONDONTWRITEBYTECODE: sources compiled every run)"
+            if sys.flags.dont_write_bytecode
+            else ""
+        )
+        if caller_env
+        else f"bytecode cached in {BYTECODE_CACHE}"
+    )
+    print(
+        f"fresh interpreters, medians of {args.runs} alternated runs ({sys.executable}), {state}:"
+    )
     for statement, figures in results.items():
         print(
             f"  {statement:32s} {figures['wall'] * 1e3:6.0f} ms wall   "
@@ -140,10 +193,11 @@ def main() -> None:
             )
         for tree, label in ((None, "imports"), (args.before, f"from {args.before} imports")):
             if label == "imports" or tree is not None:
-                found = ", ".join(imported(statement, tree)) or "none"
+                found = ", ".join(imported(statement, tree, caller_env)) or "none"
                 print(f"  {'':32s} {label} of {', '.join(DEFERRED)}: {found}")
     before = f" --before {args.before}" if args.before else ""
-    print(f"reproduce: {COMMAND} --runs {args.runs}{before}")
+    as_is = " --caller-env" if caller_env else ""
+    print(f"reproduce: {COMMAND} --runs {args.runs}{before}{as_is}")
 
 
 if __name__ == "__main__":
