@@ -46,6 +46,7 @@ import zstandard
 
 from fluxer_rx import Client, ClientOptions, GatewayOptions, RestOptions
 from fluxer_rx.cache import Cache
+from fluxer_rx.gateway import shard as shard_module
 from fluxer_rx.gateway.compression import ZstdStreamDecoder
 from fluxer_rx.gateway.dispatch_cursor import take_next_dispatch
 from fluxer_rx.gateway.protocol import GatewayProtocol
@@ -53,6 +54,7 @@ from fluxer_rx.gateway.transport import (
     TRANSPORT_NAMES,
     AiohttpConnection,
     Compression,
+    GatewayConnection,
     open_connection,
 )
 from fluxer_rx.models import MessageCreate, decode_frame
@@ -233,6 +235,59 @@ def per_stage(sb: Sandbox, frames: int, cache: Cache) -> dict[str, float]:
     return out
 
 
+class _CapturedCallback:
+    """A gateway connection that keeps the receive callback its shard pumps it with."""
+
+    def __init__(self, inner: GatewayConnection, into: list[Callable[[bytes], None]]) -> None:
+        self._inner = inner
+        self._into = into
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)  # close_code, send, close, release, ...
+
+    async def pump(self, on_message: Callable[[bytes], None]) -> None:
+        self._into.append(on_message)
+        await self._inner.pump(on_message)
+
+
+@contextlib.contextmanager
+def capturing_callbacks(into: list[Callable[[bytes], None]]) -> Iterator[None]:
+    """The receive callback of every connection a shard opens meanwhile is appended to
+    ``into`` (the shard looks ``open_connection`` up in its module at each open)."""
+    names = vars(shard_module)
+    original = names["open_connection"]
+
+    async def opening(*args: Any) -> GatewayConnection:
+        return _CapturedCallback(await original(*args), into)
+
+    names["open_connection"] = opening
+    try:
+        yield
+    finally:
+        names["open_connection"] = original
+
+
+def live_callback(
+    sb: Sandbox, frames: int, contender: ClientContender, on_message: Callable[[bytes], None]
+) -> float:
+    """Nanoseconds per frame of the logged-in ``contender``'s own receive callback (the
+    shard's, as its transport calls it: decode, sequence check, fold, ``client.events``
+    and its subscriber) on firehose frames that continue its session (median of 3).
+    Against the stages above, what it costs beyond them is the glue between them."""
+    session = sb.gateway.attached_sessions[-1]
+    samples = []
+    for _ in range(3):
+        raw = [_unframe(f) for f in build_frames(sb.world, frames, session.seq + 1)]
+        session.seq += frames  # the sandbox's numbering stays the client's
+        contender.count, contender.target = 0, frames + 1  # counted, never "done"
+        t0 = time.perf_counter()
+        for message in raw:
+            on_message(message)
+        samples.append(time.perf_counter() - t0)
+        assert contender.count == frames, "every frame delivered once"
+    return statistics.median(samples) / frames * 1e9
+
+
 def zstd_costs(sb: Sandbox, frames: int) -> dict[str, float]:
     """What ``zstd-stream`` does to the firehose's frames: websocket bytes per frame
     without and with it (one stream flushed per message, as newer servers send it, and
@@ -267,6 +322,8 @@ def _unframe(frame: bytes) -> bytes:
 RAW_NAME = "raw reader (no decoding)"
 NAIVE_NAME = "naive (aiohttp + json.loads)"
 RECEIVE_LOOP_NAME = "fluxer_rx[aiohttp, receive() loop]"
+LIVE_CALLBACK = f"live receive callback [{DEFAULT_TRANSPORT}]"
+"""The per-stage row of the logged-in client's whole callback (see :func:`live_callback`)."""
 CPU = "cpu "
 """Prefix of the process-CPU seconds of a contender (``cpu pump[aiohttp]``)."""
 ZSTD_NAME = f"fluxer_rx[{DEFAULT_TRANSPORT}, zstd-stream]"
@@ -363,9 +420,13 @@ async def measure(
             for name, transport, mode in pumps:
                 with mode:
                     record(name, await pump_run(sb, frames, transport))
-        contender = ClientContender(sb, DEFAULT_TRANSPORT)
-        await contender.login()
-        stages = per_stage(sb, min(frames, 50_000), contender.client.pipeline.cache)
+        callbacks: list[Callable[[bytes], None]] = []
+        with capturing_callbacks(callbacks):
+            contender = ClientContender(sb, DEFAULT_TRANSPORT)
+            await contender.login()
+        stage_frames = min(frames, 50_000)
+        stages = per_stage(sb, stage_frames, contender.client.pipeline.cache)
+        stages[LIVE_CALLBACK] = live_callback(sb, stage_frames, contender, callbacks[-1])
         await contender.close()
     return results, stages
 
@@ -404,6 +465,10 @@ async def main(frames: int, runs: int) -> None:
     print("per-stage cost (median of 3, ns per frame):")
     for name, ns in stages.items():
         print(f"  {name:42s} {ns:>8,.0f} ns")
+    parts = ("envelope + typed event", "cache fold", "emit to one subscriber")
+    glue = stages[LIVE_CALLBACK] - sum(stages[part] for part in parts)
+    print(f"  {'glue: live callback - decode - fold - emit':42s} {glue:>8,.0f} ns "
+          "(the sequence check, the calls between the stages, the bench's own subscriber)")
     async with Sandbox(members_per_guild=20, messages_per_channel=0) as sb:
         zstd = zstd_costs(sb, min(frames, 50_000))
     print(f"zstd-stream on the firehose frames (zstandard {zstandard.__version__}):")
