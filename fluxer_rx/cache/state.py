@@ -512,17 +512,38 @@ class CacheState:
                 remember = False
         if member is not None and guild_id is not None:
             self.put_member(guild_id, member, user_id)
-            if remember:
-                inner = self.members.by_guild.get(guild_id)
-                if inner is None or user_id not in inner:
-                    return  # not stored (members off, or the guild is not cached): no shortcut
-        if remember and user_id in self.users.data:
-            self._remember_author(user_id, author, member, guild_id)
+            if remember and not self._member_stored(guild_id, user_id):
+                return  # not stored (members off, or the guild is not cached): no shortcut
+        if not remember:
+            return
+        if self.users.limit is not None and user_id not in self.users.data:
+            return  # evicted at once (a limit of 0)
+        if not self.cache_users:
+            return
+        if memo is not None:  # it may have been forgotten meanwhile
+            memo = self._authors.get(user_id)
+        self._remember_author(user_id, author, member, guild_id, memo)
+
+    def _member_stored(self, guild_id: str, user_id: str) -> bool:
+        """Whether the member :meth:`put_member` was just given is cached."""
+        if not self.cache_members:
+            return False
+        members = self.members
+        if members.limit is None:  # stored exactly when the guild is cached
+            return guild_id in members.by_guild
+        inner = members.by_guild.get(guild_id)
+        return inner is not None and user_id in inner
 
     def _remember_author(
-        self, user_id: str, author: PartialUser, member: Member | None, guild_id: str | None
+        self,
+        user_id: str,
+        author: PartialUser,
+        member: Member | None,
+        guild_id: str | None,
+        memo: _AuthorMemo | None,
     ) -> None:
-        """Remember a wire author and member just stored (see :meth:`put_author`)."""
+        """Remember a wire author and member just stored (see :meth:`put_author`);
+        ``memo`` is the author's entry, if any."""
         authors = self._authors
         if len(authors) + self._author_others >= self.author_memo_size:
             # Start over rather than evict the oldest: O(1) amortised, where deleting a
@@ -530,7 +551,7 @@ class CacheState:
             self._author_memo_full(len(authors))
             authors.clear()
             self._author_others = 0
-        memo = authors.get(user_id)
+            memo = None
         if memo is not None and memo[0] != guild_id and memo[1] == author:
             others = memo[3]
             if others is None:

@@ -20,13 +20,16 @@ GUILD2 = "200"  # the same users are members of both guilds
 CHANNEL2 = "210"
 
 
-def home(limits: CacheSizeLimits | None = None, *, memo: int | None = None) -> Cache:
-    cache = Cache(
-        CacheOptions(
-            resources=CachedResource.DEFAULT | CachedResource.PRESENCES,
-            limits=limits or CacheSizeLimits(),
-        )
-    )
+ALL = CachedResource.DEFAULT | CachedResource.PRESENCES
+
+
+def home(
+    limits: CacheSizeLimits | None = None,
+    *,
+    memo: int | None = None,
+    resources: CachedResource = ALL,
+) -> Cache:
+    cache = Cache(CacheOptions(resources=resources, limits=limits or CacheSizeLimits()))
     if memo is not None:
         cache.state.author_memo_size = memo
     cache.apply(wire.ready("1", (GUILD,)))
@@ -212,7 +215,7 @@ OTHERS = [
     wire.ready("1", (GUILD,)),
 ]
 events: st.SearchStrategy[Any] = st.one_of(st.sampled_from(POSTS), st.sampled_from(OTHERS))
-limit = st.one_of(st.none(), st.integers(1, 3))
+limit = st.one_of(st.none(), st.integers(0, 3))
 
 
 def snapshot(cache: Cache) -> object:
@@ -226,13 +229,16 @@ def snapshot(cache: Cache) -> object:
     return users, members, recency
 
 
+resources = st.sampled_from([ALL, ALL & ~CachedResource.USERS, ALL & ~CachedResource.MEMBERS])
+
+
 @settings(max_examples=400, deadline=None)
-@given(st.lists(events, max_size=30), limit, limit)
+@given(st.lists(events, max_size=30), limit, limit, resources)
 def test_random_sequences_fold_the_same_with_and_without_the_shortcut(
-    sequence: list[object], users: int | None, members: int | None
+    sequence: list[object], users: int | None, members: int | None, kept: CachedResource
 ) -> None:
     limits = CacheSizeLimits(users=users, members=members)
-    with_memo, without = home(limits), home(limits, memo=0)
+    with_memo, without = home(limits, resources=kept), home(limits, memo=0, resources=kept)
     for event in sequence:
         with_memo.apply(event)
         without.apply(event)
