@@ -216,15 +216,20 @@ def spread_channels(sb: Sandbox, shape: Shape) -> list[str]:
     return list(per_guild.values())
 
 
-async def measure_runs(shape: Shape, frames: int, runs: int) -> Runs:
-    """The counted runs of both readers on one sandbox (see the module docstring)."""
-    result = Runs([], [], [], [])
-    async with Sandbox(
+def shape_sandbox(shape: Shape) -> Sandbox:
+    """The sandbox of ``shape`` (not started): one channel per guild beyond two guilds."""
+    return Sandbox(
         guilds=shape.guilds,
         channels_per_guild=1 if shape.guilds > 2 else 3,
         members_per_guild=shape.members_per_guild,
         messages_per_channel=0,
-    ) as sb:
+    )
+
+
+async def measure_runs(shape: Shape, frames: int, runs: int) -> Runs:
+    """The counted runs of both readers on one sandbox (see the module docstring)."""
+    result = Runs([], [], [], [])
+    async with shape_sandbox(shape) as sb:
         channels = spread_channels(sb, shape)
         await naive(sb, shape, max(frames // 6, 1), channels)  # warm-up, not counted
         await client_run(sb, shape, max(frames // 6, 1), channels)
