@@ -232,11 +232,16 @@ def gateway_target(name: str, *, default: str, fastest: str) -> float | None:
     return None
 
 
-SHAPE_TARGETS = {"100 subscribers": 1.2, "1,000 guilds, warm": 1.8, "1,000 guilds, cold": 1.8}
+SHAPE_TARGETS: dict[str, float | None] = {
+    "100 subscribers": 1.2,
+    "1,000 guilds, warm": 1.8,
+    "1,000 guilds, cold": None,
+}
 """The shapes of traffic of bench_shapes with their targets (1 subscriber is the row of
-the default transport above). #16's 1,000-guild row is held to 1.8x both with the authors
-already cached (warm: the steady state) and with every author's first post in the run
-(cold: a quarter of the run stores a new user and member)."""
+the default transport above). #16's 1,000-guild row (many active authors) is held to 1.8x
+in the steady state, its authors cached (warm). The cold shape, every author's first post
+in the run included (7,000 new users and members in a 30,000-frame run), is reported
+beside it without a target: its ratio depends on the run's length."""
 
 
 def shapes(s: Settings) -> Iterator[Figure]:
@@ -258,8 +263,8 @@ def shapes(s: Settings) -> Iterator[Figure]:
             "naive aiohttp + json.loads, same subscribers",
             of_medians,
             "speed-up",
-            f">= {target:g}x",
-            _at_least(of_medians, target),
+            f">= {target:g}x" if target else "",
+            _at_least(of_medians, target) if target else None,
             command,
         )
 
