@@ -24,7 +24,9 @@ client's CPU per frame to decompress it.
 Each run is timed on the receiving side, from the first MESSAGE_CREATE to the last, so the
 firehose's frame building is not counted. Runs alternate between contenders; medians are
 reported with the ratio to the naive reader. Then the per-stage costs of the client's hot
-path are measured in-process on the same frames.
+path are measured in-process on the same frames, with the logged-in client's own receive
+callback and what it costs beyond those stages. For a before/after of a change to the hot
+path, ``benchmarks/bench_gateway_ab.py --before <worktree>`` pairs two trees.
 
     python benchmarks/bench_gateway.py [--frames 30000] [--runs 7]
 """
@@ -269,23 +271,54 @@ def capturing_callbacks(into: list[Callable[[bytes], None]]) -> Iterator[None]:
 
 def live_callback(
     sb: Sandbox, frames: int, contender: ClientContender, on_message: Callable[[bytes], None]
-) -> float:
+) -> dict[str, float]:
     """Nanoseconds per frame of the logged-in ``contender``'s own receive callback (the
     shard's, as its transport calls it: decode, sequence check, fold, ``client.events``
-    and its subscriber) on firehose frames that continue its session (median of 3).
-    Against the stages above, what it costs beyond them is the glue between them."""
+    and its subscriber) on firehose frames that continue its session, and of the glue:
+    the callback minus its stages (decode_frame and ``event``, the cache fold, the emit
+    to the same subscriber, called one after the other per frame) timed on other frames of
+    the same round, the two in turns (median
+    of 5 rounds; the difference is taken within each round, so a change of the host's
+    speed between rounds does not reach it)."""
     session = sb.gateway.attached_sessions[-1]
-    samples = []
-    for _ in range(3):
-        raw = [_unframe(f) for f in build_frames(sb.world, frames, session.seq + 1)]
-        session.seq += frames  # the sandbox's numbering stays the client's
+    cache = contender.client.pipeline.cache
+    subject: EventSubject[object] = EventSubject()
+    subject.subscribe(contender._on_event)  # the same subscriber as the client's events
+
+    def stages(raw: list[bytes]) -> float:
+        apply, emit = cache.apply, subject.on_next
+        contender.target = 0  # counted, never "done"
+        t0 = time.perf_counter()
+        for message in raw:  # nothing kept: a growing list of them wakes the collector
+            event = decode_frame(message).event
+            apply(event)
+            emit(event)
+        return time.perf_counter() - t0
+
+    def callback(raw: list[bytes]) -> float:
         contender.count, contender.target = 0, frames + 1  # counted, never "done"
         t0 = time.perf_counter()
         for message in raw:
             on_message(message)
-        samples.append(time.perf_counter() - t0)
+        elapsed = time.perf_counter() - t0
         assert contender.count == frames, "every frame delivered once"
-    return statistics.median(samples) / frames * 1e9
+        return elapsed
+
+    whole, glue = [], []
+    for i in range(5):
+        apart = [_unframe(f) for f in build_frames(sb.world, frames, 1)]
+        live = [_unframe(f) for f in build_frames(sb.world, frames, session.seq + 1)]
+        session.seq += frames  # the sandbox's numbering stays the client's
+        if i % 2:
+            parts, spent = stages(apart), callback(live)
+        else:
+            spent, parts = callback(live), stages(apart)
+        whole.append(spent)
+        glue.append(spent - parts)
+    return {
+        LIVE_CALLBACK: statistics.median(whole) / frames * 1e9,
+        GLUE: statistics.median(glue) / frames * 1e9,
+    }
 
 
 def zstd_costs(sb: Sandbox, frames: int) -> dict[str, float]:
@@ -324,6 +357,8 @@ NAIVE_NAME = "naive (aiohttp + json.loads)"
 RECEIVE_LOOP_NAME = "fluxer_rx[aiohttp, receive() loop]"
 LIVE_CALLBACK = f"live receive callback [{DEFAULT_TRANSPORT}]"
 """The per-stage row of the logged-in client's whole callback (see :func:`live_callback`)."""
+GLUE = "glue: live callback - decode, fold, emit"
+"""The per-stage row of what the callback costs beyond its stages (:func:`live_callback`)."""
 CPU = "cpu "
 """Prefix of the process-CPU seconds of a contender (``cpu pump[aiohttp]``)."""
 ZSTD_NAME = f"fluxer_rx[{DEFAULT_TRANSPORT}, zstd-stream]"
@@ -426,7 +461,7 @@ async def measure(
             await contender.login()
         stage_frames = min(frames, 50_000)
         stages = per_stage(sb, stage_frames, contender.client.pipeline.cache)
-        stages[LIVE_CALLBACK] = live_callback(sb, stage_frames, contender, callbacks[-1])
+        stages.update(live_callback(sb, stage_frames, contender, callbacks[-1]))
         await contender.close()
     return results, stages
 
@@ -452,7 +487,7 @@ async def main(frames: int, runs: int) -> None:
         if name.startswith(CPU):
             paired = statistics.median(n / c for n, c in zip(naive_cpu, secs, strict=True))
             print(
-                f"  {name[len(CPU):]:38s} {statistics.median(secs) / frames * 1e6:8.2f} us"
+                f"  {name[len(CPU) :]:38s} {statistics.median(secs) / frames * 1e6:8.2f} us"
                 f"   x{paired:.2f}"
             )
     for prefix in ("", CPU):
@@ -460,27 +495,29 @@ async def main(frames: int, runs: int) -> None:
         after = results[prefix + "pump[aiohttp]"]
         paired = statistics.median(b / a for b, a in zip(before, after, strict=True))
         what = "process CPU" if prefix else "wall time"
-        print(f"aiohttp receive path, from the parser vs a receive() loop ({what}): "
-              f"x{paired:.2f} paired")
-    print("per-stage cost (median of 3, ns per frame):")
+        print(
+            f"aiohttp receive path, from the parser vs a receive() loop ({what}): "
+            f"x{paired:.2f} paired"
+        )
+    print("per-stage cost (ns per frame; median of 3, the live callback and glue of 5):")
     for name, ns in stages.items():
         print(f"  {name:42s} {ns:>8,.0f} ns")
-    parts = ("envelope + typed event", "cache fold", "emit to one subscriber")
-    glue = stages[LIVE_CALLBACK] - sum(stages[part] for part in parts)
-    print(f"  {'glue: live callback - decode - fold - emit':42s} {glue:>8,.0f} ns "
-          "(the sequence check, the calls between the stages, the bench's own subscriber)")
     async with Sandbox(members_per_guild=20, messages_per_channel=0) as sb:
         zstd = zstd_costs(sb, min(frames, 50_000))
     print(f"zstd-stream on the firehose frames (zstandard {zstandard.__version__}):")
     plain, packed = zstd["bytes per frame, uncompressed"], zstd["bytes per frame, zstd-stream"]
     alone = zstd["bytes per frame, zstd per message"]
-    print(f"  bytes on the wire per frame: {plain:,.0f} uncompressed, {packed:,.0f} zstd-stream "
-          f"(x{plain / packed:.1f} fewer), {alone:,.0f} with each frame compressed alone "
-          f"(x{plain / alone:.1f}); the firehose repeats 4 message bodies, so the stream's "
-          "ratio is an upper bound")
-    print(f"  client CPU per frame to decompress: {zstd['zstd decompress, ns per frame']:,.0f} ns "
-          f"(decode_frame: {stages['envelope decode_frame']:,.0f} ns); end to end: "
-          f"{ZSTD_NAME} above vs fluxer_rx[{DEFAULT_TRANSPORT}]")
+    print(
+        f"  bytes on the wire per frame: {plain:,.0f} uncompressed, {packed:,.0f} zstd-stream "
+        f"(x{plain / packed:.1f} fewer), {alone:,.0f} with each frame compressed alone "
+        f"(x{plain / alone:.1f}); the firehose repeats 4 message bodies, so the stream's "
+        "ratio is an upper bound"
+    )
+    print(
+        f"  client CPU per frame to decompress: {zstd['zstd decompress, ns per frame']:,.0f} ns "
+        f"(decode_frame: {stages['envelope decode_frame']:,.0f} ns); end to end: "
+        f"{ZSTD_NAME} above vs fluxer_rx[{DEFAULT_TRANSPORT}]"
+    )
     raw = statistics.median(results[RAW_NAME])
     client = statistics.median(results[f"fluxer_rx[{DEFAULT_TRANSPORT}]"])
     print(f"raw reader / default client: x{client / raw:.2f} (sandbox firehose target >= 2)")
