@@ -40,25 +40,29 @@ class ChunkRequest:
 class GuildChunker:
     """Tracks full-member-list requests, one per guild at a time.
 
-    ``request_for(event)`` returns a :class:`ChunkRequest` for an available GUILD_CREATE
-    (or GUILD_SYNC) whose guild has no request in flight, else ``None``.
-    ``on_chunk(chunk)`` returns the guild id once every chunk of that guild's reply has
-    arrived (chunks of other requests return ``None``). ``pending`` holds the guilds
-    still waiting.
+    ``request_for(event, shard_id)`` returns a :class:`ChunkRequest` for an available
+    GUILD_CREATE (or GUILD_SYNC) whose guild has no request in flight, else ``None``; the
+    request belongs to that shard's session. ``on_chunk(chunk)`` returns the guild id once
+    every chunk of that guild's reply has arrived (chunks of other requests return
+    ``None``). ``pending`` holds the guilds still waiting. ``reset(shard_id)`` forgets the
+    requests of one shard's session (it ended: the server will not answer them) and
+    leaves the other shards' requests waiting.
     """
 
-    __slots__ = ("_pending",)
+    __slots__ = ("_pending", "_shard_of")
 
     def __init__(self) -> None:
         self._pending: dict[str, set[int]] = {}
+        self._shard_of: dict[str, int] = {}
 
-    def request_for(self, event: object) -> ChunkRequest | None:
-        """The request to send after ``event``, or ``None``."""
+    def request_for(self, event: object, shard_id: int = 0) -> ChunkRequest | None:
+        """The request to send after ``event`` on shard ``shard_id``, or ``None``."""
         if not isinstance(event, GuildCreate) or event.unavailable:
             return None
         if event.id in self._pending:
             return None
         self._pending[event.id] = set()
+        self._shard_of[event.id] = shard_id
         return ChunkRequest(event.id, CHUNK_NONCE_PREFIX + event.id)
 
     def on_chunk(self, chunk: GuildMembersChunk) -> str | None:
@@ -72,16 +76,23 @@ class GuildChunker:
         seen.add(chunk.chunk_index)
         if len(seen) < max(chunk.chunk_count, 1):
             return None
-        del self._pending[chunk.guild_id]
+        self.forget(chunk.guild_id)
         return chunk.guild_id
 
     def forget(self, guild_id: str) -> None:
         """Stop waiting for a guild (it was deleted, or the wait gave up)."""
         self._pending.pop(guild_id, None)
+        self._shard_of.pop(guild_id, None)
 
-    def reset(self) -> None:
-        """Stop waiting for every guild (a new session)."""
-        self._pending.clear()
+    def reset(self, shard_id: int | None = None) -> None:
+        """Stop waiting for the guilds requested on shard ``shard_id`` (its session ended),
+        or for every guild when ``shard_id`` is ``None``."""
+        if shard_id is None:
+            self._pending.clear()
+            self._shard_of.clear()
+            return
+        for guild_id in [g for g, shard in self._shard_of.items() if shard == shard_id]:
+            self.forget(guild_id)
 
     @property
     def pending(self) -> frozenset[str]:

@@ -211,7 +211,7 @@ class EventPipeline:
     def _on_guild_create(self, shard_id: int, event: GuildCreate) -> None:
         chunker = self.readiness.chunker
         if chunker is not None and self.commands is not None:
-            request = chunker.request_for(event)
+            request = chunker.request_for(event, shard_id)
             if request is not None:
                 self.commands.request_guild_members(
                     shard_id, request.guild_id, **request.fields()

@@ -103,10 +103,11 @@ class Readiness:
             self._arm_quiet()
 
     def session_lost(self, shard_id: int) -> None:
-        """A shard's session ended for good: it is not ready until its next READY."""
+        """A shard's session ended for good: it is not ready until its next READY, and
+        the member lists requested on it will not come (the other shards' still will)."""
         self._ready_shards.discard(shard_id)
         if self.chunker is not None:
-            self.chunker.reset()
+            self.chunker.reset(shard_id)
         self.update()
 
     def state_changed(self, shard_id: int, new: ConnectionState) -> None:

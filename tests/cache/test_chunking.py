@@ -66,3 +66,19 @@ def test_other_requests_chunks_are_not_counted() -> None:
     chunker.request_for(wire.guild_create("100"))
     chunker.reset()
     assert chunker.idle
+
+
+def test_reset_of_one_shard_keeps_the_other_shards_requests() -> None:
+    chunker = GuildChunker()
+    assert chunker.request_for(wire.guild_create("100"), 0) is not None
+    assert chunker.request_for(wire.guild_create("200"), 1) is not None
+    assert chunker.request_for(wire.guild_create("300"), 1) is not None
+    chunker.reset(1)
+    assert chunker.pending == {"100"}
+    assert chunker.on_chunk(chunk("200", 0, 1, "chunk:200")) is None  # type: ignore[arg-type]
+    assert chunker.request_for(wire.guild_create("200"), 1) is not None  # asked again
+    assert chunker.on_chunk(chunk("200", 0, 1, "chunk:200")) == "200"  # type: ignore[arg-type]
+    chunker.reset(1)
+    assert chunker.pending == {"100"}  # completed requests are not the shard's any more
+    chunker.reset()
+    assert chunker.idle

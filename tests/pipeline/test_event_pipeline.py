@@ -279,3 +279,34 @@ async def test_events_subscribers_are_isolated_in_order_and_disposal_is_honoured
     pipeline.dispatch(message(2, "b"))  # with a routed subscription: the subject's delivery
     assert seen == ["broken", "disposer b", "last b"] and routed == ["b"]
     await pipeline.end()
+
+
+async def test_a_lost_session_forgets_only_its_own_shards_member_list_requests() -> None:
+    # two shards chunking: shard 1's session ends before its list arrives, shard 0's list
+    # is still coming; the run must keep waiting for shard 0's list (before the fix, the
+    # lost session made the chunker forget both, and the run was ready without it)
+    pipeline = make(wait_for_guilds=True, guild_ready_timeout=0.05, chunk_guilds=True)
+    commands = Commands()
+    pipeline.begin(commands, (0, 1))
+    for shard in (0, 1):
+        pipeline.state_changed(shard, ConnectionState.IDENTIFYING, ConnectionState.READY)
+    pipeline.dispatch(frame(1, "READY", {"session_id": "A", "user": {"id": "7"}}, shard=0))
+    pipeline.dispatch(frame(1, "READY", {"session_id": "B", "user": {"id": "7"}}, shard=1))
+    pipeline.dispatch(frame(2, "GUILD_CREATE", {"id": "10", "properties": {}}, shard=0))
+    pipeline.dispatch(frame(2, "GUILD_CREATE", {"id": "11", "properties": {}}, shard=1))
+    assert [(s, g) for s, g, _ in commands.member_requests] == [(0, "10"), (1, "11")]
+    lost = SessionLost(session_id="B", last_seq=2, reason=SessionEndReason.INVALIDATED)
+    pipeline.session_lost(1, lost)
+    assert pipeline.readiness.chunker is not None
+    assert pipeline.readiness.chunker.pending == {"10"}
+    # shard 1 comes back with a new session and asks for its list again
+    pipeline.dispatch(frame(1, "READY", {"session_id": "C", "user": {"id": "7"}}, shard=1))
+    pipeline.dispatch(frame(2, "GUILD_CREATE", {"id": "11", "properties": {}}, shard=1))
+    assert [(s, g) for s, g, _ in commands.member_requests][2:] == [(1, "11")]
+    for s, (shard, guild_id) in enumerate([(1, "11"), (0, "10")], start=3):
+        nonce = commands.member_requests[-1 if guild_id == "11" else 0][2]["nonce"]
+        chunk = {"guild_id": guild_id, "members": [], "chunk_index": 0, "chunk_count": 1}
+        assert not pipeline.readiness.event.is_set()  # a list is still missing
+        pipeline.dispatch(frame(s, "GUILD_MEMBERS_CHUNK", {**chunk, "nonce": nonce}, shard))
+    await asyncio.wait_for(pipeline.readiness.event.wait(), 5)
+    await pipeline.end()
