@@ -32,7 +32,10 @@ On a private ``redis-server`` (free port, temp dir, no persistence) started by t
 * **takeover**: a process holding a worker lease (TTL 1 s) gets ``kill -9``; the time
   until a contender polling every 10 ms holds it.
 
-    python benchmarks/bench_bus.py [--frames 50000] [--runs 5]
+    python benchmarks/bench_bus.py [--frames 50000] [--runs 5] [--only worker]
+
+``--only worker`` runs just the two worker rows (worker vs single process, and end to
+end through the public API), for short paired A/B runs of the worker's hot path.
 """
 
 from __future__ import annotations
@@ -334,6 +337,54 @@ async def takeover(url: str, runs: int, ttl: float = 1.0) -> list[float]:
     return out
 
 
+async def worker_rows(count: int, runs: int) -> None:
+    """(``--only worker``) the worker vs single-process rows, nothing else."""
+    frames = sandbox_frames(count)
+    server = RedisServer()
+    server.start()
+    try:
+        direct: list[float] = []
+        through: list[tuple[float, float, float]] = []
+        for run in range(runs):
+            direct.append(single_process(frames))
+            through.append(await worker_process(server.url, frames, 100 + run))
+        e2e_single, e2e_worker = await end_to_end(server.url, count, runs)
+    finally:
+        server.cleanup()
+    _print_worker_rows(count, direct, through, e2e_single, e2e_worker)
+    print(f"reproduce: {COMMAND} --frames {count} --runs {runs} --only worker")
+
+
+def _print_worker_rows(
+    count: int,
+    direct: list[float],
+    through: list[tuple[float, float, float]],
+    e2e_single: list[float],
+    e2e_worker: list[float],
+) -> None:
+    one = statistics.median(count / s for s in direct)
+    worker = statistics.median(count / wall for wall, _, _ in through)
+    one_us = statistics.median(direct) / count * 1e6  # single-threaded: wall ~ CPU
+    worker_us = statistics.median(cpu for _, cpu, _ in through) / count * 1e6
+    redis_us = statistics.median(cpu for _, _, cpu in through) / count * 1e6
+    print(f"single process, pipeline fed direct: {one:>10,.0f} frames/s (median)")
+    print(f"worker reading the stream, pipeline : {worker:>10,.0f} frames/s (median)")
+    print(f"worker / single process             : {worker / one:>10.0%} (target >= 80 %)")
+    print(f"  CPU per frame: single process    : {one_us:>10.1f} us")
+    print(f"  CPU per frame: worker process    : {worker_us:>10.1f} us "
+          f"(per-core ceiling {1e6 / worker_us:,.0f} frames/s)")  # fmt: skip
+    print(f"  CPU per frame: redis-server      : {redis_us:>10.1f} us (XREAD + commits)")
+    alone, bus = statistics.median(e2e_single), statistics.median(e2e_worker)
+    ratios = sorted(w / a for a, w in zip(e2e_single, e2e_worker, strict=True))
+    print("end to end, public API, same sandbox firehose, paired runs:")
+    print(f"  single-process Client.events     : {alone:>10,.0f} frames/s (median)")
+    print(f"  worker Client.events (from Redis) : {bus:>10,.0f} frames/s (median)")
+    print(
+        f"  worker / single process          : {statistics.median(ratios):>10.0%} "
+        f"(median of paired ratios {ratios[0]:.0%}..{ratios[-1]:.0%}; target >= 80 %)"
+    )
+
+
 async def main_async(count: int, runs: int) -> None:
     frames = sandbox_frames(count)
     server = RedisServer()
@@ -369,27 +420,7 @@ async def main_async(count: int, runs: int) -> None:
     print(f"client CPU per frame (pub+read)    : {client_us:>10.1f} us")
     print(f"  baseline                         : {base_client_us:>10.1f} us")
     print(f"redis-server CPU per frame         : {server_us:>10.1f} us")
-    one = statistics.median(count / s for s in direct)
-    worker = statistics.median(count / wall for wall, _, _ in through)
-    one_us = statistics.median(direct) / count * 1e6  # single-threaded: wall ~ CPU
-    worker_us = statistics.median(cpu for _, cpu, _ in through) / count * 1e6
-    redis_us = statistics.median(cpu for _, _, cpu in through) / count * 1e6
-    print(f"single process, pipeline fed direct: {one:>10,.0f} frames/s (median)")
-    print(f"worker reading the stream, pipeline : {worker:>10,.0f} frames/s (median)")
-    print(f"worker / single process             : {worker / one:>10.0%} (target >= 80 %)")
-    print(f"  CPU per frame: single process    : {one_us:>10.1f} us")
-    print(f"  CPU per frame: worker process    : {worker_us:>10.1f} us "
-          f"(per-core ceiling {1e6 / worker_us:,.0f} frames/s)")  # fmt: skip
-    print(f"  CPU per frame: redis-server      : {redis_us:>10.1f} us (XREAD + commits)")
-    alone, bus = statistics.median(e2e_single), statistics.median(e2e_worker)
-    ratios = sorted(w / a for a, w in zip(e2e_single, e2e_worker, strict=True))
-    print("end to end, public API, same sandbox firehose, paired runs:")
-    print(f"  single-process Client.events     : {alone:>10,.0f} frames/s (median)")
-    print(f"  worker Client.events (from Redis) : {bus:>10,.0f} frames/s (median)")
-    print(
-        f"  worker / single process          : {statistics.median(ratios):>10.0%} "
-        f"(median of paired ratios {ratios[0]:.0%}..{ratios[-1]:.0%}; target >= 80 %)"
-    )
+    _print_worker_rows(count, direct, through, e2e_single, e2e_worker)
     m1, m2 = statistics.median(one_worker), statistics.median(two_workers)
     print(f"one worker process, 2 shards       : {m1:>10,.0f} frames/s (median)")
     print(f"two worker processes, 1 shard each : {m2:>10,.0f} frames/s (median)")
@@ -408,10 +439,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", choices=["worker"], help="run only these rows")
     parser.add_argument("--worker-child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker_child:
         asyncio.run(worker_child(*args.worker_child))
+        return
+    if args.only == "worker":
+        asyncio.run(worker_rows(args.frames, args.runs))
         return
     asyncio.run(main_async(args.frames, args.runs))
 
