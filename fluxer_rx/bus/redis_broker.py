@@ -2,9 +2,11 @@
 
 Key layout under ``prefix`` (default ``fluxer``):
 
-* ``{prefix}:events:{shard}`` — the shard's stream; fields ``h`` shard, ``s`` session,
-  ``q`` seq (empty when absent), ``f`` the raw frame; trimmed with ``MAXLEN ~ retention``;
-  a batch is appended by one Lua script (one round trip, all or nothing).
+* ``{prefix}:events:{shard}`` — the shard's stream; one field ``e`` per entry, the record
+  packed by :mod:`~fluxer_rx.bus.entry_codec` (entries of the older four-field layout,
+  ``h`` shard, ``s`` session, ``q`` seq or empty, ``f`` frame, are still read); trimmed
+  with ``MAXLEN ~ retention``; a batch is appended by one Lua script (one round trip, all
+  or nothing).
 * ``{prefix}:commits:{group}`` — hash shard → committed stream id of that consumer group.
 * ``{prefix}:lease:{name}`` — a lease: the holder's token, with a TTL.
 * ``{prefix}:session:{shard}`` — hash with the shard's session bytes.
@@ -35,7 +37,7 @@ from typing import Any, TypeVar
 import redis.asyncio as aioredis
 from redis import exceptions as redis_errors
 
-from fluxer_rx.bus import scripts
+from fluxer_rx.bus import entry_codec, scripts
 from fluxer_rx.bus.errors import BrokerUnavailable
 from fluxer_rx.bus.port import Command, FrameRecord, Lease, Snapshot, StreamEntry
 
@@ -112,42 +114,44 @@ def _rows(reply: Any) -> list[tuple[Any, Any]]:
     return list(rows)
 
 
-_OUR_FIELDS = [b"h", b"s", b"q", b"f"]
-_SESSIONS: dict[bytes, str] = {}
-
-
-def _session_text(session: bytes) -> str:
-    """``session`` decoded; the few session ids of a run are decoded once each."""
-    text = _SESSIONS.get(session)
-    if text is None:
-        if len(_SESSIONS) >= 1024:
-            _SESSIONS.clear()
-        text = _SESSIONS[session] = session.decode()
-    return text
+_FIELD = entry_codec.FIELD
+_unpack = entry_codec.unpack
 
 
 def _entry(shard: int, position: bytes | str, fields: Any) -> StreamEntry:
-    """An entry from its fields: a flat ``[name, value, ...]`` list as read raw (the
-    order the append script writes is taken without building a dict), or a dict."""
+    """An entry from its fields: a flat ``[name, value, ...]`` list as read raw, or a
+    dict. Format 1 (one field) first; then the older four-field layout (its fields in the
+    order its append script wrote them, taken without building a dict); anything else is
+    an :class:`~fluxer_rx.bus.entry_codec.UnreadableEntry` (never raises)."""
+    where = position.decode() if isinstance(position, bytes) else position
     if type(fields) is list:
-        if len(fields) == 8 and fields[0::2] == _OUR_FIELDS:
-            _, h, _, session, _, seq, _, frame = fields
-            return StreamEntry(
-                position.decode() if isinstance(position, bytes) else position,
-                int(h),
-                _session_text(session),
-                int(seq) if seq else None,
-                frame,
-            )
+        if len(fields) == 2 and fields[0] == _FIELD:
+            return _unpack(where, shard, fields[1])
+        if len(fields) % 2:
+            return entry_codec.unreadable(where, shard, f"{len(fields)} field items")
         fields = dict(zip(fields[0::2], fields[1::2], strict=True))
-    seq = fields.get(b"q", b"")
-    return StreamEntry(
-        position=_text(position),
-        shard=int(fields.get(b"h", shard)),
-        session=fields.get(b"s", b"").decode(),
-        seq=int(seq) if seq else None,
-        frame=fields[b"f"],
-    )
+    value = fields.get(_FIELD)
+    if value is not None:
+        return _unpack(where, shard, value)
+    return _old_entry(where, shard, fields)
+
+
+def _old_entry(position: str, shard: int, fields: dict[Any, Any]) -> StreamEntry:
+    """An entry of the four-field layout, or unreadable."""
+    if b"f" not in fields:
+        names = sorted(_text(name) for name in fields)[:8]
+        return entry_codec.unreadable(position, shard, f"unknown fields {names}")
+    try:
+        seq = fields.get(b"q", b"")
+        return StreamEntry(
+            position=position,
+            shard=int(fields.get(b"h", shard)),
+            session=entry_codec.session_text(fields.get(b"s", b"")),
+            seq=int(seq) if seq else None,
+            frame=fields[b"f"],
+        )
+    except ValueError as exc:  # UnicodeDecodeError is one
+        return entry_codec.unreadable(position, shard, f"bad header field: {exc}")
 
 
 def _raw_reply(response: Any, **options: Any) -> Any:
@@ -240,9 +244,9 @@ class RedisBroker:
         """
         if not records:
             return []
-        args: list[bytes | str | int] = [self.options.retention, shard]
-        for record in records:
-            args += (record.session, "" if record.seq is None else record.seq, record.frame)
+        pack = entry_codec.pack
+        args: list[bytes | int] = [self.options.retention]
+        args += [pack(shard, record) for record in records]
         ids: Any = await self.call(
             "publish", self._append(keys=[self.events_key(shard)], args=args)
         )

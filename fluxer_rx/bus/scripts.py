@@ -22,13 +22,13 @@ __all__ = [
 
 APPEND_BATCH: Final = """
 local ids = {}
-for i = 3, #ARGV, 3 do
-  ids[#ids + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*',
-    'h', ARGV[2], 's', ARGV[i], 'q', ARGV[i + 1], 'f', ARGV[i + 2])
+for i = 2, #ARGV do
+  ids[#ids + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[i])
 end
 return ids
 """
-"""KEYS: stream. ARGV: retention, shard, then session, seq ('' if none), frame per entry.
+"""KEYS: stream. ARGV: retention, then one packed record per entry
+(:func:`fluxer_rx.bus.entry_codec.pack`).
 
 One command and one reply for a whole batch (a pipeline of XADDs costs a reply parse per
 entry), and the batch is stored all or nothing: a script runs, and is persisted, as one

@@ -15,7 +15,10 @@ group's committed position and feeds the frames to ``sink`` (an
   the entries to its successor, which applies them (at-least-once made exactly-once by
   the de-duplication, for a sink whose state came with the position).
 * **Gaps are reported** on ``sink.diagnostic`` as ``Kind.GAP`` with the
-  :class:`~fluxer_rx.bus.dedup.Gap` as data.
+  :class:`~fluxer_rx.bus.dedup.Gap` as data; an entry that cannot be read (its format, see
+  :mod:`~fluxer_rx.bus.entry_codec`) or decoded as ``Kind.DECODE_ERROR`` with the
+  :class:`~fluxer_rx.bus.entry_codec.EntryFormatError` or
+  :class:`~fluxer_rx.errors.DecodeError`; the stream goes on after it.
 * A shard whose lease is lost stops at once (its commits would be refused anyway).
 
 * **Sessions lost reach the sink.** When a shard's stream moves to a new session (the
@@ -45,6 +48,7 @@ import time
 from collections.abc import Iterable
 
 from fluxer_rx.bus.dedup import Deduplicator, DedupReader, ReadBatch
+from fluxer_rx.bus.entry_codec import UnreadableEntry
 from fluxer_rx.bus.errors import BrokerUnavailable
 from fluxer_rx.bus.handover import Handover
 from fluxer_rx.bus.lease_keeper import LeaseKeeper
@@ -212,7 +216,7 @@ class StreamWorker:
             batch = reader.judge(raw)
             reader.position = batch.position
             for entry in batch.entries:
-                frame = self._decode(shard_id, entry.frame)
+                frame = self._decode(shard_id, entry)
                 if frame is not None and frame.op == 0:
                     handover.fold(shard_id, frame)
         if _key(reader.position) < end:
@@ -273,15 +277,7 @@ class StreamWorker:
             self.sink.diagnostic(
                 Diagnostic(Kind.GAP, shard_id, f"{gap.missing} dispatches missing", gap)
             )
-        for entry in batch.entries:
-            self._session_moved(shard_id, entry, run)
-            frame = self._decode(shard_id, entry.frame)
-            if frame is None:
-                continue
-            if frame.op == 0 and frame.s is not None:
-                self.sink.dispatch(frame)
-            else:
-                self.sink.frame(frame)
+        self._apply_entries(shard_id, batch.entries, run)
         self.applied += len(batch.entries)
         self.duplicates += batch.duplicates
         if batch.entries or batch.duplicates:
@@ -295,22 +291,52 @@ class StreamWorker:
             self.sink.state_changed(shard_id, ConnectionState.DISCONNECTED, ConnectionState.READY)
         return True
 
-    def _session_moved(self, shard_id: int, entry: StreamEntry, run: _ShardRun) -> None:
-        """Tell the sink the old session is lost when ``entry`` starts a new one."""
-        if entry.seq is None or not entry.session:
-            return
-        if entry.session != run.last_session and run.last_session:
-            lost = SessionLost(run.last_session, run.last_seq, SessionEndReason.REPLACED)
-            self.sink.session_lost(shard_id, lost)
-        run.last_session, run.last_seq = entry.session, entry.seq
+    def _apply_entries(self, shard_id: int, entries: list[StreamEntry], run: _ShardRun) -> None:
+        """Decode ``entries`` and hand them to the sink, in order, telling it first of a
+        session lost before a new session's first entry.
 
-    def _decode(self, shard_id: int, raw: bytes) -> Frame | None:
+        The worker's hot loop, one pass per entry with what it calls bound once: the
+        session check, the decode and the dispatch are inlined here (a method call per
+        entry for each cost about as much as the check itself).
+        """
+        sink = self.sink
+        dispatch, other = sink.dispatch, sink.frame
+        decode = decode_frame
+        session, seq = run.last_session, run.last_seq
         try:
-            frame = decode_frame(raw)
+            for entry in entries:
+                if entry.seq is not None and entry.session:
+                    if entry.session != session and session:
+                        lost = SessionLost(session, seq, SessionEndReason.REPLACED)
+                        sink.session_lost(shard_id, lost)
+                    session, seq = entry.session, entry.seq
+                try:
+                    frame = decode(entry.frame)
+                except DecodeError as exc:
+                    self._undecodable(shard_id, entry, exc)
+                    continue
+                frame.shard_id = shard_id
+                if frame.op == 0 and frame.s is not None:
+                    dispatch(frame)
+                else:
+                    other(frame)
+        finally:
+            run.last_session, run.last_seq = session, seq
+
+    def _decode(self, shard_id: int, entry: StreamEntry) -> Frame | None:
+        try:
+            frame = decode_frame(entry.frame)
         except DecodeError as exc:
-            self.sink.diagnostic(
-                Diagnostic(Kind.DECODE_ERROR, shard_id, f"undecodable stream entry: {exc}", exc)
-            )
+            self._undecodable(shard_id, entry, exc)
             return None
         frame.shard_id = shard_id
         return frame
+
+    def _undecodable(self, shard_id: int, entry: StreamEntry, exc: DecodeError) -> None:
+        """Report ``entry`` on diagnostics: unreadable (its format) or undecodable."""
+        if isinstance(entry, UnreadableEntry):
+            error: DecodeError = entry.error()
+            message = str(error)
+        else:
+            error, message = exc, f"undecodable stream entry {entry.position}: {exc}"
+        self.sink.diagnostic(Diagnostic(Kind.DECODE_ERROR, shard_id, message, error))
