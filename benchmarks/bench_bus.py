@@ -18,6 +18,9 @@ On a private ``redis-server`` (free port, temp dir, no persistence) started by t
 * **memory**: ``INFO memory`` ``used_memory`` before and after one stream holds the
   frames, divided by their number, next to the mean frame size (``MEMORY USAGE`` of the
   stream key is printed too).
+Before each timed run a full ``gc.collect()`` (both sides alike), so no run pays a gen-2
+collection owed to the garbage of the runs or set-up before it (40 ms in a 150 ms run).
+
 * **end to end, public API**: on one sandbox firehose (MESSAGE_CREATE frames written as
   fast as the socket takes them), the single-process ``Client`` counting ``MessageCreate``
   on ``client.events`` (the baseline) against the same frames through a
@@ -42,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import signal
@@ -132,6 +136,7 @@ def _pipeline() -> tuple[EventPipeline, list[int]]:
 def single_process(frames: list[bytes]) -> float:
     """Seconds for the pipeline fed directly (decode, fold, emit)."""
     pipeline, emitted = _pipeline()
+    gc.collect()
     start = time.perf_counter()
     for raw in frames:
         pipeline.dispatch(decode_frame(raw))
@@ -153,6 +158,7 @@ async def worker_process(url: str, frames: list[bytes], shard: int) -> tuple[flo
         done = asyncio.Event()
         pipeline.events.subscribe(lambda _: done.set() if emitted[0] >= len(frames) else None)
         worker = StreamWorker(broker, f"bench-{shard}", pipeline, [shard], poll=0.001)
+        gc.collect()
         server_cpu = await _server_cpu(broker)
         start, cpu = time.perf_counter(), time.process_time()
         running = asyncio.create_task(worker.run())
@@ -202,6 +208,7 @@ async def single_client(sb: Sandbox, count: int) -> float:
     login = asyncio.create_task(client.login(sb.token))
     try:
         await client.wait_until_ready(timeout=20)
+        gc.collect()  # as before the worker's run: no full collection owed to earlier runs
         await sb.firehose(count)
         return count / await asyncio.wait_for(counter.done, 120)
     finally:
@@ -225,6 +232,7 @@ async def through_bus(sb: Sandbox, url: str, prefix: str, count: int) -> float:
             await asyncio.sleep(0.01)
         await process.close()
         await running
+    gc.collect()  # as before the single client's run: the gateway process's garbage gone
     bus = RedisBus(url, broker=options, snapshot_interval=None, share_rest_limits=False)
     client = Client(ClientOptions(rest=RestOptions(api_url=sb.api_url), bus=bus))
     counter = Counter(client, count)

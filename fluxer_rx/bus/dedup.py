@@ -144,9 +144,25 @@ class DedupReader:
         gaps: list[Gap] = []
         duplicates = 0
         position = self.position
+        shard = self.shard
+        shards = self.dedup._shards
         admit = self.dedup.admit
+        state = shards.get(shard)
         for entry in raw:
             position = entry.position
+            seq = entry.seq
+            # the common case inlined (a call to admit per entry costs as much as the
+            # check): the next seq of the shard's current session, fresh without a gap
+            if (
+                state is not None
+                and seq is not None
+                and seq == state.seq + 1
+                and entry.session == state.session
+                and entry.shard == shard
+            ):
+                state.seq = seq
+                entries.append(entry)
+                continue
             verdict = admit(entry)
             if verdict.gap is not None:
                 gaps.append(verdict.gap)
@@ -154,4 +170,5 @@ class DedupReader:
                 entries.append(entry)
             else:
                 duplicates += 1
+            state = shards.get(shard)
         return ReadBatch(entries, gaps, duplicates, position)

@@ -1,18 +1,21 @@
-"""How a :class:`~fluxer_rx.bus.port.FrameRecord` is stored in one stream entry field.
+"""How a :class:`~fluxer_rx.bus.port.FrameRecord` is stored as one stream entry field.
 
-Format 1 (field ``e``): a fixed 15-byte little-endian header, then the session id (UTF-8),
-then the raw frame exactly as the server sent it::
+Format 1: one field per entry; its *name* is the packed header, its *value* the raw frame
+exactly as the server sent it. The header is 14 little-endian bytes, then the session
+id (UTF-8, to the end of the name)::
 
-    version u8 (= 1) | session length u16 | shard u32 | seq + 1 u64 (0: no seq)
-    | session bytes | frame bytes
+    tag u8 (0xF5) | version u8 (1) | shard u32 | seq + 1 u64 (0: no seq) | session bytes
 
 One field instead of four: an ``XREAD`` reply carries 2 bulk strings per entry instead
-of 8, and the header is read by one ``struct`` call. Streams written before this format
-(fields ``h``, ``s``, ``q``, ``f``) are still read, so a deployment can upgrade its
-workers before or after its gateway processes, with entries of both in one stream.
+of 8, the header is read by one ``struct`` call, and the frame is never copied (neither
+into the entry when publishing nor out of it when reading). The tag byte 0xF5 never
+occurs in UTF-8, so no text field name is taken for a header. Streams written before this
+format (fields ``h``, ``s``, ``q``, ``f``) are still read, so a deployment's workers can
+be upgraded while its streams hold older entries (upgrade workers before gateway
+processes: an older worker cannot read format 1).
 
-An entry this version cannot read (another version, a truncated header, a foreign
-writer's fields) is never skipped silently and never stops the stream: it is read as an
+An entry this version cannot read (another version, a cut header, a foreign writer's
+fields) is never skipped silently and never stops the stream: it is read as an
 :class:`UnreadableEntry` (no seq, so de-duplication passes it on), which a worker reports
 on diagnostics as an :class:`EntryFormatError` and then commits past.
 """
@@ -20,34 +23,37 @@ on diagnostics as an :class:`EntryFormatError` and then commits past.
 from __future__ import annotations
 
 import struct
-from typing import Final
+from collections.abc import Callable, Iterable
+from typing import Any, Final
 
 from fluxer_rx.bus.port import FrameRecord, StreamEntry
 from fluxer_rx.errors import DecodeError
 
 __all__ = [
-    "FIELD",
+    "TAG",
     "VERSION",
     "EntryFormatError",
     "UnreadableEntry",
-    "pack",
+    "is_header",
+    "pack_header",
     "session_text",
     "unpack",
+    "unpack_rows",
     "unreadable",
 ]
 
+TAG: Final = 0xF5
+"""The first byte of every header (of any version): never a byte of UTF-8 text."""
 VERSION: Final = 1
-FIELD: Final = b"e"
-"""The one field name of a format-1 entry."""
 
-_HEAD: Final = struct.Struct("<BHIQ")
+_HEAD: Final = struct.Struct("<BBIQ")
 _HEAD_SIZE: Final = _HEAD.size
-_MAX_SESSION: Final = 0xFFFF
+_FORMAT_1: Final = (TAG << 8 | VERSION).to_bytes(2, "big")
 
 
 class EntryFormatError(DecodeError):
     """A stream entry is not in a format this version reads (another version, cut short,
-    or written by something else); the entry's position says which one."""
+    or written by something else); the message names the entry's position."""
 
 
 class UnreadableEntry(StreamEntry, frozen=True, gc=False):
@@ -66,24 +72,27 @@ def unreadable(position: str, shard: int, reason: str) -> UnreadableEntry:
     return UnreadableEntry(position, shard, "", None, b"", reason)
 
 
-def pack(shard: int, record: FrameRecord) -> bytes:
-    """``record`` as the value of field :data:`FIELD` (format :data:`VERSION`) in
-    ``shard``'s stream (the header's shard is the stream's, as the older layout's was).
+def pack_header(shard: int, record: FrameRecord) -> bytes:
+    """The field name that stores ``record`` (its value: ``record.frame``) in ``shard``'s
+    stream, format :data:`VERSION` (the header's shard is the stream's, as the older
+    layout's was).
 
-    Raises ``ValueError`` for a session id longer than 65,535 bytes, a shard outside
-    0..2**32-1 or a negative seq (no gateway sends one).
+    Raises ``ValueError`` for a shard outside 0..2**32-1 or a negative seq (no gateway
+    sends one).
     """
-    session = record.session.encode()
-    if len(session) > _MAX_SESSION:
-        raise ValueError(f"session id too long for a stream entry: {len(session)} bytes")
     seq = record.seq
     if seq is not None and seq < 0:
         raise ValueError(f"seq must be >= 0, got {seq}")
     try:
-        head = _HEAD.pack(VERSION, len(session), shard, 0 if seq is None else seq + 1)
+        head = _HEAD.pack(TAG, VERSION, shard, 0 if seq is None else seq + 1)
     except struct.error as exc:
         raise ValueError(f"record not storable: {exc}") from None
-    return b"".join((head, session, record.frame))
+    return head + record.session.encode()
+
+
+def is_header(name: bytes) -> bool:
+    """Whether the field ``name`` claims to be a header (of any version)."""
+    return name[:1] == _FORMAT_1[:1]
 
 
 _SESSIONS: dict[bytes, str] = {}
@@ -102,22 +111,59 @@ def session_text(session: bytes) -> str:
     return text
 
 
-def unpack(position: str, shard: int, value: bytes) -> StreamEntry:
-    """The entry at ``position`` of ``shard``'s stream from its field :data:`FIELD`; an
-    :class:`UnreadableEntry` when ``value`` is not format 1 (never raises)."""
+def unpack(position: str, shard: int, head: bytes, frame: bytes) -> StreamEntry:
+    """The entry at ``position`` of ``shard``'s stream from its one field (``head``: its
+    name, ``frame``: its value); an :class:`UnreadableEntry` when ``head`` is not a
+    format-1 header (never raises)."""
+    if head[:2] != _FORMAT_1:
+        if is_header(head) and len(head) >= 2:
+            return unreadable(position, shard, f"format {head[1]}, this version reads {VERSION}")
+        return unreadable(position, shard, "its field is not a header")
+    if len(head) < _HEAD_SIZE:
+        return unreadable(position, shard, f"header of {len(head)} bytes, cut short")
+    _, _, stored_shard, seq = _HEAD.unpack_from(head)
     try:
-        version, length, stored_shard, seq = _HEAD.unpack_from(value)
-    except struct.error:
-        version = value[0] if value else VERSION
-        if version == VERSION:
-            return unreadable(position, shard, f"{len(value)} bytes, shorter than a header")
-    if version != VERSION:
-        return unreadable(position, shard, f"format {version}, this version reads {VERSION}")
-    end = _HEAD_SIZE + length
-    if len(value) < end:
-        return unreadable(position, shard, "cut short inside its session id")
-    try:
-        session = session_text(value[_HEAD_SIZE:end])
+        session = session_text(head[_HEAD_SIZE:])
     except UnicodeDecodeError:
         return unreadable(position, shard, "session id is not UTF-8")
-    return StreamEntry(position, stored_shard, session, seq - 1 if seq else None, value[end:])
+    return StreamEntry(position, stored_shard, session, seq - 1 if seq else None, frame)
+
+
+def unpack_rows(
+    shard: int,
+    rows: Iterable[tuple[bytes, Any]],
+    other: Callable[[int, bytes, Any], StreamEntry],
+) -> list[StreamEntry]:
+    """The entries of raw ``XREAD`` rows (``(position, [name, value, ...])``) of
+    ``shard``'s stream; a row that is not a format-1 entry of a session already seen is
+    read by ``other(shard, position, fields)``.
+
+    The worker's read path: :func:`unpack` and :func:`session_text` are inlined here, as a
+    call per entry for each costs about as much as what it does.
+    """
+    entries: list[StreamEntry] = []
+    append = entries.append
+    head_of = _HEAD.unpack_from
+    sessions = _SESSIONS
+    for position, fields in rows:
+        if type(fields) is list and len(fields) == 2:
+            head, frame = fields
+            try:
+                tag, version, stored_shard, seq = head_of(head)
+            except struct.error:
+                tag = 0
+            if tag == TAG and version == VERSION:
+                session = sessions.get(head[_HEAD_SIZE:])
+                if session is not None:
+                    append(
+                        StreamEntry(
+                            position.decode(),
+                            stored_shard,
+                            session,
+                            seq - 1 if seq else None,
+                            frame,
+                        )
+                    )
+                    continue
+        append(other(shard, position, fields))
+    return entries

@@ -2,8 +2,9 @@
 
 Key layout under ``prefix`` (default ``fluxer``):
 
-* ``{prefix}:events:{shard}`` — the shard's stream; one field ``e`` per entry, the record
-  packed by :mod:`~fluxer_rx.bus.entry_codec` (entries of the older four-field layout,
+* ``{prefix}:events:{shard}`` — the shard's stream; one field per entry, its name the
+  record's header and its value the raw frame (:mod:`~fluxer_rx.bus.entry_codec`; entries
+  of the older four-field layout,
   ``h`` shard, ``s`` session, ``q`` seq or empty, ``f`` frame, are still read); trimmed
   with ``MAXLEN ~ retention``; a batch is appended by one Lua script (one round trip, all
   or nothing).
@@ -114,32 +115,27 @@ def _rows(reply: Any) -> list[tuple[Any, Any]]:
     return list(rows)
 
 
-_FIELD = entry_codec.FIELD
-_unpack = entry_codec.unpack
-
-
 def _entry(shard: int, position: bytes | str, fields: Any) -> StreamEntry:
     """An entry from its fields: a flat ``[name, value, ...]`` list as read raw, or a
-    dict. Format 1 (one field) first; then the older four-field layout (its fields in the
-    order its append script wrote them, taken without building a dict); anything else is
-    an :class:`~fluxer_rx.bus.entry_codec.UnreadableEntry` (never raises)."""
+    dict. Format 1 (one field, its name a header) first; then the older four-field layout;
+    anything else is an :class:`~fluxer_rx.bus.entry_codec.UnreadableEntry` (never
+    raises)."""
     where = position.decode() if isinstance(position, bytes) else position
     if type(fields) is list:
-        if len(fields) == 2 and fields[0] == _FIELD:
-            return _unpack(where, shard, fields[1])
         if len(fields) % 2:
             return entry_codec.unreadable(where, shard, f"{len(fields)} field items")
         fields = dict(zip(fields[0::2], fields[1::2], strict=True))
-    value = fields.get(_FIELD)
-    if value is not None:
-        return _unpack(where, shard, value)
+    if len(fields) == 1:
+        ((name, value),) = fields.items()
+        if isinstance(name, bytes) and entry_codec.is_header(name):
+            return entry_codec.unpack(where, shard, name, value)
     return _old_entry(where, shard, fields)
 
 
 def _old_entry(position: str, shard: int, fields: dict[Any, Any]) -> StreamEntry:
     """An entry of the four-field layout, or unreadable."""
     if b"f" not in fields:
-        names = sorted(_text(name) for name in fields)[:8]
+        names = ", ".join(sorted(map(repr, fields))[:8])
         return entry_codec.unreadable(position, shard, f"unknown fields {names}")
     try:
         seq = fields.get(b"q", b"")
@@ -244,9 +240,10 @@ class RedisBroker:
         """
         if not records:
             return []
-        pack = entry_codec.pack
+        pack = entry_codec.pack_header
         args: list[bytes | int] = [self.options.retention]
-        args += [pack(shard, record) for record in records]
+        for record in records:
+            args += (pack(shard, record), record.frame)
         ids: Any = await self.call(
             "publish", self._append(keys=[self.events_key(shard)], args=args)
         )
@@ -265,7 +262,7 @@ class RedisBroker:
         reply: Any = await self.call(
             "read", self._redis.xread({key: after}, count=count, block=block)
         )
-        return [_entry(shard, position, fields) for position, fields in _rows(reply)]
+        return entry_codec.unpack_rows(shard, _rows(reply), _entry)
 
     async def entry(self, shard: int, position: str) -> StreamEntry | None:
         rows: Any = await self.call(

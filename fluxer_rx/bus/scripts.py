@@ -22,13 +22,13 @@ __all__ = [
 
 APPEND_BATCH: Final = """
 local ids = {}
-for i = 2, #ARGV do
-  ids[#ids + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[i])
+for i = 2, #ARGV, 2 do
+  ids[#ids + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', ARGV[i], ARGV[i + 1])
 end
 return ids
 """
-"""KEYS: stream. ARGV: retention, then one packed record per entry
-(:func:`fluxer_rx.bus.entry_codec.pack`).
+"""KEYS: stream. ARGV: retention, then per entry its one field: the record's header
+(:func:`fluxer_rx.bus.entry_codec.pack_header`) and the raw frame.
 
 One command and one reply for a whole batch (a pipeline of XADDs costs a reply parse per
 entry), and the batch is stored all or nothing: a script runs, and is persisted, as one

@@ -248,8 +248,11 @@ class StreamWorker:
                     if ahead is None:
                         ahead = asyncio.create_task(reader.read(count=self.count, timeout=timeout))
                     batch = await ahead
-                    # the next read travels while this batch is applied and committed
+                    # the next read travels while this batch is applied and committed: one
+                    # loop turn lets its task send the XREAD now (a task created but not
+                    # yet run would send it only at the commit's await, after the apply)
                     ahead = asyncio.create_task(reader.read(count=self.count, timeout=timeout))
+                    await asyncio.sleep(0)
                     if not await self._apply_batch(shard_id, batch, keeper, run):
                         return  # the lease is gone: another worker reads this shard now
                     interval = self.snapshot_interval

@@ -17,12 +17,7 @@ from typing import Any
 import pytest
 
 from fluxer_rx.bus import START, FrameRecord
-from fluxer_rx.bus.entry_codec import (
-    EntryFormatError,
-    UnreadableEntry,
-    pack,
-    unpack,
-)
+from fluxer_rx.bus.entry_codec import EntryFormatError, UnreadableEntry, pack_header, unpack
 from fluxer_rx.bus.redis_broker import RedisBroker
 from fluxer_rx.bus.worker import StreamWorker
 from fluxer_rx.diagnostics import Kind
@@ -40,11 +35,11 @@ def _frame(seq: int) -> bytes:
         FrameRecord(3, "sess-a", 17, _frame(17)),
         FrameRecord(0, "", None, b'{"op":11}'),
         FrameRecord(2**32 - 1, "séance-Ω", 0, b""),
-        FrameRecord(1, "s" * 300, 2**63, b"\x00\xff binary \n tail"),
+        FrameRecord(1, "s" * 70_000, 2**63, b"\x00\xff binary \n tail"),
     ],
 )
 def test_pack_then_unpack_round_trips(record: FrameRecord) -> None:
-    entry = unpack("5-1", 99, pack(record.shard, record))
+    entry = unpack("5-1", 99, pack_header(record.shard, record), record.frame)
     assert type(entry) is not UnreadableEntry
     assert (entry.position, entry.shard, entry.session, entry.seq, entry.frame) == (
         "5-1", record.shard, record.session, record.seq, record.frame,
@@ -52,26 +47,28 @@ def test_pack_then_unpack_round_trips(record: FrameRecord) -> None:
 
 
 def test_pack_refuses_what_the_header_cannot_hold() -> None:
-    with pytest.raises(ValueError, match="session id too long"):
-        pack(0, FrameRecord(0, "s" * 70_000, 1, b"{}"))
     with pytest.raises(ValueError, match="seq must be >= 0"):
-        pack(0, FrameRecord(0, "s", -1, b"{}"))
+        pack_header(0, FrameRecord(0, "s", -1, b"{}"))
     with pytest.raises(ValueError, match="not storable"):
-        pack(2**32, FrameRecord(2**32, "s", 1, b"{}"))
+        pack_header(2**32, FrameRecord(2**32, "s", 1, b"{}"))
+
+
+_HEAD = pack_header(0, FrameRecord(0, "ab", 1, b"{}"))
 
 
 @pytest.mark.parametrize(
-    ("value", "reason"),
+    ("head", "reason"),
     [
-        (b"", "shorter than a header"),
-        (b"\x01\x00\x00", "shorter than a header"),
-        (b"\x09" + pack(0, FrameRecord(0, "s", 1, b"{}"))[1:], "format 9, this version reads 1"),
-        (pack(0, FrameRecord(0, "session", 1, b""))[:-3], "cut short inside its session id"),
-        (pack(0, FrameRecord(0, "ab", 1, b"{}")).replace(b"ab", b"\xff\xfe"), "not UTF-8"),
+        (b"", "its field is not a header"),
+        (b"f", "its field is not a header"),
+        (b"\xf5", "its field is not a header"),
+        (b"\xf5\x09" + _HEAD[2:], "format 9, this version reads 1"),
+        (_HEAD[:9], "header of 9 bytes, cut short"),
+        (_HEAD.replace(b"ab", b"\xff\xfe"), "not UTF-8"),
     ],
 )
-def test_unreadable_values_become_unreadable_entries(value: bytes, reason: str) -> None:
-    entry = unpack("7-0", 4, value)
+def test_unreadable_headers_become_unreadable_entries(head: bytes, reason: str) -> None:
+    entry = unpack("7-0", 4, head, b"{}")
     assert isinstance(entry, UnreadableEntry)
     assert (entry.position, entry.shard, entry.seq, entry.frame) == ("7-0", 4, None, b"")
     assert reason in entry.reason
@@ -116,7 +113,7 @@ async def test_foreign_entries_are_read_as_unreadable(broker: RedisBroker) -> No
     key = broker.events_key(0)
     foreign = [
         await broker.redis.xadd(key, {b"x": b"y", b"z": b"w"}),
-        await broker.redis.xadd(key, {b"e": b"\x02future"}),
+        await broker.redis.xadd(key, {b"\xf5\x02future": b"{}"}),
         await broker.redis.xadd(key, {b"h": b"0", b"q": b"1", b"f": b"{}", b"s": b"\xff"}),
         await broker.redis.xadd(key, {b"h": b"zero", b"q": b"1", b"f": b"{}"}),
     ]
@@ -124,7 +121,7 @@ async def test_foreign_entries_are_read_as_unreadable(broker: RedisBroker) -> No
     assert [e.position for e in got] == [p.decode() for p in foreign]
     assert all(isinstance(e, UnreadableEntry) and e.seq is None for e in got)
     reasons = [e.reason for e in got if isinstance(e, UnreadableEntry)]
-    assert "unknown fields ['x', 'z']" in reasons[0]
+    assert "unknown fields b'x', b'z'" in reasons[0]
     assert "format 2" in reasons[1]
     assert "bad header field" in reasons[2] and "bad header field" in reasons[3]
 
@@ -160,7 +157,7 @@ async def test_a_worker_reports_unreadable_entries_and_goes_on(broker: RedisBrok
     bad = [(await broker.redis.xadd(key, {b"junk": b"1"})).decode()]
     # a republished overlap in the new layout: 2 is a duplicate, 3 and 4 are fresh
     await broker.publish(0, [FrameRecord(0, "a", s, _frame(s)) for s in (2, 3, 4)])
-    bad.append((await broker.redis.xadd(key, {b"e": b"\x01\x00"})).decode())
+    bad.append((await broker.redis.xadd(key, {b"\xf5\x01\x00": b"{}"})).decode())
     last = (await broker.publish(0, [FrameRecord(0, "b", s, _frame(s)) for s in (1, 2)]))[-1]
     sink = Recorder()
     worker = StreamWorker(broker, "g", sink, [0], lease_ttl=2.0, poll=0.01)
