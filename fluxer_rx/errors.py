@@ -29,6 +29,7 @@ __all__ = [
     "CommandError",
     "CommandRaised",
     "DecodeError",
+    "EntryFormatError",
     "FluxerError",
     "GatewayError",
     "GuildOnly",
@@ -291,6 +292,12 @@ class BrokerUnavailable(FluxerError):
     """The broker of a scale-out could not be reached or did not answer; the operation
     may be retried. A publish that raised this may have stored part of its batch
     (readers drop duplicates by (shard, session, seq))."""
+
+
+class EntryFormatError(DecodeError):
+    """A scale-out stream entry is not in a format this version reads (another version,
+    cut short, or written by something else); the message names the entry's position.
+    A worker reports it on diagnostics (``Kind.DECODE_ERROR``) and goes on after it."""
 
 
 # ------------------------------------------------------------------ streams

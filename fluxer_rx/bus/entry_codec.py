@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 from fluxer_rx.bus.port import FrameRecord, StreamEntry
-from fluxer_rx.errors import DecodeError
+from fluxer_rx.errors import EntryFormatError
 
 __all__ = [
     "TAG",
@@ -49,11 +49,6 @@ VERSION: Final = 1
 _HEAD: Final = struct.Struct("<BBIQ")
 _HEAD_SIZE: Final = _HEAD.size
 _FORMAT_1: Final = (TAG << 8 | VERSION).to_bytes(2, "big")
-
-
-class EntryFormatError(DecodeError):
-    """A stream entry is not in a format this version reads (another version, cut short,
-    or written by something else); the message names the entry's position."""
 
 
 class UnreadableEntry(StreamEntry, frozen=True, gc=False):
