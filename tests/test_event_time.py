@@ -14,7 +14,7 @@ from reactivex.subject import Subject
 from reactivex.testing import ReactiveTest, TestScheduler
 from reactivex.testing.marbles import marbles_testing
 
-from fluxer_rx.models import MessageCreate, PartialUser
+from fluxer_rx.models import ChannelCreate, MessageCreate, PartialUser, TypingStart
 from fluxer_rx.models.snowflake import snowflake_from_timestamp_ms
 from fluxer_rx.operators import (
     EventWindow,
@@ -125,6 +125,15 @@ def test_the_default_event_time_is_the_snowflake_time() -> None:
         snowflake_seconds(object())
 
 
+@pytest.mark.parametrize(
+    "bad", ["\u0661\u0662", "\uff11\uff12", "\ud800", "+123", " 123", "1_23", "", "12a"]
+)
+def test_a_snowflake_time_needs_ascii_digits(bad: str) -> None:
+    # int() alone accepts most of these; a lone surrogate must not fail to encode
+    with pytest.raises(ValueError, match="ASCII digits"):
+        snowflake_seconds(PartialUser(id=bad))
+
+
 def test_late_events_without_a_callback_are_logged_not_dropped_silently(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -211,6 +220,22 @@ def test_count_by_an_id_kind_counts_per_channel() -> None:
         (1_800_000_000.0 - 1_800_000_000 % 60, {"c1": 2, "c2": 1}),
         (1_800_000_060.0 - 1_800_000_000 % 60, {"c2": 1}),
     ]
+
+
+def test_count_by_an_id_kind_reads_the_key_as_routing_does() -> None:
+    # count_by("channel_id") reads channel_id in bulk; an event without one is keyed by
+    # the routing table's function (a channel event: its own id; nothing: None)
+    base = 1_800_000_000_000
+    subject: Subject[object] = Subject()
+    got: list[KeyedCounts[str | None]] = []
+    pipe = count_by("channel_id", 60, event_time=lambda _event: base / 1000)
+    subject.pipe(pipe).subscribe(got.append)
+    channel = ChannelCreate(id="42", type=0)
+    typing = TypingStart(channel_id="c2", user_id="u1")
+    for event in (message(base, "c1"), channel, object(), message(base, "c1"), typing, object()):
+        subject.on_next(event)
+    subject.on_completed()
+    assert [list(c.counts.items()) for c in got] == [[("c1", 2), ("42", 1), (None, 2), ("c2", 1)]]
 
 
 def test_top_k_marbles_match_the_docstring() -> None:
