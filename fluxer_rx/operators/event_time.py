@@ -88,11 +88,17 @@ def snowflake_seconds(event: object) -> float:
     """The creation time of ``event``'s own snowflake (its ``id``), in Unix seconds
     (millisecond precision). ``ValueError`` when the event has no ``id`` (reactions,
     typing: give a time function instead)."""
-    global _last_parsed
     snowflake = getattr(event, "id", None)
     last = _last_parsed
     if snowflake is last[0]:
         return last[1]
+    return _id_seconds(event, snowflake)
+
+
+def _id_seconds(event: object, snowflake: object) -> float:
+    """:func:`snowflake_seconds` of ``event``, whose ``id`` is ``snowflake``, remembered
+    in :data:`_last_parsed`."""
+    global _last_parsed
     # the common case, checked as parse_snowflake checks it (under 20 digits: in range).
     # ASCII digits only: ``isascii`` first (encoding a lone surrogate would raise), then
     # ``bytes.isdigit`` (ASCII only, and about half the cost of ``str.isdigit``)
@@ -109,7 +115,7 @@ def snowflake_seconds(event: object) -> float:
         raise ValueError(
             f"{type(event).__name__} has no id to take its time from; pass key= / event_time="
         )
-    return snowflake_timestamp_ms(snowflake) / 1000
+    return snowflake_timestamp_ms(snowflake) / 1000  # type: ignore[arg-type]
 
 
 def _as_datetime(seconds: float) -> datetime:
@@ -232,6 +238,7 @@ class _Windows(Generic[T]):
         self.width = width
         self.lateness = lateness
         self.time_of = time_of
+        self.by_id = time_of is snowflake_seconds
         self.on_late = on_late
         self.idle = idle
         self.scheduler = scheduler
@@ -254,9 +261,18 @@ class _Windows(Generic[T]):
         if self.stopped:
             return
         try:
-            when = self.time_of(event)
-            if type(when) is not float or when - when != 0.0:  # not a finite float
-                when = _seconds_of(when)
+            if self.by_id:  # snowflake_seconds, inlined (one call less per event)
+                snowflake = getattr(event, "id", None)
+                last = _last_parsed
+                # the same id as the event before: another operator on the same stream
+                # (or this one, for a repeated event) just parsed it
+                when = last[1] if snowflake is last[0] else _id_seconds(event, snowflake)
+            else:
+                found = self.time_of(event)
+                # a finite float as it is (the common case), else checked and converted
+                when = (
+                    found if type(found) is float and found - found == 0.0 else _seconds_of(found)
+                )
         except Exception as exc:  # the time function failed: that ends the stream
             self.on_error(exc)
             return
