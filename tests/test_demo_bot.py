@@ -53,7 +53,14 @@ async def test_ping_is_answered_with_the_measured_round_trip() -> None:
         assert match is not None, reply.content
         [latency] = timeline.ping_latencies
         assert match.group(1) == f"{latency * 1000:.1f}"
-        assert re.search(r"!ping from .+: pong, \d+\.\d ms", timeline.actions[-1].text)
+        # the bot writes its timeline line once its edit call returns, which can be after
+        # the sandbox has applied the edit
+        line = re.compile(rf"!ping from .+: pong, {re.escape(match.group(1))} ms")
+        await wait_until(
+            lambda: any(line.search(action.text) for action in timeline.actions),
+            within=10,
+            what="the bot's timeline line for the ping",
+        )
 
 
 async def ask_poll(sb: Sandbox, channel_id: str, seconds: int, question: str) -> Message:
