@@ -345,31 +345,38 @@ async def takeover(url: str, runs: int, ttl: float = 1.0) -> list[float]:
     return out
 
 
+WorkerRuns = tuple[list[float], list[tuple[float, float, float]], list[float], list[float]]
+"""What the worker rows measure: the pipeline fed directly (seconds), the worker reading
+the stream into a pipeline (wall, worker CPU, redis-server CPU), and the public API end to
+end, single process and worker (frames/s)."""
+
+
+async def measure_worker(url: str, frames: list[bytes], runs: int) -> WorkerRuns:
+    """The worker vs single-process measurements, ``runs`` of each."""
+    direct: list[float] = []
+    through: list[tuple[float, float, float]] = []
+    for run in range(runs):
+        direct.append(single_process(frames))
+        through.append(await worker_process(url, frames, 100 + run))
+    e2e_single, e2e_worker = await end_to_end(url, len(frames), runs)
+    return direct, through, e2e_single, e2e_worker
+
+
 async def worker_rows(count: int, runs: int) -> None:
     """(``--only worker``) the worker vs single-process rows, nothing else."""
     frames = sandbox_frames(count)
     server = RedisServer()
     server.start()
     try:
-        direct: list[float] = []
-        through: list[tuple[float, float, float]] = []
-        for run in range(runs):
-            direct.append(single_process(frames))
-            through.append(await worker_process(server.url, frames, 100 + run))
-        e2e_single, e2e_worker = await end_to_end(server.url, count, runs)
+        measured = await measure_worker(server.url, frames, runs)
     finally:
         server.cleanup()
-    _print_worker_rows(count, direct, through, e2e_single, e2e_worker)
+    _print_worker_rows(count, measured)
     print(f"reproduce: {COMMAND} --frames {count} --runs {runs} --only worker")
 
 
-def _print_worker_rows(
-    count: int,
-    direct: list[float],
-    through: list[tuple[float, float, float]],
-    e2e_single: list[float],
-    e2e_worker: list[float],
-) -> None:
+def _print_worker_rows(count: int, measured: WorkerRuns) -> None:
+    direct, through, e2e_single, e2e_worker = measured
     one = statistics.median(count / s for s in direct)
     worker = statistics.median(count / wall for wall, _, _ in through)
     one_us = statistics.median(direct) / count * 1e6  # single-threaded: wall ~ CPU
@@ -404,12 +411,7 @@ async def main_async(count: int, runs: int) -> None:
         for run in range(runs):
             batched.append(await publish_and_read(server.url, frames, 2 * run, 32, 16))
             single.append(await publish_and_read(server.url, small, 2 * run + 1, 1, 1))
-        direct: list[float] = []
-        through: list[tuple[float, float, float]] = []
-        for run in range(runs):
-            direct.append(single_process(frames))
-            through.append(await worker_process(server.url, frames, 100 + run))
-        e2e_single, e2e_worker = await end_to_end(server.url, count, runs)
+        worker_measured = await measure_worker(server.url, frames, runs)
         one_worker, two_workers = await workers_scale(server.url, frames, runs)
         takeovers = await takeover(server.url, runs)
         per_frame, usage = await memory_per_frame(server.url, frames)
@@ -428,7 +430,7 @@ async def main_async(count: int, runs: int) -> None:
     print(f"client CPU per frame (pub+read)    : {client_us:>10.1f} us")
     print(f"  baseline                         : {base_client_us:>10.1f} us")
     print(f"redis-server CPU per frame         : {server_us:>10.1f} us")
-    _print_worker_rows(count, direct, through, e2e_single, e2e_worker)
+    _print_worker_rows(count, worker_measured)
     m1, m2 = statistics.median(one_worker), statistics.median(two_workers)
     print(f"one worker process, 2 shards       : {m1:>10,.0f} frames/s (median)")
     print(f"two worker processes, 1 shard each : {m2:>10,.0f} frames/s (median)")
