@@ -17,7 +17,10 @@ Contenders, all on the same sandbox firehose in the same process and run:
   writes, in the same process, so this figure carries the server's compression too).
 
 Then the receive path alone (a connection's ``pump`` with a counting callback, same
-firehose, paired with the naive reader), the per-stage costs of the client's hot path,
+firehose, paired with the naive reader), the floor of a typed client (``pump[<transport>]
++ typed decode``: the receive path plus the hot path's one-pass decode to the typed event,
+nothing else, so no client that hands out typed events and folds them can beat its ratio
+to the naive reader), the per-stage costs of the client's hot path,
 and what ``zstd-stream`` does to the firehose: bytes per frame on the wire and the
 client's CPU per frame to decompress it.
 
@@ -60,6 +63,7 @@ from fluxer_rx.gateway.transport import (
     open_connection,
 )
 from fluxer_rx.models import MessageCreate, decode_frame
+from fluxer_rx.models.frame import ONE_PASS_BY_TAIL, ONE_PASS_MISSES, ONE_PASS_TAIL_LEN
 from fluxer_rx.options import Transport
 from fluxer_rx.sandbox import Sandbox
 from fluxer_rx.sandbox.firehose import build_frames
@@ -362,6 +366,15 @@ GLUE = "glue: live callback - decode, fold, emit"
 CPU = "cpu "
 """Prefix of the process-CPU seconds of a contender (``cpu pump[aiohttp]``)."""
 ZSTD_NAME = f"fluxer_rx[{DEFAULT_TRANSPORT}, zstd-stream]"
+FLOOR_TRANSPORTS: tuple[Transport, ...] = tuple(
+    t for t in ("picows", "aiohttp") if t in TRANSPORT_NAMES
+)
+"""The transports whose receive + typed decode floor is measured (see :func:`pump_run`)."""
+
+
+def floor_name(transport: Transport) -> str:
+    """The contender that receives and decodes to typed events on ``transport``, no more."""
+    return f"pump[{transport}] + typed decode"
 
 
 @contextlib.contextmanager
@@ -386,19 +399,35 @@ async def client_run(
         await contender.close()
 
 
-async def pump_run(sb: Sandbox, frames: int, transport: Transport) -> tuple[float, float]:
+async def pump_run(
+    sb: Sandbox, frames: int, transport: Transport, *, decode: bool = False
+) -> tuple[float, float]:
     """Wall and process-CPU seconds from the first to the last firehose frame through one
     connection's ``pump`` (a counting callback: the receive path alone). The CPU figure
     includes the sandbox's writes, the same for every transport, and not the time the
-    process waited for a core, so it is the steadier one on a loaded machine."""
+    process waited for a core, so it is the steadier one on a loaded machine.
+
+    With ``decode`` the callback also decodes each message to its typed event the way the
+    shard's hot path does (``ONE_PASS_BY_TAIL``), and does nothing else: no sequence
+    check, no cache, no subscriber. That is the floor of any client that hands out fully
+    typed events on this transport."""
     loop = asyncio.get_running_loop()
     done: asyncio.Future[tuple[float, float]] = loop.create_future()
     got = 0
     start = cpu = 0.0
+    by_tail, cut = ONE_PASS_BY_TAIL, -ONE_PASS_TAIL_LEN
 
     def on_message(message: bytes) -> None:
         nonlocal got, start, cpu
-        if b'"MESSAGE_CREATE"' not in message[-40:]:
+        if decode:
+            try:
+                event = by_tail[message[cut:]](message).event
+            except ONE_PASS_MISSES:  # HELLO, READY and the like: the general way
+                frame = decode_frame(message)
+                event = frame.event if frame.op == 0 else None
+            if type(event) is not MessageCreate:
+                return
+        elif b'"MESSAGE_CREATE"' not in message[-40:]:
             return
         got += 1
         if got == 1:
@@ -420,12 +449,13 @@ async def pump_run(sb: Sandbox, frames: int, transport: Transport) -> tuple[floa
 
 
 async def measure(
-    frames: int, runs: int, *, receive: bool = False
+    frames: int, runs: int, *, receive: bool = False, floor: bool = False
 ) -> tuple[dict[str, list[float]], dict[str, float]]:
     """Seconds per run of each contender (``RAW_NAME``, ``NAIVE_NAME``,
-    ``fluxer_rx[<transport>]``, ``RECEIVE_LOOP_NAME``, ``ZSTD_NAME``, and with ``receive``
-    ``pump[<transport>]`` and ``pump[aiohttp, receive() loop]``; each also as ``CPU +
-    name``, the process-CPU seconds), and the per-stage costs in ns per frame."""
+    ``fluxer_rx[<transport>]``, ``RECEIVE_LOOP_NAME``, ``ZSTD_NAME``, with ``floor`` or
+    ``receive`` the :func:`floor_name` of each of ``FLOOR_TRANSPORTS``, and with
+    ``receive`` ``pump[<transport>]`` and ``pump[aiohttp, receive() loop]``; each also as
+    ``CPU + name``, the process-CPU seconds), and the per-stage costs in ns per frame."""
     naive_name = NAIVE_NAME
     async with Sandbox(members_per_guild=20, messages_per_channel=0) as sb:
         results: dict[str, list[float]] = {RAW_NAME: [], naive_name: []}
@@ -446,6 +476,10 @@ async def measure(
                 record(RECEIVE_LOOP_NAME, await client_run(sb, frames, "aiohttp"))
             zstd = await client_run(sb, frames, DEFAULT_TRANSPORT, compress="zstd-stream")
             record(ZSTD_NAME, zstd)
+            if floor or receive:
+                for transport in FLOOR_TRANSPORTS:
+                    seconds = await pump_run(sb, frames, transport, decode=True)
+                    record(floor_name(transport), seconds)
             if not receive:
                 continue
             pumps: list[tuple[str, Transport, contextlib.AbstractContextManager[None]]] = [
@@ -518,6 +552,16 @@ async def main(frames: int, runs: int) -> None:
         f"(decode_frame: {stages['envelope decode_frame']:,.0f} ns); end to end: "
         f"{ZSTD_NAME} above vs fluxer_rx[{DEFAULT_TRANSPORT}]"
     )
+    for transport in FLOOR_TRANSPORTS:
+        floor = results[CPU + floor_name(transport)]
+        full = results[CPU + f"fluxer_rx[{transport}]"]
+        ceiling = statistics.median(n / f for n, f in zip(naive_cpu, floor, strict=True))
+        share = statistics.median(f / c for f, c in zip(floor, full, strict=True))
+        print(
+            f"floor on {transport}: receiving and decoding to typed events alone is "
+            f"x{ceiling:.2f} the naive reader's CPU per frame (paired), {share:.0%} of the "
+            "full client's; a client that also folds and emits stays below it"
+        )
     raw = statistics.median(results[RAW_NAME])
     client = statistics.median(results[f"fluxer_rx[{DEFAULT_TRANSPORT}]"])
     print(f"raw reader / default client: x{client / raw:.2f} (sandbox firehose target >= 2)")

@@ -180,7 +180,7 @@ def protocol(s: Settings) -> Iterator[Figure]:
 def gateway(s: Settings) -> Iterator[Figure]:
     import bench_gateway
 
-    runs, _ = asyncio.run(bench_gateway.measure(s.gateway_frames, s.repeats))
+    runs, _ = asyncio.run(bench_gateway.measure(s.gateway_frames, s.repeats, floor=True))
     naive = statistics.median(runs[bench_gateway.NAIVE_NAME])
     n = s.gateway_frames
     command = f"python benchmarks/bench_gateway.py --frames {n} --runs {s.repeats}"
@@ -191,20 +191,29 @@ def gateway(s: Settings) -> Iterator[Figure]:
         if name.startswith("fluxer_rx[")
     }
     fastest = min(contenders, key=contenders.__getitem__)
-    for name, secs in contenders.items():
-        target = gateway_target(name, default=default, fastest=fastest)
-        yield Figure(
-            f"end to end MESSAGE_CREATE, {name}",
+
+    def vs_naive(figure: str, secs: float, target: float | None, note: str = "") -> Figure:
+        return Figure(
+            figure,
             n / secs,
             n / naive,
             "events/s",
             "naive aiohttp + json.loads",
             naive / secs,
             "speed-up",
-            f">= {target:g}x" + (" (fastest)" if name == fastest else "") if target else "",
+            f">= {target:g}x{note}" if target else "",
             _at_least(naive / secs, target) if target else None,
             command,
         )
+
+    for name, secs in contenders.items():
+        target = gateway_target(name, default=default, fastest=fastest)
+        note = " (fastest)" if name == fastest else ""
+        yield vs_naive(f"end to end MESSAGE_CREATE, {name}", secs, target, note)
+    for transport in bench_gateway.FLOOR_TRANSPORTS:
+        secs = statistics.median(runs[bench_gateway.floor_name(transport)])
+        figure = f"receive + typed decode alone, {transport} (the floor of a typed client)"
+        yield vs_naive(figure, secs, None)
     raw = statistics.median(runs[bench_gateway.RAW_NAME])
     client = statistics.median(runs[default])
     yield Figure(

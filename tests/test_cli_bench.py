@@ -13,10 +13,12 @@ from pathlib import Path
 
 COLUMNS = ["figure", "value", "baseline", "ratio", "target", "met"]
 END_TO_END = "end to end MESSAGE_CREATE, fluxer_rx["  # one row per client contender
+FLOOR = "receive + typed decode alone, "  # one row per transport with a floor measured
 FIGURES = [
     "typed decode, MESSAGE_CREATE",
     "protocol machine per dispatch",
     END_TO_END,
+    FLOOR,
     "sandbox firehose, raw reader (no decoding)",
     "end to end MESSAGE_CREATE, 100 subscribers",
     "end to end MESSAGE_CREATE, 1,000 guilds, warm",
@@ -78,7 +80,12 @@ async def test_bench_prints_one_table_and_writes_results(tmp_path: Path) -> None
     assert "end to end MESSAGE_CREATE, fluxer_rx[websockets]" in contenders
     at = names.index(contenders[0])
     assert names[at : at + len(contenders)] == contenders  # together, in one block
-    kinds = [*names[:at], END_TO_END, *names[at + len(contenders) :]]
+    floors = [name for name in names if name.startswith(FLOOR)]
+    assert floors[0] == f"{FLOOR}picows (the floor of a typed client)"
+    assert floors[-1] == f"{FLOOR}aiohttp (the floor of a typed client)"
+    after = at + len(contenders)
+    assert names[after : after + len(floors)] == floors  # right after the contenders
+    kinds = [*names[:at], END_TO_END, FLOOR, *names[after + len(floors) :]]
     assert len(kinds) == len(FIGURES)
     for name, figure in zip(kinds, FIGURES, strict=True):
         assert figure in name
