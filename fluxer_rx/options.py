@@ -56,6 +56,9 @@ class ClientOptions:
       intents (``GatewayOptions.ignored_events`` names events the server should not send).
     * ``presence`` and ``gateway_version`` are the gateway's ``presence`` and ``version``;
       either spelling may be used (both, differently: ``ValueError``), and both read the same.
+      ``dataclasses.replace`` may change either spelling: the one it changes wins (both,
+      differently: ``ValueError``), so ``replace(options, presence=None)`` and
+      ``replace(options, gateway=replace(options.gateway, presence=None))`` both clear it.
     * ``cache`` also accepts the seed's ``CacheSizeLimits``, read as
       ``CacheOptions(limits=...)``: ``options.cache`` is always a :class:`CacheOptions`.
     * ``wait_for_guilds``: readiness, and the READY event itself (on ``events`` and to
@@ -93,26 +96,35 @@ class ClientOptions:
     handler_overflow: Literal["drop_oldest", "drop_newest"] = "drop_oldest"
     loop_stall_threshold: float | None = 0.5
     bus: RedisBus | None = None
+    _in_sync: tuple[Mapping[str, Any] | None, str] | None = field(
+        default=None, repr=False, compare=False
+    )
+    """Not an option: the (presence, version) both spellings held once this object was
+    built. ``dataclasses.replace`` hands it to the copy, which can then tell which
+    spelling the replace changed."""
 
     def __post_init__(self) -> None:
         cache: CacheOptions | CacheSizeLimits = self.cache
         if isinstance(cache, CacheSizeLimits):  # the seed's ClientOptions(cache=limits)
             object.__setattr__(self, "cache", CacheOptions(limits=cache))
         gateway = self.gateway
-        presence = _one_of("presence", self.presence, gateway.presence, None)
-        version = _one_of("gateway_version", self.gateway_version, gateway.version, "1")
+        was_presence, was_version = self._in_sync or (None, "1")
+        presence = _one_of("presence", self.presence, gateway.presence, was_presence)
+        version = _one_of("gateway_version", self.gateway_version, gateway.version, was_version)
         object.__setattr__(self, "presence", presence)
         object.__setattr__(self, "gateway_version", version)
+        object.__setattr__(self, "_in_sync", (presence, version))
         if (presence, version) != (gateway.presence, gateway.version):
             gateway = replace(gateway, presence=presence, version=version)
             object.__setattr__(self, "gateway", gateway)
 
 
-def _one_of(name: str, seed_value: Any, gateway_value: Any, default: Any) -> Any:
+def _one_of(name: str, seed_value: Any, gateway_value: Any, before: Any) -> Any:
     """The value of a seed field that :class:`GatewayOptions` also has: whichever of the
-    two was set (``ValueError`` when both were, differently)."""
-    if seed_value == default:
+    two differs from ``before`` (the default, or what both held before a
+    ``dataclasses.replace``); ``ValueError`` when both do, differently."""
+    if seed_value == before:
         return gateway_value
-    if gateway_value not in (default, seed_value):
+    if gateway_value not in (before, seed_value):
         raise ValueError(f"{name} is set twice, differently: here and in gateway=GatewayOptions")
     return seed_value
