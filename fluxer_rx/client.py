@@ -148,9 +148,13 @@ class Client(
         try:
             await self._pipeline.end()
         finally:
-            self._running = False
-            if self._stopped is not None:
-                self._stopped.set()
+            self._run_over()
+
+    def _run_over(self) -> None:
+        """A new run may start, and whoever waits for this one's end is woken."""
+        self._running = False
+        if self._stopped is not None:
+            self._stopped.set()
 
     async def login(self, token: str) -> None:
         """Connect every shard and run until :meth:`close`, then return normally.

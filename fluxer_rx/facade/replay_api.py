@@ -21,14 +21,14 @@ class RecordReplay:
 
     options: ClientOptions
     _pipeline: EventPipeline
-    _running: bool
-    _stopped: asyncio.Event | None
     _close_requested: asyncio.Event | None
     _replay_stop: asyncio.Event | None
 
     if TYPE_CHECKING:
 
         def _start_run(self) -> None: ...
+
+        def _run_over(self) -> None: ...
 
     def record(self, path: str | os.PathLike[str], *, redact: Iterable[str] = ()) -> Recorder:
         """Start recording every frame of :attr:`raw` to ``path``; returns the started
@@ -75,6 +75,4 @@ class RecordReplay:
             return await replay_into(self._pipeline, source, speed=speed, clock=clock, stop=stop)
         finally:
             self._replay_stop = None
-            self._running = False
-            if self._stopped is not None:
-                self._stopped.set()
+            self._run_over()  # replay_into has ended the pipeline's run
