@@ -126,8 +126,9 @@ async def to_frame(
     by default :data:`EVENT_COLUMNS`, or the fields of dataclass rows (windows, counts),
     or the keys of mapping rows. Columns are typed as the module says.
 
-    Raises the stream's error, the error of ``until``, ``ValueError`` for ``limit < 0``
-    or a repeated column name, and ``ModuleNotFoundError`` (naming the extra) when pandas
+    Raises the stream's error or the error of ``until`` (when both fail, the stream's,
+    with a note naming the other), ``ValueError`` for ``limit < 0`` or a repeated column
+    name, and ``ModuleNotFoundError`` (naming the extra) when pandas
     is not installed. A stream that never completes, given neither ``limit`` nor
     ``until``, waits for ever (cancel it to stop).
     """
@@ -170,6 +171,12 @@ async def to_frame(
                 task.result()  # its error, if it failed
                 done.set_result(None)
         await done
+    except BaseException as exc:
+        if task is not None and task.done() and not task.cancelled():
+            other = task.exception()  # read, so asyncio does not log it as never retrieved
+            if other is not None and other is not exc:
+                exc.add_note(f"until failed too: {other!r}")
+        raise
     finally:
         if subscription is not None:
             subscription.dispose()

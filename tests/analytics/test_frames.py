@@ -105,6 +105,16 @@ async def test_errors_and_arguments() -> None:
 
     with pytest.raises(LookupError):
         await to_frame(reactivex.never(), until=failing())
+
+    stream: Subject[int] = Subject()
+
+    async def failing_with_the_stream() -> None:
+        stream.on_error(KeyError("the stream failed"))
+        raise LookupError("until failed")
+
+    with pytest.raises(KeyError, match="the stream failed") as both:
+        await to_frame(stream, until=failing_with_the_stream())
+    assert both.value.__notes__ == ["until failed too: LookupError('until failed')"]
     empty = await to_frame(reactivex.empty())
     assert len(empty) == 0 and str(empty["time"].dtype) == "datetime64[ns, UTC]"
 
