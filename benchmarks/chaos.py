@@ -7,7 +7,7 @@ failing run is replayed with ``--seed <its seed> --runs 1`` (same transport, sha
 fault plan; the network's timing is the machine's). One line per run, then a summary with
 the exact command; exit status 1 when any run failed.
 
-Run:  python benchmarks/chaos.py --runs 100 --seed 1 [--transport aiohttp|websockets|both]
+Run:  python benchmarks/chaos.py --runs 100 --seed 1 [--transport aiohttp|websockets|picows|all]
                                  [--profile full|quick]
       python benchmarks/chaos.py --cut-trials 20 --cut-seconds 2,8 [--transport ...]
 """
@@ -36,10 +36,10 @@ from tests.chaos_harness import (  # noqa: E402
 
 
 def _transport(value: str) -> Transport | None:
-    if value == "both":
+    if value in ("all", "both"):  # "both" from when there were two
         return None
     if value not in TRANSPORTS:
-        raise argparse.ArgumentTypeError("transport must be aiohttp, websockets or both")
+        raise argparse.ArgumentTypeError(f"transport must be one of {', '.join(TRANSPORTS)} or all")
     return value
 
 

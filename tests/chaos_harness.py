@@ -83,7 +83,7 @@ __all__ = [
     "transport_for",
 ]
 
-TRANSPORTS: Final[tuple[Transport, ...]] = ("aiohttp", "websockets")
+TRANSPORTS: Final[tuple[Transport, ...]] = ("aiohttp", "websockets", "picows")
 HEARTBEAT: Final = 1.0
 SERVER_WINDOW: Final = 10.0
 REST_BUCKET: Final = "channel:message:create"
@@ -164,8 +164,9 @@ PROFILES: Final = {p.name: p for p in (FULL, QUICK)}
 
 
 def transport_for(seed: int, chosen: Transport | None = None) -> Transport:
-    """``chosen``, else the transports alternate by seed (even: aiohttp)."""
-    return chosen if chosen is not None else TRANSPORTS[seed % 2]
+    """``chosen``, else the transports take turns by seed (``seed % 3``: 0 aiohttp,
+    1 websockets, 2 picows)."""
+    return chosen if chosen is not None else TRANSPORTS[seed % len(TRANSPORTS)]
 
 
 # ---------------------------------------------------------------------- result
@@ -246,8 +247,13 @@ class RecordingClient(Client):
         self.lost: list[tuple[int, SessionLost]] = []
         self.last_close: dict[int, CloseReport] = {}
         self.early_give_ups: list[str] = []
+        # through the public streams, as the shards hand each over (both are synchronous:
+        # a frame is noted before it is folded, a lost session checked the moment it is
+        # reported)
+        self.raw.subscribe(self._on_frame)
+        self.diagnostics.subscribe(self._on_diagnostic)
 
-    def dispatch(self, frame: Frame) -> None:
+    def _on_frame(self, frame: Frame) -> None:
         shard = frame.shard_id
         if frame.t == "READY":
             data = frame.data
@@ -256,9 +262,8 @@ class RecordingClient(Client):
                 self.current[shard] = sid
                 self.sessions_seen.append((shard, sid))
         self.delivered.append(_Delivered(shard, self.current.get(shard), frame.s, frame.t))
-        super().dispatch(frame)
 
-    def diagnostic(self, report: Diagnostic) -> None:
+    def _on_diagnostic(self, report: Diagnostic) -> None:
         shard = report.shard_id if report.shard_id is not None else -1
         data = report.data
         if report.kind == Kind.GAP and isinstance(data, GapDetected):
@@ -268,7 +273,6 @@ class RecordingClient(Client):
         elif report.kind == Kind.SESSION_LOST and isinstance(data, SessionLost):
             self.lost.append((shard, data))
             self._check_give_up(shard, data)
-        super().diagnostic(report)
 
     def _check_give_up(self, shard: int, lost: SessionLost) -> None:
         held = self.sb.gateway.sessions.get(lost.session_id)
@@ -712,6 +716,12 @@ def _account(run: _Run) -> None:
     result.delivered = sum(len(v) for v in delivered.values())
     result.gaps = len(client.gaps)
     result.sessions = len(client.sessions_seen)
+    if not client.sessions_seen or not result.delivered:
+        # every run logs in, so a run that saw no READY or no dispatch checked nothing
+        result.failures.append(
+            f"nothing to account for: {result.sessions} sessions seen, "
+            f"{result.delivered} dispatches delivered"
+        )
     final = {shard.shard_id: shard.protocol.session_id for shard in client.shards.values()}
     excused_guilds: set[str] = set()
     excused_members: set[str] = set()

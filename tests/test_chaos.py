@@ -1,5 +1,5 @@
 """Chaos, quick: twelve fixed seeds of ``tests/chaos_harness.py`` with short faults (cuts and
-black-holes of at most 1.5 s), on both transports, some with two shards, five runs at a
+black-holes of at most 1.5 s), on every transport, some with two shards, five runs at a
 time. Every check of a chaos run holds in each: nothing lost, duplicated or reordered
 beyond server-caused gaps, no session given up while the server held it, the cache equal
 to the world, each REST send applied at most once, a clean destroy.
@@ -15,11 +15,13 @@ import pytest
 
 from fluxer_rx import RestOptions
 from fluxer_rx.errors import RequestMayHaveBeenApplied
+from fluxer_rx.models import Frame
+from fluxer_rx.pipeline import EventPipeline
 from fluxer_rx.rest import Rest
 from fluxer_rx.sandbox import Sandbox
-from tests.chaos_harness import QUICK, REST_BUCKET, loop_errors, run_chaos
+from tests.chaos_harness import QUICK, REST_BUCKET, TRANSPORTS, loop_errors, run_chaos
 
-# chosen to cover both transports, 1 and 2 shards and every fault kind between them:
+# chosen to cover every transport in each half, 1 and 2 shards and every fault kind between them:
 # drop, cut, blackhole, zombie, op 7, op 9, expired session, malformed, REST 5xx / 429 /
 # drop / slow / late (applied, answered after the client's timeout: 7 and 8, which
 # posted their message twice before the REST requester stopped re-sending POSTs).
@@ -37,7 +39,7 @@ async def test_quick_chaos_runs_pass_every_check(seeds: tuple[int, ...]) -> None
         + [f"event loop: {e}" for e in errors]
     )
     assert all(r.passed for r in results) and not errors, report
-    assert {r.transport for r in results} == {"aiohttp", "websockets"}
+    assert {r.transport for r in results} == set(TRANSPORTS)
 
 
 async def test_a_message_create_answered_after_the_timeout_is_applied_once() -> None:
@@ -60,3 +62,25 @@ async def test_a_message_create_answered_after_the_timeout_is_applied_once() -> 
             assert raised.value.nonce is not None
         finally:
             await rest.close()
+
+
+async def test_the_accounting_catches_a_dispatch_the_client_lost(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the harness checks what reached client.raw against the server's dispatch log: a
+    # client that silently drops one MESSAGE_CREATE must fail the run
+    deliver = EventPipeline.dispatch
+    dropped: list[int | None] = []
+
+    def losing_one(pipeline: EventPipeline, frame: Frame) -> None:
+        if frame.t == "MESSAGE_CREATE" and not dropped:
+            dropped.append(frame.s)
+            return
+        deliver(pipeline, frame)
+
+    monkeypatch.setattr(EventPipeline, "dispatch", losing_one)
+    result = await asyncio.wait_for(run_chaos(SEEDS[0], QUICK), 60)
+    assert dropped, "the run sent no MESSAGE_CREATE"
+    assert not result.passed
+    lost = f"s={dropped[0]} MESSAGE_CREATE lost without a gap report"
+    assert any(lost in failure for failure in result.failures), result.failures
