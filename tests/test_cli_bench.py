@@ -19,7 +19,7 @@ FIGURES = [
     "protocol machine per dispatch",
     END_TO_END,
     FLOOR,
-    "sandbox firehose, raw reader (no decoding)",
+    "sandbox firehose, raw reader (no decoding), ",
     "end to end MESSAGE_CREATE, 100 subscribers",
     "end to end MESSAGE_CREATE, 1,000 guilds, warm",
     "end to end MESSAGE_CREATE, 1,000 guilds, cold",
