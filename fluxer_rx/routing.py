@@ -449,7 +449,25 @@ class RoutedEventSubject(EventSubject[object]):
         if route is None:
             route = self._route_for(type(value))
         key = route.key
-        keyed = route.table.get(key(value)) if key is not None else None
+        # No id condition on this class (the common case: of_type streams, the event-time
+        # operators): ``route.any`` is every receiver. The loops below are written out for
+        # it because building and walking the tuple of groups cost a third of a two-
+        # subscriber delivery (463 -> 310 ns, python micro-benchmark, min of 9).
+        if key is None:
+            receivers = route.any
+            for call in self._calls:  # the plain subscribers first, as in on_next
+                try:
+                    call(value)
+                except Exception as exc:  # isolation is the point: report and go on
+                    sink(exc)
+            for entry in receivers:  # as below
+                deliver = entry.deliver
+                try:
+                    deliver(value)
+                except Exception as exc:  # isolation, as for plain subscribers
+                    sink(exc)
+            return
+        keyed = route.table.get(key(value))
         groups: tuple[tuple[_Entry, ...] | None, ...] = (route.any, keyed)  # then by id kind
         if route.more:
             groups += tuple(table.get(k(value)) for k, table in route.more)
